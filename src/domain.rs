@@ -1,0 +1,1 @@
+//! Pure domain types: no actix, no diesel. Values of these types are valid by construction.

