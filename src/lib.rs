@@ -1,3 +1,12 @@
-//! Insikt: a survey and user-research platform. This crate is the web application; statistics live in `analysis`.
+//! Insikt: a survey and user-research platform. This crate is the web application; statistics
+//! live in the `analysis` crate.
 
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod config;
 pub mod domain;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;
+pub mod web;

@@ -1,3 +1,14 @@
-//! Thin entry point: parse the command line and hand over to the library.
+//! Thin entry point: run the command line and turn an error into one line and exit code 1.
 
-fn main() {}
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match insikt::cli::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the whole cause chain on one line, naming the setting first.
+            eprintln!("insikt: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The command line: `insikt serve` (default), `insikt migrate`, `insikt user …`.
+
+use std::io::BufRead;
+use std::net::TcpListener;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::accounts::{self, Actor, NewAccount, NewAccountInput};
+use crate::config::{LogFormat, Settings};
+use crate::domain::user::{NewPassword, Role};
+use crate::{startup, storage, telemetry};
+
+/// Insikt: find out what residents and businesses need before building e-services.
+///
+/// Configuration comes from the environment (or `insikt.toml` in the working directory, or the
+/// file named by INSIKT_CONFIG; the environment wins): DATABASE_URL (a SQLite path or
+/// sqlite://path, or postgres://… on a build with the `postgres` feature; default
+/// sqlite://data/insikt.db), INSIKT_BIND (default 127.0.0.1:8080), INSIKT_DATA_DIR (default
+/// ./data), INSIKT_SECRET_KEY (MAC key shared by all instances; generated and kept in the
+/// database when unset), INSIKT_LOG_FORMAT (text|json), INSIKT_SECURE_COOKIES (true behind
+/// TLS), INSIKT_TRUST_PROXY (true behind your own reverse proxy), INSIKT_WORKERS, RUST_LOG.
+#[derive(Debug, Parser)]
+#[command(name = "insikt", version, verbatim_doc_comment)]
+pub struct Cli {
+    /// Log format (overrides INSIKT_LOG_FORMAT).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web app (the default): migrates, creates the first admin on an empty database
+    /// and prints the URL.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. Without --password-stdin a strong password is generated and printed once.
+    Add {
+        /// Login name (a–z, digits, '.', '-', '_').
+        username: String,
+        /// admin, researcher, analyst, manager or interviewer.
+        #[arg(long)]
+        role: String,
+        /// Display name (defaults to the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Change an account's role.
+    SetRole {
+        /// Login name.
+        username: String,
+        /// The new role.
+        role: String,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        /// Login name.
+        username: String,
+    },
+    /// Re-enable a disabled account.
+    Enable {
+        /// Login name.
+        username: String,
+    },
+    /// Set a new password (generated unless --password-stdin) and end the account's sessions.
+    ResetPassword {
+        /// Login name.
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Parse the command line and run it.
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut settings = Settings::load()?;
+    if let Some(format) = cli.log_format {
+        settings.log_format = format;
+    }
+    telemetry::init(settings.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => {
+            let db = startup::open_db(&settings)?;
+            let applied = storage::migrate::run_pending(&mut *db.get()?)?;
+            println!("{} migration(s) applied", applied.len());
+            Ok(())
+        }
+        Command::User(cmd) => user(settings, cmd),
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(settings.bind)
+        .with_context(|| format!("INSIKT_BIND: cannot listen on {}", settings.bind))?;
+    let db = startup::open_db(&settings)?;
+    let (boot, secret) = startup::bootstrap(&db, &settings)?;
+    let addr = listener.local_addr()?;
+    let shown = if addr.ip().is_unspecified() {
+        format!("http://localhost:{}/", addr.port())
+    } else {
+        format!("http://{addr}/")
+    };
+    // Console output, not the log: the admin password must never reach a log file.
+    println!("Insikt is running at {shown}  (database: {})", db.backend().name());
+    if !boot.migrations.is_empty() {
+        println!("Applied {} database migration(s).", boot.migrations.len());
+    }
+    if let Some(pw) = &boot.first_admin_password {
+        println!("First start: an administrator account was created.");
+        println!("  Log in at {shown}login  username: admin  password: {pw}");
+        println!("  This password is shown only now. Change it with `insikt user reset-password admin`.");
+    }
+    let state = startup::state(db.clone(), settings, secret)?;
+    actix_web::rt::System::new().block_on(async move {
+        startup::spawn_session_sweeper(db);
+        startup::serve(listener, state)?.await?;
+        Ok(())
+    })
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<(NewPassword, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let pw = NewPassword::parse(line.trim_end_matches(['\r', '\n']))
+            .map_err(|e| anyhow::anyhow!("password: {e}"))?;
+        Ok((pw, false))
+    } else {
+        let pw = NewPassword::parse(&crate::auth::password::generate_password())
+            .map_err(|e| anyhow::anyhow!("generated password: {e}"))?;
+        Ok((pw, true))
+    }
+}
+
+fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<()> {
+    let db = startup::open_db(&settings)?;
+    storage::migrate::run_pending(&mut *db.get()?)?;
+    let conn = &mut *db.get()?;
+    match cmd {
+        UserCommand::Add {
+            username,
+            role,
+            name,
+            password_stdin,
+        } => {
+            let (password, generated) = read_password(password_stdin)?;
+            let input = NewAccountInput {
+                username: &username,
+                display_name: name.as_deref().unwrap_or(""),
+                role: &role,
+                password: Some(password.expose()),
+            };
+            let account = NewAccount::parse(&input).map_err(|errors| {
+                anyhow::anyhow!(errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "))
+            })?;
+            let user = accounts::create(conn, settings.argon2, Actor::CLI, &account)?;
+            println!("created {} ({})", user.username, user.role);
+            if generated {
+                println!("password: {}", password.expose());
+            }
+        }
+        UserCommand::List => {
+            println!("{:<24} {:<12} {:<8} name", "username", "role", "status");
+            for u in storage::users::list_users(conn)? {
+                let status = if u.disabled { "disabled" } else { "active" };
+                println!("{:<24} {:<12} {:<8} {}", u.username, u.role, status, u.display_name);
+            }
+        }
+        UserCommand::SetRole { username, role } => {
+            let role = Role::parse(&role)?;
+            let user = accounts::find_by_username(conn, &username)?;
+            accounts::change_role(conn, Actor::CLI, &user.id, role)?;
+            println!("{username} is now {role}");
+        }
+        UserCommand::Disable { username } => {
+            let user = accounts::find_by_username(conn, &username)?;
+            accounts::set_disabled(conn, Actor::CLI, &user.id, true)?;
+            println!("{username} is disabled and logged out everywhere");
+        }
+        UserCommand::Enable { username } => {
+            let user = accounts::find_by_username(conn, &username)?;
+            accounts::set_disabled(conn, Actor::CLI, &user.id, false)?;
+            println!("{username} is enabled");
+        }
+        UserCommand::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            let (password, generated) = read_password(password_stdin)?;
+            let user = accounts::find_by_username(conn, &username)?;
+            accounts::reset_password(conn, settings.argon2, Actor::CLI, &user.id, &password)?;
+            println!("password of {username} changed; its sessions have ended");
+            if generated {
+                println!("password: {}", password.expose());
+            }
+        }
+    }
+    Ok(())
+}

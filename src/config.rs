@@ -1,0 +1,251 @@
+//! Settings from the environment and an optional `insikt.toml`; defaults work with no config.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines (default).
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Argon2id cost. OWASP's recommendation (m=19456 KiB, t=2, p=1) is the default; tests use
+/// a cheap setting so the suite stays fast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Argon2Params {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Iterations.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Params {
+    fn default() -> Self {
+        Argon2Params {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+/// Everything the app needs to start. Tests build this directly, with no environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the database is: a SQLite path or a `postgres://` URL.
+    pub database_url: String,
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Directory for the default SQLite file and other local state.
+    pub data_dir: PathBuf,
+    /// Key for CSRF tokens and other MACs. When `None`, one is generated and kept in the
+    /// database so that every instance shares it.
+    pub secret_key: Option<String>,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Mark cookies `Secure` and use the `__Host-` prefix (set when served over TLS).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For`/`Forwarded` for the client address (only behind a proxy you run).
+    pub trust_proxy: bool,
+    /// Password hashing cost.
+    pub argon2: Argon2Params,
+    /// Pool size override.
+    pub db_pool_size: Option<u32>,
+    /// Create the first admin (with a printed random password) when there are no accounts.
+    pub create_first_admin: bool,
+    /// Worker threads for the HTTP server (default: number of cores).
+    pub workers: Option<usize>,
+}
+
+/// A setting that could not be used. The message names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A value that does not parse.
+    #[error("{setting}: {message}")]
+    Invalid {
+        /// The environment variable or file key.
+        setting: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The config file exists but is not valid TOML of the expected shape.
+    #[error("{path}: {message}")]
+    File {
+        /// Path of the file.
+        path: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// The optional file, with the same keys as the environment variables in lower case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    data_dir: Option<String>,
+    secret_key: Option<String>,
+    log_format: Option<LogFormat>,
+    secure_cookies: Option<bool>,
+    trust_proxy: Option<bool>,
+    workers: Option<usize>,
+    argon2_memory_kib: Option<u32>,
+    argon2_iterations: Option<u32>,
+}
+
+impl Settings {
+    /// Read `insikt.toml` (or `INSIKT_CONFIG`) if present, then let environment variables win.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let path = env("INSIKT_CONFIG").unwrap_or_else(|| "insikt.toml".into());
+        let file = if Path::new(&path).exists() || env("INSIKT_CONFIG").is_some() {
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::File {
+                path: path.clone(),
+                message: e.to_string(),
+            })?
+        } else {
+            FileConfig::default()
+        };
+        Self::from_sources(&env, file)
+    }
+
+    fn from_sources(
+        env: &dyn Fn(&str) -> Option<String>,
+        file: FileConfig,
+    ) -> Result<Settings, ConfigError> {
+        let data_dir = PathBuf::from(
+            env("INSIKT_DATA_DIR")
+                .or(file.data_dir)
+                .unwrap_or_else(|| "data".into()),
+        );
+        let bind_text = env("INSIKT_BIND")
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind = bind_text.parse().map_err(|_| ConfigError::Invalid {
+            setting: "INSIKT_BIND",
+            message: format!("'{bind_text}' is not an address like 127.0.0.1:8080"),
+        })?;
+        let log_format = match env("INSIKT_LOG_FORMAT") {
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        setting: "INSIKT_LOG_FORMAT",
+                        message: format!("'{v}' is neither 'text' nor 'json'"),
+                    })
+                }
+            },
+            None => file.log_format.unwrap_or_default(),
+        };
+        let flag = |name: &'static str, from_file: Option<bool>| -> Result<bool, ConfigError> {
+            match env(name) {
+                Some(v) => parse_bool(&v).ok_or(ConfigError::Invalid {
+                    setting: name,
+                    message: format!("'{v}' is not true/false"),
+                }),
+                None => Ok(from_file.unwrap_or(false)),
+            }
+        };
+        let workers = match env("INSIKT_WORKERS") {
+            Some(v) => Some(v.parse().map_err(|_| ConfigError::Invalid {
+                setting: "INSIKT_WORKERS",
+                message: format!("'{v}' is not a whole number"),
+            })?),
+            None => file.workers,
+        };
+        let mut argon2 = Argon2Params::default();
+        if let Some(m) = file.argon2_memory_kib {
+            argon2.memory_kib = m;
+        }
+        if let Some(t) = file.argon2_iterations {
+            argon2.iterations = t;
+        }
+        let database_url = env("DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("insikt.db").display()));
+        Ok(Settings {
+            database_url,
+            bind,
+            data_dir,
+            secret_key: env("INSIKT_SECRET_KEY").or(file.secret_key),
+            log_format,
+            secure_cookies: flag("INSIKT_SECURE_COOKIES", file.secure_cookies)?,
+            trust_proxy: flag("INSIKT_TRUST_PROXY", file.trust_proxy)?,
+            argon2,
+            db_pool_size: None,
+            create_first_admin: true,
+            workers,
+        })
+    }
+
+    /// Make sure the data directory exists and is writable (only needed for SQLite and local
+    /// state; the check runs before the database is opened so the error names the setting).
+    pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
+        let fail = |e: std::io::Error| ConfigError::Invalid {
+            setting: "INSIKT_DATA_DIR",
+            message: format!("cannot write to '{}': {e}", self.data_dir.display()),
+        };
+        std::fs::create_dir_all(&self.data_dir).map_err(fail)?;
+        let probe = self.data_dir.join(".write-test");
+        std::fs::write(&probe, b"ok").map_err(fail)?;
+        std::fs::remove_file(&probe).map_err(fail)?;
+        Ok(())
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = move |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        Settings::from_sources(&env, FileConfig::default())
+    }
+
+    #[test]
+    fn defaults_work_with_no_configuration_at_all() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert!(s.database_url.starts_with("sqlite://data"));
+        assert_eq!(s.argon2, Argon2Params::default());
+    }
+
+    #[test]
+    fn an_unparseable_bind_address_names_the_setting() {
+        let err = settings(&[("INSIKT_BIND", "localhost:http")]).unwrap_err();
+        assert!(err.to_string().starts_with("INSIKT_BIND:"), "{err}");
+    }
+
+    #[test]
+    fn the_database_url_from_the_environment_wins() {
+        let s = settings(&[("DATABASE_URL", "postgres://x/y")]).unwrap();
+        assert_eq!(s.database_url, "postgres://x/y");
+    }
+}

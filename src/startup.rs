@@ -1,0 +1,133 @@
+//! Building and running an instance: open the database, migrate, seed, assemble the app.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::accounts::{self, Actor, NewAccount, NewAccountInput};
+use crate::auth::{password, session::CookieNames};
+use crate::config::Settings;
+use crate::storage::{self, Backend, Db};
+use crate::web::{self as webapp, forms::MAX_FORM_BYTES, AppState};
+
+/// Open the database named by the settings (creating the data directory for SQLite).
+pub fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    let backend = Backend::from_url(&settings.database_url)?;
+    if let Backend::Sqlite(path) = &backend {
+        settings.ensure_data_dir()?;
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).with_context(|| {
+                    format!("DATABASE_URL: cannot create directory '{}'", parent.display())
+                })?;
+            }
+        }
+    }
+    let db = Db::connect(backend, settings.db_pool_size).context("DATABASE_URL: cannot open the database")?;
+    Ok(db)
+}
+
+/// What first start did, for the console.
+pub struct Bootstrap {
+    /// Migrations applied now.
+    pub migrations: Vec<String>,
+    /// The first admin's password, when one was created now.
+    pub first_admin_password: Option<String>,
+}
+
+/// Migrate, make sure the shared secret exists, and create the first admin on an empty
+/// database — all under the instance lock, so concurrent starts do each exactly once.
+pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec<u8>)> {
+    let mut conn = db.get()?;
+    let migrations = storage::migrate::run_pending(&mut conn)?;
+    let (secret, first_admin_password) = storage::migrate::with_instance_lock(&mut conn, |c| {
+        let secret = match &settings.secret_key {
+            Some(k) => k.clone(),
+            None => storage::meta::get_or_insert_with(c, "secret_key", crate::auth::session::random_token)?,
+        };
+        let mut generated = None;
+        if settings.create_first_admin && storage::users::count_users(c)? == 0 {
+            let input = NewAccountInput {
+                username: "admin",
+                display_name: "Administratör",
+                role: "admin",
+                password: None,
+            };
+            let account = NewAccount::parse(&input)
+                .map_err(|e| storage::StorageError::Corrupt(format!("{e:?}")))?;
+            accounts::create(c, settings.argon2, Actor::SYSTEM, &account)
+                .map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
+            generated = account.generated_password().map(str::to_owned);
+        }
+        Ok((secret, generated))
+    })?;
+    Ok((
+        Bootstrap {
+            migrations,
+            first_admin_password,
+        },
+        secret.into_bytes(),
+    ))
+}
+
+/// Build the shared state for an instance.
+pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppState> {
+    let dummy_hash = password::dummy_hash(settings.argon2)?;
+    Ok(AppState {
+        db,
+        cookies: CookieNames::new(settings.secure_cookies),
+        settings: Arc::new(settings),
+        secret,
+        dummy_hash: dummy_hash.into(),
+        metrics: webapp::metrics::Metrics::new(),
+    })
+}
+
+/// The whole app on a listener (port 0 in tests). The same factory serves production and
+/// tests, so tests exercise the real middleware stack.
+pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let workers = state.settings.workers;
+    let secure = state.settings.secure_cookies;
+    let state = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
+            .app_data(web::FormConfig::default().limit(MAX_FORM_BYTES))
+            .wrap(from_fn(webapp::middleware::csrf_cookie))
+            .wrap(from_fn(webapp::middleware::language))
+            .wrap(webapp::middleware::security_headers(secure))
+            .wrap(Compress::default())
+            .wrap(from_fn(webapp::middleware::metrics))
+            .wrap(TracingLogger::default())
+            .configure(webapp::routes::configure)
+            .default_service(web::to(webapp::handlers::home::not_found))
+    })
+    .listen(listener)?;
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}
+
+/// Delete dead sessions every ten minutes (they are also refused on sight; this only keeps the
+/// table small).
+pub fn spawn_session_sweeper(db: Db) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let swept = db
+                .run(|c| storage::sessions::delete_expired(c, crate::auth::session::IDLE_TIMEOUT))
+                .await;
+            if let Err(e) = swept {
+                tracing::warn!(error = %e, "session sweep failed");
+            }
+        }
+    });
+}

@@ -1,0 +1,33 @@
+//! The web edge: routes, extractors, middleware, handlers and maud views. Handlers extract,
+//! parse into domain types, make one use-case or storage call, and render.
+
+pub mod error;
+pub mod forms;
+pub mod handlers;
+pub mod i18n;
+pub mod metrics;
+pub mod middleware;
+pub mod routes;
+pub mod views;
+
+use std::sync::Arc;
+
+use crate::auth::session::CookieNames;
+use crate::config::Settings;
+use crate::storage::Db;
+
+/// Shared, read-only state of one running instance.
+pub struct AppState {
+    /// The database pool.
+    pub db: Db,
+    /// The settings the instance started with.
+    pub settings: Arc<Settings>,
+    /// Key for CSRF MACs (shared by all instances through config or the database).
+    pub secret: Vec<u8>,
+    /// A hash to verify against when a username does not exist (equal timing).
+    pub dummy_hash: Arc<str>,
+    /// Cookie names and flags.
+    pub cookies: CookieNames,
+    /// Request metrics for `/metrics`.
+    pub metrics: metrics::Metrics,
+}

@@ -1,0 +1,128 @@
+//! Form extraction with CSRF verification, and the page context every view needs.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use super::error::AppError;
+use super::i18n::Lang;
+use super::AppState;
+use crate::auth::csrf::{self, CsrfToken};
+use crate::auth::extract::current_user;
+use crate::domain::user::User;
+
+/// Largest form body we accept anywhere (a survey page with long free-text answers fits).
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// The CSRF cookie value of this request, set by the CSRF middleware.
+#[derive(Debug, Clone)]
+pub struct CsrfCookie(pub String);
+
+/// A url-encoded form whose `csrf_token` field was checked. Every state-changing handler takes
+/// its input through this, so a forgotten check is not possible: a handler without it cannot
+/// read a form at all.
+pub struct CsrfForm<T>(pub T);
+
+type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(|e| {
+                if e.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest("the form could not be read".into())
+                }
+            })?;
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+                .map_err(|_| AppError::BadRequest("the form is not url-encoded".into()))?;
+            let submitted = pairs
+                .iter()
+                .find(|(k, _)| k == csrf::FIELD)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
+            let cookie = req
+                .extensions()
+                .get::<CsrfCookie>()
+                .map(|c| c.0.clone())
+                .unwrap_or_default();
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| AppError::unexpected("application state missing"))?;
+            if !csrf::verify(&state.secret, &cookie, submitted) {
+                return Err(AppError::CsrfRejected);
+            }
+            serde_urlencoded::from_bytes::<T>(&bytes)
+                .map(CsrfForm)
+                .map_err(|e| AppError::BadRequest(format!("the form is incomplete: {e}")))
+        })
+    }
+}
+
+/// What every page render needs: language, CSRF token, the logged-in user and the path.
+pub struct PageCtx {
+    /// Interface language.
+    pub lang: Lang,
+    /// Token for forms on this page.
+    pub csrf: String,
+    /// Logged-in staff member, if any.
+    pub user: Option<User>,
+    /// Request path (for the language switch link).
+    pub path: String,
+}
+
+impl PageCtx {
+    /// Build from a request (async: it may look up the session).
+    pub async fn from_req(req: &HttpRequest) -> Result<PageCtx, AppError> {
+        // Take the token in its own statement: a `Ref` of the extensions held across the
+        // await below would collide with the session lookup's `extensions_mut`.
+        let csrf = req
+            .extensions()
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        Ok(PageCtx {
+            lang: Lang::of(req),
+            csrf,
+            user: current_user(req).await?,
+            path: req.path().to_owned(),
+        })
+    }
+}
+
+impl FromRequest for PageCtx {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { PageCtx::from_req(&req).await })
+    }
+}
+
+/// The client address: the TCP peer, or the proxy-reported address when configured to trust
+/// the proxy (otherwise anyone could pick their own address to dodge throttling).
+pub fn client_ip(req: &HttpRequest) -> String {
+    let trust = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.trust_proxy)
+        .unwrap_or(false);
+    if trust {
+        if let Some(ip) = req.connection_info().realip_remote_addr() {
+            return ip.to_owned();
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}

@@ -1,0 +1,7 @@
+//! Request handlers, one module per resource.
+
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod health;
+pub mod home;

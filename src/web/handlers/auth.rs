@@ -1,0 +1,124 @@
+//! Staff login and logout.
+
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::home::html;
+use crate::auth::extract::current_user;
+use crate::auth::login::{self, LoginOutcome};
+use crate::auth::session::random_token;
+use crate::web::error::AppError;
+use crate::web::forms::{client_ip, CsrfForm, PageCtx};
+use crate::web::views::auth::{login as login_view, LoginNotice};
+use crate::web::AppState;
+
+/// Query of `GET /login`.
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    logged_out: Option<String>,
+}
+
+/// Body of `POST /login`.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// Only same-site paths, so `next` cannot send a user to another site after login.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/staff".to_owned(),
+    }
+}
+
+/// `GET /login`
+pub async fn show_login(ctx: PageCtx, query: web::Query<LoginQuery>) -> HttpResponse {
+    if ctx.user.is_some() {
+        return see_other(&safe_next(query.next.as_deref()));
+    }
+    let notice = if query.logged_out.is_some() {
+        LoginNotice::LoggedOut
+    } else {
+        LoginNotice::None
+    };
+    html(login_view(
+        &ctx,
+        &notice,
+        "",
+        &safe_next(query.next.as_deref()),
+    ))
+}
+
+/// `POST /login`
+pub async fn submit_login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let previous = req.cookie(state.cookies.session).map(|c| c.value().to_owned());
+    let outcome = login::attempt(
+        &state,
+        &form.username,
+        form.password,
+        client_ip(&req),
+        previous,
+    )
+    .await?;
+    let next = safe_next(form.next.as_deref());
+    match outcome {
+        LoginOutcome::LoggedIn { session_id, .. } => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, next))
+            .cookie(state.cookies.session_cookie(session_id))
+            // A new CSRF secret too: nothing from before login stays valid after it.
+            .cookie(state.cookies.csrf_cookie(random_token()))
+            .finish()),
+        LoginOutcome::Refused => {
+            let ctx = PageCtx::from_req(&req).await?;
+            Ok(rerender(&ctx, &LoginNotice::Refused, &form.username, &next, 401))
+        }
+        LoginOutcome::Throttled { retry_after_secs } => {
+            let ctx = PageCtx::from_req(&req).await?;
+            let notice = LoginNotice::Throttled { retry_after_secs };
+            let mut res = rerender(&ctx, &notice, &form.username, &next, 429);
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after_secs),
+            );
+            Ok(res)
+        }
+    }
+}
+
+fn rerender(ctx: &PageCtx, notice: &LoginNotice, username: &str, next: &str, status: u16) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(login_view(ctx, notice, username, next).into_string())
+}
+
+/// `POST /logout`: ends the session server-side, so the old cookie is dead even if kept.
+pub async fn submit_logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(cookie) = req.cookie(state.cookies.session) {
+        let user = current_user(&req).await?;
+        login::logout(&state, cookie.value().to_owned(), user, client_ip(&req)).await?;
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/login?logged_out=1"))
+        .cookie(state.cookies.clear_session_cookie())
+        .finish())
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .finish()
+}

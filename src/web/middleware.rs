@@ -1,0 +1,143 @@
+//! Middleware applied to every request: security headers, the CSRF cookie, the language
+//! cookie and request metrics.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::{web, HttpMessage};
+
+use super::forms::CsrfCookie;
+use super::i18n::{self, Lang};
+use super::AppState;
+use crate::auth::csrf::{self, CsrfToken};
+use crate::auth::session::random_token;
+
+/// The Content-Security-Policy: no inline script or style, nothing from other origins, no
+/// framing (clickjacking), forms post only to us.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'; object-src 'none'";
+
+/// Headers on every response, errors included.
+pub fn security_headers(secure: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CSP))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+        .add((
+            header::HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        ))
+        .add((
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ));
+    if secure {
+        headers.add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        headers
+    }
+}
+
+/// Paths that never render forms: no cookies are set there (keeps `/healthz` cheap).
+fn is_machine_path(path: &str) -> bool {
+    path.starts_with("/static/") || path == "/healthz" || path == "/metrics"
+}
+
+/// Give every browser a CSRF cookie and every request the matching token.
+pub async fn csrf_cookie(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if is_machine_path(req.path()) {
+        return next.call(req).await;
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(req).await;
+    };
+    let names = state.cookies;
+    let existing = req
+        .cookie(names.csrf)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 43);
+    let (value, fresh) = match existing {
+        Some(v) => (v, false),
+        None => (random_token(), true),
+    };
+    req.extensions_mut()
+        .insert(CsrfToken(csrf::token_for(&state.secret, &value)));
+    req.extensions_mut().insert(CsrfCookie(value.clone()));
+    let mut res = next.call(req).await?;
+    let handler_set_it = res.response().cookies().any(|c| c.name() == names.csrf);
+    if fresh && !handler_set_it {
+        res.response_mut()
+            .add_cookie(&names.csrf_cookie(value))
+            .map_err(actix_web::error::ErrorInternalServerError)?;
+    }
+    Ok(res)
+}
+
+/// Remember a `?lang=` choice in a cookie.
+pub async fn language(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let chosen = req.query_string().split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == i18n::QUERY_PARAM).then(|| Lang::from_code(v)).flatten()
+    });
+    let current = Lang::of(req.request());
+    req.extensions_mut().insert(current);
+    let mut res = next.call(req).await?;
+    if let Some(lang) = chosen {
+        let cookie = Cookie::build(i18n::COOKIE, lang.code())
+            .path("/")
+            .same_site(SameSite::Lax)
+            .max_age(actix_web::cookie::time::Duration::days(365))
+            .finish();
+        res.response_mut()
+            .add_cookie(&cookie)
+            .map_err(actix_web::error::ErrorInternalServerError)?;
+    }
+    // Pages differ by language and login state: shared caches must not keep them.
+    if !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store, private"),
+        );
+    }
+    Ok(res)
+}
+
+/// Count requests and their latency per route pattern (never per raw path: ids in paths would
+/// make unbounded label sets).
+pub async fn metrics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().to_string();
+    let res = next.call(req).await?;
+    if let Some(state) = state {
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        state.metrics.observe(
+            &method,
+            &route,
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(res)
+}

@@ -1,0 +1,22 @@
+//! The one place routes are mounted.
+
+use actix_web::web;
+
+use super::handlers::{admin, assets, auth, health, home};
+
+/// Mount every route. No GET route changes state.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::show_start))
+        .route("/staff", web::get().to(home::show_staff_home))
+        .route("/login", web::get().to(auth::show_login))
+        .route("/login", web::post().to(auth::submit_login))
+        .route("/logout", web::post().to(auth::submit_logout))
+        .route("/admin/users", web::get().to(admin::list_users))
+        .route("/admin/users", web::post().to(admin::create_user))
+        .route("/admin/users/{id}/role", web::post().to(admin::change_role))
+        .route("/admin/users/{id}/{verb}", web::post().to(admin::set_disabled))
+        .route("/admin/audit", web::get().to(admin::show_audit))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/metrics", web::get().to(health::metrics))
+        .route("/static/app.css", web::get().to(assets::app_css));
+}

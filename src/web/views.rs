@@ -1,0 +1,7 @@
+//! maud views. They take view data and the page context, never rows or connections.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod home;
+pub mod layout;

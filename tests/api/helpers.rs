@@ -1,0 +1,227 @@
+//! `TestApp`: an in-process instance on its own database (a temp SQLite file, or a fresh
+//! PostgreSQL database when `TEST_DATABASE_URL` is set and the `postgres` feature is on).
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::Mutex;
+
+use insikt::accounts::{self, Actor, NewAccount, NewAccountInput};
+use insikt::config::{Argon2Params, LogFormat, Settings};
+use insikt::domain::user::User;
+use insikt::startup;
+use insikt::storage::Db;
+
+/// Cheap hashing: the suite tests behaviour, not cost.
+pub const TEST_ARGON2: Argon2Params = Argon2Params {
+    memory_kib: 64,
+    iterations: 1,
+    parallelism: 1,
+};
+
+/// A password that passes the policy.
+pub const GOOD_PASSWORD: &str = "korrekt-häst-batteri-häfta";
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    client: reqwest::Client,
+    jar: Mutex<HashMap<String, String>>,
+    _dir: tempfile::TempDir,
+    #[cfg(feature = "postgres")]
+    pg: Option<(String, String)>,
+}
+
+fn database_url(dir: &tempfile::TempDir) -> (String, Option<(String, String)>) {
+    #[cfg(feature = "postgres")]
+    if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
+        let name = format!("insikt_test_{}", uuid::Uuid::new_v4().simple());
+        let url = insikt::storage::create_scratch_database(&admin, &name)
+            .expect("TEST_DATABASE_URL must name a PostgreSQL server where we may create databases");
+        return (url, Some((admin, name)));
+    }
+    (
+        format!("sqlite://{}", dir.path().join("test.db").display()),
+        None,
+    )
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, _pg) = database_url(&dir);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let settings = Settings {
+            database_url,
+            bind: listener.local_addr().expect("local addr"),
+            data_dir: dir.path().to_path_buf(),
+            secret_key: None,
+            log_format: LogFormat::Text,
+            secure_cookies: false,
+            trust_proxy: false,
+            argon2: TEST_ARGON2,
+            db_pool_size: Some(4),
+            create_first_admin: false,
+            workers: Some(1),
+        };
+        let db = startup::open_db(&settings).expect("open db");
+        let (_, secret) = startup::bootstrap(&db, &settings).expect("bootstrap");
+        let state = startup::state(db.clone(), settings.clone(), secret).expect("state");
+        let server = startup::serve(listener, state).expect("server");
+        actix_web::rt::spawn(server);
+        TestApp {
+            address: format!("http://{}", settings.bind),
+            db,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            jar: Mutex::new(HashMap::new()),
+            _dir: dir,
+            #[cfg(feature = "postgres")]
+            pg: _pg,
+        }
+    }
+
+    /// Create an account directly through the use case (not the web), returning it.
+    pub fn create_user(&self, username: &str, role: &str) -> User {
+        let account = NewAccount::parse(&NewAccountInput {
+            username,
+            display_name: "",
+            role,
+            password: Some(GOOD_PASSWORD),
+        })
+        .unwrap_or_else(|_| panic!("valid account {username}"));
+        let mut conn = self.db.get().expect("connection");
+        accounts::create(&mut conn, TEST_ARGON2, Actor::SYSTEM, &account).expect("create user")
+    }
+
+    fn cookie_header(&self) -> String {
+        let jar = self.jar.lock().expect("jar");
+        jar.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn store_cookies(&self, res: &reqwest::Response) {
+        let mut jar = self.jar.lock().expect("jar");
+        for value in res.headers().get_all(reqwest::header::SET_COOKIE) {
+            let text = value.to_str().expect("ascii cookie");
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((name, val)) = pair.split_once('=') {
+                let expired = text.to_ascii_lowercase().contains("max-age=0");
+                if val.is_empty() || expired {
+                    jar.remove(name.trim());
+                } else {
+                    jar.insert(name.trim().to_owned(), val.to_owned());
+                }
+            }
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.jar.lock().expect("jar").get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.jar
+            .lock()
+            .expect("jar")
+            .insert(name.to_owned(), value.to_owned());
+    }
+
+    pub fn clear_cookies(&self) {
+        self.jar.lock().expect("jar").clear();
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        let res = self
+            .client
+            .get(format!("{}{}", self.address, path))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.store_cookies(&res);
+        res
+    }
+
+    pub async fn get_html(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("body"))
+    }
+
+    /// POST a form exactly as given (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body = serde_urlencoded::to_string(fields).expect("encode");
+        let res = self
+            .client
+            .post(format!("{}{}", self.address, path))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        self.store_cookies(&res);
+        res
+    }
+
+    /// The CSRF token a browser would find in a form on `page`.
+    pub async fn csrf_token(&self, page: &str) -> String {
+        let (_, html) = self.get_html(page).await;
+        extract_csrf(&html).unwrap_or_else(|| panic!("no csrf_token on {page}"))
+    }
+
+    /// POST a form as a browser would: with the token from the page the form is on.
+    pub async fn post_form(
+        &self,
+        form_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf_token(form_page).await;
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    pub fn audit_actions(&self, action: &str) -> usize {
+        let mut conn = self.db.get().expect("connection");
+        insikt::storage::audit::list_by_action(&mut conn, action)
+            .expect("audit")
+            .len()
+    }
+}
+
+pub fn extract_csrf(html: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(r#"input[name="csrf_token"]"#).ok()?;
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .map(str::to_owned)
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        #[cfg(feature = "postgres")]
+        if let Some((admin, name)) = self.pg.take() {
+            // Best effort: a leftover scratch database is harmless.
+            let _ = insikt::storage::drop_scratch_database(&admin, &name);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the web app: one binary, each test owns its database and runs the
+//! app in-process on a random port.
+
+mod admin;
+mod auth;
+mod helpers;
+mod platform;

@@ -1,0 +1,158 @@
+//! The `insikt` binary: help, first start, configuration errors and account commands.
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::{insikt, login, Server};
+
+#[test]
+fn help_explains_every_command() {
+    let out = insikt().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for word in ["serve", "migrate", "user", "DATABASE_URL", "INSIKT_BIND"] {
+        assert!(text.contains(word), "--help lacks {word}:\n{text}");
+    }
+    let out = insikt().args(["user", "--help"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for word in ["add", "list", "set-role", "disable", "reset-password"] {
+        assert!(text.contains(word), "user --help lacks {word}:\n{text}");
+    }
+}
+
+#[test]
+fn first_start_prints_the_url_and_an_admin_login_that_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = insikt();
+    cmd.env("INSIKT_DATA_DIR", dir.path())
+        .env("INSIKT_BIND", "127.0.0.1:0");
+    let mut server = Server::start(cmd);
+    let base = server.base_url();
+    let line = server.wait_for("username: admin");
+    let password = line
+        .split("password: ")
+        .nth(1)
+        .expect("password printed")
+        .trim()
+        .to_owned();
+    let session = login(&base, "admin", &password);
+    assert_eq!(common::get_status(&base, "/admin/users", &session), 200);
+    assert!(dir.path().join("insikt.db").exists(), "default SQLite file under the data dir");
+}
+
+#[test]
+fn a_second_start_does_not_create_another_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..2 {
+        let mut cmd = insikt();
+        cmd.env("INSIKT_DATA_DIR", dir.path())
+            .env("INSIKT_BIND", "127.0.0.1:0");
+        let mut server = Server::start(cmd);
+        server.base_url();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        while let Ok(l) = server.lines.try_recv() {
+            server.seen.push(l);
+        }
+        let printed = server.seen.iter().any(|l| l.contains("username: admin"));
+        assert_eq!(printed, round == 0, "round {round}: {:?}", server.seen);
+    }
+}
+
+fn fails_with(cmd: &mut std::process::Command, needle: &str) {
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success(), "expected failure");
+    let err = String::from_utf8(out.stderr).unwrap();
+    let last = err.trim().lines().last().unwrap_or("").to_owned();
+    assert!(last.starts_with("insikt: "), "{err}");
+    assert!(last.contains(needle), "wanted {needle:?} in {last:?}");
+}
+
+#[test]
+fn an_unparseable_bind_address_is_a_one_line_error_naming_the_setting() {
+    fails_with(insikt().arg("serve").env("INSIKT_BIND", "not-an-address"), "INSIKT_BIND");
+}
+
+#[test]
+fn an_unwritable_data_directory_is_a_one_line_error_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    fails_with(
+        insikt()
+            .arg("serve")
+            .env("INSIKT_BIND", "127.0.0.1:0")
+            .env("INSIKT_DATA_DIR", file.join("data")),
+        "INSIKT_DATA_DIR",
+    );
+}
+
+#[cfg(not(feature = "postgres"))]
+#[test]
+fn a_postgres_url_on_a_build_without_the_feature_exits_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    fails_with(
+        insikt()
+            .arg("serve")
+            .current_dir(dir.path())
+            .env("INSIKT_BIND", "127.0.0.1:0")
+            .env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/insikt"),
+        "--features postgres",
+    );
+    // And no SQLite file was created in its place.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn user_commands_add_list_change_and_disable_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut child = insikt()
+            .args(args)
+            .env("INSIKT_DATA_DIR", dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(input) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (ok, out, err) = run(
+        &["user", "add", "Karin", "--role", "researcher", "--password-stdin"],
+        Some("ett-långt-och-ovanligt-lösen\n"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("created karin (researcher)"));
+
+    let (ok, _, err) = run(&["user", "add", "olle", "--role", "analyst", "--password-stdin"], Some("kort\n"));
+    assert!(!ok);
+    assert!(err.contains("at least 12"), "{err}");
+
+    let (ok, _, err) = run(&["user", "add", "olle", "--role", "boss"], None);
+    assert!(!ok);
+    assert!(err.contains("unknown role"), "{err}");
+
+    assert!(run(&["user", "set-role", "karin", "manager"], None).0);
+    assert!(run(&["user", "disable", "karin"], None).0);
+    let (_, list, _) = run(&["user", "list"], None);
+    let karin = list.lines().find(|l| l.starts_with("karin")).unwrap();
+    assert!(karin.contains("manager") && karin.contains("disabled"), "{list}");
+
+    let (ok, _, err) = run(&["user", "disable", "nobody"], None);
+    assert!(!ok);
+    assert!(err.contains("no such account"), "{err}");
+}
