@@ -114,10 +114,15 @@ impl NewAccount {
                     .ok(),
                 false,
             ),
-            None => (NewPassword::parse(&password::generate_password()).ok(), true),
+            None => (
+                NewPassword::parse(&password::generate_password()).ok(),
+                true,
+            ),
         };
         match (username, display_name, role, password) {
-            (Some(username), Some(display_name), Some(role), Some(password)) if errors.is_empty() => {
+            (Some(username), Some(display_name), Some(role), Some(password))
+                if errors.is_empty() =>
+            {
                 Ok(NewAccount {
                     username,
                     display_name,

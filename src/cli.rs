@@ -119,14 +119,19 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         format!("http://{addr}/")
     };
     // Console output, not the log: the admin password must never reach a log file.
-    println!("Insikt is running at {shown}  (database: {})", db.backend().name());
+    println!(
+        "Insikt is running at {shown}  (database: {})",
+        db.backend().name()
+    );
     if !boot.migrations.is_empty() {
         println!("Applied {} database migration(s).", boot.migrations.len());
     }
     if let Some(pw) = &boot.first_admin_password {
         println!("First start: an administrator account was created.");
         println!("  Log in at {shown}login  username: admin  password: {pw}");
-        println!("  This password is shown only now. Change it with `insikt user reset-password admin`.");
+        println!(
+            "  This password is shown only now. Change it with `insikt user reset-password admin`."
+        );
     }
     let state = startup::state(db.clone(), settings, secret)?;
     actix_web::rt::System::new().block_on(async move {
@@ -185,7 +190,10 @@ fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<()> {
             println!("{:<24} {:<12} {:<8} name", "username", "role", "status");
             for u in storage::users::list_users(conn)? {
                 let status = if u.disabled { "disabled" } else { "active" };
-                println!("{:<24} {:<12} {:<8} {}", u.username, u.role, status, u.display_name);
+                println!(
+                    "{:<24} {:<12} {:<8} {}",
+                    u.username, u.role, status, u.display_name
+                );
             }
         }
         UserCommand::SetRole { username, role } => {

@@ -23,12 +23,16 @@ pub fn open_db(settings: &Settings) -> anyhow::Result<Db> {
         if let Some(parent) = std::path::Path::new(path).parent() {
             if !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent).with_context(|| {
-                    format!("DATABASE_URL: cannot create directory '{}'", parent.display())
+                    format!(
+                        "DATABASE_URL: cannot create directory '{}'",
+                        parent.display()
+                    )
                 })?;
             }
         }
     }
-    let db = Db::connect(backend, settings.db_pool_size).context("DATABASE_URL: cannot open the database")?;
+    let db = Db::connect(backend, settings.db_pool_size)
+        .context("DATABASE_URL: cannot open the database")?;
     Ok(db)
 }
 
@@ -48,7 +52,11 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
     let (secret, first_admin_password) = storage::migrate::with_instance_lock(&mut conn, |c| {
         let secret = match &settings.secret_key {
             Some(k) => k.clone(),
-            None => storage::meta::get_or_insert_with(c, "secret_key", crate::auth::session::random_token)?,
+            None => storage::meta::get_or_insert_with(
+                c,
+                "secret_key",
+                crate::auth::session::random_token,
+            )?,
         };
         let mut generated = None;
         if settings.create_first_admin && storage::users::count_users(c)? == 0 {

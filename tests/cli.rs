@@ -39,7 +39,10 @@ fn first_start_prints_the_url_and_an_admin_login_that_works() {
         .to_owned();
     let session = login(&base, "admin", &password);
     assert_eq!(common::get_status(&base, "/admin/users", &session), 200);
-    assert!(dir.path().join("insikt.db").exists(), "default SQLite file under the data dir");
+    assert!(
+        dir.path().join("insikt.db").exists(),
+        "default SQLite file under the data dir"
+    );
 }
 
 #[test]
@@ -61,9 +64,9 @@ fn a_second_start_does_not_create_another_admin() {
 }
 
 fn fails_with(cmd: &mut std::process::Command, needle: &str) {
-    let out = cmd.output().unwrap();
+    let out = cmd.output().expect("run insikt");
     assert!(!out.status.success(), "expected failure");
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = String::from_utf8(out.stderr).expect("utf-8 stderr");
     let last = err.trim().lines().last().unwrap_or("").to_owned();
     assert!(last.starts_with("insikt: "), "{err}");
     assert!(last.contains(needle), "wanted {needle:?} in {last:?}");
@@ -71,7 +74,10 @@ fn fails_with(cmd: &mut std::process::Command, needle: &str) {
 
 #[test]
 fn an_unparseable_bind_address_is_a_one_line_error_naming_the_setting() {
-    fails_with(insikt().arg("serve").env("INSIKT_BIND", "not-an-address"), "INSIKT_BIND");
+    fails_with(
+        insikt().arg("serve").env("INSIKT_BIND", "not-an-address"),
+        "INSIKT_BIND",
+    );
 }
 
 #[test]
@@ -132,13 +138,30 @@ fn user_commands_add_list_change_and_disable_accounts() {
         )
     };
     let (ok, out, err) = run(
-        &["user", "add", "Karin", "--role", "researcher", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "Karin",
+            "--role",
+            "researcher",
+            "--password-stdin",
+        ],
         Some("ett-långt-och-ovanligt-lösen\n"),
     );
     assert!(ok, "{err}");
     assert!(out.contains("created karin (researcher)"));
 
-    let (ok, _, err) = run(&["user", "add", "olle", "--role", "analyst", "--password-stdin"], Some("kort\n"));
+    let (ok, _, err) = run(
+        &[
+            "user",
+            "add",
+            "olle",
+            "--role",
+            "analyst",
+            "--password-stdin",
+        ],
+        Some("kort\n"),
+    );
     assert!(!ok);
     assert!(err.contains("at least 12"), "{err}");
 
@@ -150,7 +173,10 @@ fn user_commands_add_list_change_and_disable_accounts() {
     assert!(run(&["user", "disable", "karin"], None).0);
     let (_, list, _) = run(&["user", "list"], None);
     let karin = list.lines().find(|l| l.starts_with("karin")).unwrap();
-    assert!(karin.contains("manager") && karin.contains("disabled"), "{list}");
+    assert!(
+        karin.contains("manager") && karin.contains("disabled"),
+        "{list}"
+    );
 
     let (ok, _, err) = run(&["user", "disable", "nobody"], None);
     assert!(!ok);

@@ -34,10 +34,14 @@ fn two_instances_on_one_database_share_sessions_and_migrate_once() {
         .iter()
         .filter(|s| s.seen.iter().any(|l| l.contains("username: admin")))
         .count();
-    assert_eq!(admins_printed, 1, "exactly one instance creates the first admin");
+    assert_eq!(
+        admins_printed, 1,
+        "exactly one instance creates the first admin"
+    );
 
-    let db = insikt::storage::Db::connect(insikt::storage::Backend::from_url(&url).unwrap(), Some(1))
-        .unwrap();
+    let db =
+        insikt::storage::Db::connect(insikt::storage::Backend::from_url(&url).unwrap(), Some(1))
+            .unwrap();
     let mut conn = db.get().unwrap();
     let applied = insikt::storage::migrate::applied_versions(&mut conn).unwrap();
     let mut unique = applied.clone();
@@ -49,7 +53,14 @@ fn two_instances_on_one_database_share_sessions_and_migrate_once() {
     assert_eq!(users.iter().filter(|u| u.username == "admin").count(), 1);
 
     let mut add = insikt()
-        .args(["user", "add", "delad", "--role", "analyst", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "delad",
+            "--role",
+            "analyst",
+            "--password-stdin",
+        ])
         .env("DATABASE_URL", &url)
         .stdin(std::process::Stdio::piped())
         .spawn()
@@ -63,7 +74,11 @@ fn two_instances_on_one_database_share_sessions_and_migrate_once() {
     assert!(add.wait().unwrap().success());
 
     let session = login(&base_a, "delad", "ett-langt-och-ovanligt-losen");
-    assert_eq!(get_status(&base_b, "/staff", &session), 200, "session from A works on B");
+    assert_eq!(
+        get_status(&base_b, "/staff", &session),
+        200,
+        "session from A works on B"
+    );
     assert_eq!(get_status(&base_b, "/staff", "not-a-session"), 303);
 
     drop(conn);

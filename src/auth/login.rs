@@ -86,11 +86,10 @@ pub async fn attempt(
         .as_ref()
         .map(|(_, h)| h.clone())
         .unwrap_or_else(|| state.dummy_hash.to_string());
-    let password_ok = tokio::task::spawn_blocking(move || {
-        password::verify(&stored_hash, &password_given)
-    })
-    .await
-    .map_err(|e| StorageError::Blocking(e.to_string()))?;
+    let password_ok =
+        tokio::task::spawn_blocking(move || password::verify(&stored_hash, &password_given))
+            .await
+            .map_err(|e| StorageError::Blocking(e.to_string()))?;
 
     match credentials {
         Some((user, _)) if password_ok && !user.disabled => {

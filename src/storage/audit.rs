@@ -90,7 +90,11 @@ pub fn list_events(
     if let Some(before) = before {
         query = query.filter(audit_log::id.lt(before));
     }
-    Ok(query.load(conn)?.into_iter().map(AuditEvent::from).collect())
+    Ok(query
+        .load(conn)?
+        .into_iter()
+        .map(AuditEvent::from)
+        .collect())
 }
 
 /// Events with a given action (tests and the admin filter).

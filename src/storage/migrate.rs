@@ -45,9 +45,8 @@ pub fn with_instance_lock<T>(
         DbConnection::Pg(c) => {
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
             let result = f(conn);
-            let unlock = conn.batch_execute(&format!(
-                "SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"
-            ));
+            let unlock =
+                conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
             let value = result?;
             unlock?;
             Ok(value)

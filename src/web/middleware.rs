@@ -18,7 +18,8 @@ use crate::auth::session::random_token;
 
 /// The Content-Security-Policy: no inline script or style, nothing from other origins, no
 /// framing (clickjacking), forms post only to us.
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+pub const CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'; object-src 'none'";
 
@@ -92,7 +93,9 @@ pub async fn language(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let chosen = req.query_string().split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
-        (k == i18n::QUERY_PARAM).then(|| Lang::from_code(v)).flatten()
+        (k == i18n::QUERY_PARAM)
+            .then(|| Lang::from_code(v))
+            .flatten()
     });
     let current = Lang::of(req.request());
     req.extensions_mut().insert(current);

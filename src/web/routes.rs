@@ -14,7 +14,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::get().to(admin::list_users))
         .route("/admin/users", web::post().to(admin::create_user))
         .route("/admin/users/{id}/role", web::post().to(admin::change_role))
-        .route("/admin/users/{id}/{verb}", web::post().to(admin::set_disabled))
+        .route(
+            "/admin/users/{id}/{verb}",
+            web::post().to(admin::set_disabled),
+        )
         .route("/admin/audit", web::get().to(admin::show_audit))
         .route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(health::metrics))

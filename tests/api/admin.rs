@@ -47,7 +47,10 @@ async fn an_admin_adds_a_user_changes_the_role_and_the_audit_log_shows_both() {
     assert_eq!(res.status().as_u16(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("karin"), "usernames are stored in lower case");
-    assert!(html.contains("code class=\"secret\""), "a generated password is shown once");
+    assert!(
+        html.contains("code class=\"secret\""),
+        "a generated password is shown once"
+    );
 
     let karin = {
         let mut conn = app.db.get().unwrap();
@@ -92,7 +95,10 @@ async fn a_weak_password_is_refused_with_the_reason_and_the_typed_values_kept() 
     let html = res.text().await.unwrap();
     assert!(html.contains("vanligaste lösenorden"));
     assert!(html.contains("value=\"olle\""));
-    assert!(html.contains("href=\"#password\""), "the error summary links to the field");
+    assert!(
+        html.contains("href=\"#password\""),
+        "the error summary links to the field"
+    );
     let mut conn = app.db.get().unwrap();
     assert!(insikt::accounts::find_by_username(&mut conn, "olle").is_err());
 }
@@ -103,7 +109,11 @@ async fn an_admin_cannot_disable_their_own_account() {
     let boss = app.create_user("boss", "admin");
     app.login("boss", GOOD_PASSWORD).await;
     let res = app
-        .post_form("/admin/users", &format!("/admin/users/{}/disable", boss.id), &[])
+        .post_form(
+            "/admin/users",
+            &format!("/admin/users/{}/disable", boss.id),
+            &[],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 409);
     assert_eq!(app.get("/admin/users").await.status().as_u16(), 200);

@@ -87,7 +87,13 @@ async fn an_unknown_user_is_throttled_like_a_known_one() {
     for _ in 1..=5 {
         app.login("ghost", "fel-lösenord-helt-och-hållet").await;
     }
-    assert_eq!(app.login("ghost", "fel-lösenord-helt-och-hållet").await.status().as_u16(), 429);
+    assert_eq!(
+        app.login("ghost", "fel-lösenord-helt-och-hållet")
+            .await
+            .status()
+            .as_u16(),
+        429
+    );
 }
 
 #[actix_web::test]
@@ -120,7 +126,10 @@ async fn a_login_without_a_csrf_token_is_refused() {
     app.create_user("anna", "researcher");
     app.get("/login").await;
     let res = app
-        .post_raw("/login", &[("username", "anna"), ("password", GOOD_PASSWORD)])
+        .post_raw(
+            "/login",
+            &[("username", "anna"), ("password", GOOD_PASSWORD)],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 403);
     assert!(app.cookie(SESSION).is_none());
@@ -138,7 +147,11 @@ async fn a_disabled_account_cannot_log_in_and_its_open_sessions_stop_working() {
     app.clear_cookies();
     app.login("boss", GOOD_PASSWORD).await;
     let res = app
-        .post_form("/admin/users", &format!("/admin/users/{}/disable", anna.id), &[])
+        .post_form(
+            "/admin/users",
+            &format!("/admin/users/{}/disable", anna.id),
+            &[],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 303);
 
@@ -146,7 +159,10 @@ async fn a_disabled_account_cannot_log_in_and_its_open_sessions_stop_working() {
     app.set_cookie(SESSION, &anna_session);
     assert_eq!(app.get("/staff").await.status().as_u16(), 303);
     app.clear_cookies();
-    assert_eq!(app.login("anna", GOOD_PASSWORD).await.status().as_u16(), 401);
+    assert_eq!(
+        app.login("anna", GOOD_PASSWORD).await.status().as_u16(),
+        401
+    );
     assert_eq!(app.audit_actions("user.disabled"), 1);
 }
 
@@ -165,7 +181,10 @@ async fn logout_kills_the_server_side_session() {
     app.set_cookie(SESSION, &session);
     let res = app.get("/staff").await;
     assert_eq!(res.status().as_u16(), 303);
-    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"));
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
 }
 
 #[actix_web::test]

@@ -35,8 +35,9 @@ fn database_url(dir: &tempfile::TempDir) -> (String, Option<(String, String)>) {
     #[cfg(feature = "postgres")]
     if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
         let name = format!("insikt_test_{}", uuid::Uuid::new_v4().simple());
-        let url = insikt::storage::create_scratch_database(&admin, &name)
-            .expect("TEST_DATABASE_URL must name a PostgreSQL server where we may create databases");
+        let url = insikt::storage::create_scratch_database(&admin, &name).expect(
+            "TEST_DATABASE_URL must name a PostgreSQL server where we may create databases",
+        );
         return (url, Some((admin, name)));
     }
     (

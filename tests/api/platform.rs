@@ -5,12 +5,21 @@ use crate::helpers::TestApp;
 #[actix_web::test]
 async fn security_headers_are_present_on_pages_assets_and_errors() {
     let app = TestApp::spawn().await;
-    for path in ["/", "/login", "/static/app.css", "/no-such-page", "/healthz"] {
+    for path in [
+        "/",
+        "/login",
+        "/static/app.css",
+        "/no-such-page",
+        "/healthz",
+    ] {
         let res = app.get(path).await;
         let h = res.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'"), "{path}");
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
     }
@@ -59,13 +68,11 @@ async fn pages_are_swedish_by_default_and_english_on_request() {
 #[test]
 fn the_two_migration_folders_hold_the_same_names() {
     let list = |dir: &str| {
-        let mut names: Vec<String> = std::fs::read_dir(format!(
-            "{}/migrations/{dir}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+        let mut names: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
         names.sort();
         names
     };

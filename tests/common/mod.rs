@@ -99,7 +99,10 @@ pub fn login(base: &str, username: &str, password: &str) -> String {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let page = client.get(format!("{base}/login")).send().expect("GET /login");
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .expect("GET /login");
     let csrf_cookie = cookie_value(&page, "insikt_csrf").expect("csrf cookie");
     let html = page.text().expect("body");
     let token = html

@@ -44,7 +44,13 @@ pub async fn list_users(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let users = state.db.run(storage::users::list_users).await?;
-    Ok(html(view::users(&ctx, &users, &NewUserDraft::default(), &[], &Flash::None)))
+    Ok(html(view::users(
+        &ctx,
+        &users,
+        &NewUserDraft::default(),
+        &[],
+        &Flash::None,
+    )))
 }
 
 /// `POST /admin/users`
@@ -83,7 +89,13 @@ pub async fn create_user(
                 username: user.username,
                 generated_password,
             };
-            Ok(html(view::users(&ctx, &users, &NewUserDraft::default(), &[], &flash)))
+            Ok(html(view::users(
+                &ctx,
+                &users,
+                &NewUserDraft::default(),
+                &[],
+                &flash,
+            )))
         }
         Err(errors) => {
             let draft = NewUserDraft {
@@ -135,7 +147,14 @@ pub async fn set_disabled(
     let (ip, actor) = (client_ip(&req), auth.user);
     state
         .db
-        .run(move |c| Ok(accounts::set_disabled(c, actor_of(&actor, &ip), &id, disabled)))
+        .run(move |c| {
+            Ok(accounts::set_disabled(
+                c,
+                actor_of(&actor, &ip),
+                &id,
+                disabled,
+            ))
+        })
         .await?
         .map_err(account_error)?;
     Ok(back_to_users())
@@ -178,7 +197,9 @@ fn account_error(e: AccountError) -> AppError {
     match e {
         AccountError::NoSuchUser(_) => AppError::NotFound,
         AccountError::SelfChange => AppError::Conflict(e.to_string()),
-        AccountError::Invalid { .. } | AccountError::Taken(_) => AppError::BadRequest(e.to_string()),
+        AccountError::Invalid { .. } | AccountError::Taken(_) => {
+            AppError::BadRequest(e.to_string())
+        }
         AccountError::Password(p) => AppError::Unexpected(p.into()),
         AccountError::Storage(s) => s.into(),
     }

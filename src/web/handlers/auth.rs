@@ -59,7 +59,9 @@ pub async fn submit_login(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let previous = req.cookie(state.cookies.session).map(|c| c.value().to_owned());
+    let previous = req
+        .cookie(state.cookies.session)
+        .map(|c| c.value().to_owned());
     let outcome = login::attempt(
         &state,
         &form.username,
@@ -78,7 +80,13 @@ pub async fn submit_login(
             .finish()),
         LoginOutcome::Refused => {
             let ctx = PageCtx::from_req(&req).await?;
-            Ok(rerender(&ctx, &LoginNotice::Refused, &form.username, &next, 401))
+            Ok(rerender(
+                &ctx,
+                &LoginNotice::Refused,
+                &form.username,
+                &next,
+                401,
+            ))
         }
         LoginOutcome::Throttled { retry_after_secs } => {
             let ctx = PageCtx::from_req(&req).await?;
@@ -93,7 +101,13 @@ pub async fn submit_login(
     }
 }
 
-fn rerender(ctx: &PageCtx, notice: &LoginNotice, username: &str, next: &str, status: u16) -> HttpResponse {
+fn rerender(
+    ctx: &PageCtx,
+    notice: &LoginNotice,
+    username: &str,
+    next: &str,
+    status: u16,
+) -> HttpResponse {
     let status = actix_web::http::StatusCode::from_u16(status)
         .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
     HttpResponse::build(status)

@@ -9,8 +9,9 @@ use crate::web::AppState;
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let backend = state.db.backend().name();
     match state.db.run(ping).await {
-        Ok(()) => HttpResponse::Ok()
-            .json(serde_json::json!({ "status": "ok", "database": backend })),
+        Ok(()) => {
+            HttpResponse::Ok().json(serde_json::json!({ "status": "ok", "database": backend }))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
             HttpResponse::ServiceUnavailable()
