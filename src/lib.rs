@@ -1,3 +1,5 @@
 //! Insikt: a survey and user-research platform. This crate is the web application; statistics live in `analysis`.
 
 pub mod domain;
+pub mod survey_file;
+pub mod xlsform;
