@@ -136,6 +136,7 @@ pub(crate) fn language_code(suffix: &str) -> String {
         "spanish" | "español" | "espanol" => "es".into(),
         "german" | "deutsch" => "de".into(),
         "arabic" => "ar".into(),
+        "chinese" => "zh".into(),
         "somali" => "so".into(),
         other => other.replace(' ', "_"),
     }

@@ -92,12 +92,27 @@ fn normalise_base(base: &str) -> String {
     let b = base.trim().to_lowercase().replace(' ', "_");
     match b.as_str() {
         "jr:constraintmsg" | "constraint_msg" => "constraint_message".into(),
-        "jr:requiredmsg" => "required_message".into(),
+        "jr:requiredmsg" | "requiredmsg" => "required_message".into(),
+        "constraintmsg" => "constraint_message".into(),
         "relevance" => "relevant".into(),
         "value" => "name".into(),
         "list" => "list_name".into(),
         _ => b,
     }
+}
+
+/// Splits `label::English (en)` (and the older `label:English`) into base and language code.
+fn split_header(raw: &str) -> (String, Option<String>) {
+    if let Some((base, lang)) = raw.split_once("::") {
+        return (normalise_base(base), Some(language_code(lang)));
+    }
+    if let Some((base, lang)) = raw.split_once(':') {
+        let b = normalise_base(base);
+        if matches!(b.as_str(), "label" | "hint" | "constraint_message" | "required_message" | "media" | "guidance_hint") {
+            return (b, Some(language_code(lang)));
+        }
+    }
+    (normalise_base(raw), None)
 }
 
 fn cell_text(d: &Data) -> Result<String, String> {
@@ -137,9 +152,7 @@ fn read_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, cx: &mut Ctx) -> Option<
     let mut seen = BTreeSet::new();
     for (i, c) in header_cells.iter().enumerate() {
         let raw = cell_text(c).unwrap_or_default();
-        let mut parts = raw.splitn(2, "::");
-        let base = normalise_base(parts.next().unwrap_or(""));
-        let lang = parts.next().map(language_code);
+        let (base, lang) = split_header(&raw);
         if !raw.is_empty() && !seen.insert((base.clone(), lang.clone())) {
             let col = col0 as usize + i;
             cx.error(
@@ -155,7 +168,9 @@ fn read_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, cx: &mut Ctx) -> Option<
         let (f0r, f0c) = formulas.start().unwrap_or((0, 0));
         for (r, row) in formulas.rows().enumerate() {
             for (c, f) in row.iter().enumerate() {
-                if !f.is_empty() {
+                // Excel writes typed booleans as TRUE()/FALSE() formulas; their cached value is what we read.
+                let boolean = matches!(f.trim().to_uppercase().as_str(), "TRUE()" | "FALSE()" | "TRUE" | "FALSE");
+                if !f.is_empty() && !boolean {
                     let col = f0c as usize + c;
                     let header = col
                         .checked_sub(col0 as usize)
@@ -385,6 +400,8 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
         pages: Vec::new(),
         stack: Vec::new(),
         implicit: None,
+        question_names: HashMap::new(),
+        group_names: HashMap::new(),
         list_uses: HashMap::new(),
         rating_lists: HashMap::new(),
         lists: &lists,
@@ -491,6 +508,9 @@ fn read_choices(sheet: Option<&Sheet>, lang: &str, cx: &mut Ctx) -> BTreeMap<Str
     let mut lists: BTreeMap<String, Vec<Choice>> = BTreeMap::new();
     let Some(s) = sheet else { return lists };
     warn_unknown_columns(s, CHOICE_COLUMNS, cx);
+    if s.rows.is_empty() {
+        return lists;
+    }
     if s.col("list_name").is_none() || s.col("name").is_none() {
         cx.error(&s.name, None, None, "the choices sheet needs 'list_name' and 'name' columns");
         return lists;
@@ -564,6 +584,9 @@ struct Builder<'a> {
     pages: Vec<Page>,
     stack: Vec<Frame>,
     implicit: Option<Page>,
+    /// Names seen so far (questions and groups separately) with their rows, to report duplicates.
+    question_names: HashMap<String, u32>,
+    group_names: HashMap<String, u32>,
     /// How many questions use each list, and how many of those became rating scales.
     list_uses: HashMap<String, usize>,
     rating_lists: HashMap<String, usize>,
@@ -608,8 +631,10 @@ impl Builder<'_> {
         let (keyword, rest): (String, &[&str]) = match lower.iter().map(String::as_str).collect::<Vec<_>>()[..] {
             ["begin", "group", ..] => ("begin_group".into(), &tokens[2..]),
             ["end", "group", ..] => ("end_group".into(), &tokens[2..]),
-            ["begin", "repeat", ..] => ("begin_repeat".into(), &tokens[2..]),
-            ["end", "repeat", ..] => ("end_repeat".into(), &tokens[2..]),
+            ["begin", "repeat", ..] | ["begin", "loop", ..] => ("begin_repeat".into(), &tokens[2..]),
+            ["end", "repeat", ..] | ["end", "loop", ..] => ("end_repeat".into(), &tokens[2..]),
+            ["select", "one", "from", ..] => ("select_one".into(), &tokens[3..]),
+            ["select", "all", "that", "apply", "from", ..] => ("select_multiple".into(), &tokens[5..]),
             ["select", "one", ..] => ("select_one".into(), &tokens[2..]),
             ["select", "multiple", ..] => ("select_multiple".into(), &tokens[2..]),
             ["select", "all", "that", "apply", ..] => ("select_multiple".into(), &tokens[4..]),
@@ -622,6 +647,14 @@ impl Builder<'_> {
                 if name.is_empty() {
                     cx.error(&sheet.name, Some(row), Some("name"), format!("a '{raw_type}' row has no name"));
                     return;
+                }
+                if let Some(first) = self.question_names.insert(name.clone(), row) {
+                    cx.error(
+                        &sheet.name,
+                        Some(row),
+                        Some("name"),
+                        format!("duplicate name '{name}' (first used in row {first})"),
+                    );
                 }
                 if let Some(q) = self.question(row, cells, &keyword, rest, &name, cx) {
                     self.add(row, q, cx);
@@ -638,6 +671,14 @@ impl Builder<'_> {
         } else {
             name.to_owned()
         };
+        if let Some(first) = self.group_names.insert(name.clone(), row) {
+            cx.error(
+                &sheet.name,
+                Some(row),
+                Some("name"),
+                format!("duplicate group name '{name}' (first used in row {first})"),
+            );
+        }
         if repeat {
             cx.warn(
                 &sheet.name,
@@ -853,7 +894,11 @@ impl Builder<'_> {
                 }
             }
         };
-        let or_other = rest.get(1).is_some_and(|t| t.eq_ignore_ascii_case("or_other"));
+        let tail: Vec<String> = rest.iter().skip(1).map(|t| t.to_lowercase()).collect();
+        let or_other = matches!(
+            tail.iter().map(String::as_str).collect::<Vec<_>>()[..],
+            ["or_other"] | ["or", "specify", "other"]
+        );
         let mut kind = match keyword {
             "note" => QuestionKind::Note,
             "select_one" => {
