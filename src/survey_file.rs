@@ -66,7 +66,8 @@ pub enum SurveyFileError {
 }
 
 fn file_prefix(file: &Option<PathBuf>) -> String {
-    file.as_ref().map_or_else(String::new, |f| format!("{}: ", f.display()))
+    file.as_ref()
+        .map_or_else(String::new, |f| format!("{}: ", f.display()))
 }
 
 /// Every error found while loading a directory (all files are tried, so one run shows every problem).
@@ -129,7 +130,9 @@ fn check_question_fields(doc: &toml::Table, file: &Option<PathBuf>) -> Result<()
             let Some(kind) = t.get("type").and_then(toml::Value::as_str) else {
                 continue;
             };
-            let Some(extra) = kind_fields(kind) else { continue };
+            let Some(extra) = kind_fields(kind) else {
+                continue;
+            };
             for field in t.keys() {
                 if !COMMON_FIELDS.contains(&field.as_str()) && !extra.contains(&field.as_str()) {
                     let key = t.get("key").and_then(toml::Value::as_str).unwrap_or("?");
@@ -201,7 +204,10 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Survey>, LoadErrors> {
     for path in paths {
         match load_file(&path) {
             Ok(s) => {
-                if let Some((first, _)) = surveys.iter().find(|(_, o)| o.key == s.key && o.version == s.version) {
+                if let Some((first, _)) = surveys
+                    .iter()
+                    .find(|(_, o)| o.key == s.key && o.version == s.version)
+                {
                     errors.push(SurveyFileError::DuplicateVersion {
                         key: s.key.clone(),
                         version: s.version,

@@ -47,7 +47,12 @@ pub struct Issue {
 }
 
 impl Issue {
-    pub(crate) fn new(sheet: &str, row: Option<u32>, column: Option<&str>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        sheet: &str,
+        row: Option<u32>,
+        column: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
         Issue {
             sheet: sheet.to_owned(),
             row,

@@ -11,10 +11,14 @@ use crate::domain::survey::{ChoiceAppearance, Question, QuestionKind, Survey, Te
 
 /// A survey sheet row under construction: column name → value.
 type Cells = BTreeMap<&'static str, String>;
+/// The translated cells of a row: (column base, language) → text.
+type Translations = BTreeMap<(&'static str, String), String>;
+/// An output column: header, translated source (base, language) or plain base name.
+type Column = (String, Option<(&'static str, String)>, &'static str);
 
 struct Out<'s> {
     survey: &'s Survey,
-    rows: Vec<(Cells, BTreeMap<(&'static str, String), String>)>,
+    rows: Vec<(Cells, Translations)>,
     /// Choice lists to write: the survey's own plus generated rating scales.
     lists: BTreeMap<String, Vec<(String, Text, bool)>>,
 }
@@ -68,7 +72,10 @@ impl Out<'_> {
                 false,
             ),
             QuestionKind::MultipleChoice { list, other } => (
-                format!("select_multiple {list}{}", if *other { " or_other" } else { "" }),
+                format!(
+                    "select_multiple {list}{}",
+                    if *other { " or_other" } else { "" }
+                ),
                 None,
                 false,
             ),
@@ -82,7 +89,13 @@ impl Out<'_> {
                         scale.max_label.clone()
                     } else {
                         // Middle points are labelled with their number, as on a paper scale.
-                        Text(self.survey.languages.iter().map(|l| (l.clone(), n.to_string())).collect())
+                        Text(
+                            self.survey
+                                .languages
+                                .iter()
+                                .map(|l| (l.clone(), n.to_string()))
+                                .collect(),
+                        )
                     };
                     choices.push((n.to_string(), label, false));
                 }
@@ -115,16 +128,20 @@ impl Out<'_> {
                 self.push(e, Vec::new());
                 return Ok(());
             }
-            QuestionKind::Integer { min, max } => ("integer".into(), None, min.is_some() || max.is_some()),
-            QuestionKind::Decimal { min, max } => ("decimal".into(), None, min.is_some() || max.is_some()),
+            QuestionKind::Integer { min, max } => {
+                ("integer".into(), None, min.is_some() || max.is_some())
+            }
+            QuestionKind::Decimal { min, max } => {
+                ("decimal".into(), None, min.is_some() || max.is_some())
+            }
             QuestionKind::ShortText => ("text".into(), None, false),
             QuestionKind::LongText => ("text".into(), Some("multiline"), false),
             QuestionKind::Date => ("date".into(), None, false),
             QuestionKind::Ranking { list } => (format!("rank {list}"), None, false),
             // No XLSForm equivalent: other tools show a note; Insikt restores the kind from the JSON.
-            QuestionKind::MaxDiff { .. } | QuestionKind::Kano { .. } | QuestionKind::ImportanceSatisfaction { .. } => {
-                ("note".into(), None, true)
-            }
+            QuestionKind::MaxDiff { .. }
+            | QuestionKind::Kano { .. }
+            | QuestionKind::ImportanceSatisfaction { .. } => ("note".into(), None, true),
             QuestionKind::Consent => ("acknowledge".into(), None, false),
             QuestionKind::Hidden { default } => {
                 if let Some(d) = default {
@@ -193,7 +210,14 @@ pub fn export(survey: &Survey) -> Result<Vec<u8>, ExportError> {
         lists: survey
             .choice_lists
             .iter()
-            .map(|(k, cs)| (k.clone(), cs.iter().map(|c| (c.value.clone(), c.label.clone(), c.exclusive)).collect()))
+            .map(|(k, cs)| {
+                (
+                    k.clone(),
+                    cs.iter()
+                        .map(|c| (c.value.clone(), c.label.clone(), c.exclusive))
+                        .collect(),
+                )
+            })
             .collect(),
     };
     for page in &survey.pages {
@@ -221,7 +245,7 @@ pub fn export(survey: &Survey) -> Result<Vec<u8>, ExportError> {
     let bold = Format::new().set_bold();
 
     // survey sheet
-    let mut columns: Vec<(String, Option<(&'static str, String)>, &'static str)> = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
     for base in PLAIN.iter().take(2) {
         columns.push(((*base).to_owned(), None, base));
     }
@@ -262,8 +286,16 @@ pub fn export(survey: &Survey) -> Result<Vec<u8>, ExportError> {
     for (list, choices) in &out.lists {
         for (value, label, exclusive) in choices {
             let mut values = vec![list.clone(), value.clone()];
-            values.extend(langs.iter().map(|l| label.0.get(l).cloned().unwrap_or_default()));
-            values.push(if *exclusive { "yes".into() } else { String::new() });
+            values.extend(
+                langs
+                    .iter()
+                    .map(|l| label.0.get(l).cloned().unwrap_or_default()),
+            );
+            values.push(if *exclusive {
+                "yes".into()
+            } else {
+                String::new()
+            });
             write_row(ws, r, &values)?;
             r += 1;
         }
@@ -282,14 +314,28 @@ pub fn export(survey: &Survey) -> Result<Vec<u8>, ExportError> {
         "thanks": survey.thanks,
         "settings": survey.settings,
     });
-    let form_id = survey.settings.form_id.clone().unwrap_or_else(|| survey.key.clone());
+    let form_id = survey
+        .settings
+        .form_id
+        .clone()
+        .unwrap_or_else(|| survey.key.clone());
     let settings = [
-        ("form_title", survey.title.get_or(&survey.default_language, "en").to_owned()),
+        (
+            "form_title",
+            survey
+                .title
+                .get_or(&survey.default_language, "en")
+                .to_owned(),
+        ),
         ("form_id", form_id),
         ("version", survey.version.to_string()),
         (
             "default_language",
-            format!("{} ({})", language_name(&survey.default_language), survey.default_language),
+            format!(
+                "{} ({})",
+                language_name(&survey.default_language),
+                survey.default_language
+            ),
         ),
         ("insikt", serde_json::to_string(&meta)?),
     ];

@@ -8,8 +8,8 @@ use calamine::{Data, Reader, Xlsx};
 use super::{language_code, ImportErrors, Imported, Issue, MAX_INPUT_BYTES, MAX_ROWS};
 use crate::domain::expr::{format_number, Expression};
 use crate::domain::survey::{
-    check::is_valid_key, Choice, ChoiceAppearance, Page, Question, QuestionKind, Row, Scale, Settings, Survey,
-    Text, VersionStatus, DONT_KNOW,
+    check::is_valid_key, Choice, ChoiceAppearance, Page, Question, QuestionKind, Row, Scale,
+    Settings, Survey, Text, VersionStatus, DONT_KNOW,
 };
 
 /// One header cell: its text, the base name (normalised) and the language suffix, if any.
@@ -28,11 +28,15 @@ struct Sheet {
 
 impl Sheet {
     fn col(&self, base: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h.base == base && h.lang.is_none())
+        self.headers
+            .iter()
+            .position(|h| h.base == base && h.lang.is_none())
     }
 
     fn get<'a>(&self, cells: &'a [String], base: &str) -> &'a str {
-        self.col(base).and_then(|c| cells.get(c)).map_or("", |s| s.as_str())
+        self.col(base)
+            .and_then(|c| cells.get(c))
+            .map_or("", |s| s.as_str())
     }
 
     /// Every language variant of a text column; a column without a language is `default_lang`.
@@ -108,7 +112,15 @@ fn split_header(raw: &str) -> (String, Option<String>) {
     }
     if let Some((base, lang)) = raw.split_once(':') {
         let b = normalise_base(base);
-        if matches!(b.as_str(), "label" | "hint" | "constraint_message" | "required_message" | "media" | "guidance_hint") {
+        if matches!(
+            b.as_str(),
+            "label"
+                | "hint"
+                | "constraint_message"
+                | "required_message"
+                | "media"
+                | "guidance_hint"
+        ) {
             return (b, Some(language_code(lang)));
         }
     }
@@ -141,7 +153,10 @@ fn read_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, cx: &mut Ctx) -> Option<
             name,
             None,
             None,
-            format!("the sheet has {} rows; the limit is {MAX_ROWS}", range.height()),
+            format!(
+                "the sheet has {} rows; the limit is {MAX_ROWS}",
+                range.height()
+            ),
         );
         return None;
     }
@@ -159,7 +174,10 @@ fn read_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, cx: &mut Ctx) -> Option<
                 name,
                 Some(row0 + 1),
                 Some(&raw),
-                format!("duplicate column header '{raw}' (column {})", col_letter(col)),
+                format!(
+                    "duplicate column header '{raw}' (column {})",
+                    col_letter(col)
+                ),
             );
         }
         headers.push(Header { raw, base, lang });
@@ -169,7 +187,10 @@ fn read_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, cx: &mut Ctx) -> Option<
         for (r, row) in formulas.rows().enumerate() {
             for (c, f) in row.iter().enumerate() {
                 // Excel writes typed booleans as TRUE()/FALSE() formulas; their cached value is what we read.
-                let boolean = matches!(f.trim().to_uppercase().as_str(), "TRUE()" | "FALSE()" | "TRUE" | "FALSE");
+                let boolean = matches!(
+                    f.trim().to_uppercase().as_str(),
+                    "TRUE()" | "FALSE()" | "TRUE" | "FALSE"
+                );
                 if !f.is_empty() && !boolean {
                     let col = f0c as usize + c;
                     let header = col
@@ -245,7 +266,13 @@ const SURVEY_COLUMNS: &[&str] = &[
     "insikt",
 ];
 const CHOICE_COLUMNS: &[&str] = &["list_name", "name", "label", "exclusive"];
-const SETTINGS_COLUMNS: &[&str] = &["form_title", "form_id", "version", "default_language", "insikt"];
+const SETTINGS_COLUMNS: &[&str] = &[
+    "form_title",
+    "form_id",
+    "version",
+    "default_language",
+    "insikt",
+];
 
 /// Warns once per column we do not understand that has any content.
 fn warn_unknown_columns(sheet: &Sheet, known: &[&str], cx: &mut Ctx) {
@@ -260,7 +287,11 @@ fn warn_unknown_columns(sheet: &Sheet, known: &[&str], cx: &mut Ctx) {
             .map(|(r, _)| *r)
             .collect();
         if let Some(first) = used.first() {
-            let label = if h.raw.is_empty() { col_letter(i) } else { h.raw.clone() };
+            let label = if h.raw.is_empty() {
+                col_letter(i)
+            } else {
+                h.raw.clone()
+            };
             cx.warn(
                 &sheet.name,
                 Some(*first),
@@ -313,13 +344,20 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
                 "",
                 None,
                 None,
-                format!("not a readable .xlsx workbook (an XLSForm must be an Excel .xlsx file): {e}"),
+                format!(
+                    "not a readable .xlsx workbook (an XLSForm must be an Excel .xlsx file): {e}"
+                ),
             );
             return Err(cx.fail());
         }
     };
     let names = wb.sheet_names();
-    let find = |want: &str| names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)).cloned();
+    let find = |want: &str| {
+        names
+            .iter()
+            .find(|n| n.trim().eq_ignore_ascii_case(want))
+            .cloned()
+    };
     let Some(survey_name) = find("survey") else {
         cx.error(
             "",
@@ -335,7 +373,12 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
     for n in &names {
         let l = n.trim().to_lowercase();
         if !matches!(l.as_str(), "survey" | "choices" | "settings") {
-            cx.warn(n, None, None, format!("sheet '{n}' is not part of XLSForm and was ignored"));
+            cx.warn(
+                n,
+                None,
+                None,
+                format!("sheet '{n}' is not part of XLSForm and was ignored"),
+            );
         }
     }
     let survey_sheet = read_sheet(&mut wb, &survey_name, &mut cx);
@@ -345,7 +388,12 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
         return Err(cx.fail());
     };
     if survey_sheet.col("type").is_none() {
-        cx.error(&survey_sheet.name, None, Some("type"), "the survey sheet has no 'type' column");
+        cx.error(
+            &survey_sheet.name,
+            None,
+            Some("type"),
+            "the survey sheet has no 'type' column",
+        );
         return Err(cx.fail());
     }
     warn_unknown_columns(&survey_sheet, SURVEY_COLUMNS, &mut cx);
@@ -370,7 +418,12 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
             if !json.is_empty() {
                 match serde_json::from_str(json) {
                     Ok(m) => meta = m,
-                    Err(e) => cx.warn(&s.name, Some(*row), Some("insikt"), format!("Insikt metadata ignored: {e}")),
+                    Err(e) => cx.warn(
+                        &s.name,
+                        Some(*row),
+                        Some("insikt"),
+                        format!("Insikt metadata ignored: {e}"),
+                    ),
                 }
             }
         }
@@ -380,7 +433,9 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
         Some(l) => l,
         None => {
             let unlabelled = survey_sheet.has_unlabelled_text(&text_bases)
-                || choices_sheet.as_ref().is_some_and(|c| c.has_unlabelled_text(&["label"]));
+                || choices_sheet
+                    .as_ref()
+                    .is_some_and(|c| c.has_unlabelled_text(&["label"]));
             if unlabelled {
                 cx.warn(
                     &survey_sheet.name,
@@ -437,7 +492,13 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
             c.languages(&["label"], &mut languages);
         }
     }
-    let key = meta.key.clone().unwrap_or_else(|| slug(if form_id.is_empty() { "imported-form" } else { &form_id }));
+    let key = meta.key.clone().unwrap_or_else(|| {
+        slug(if form_id.is_empty() {
+            "imported-form"
+        } else {
+            &form_id
+        })
+    });
     let version = match meta.version {
         Some(v) => v,
         None if version_cell.is_empty() => 1,
@@ -452,7 +513,11 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
         }),
     };
     let title = meta.title.clone().unwrap_or_else(|| {
-        let t = if form_title.is_empty() { form_id.clone() } else { form_title.clone() };
+        let t = if form_title.is_empty() {
+            form_id.clone()
+        } else {
+            form_title.clone()
+        };
         if t.is_empty() {
             Text::default()
         } else {
@@ -465,7 +530,9 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
     }
     if meta.status.is_some_and(|s| s != VersionStatus::Draft) {
         cx.warn(
-            settings_sheet.as_ref().map_or("settings", |s| s.name.as_str()),
+            settings_sheet
+                .as_ref()
+                .map_or("settings", |s| s.name.as_str()),
             Some(2),
             Some("insikt"),
             "the form was exported from a published version; it is imported as a draft",
@@ -496,7 +563,13 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
 fn slug(s: &str) -> String {
     let mut out: String = s
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     if !out.chars().next().is_some_and(char::is_alphabetic) {
         out.insert_str(0, "form-");
@@ -512,18 +585,33 @@ fn read_choices(sheet: Option<&Sheet>, lang: &str, cx: &mut Ctx) -> BTreeMap<Str
         return lists;
     }
     if s.col("list_name").is_none() || s.col("name").is_none() {
-        cx.error(&s.name, None, None, "the choices sheet needs 'list_name' and 'name' columns");
+        cx.error(
+            &s.name,
+            None,
+            None,
+            "the choices sheet needs 'list_name' and 'name' columns",
+        );
         return lists;
     }
     for (row, cells) in &s.rows {
         let list = s.get(cells, "list_name");
         let name = s.get(cells, "name");
         if list.is_empty() {
-            cx.error(&s.name, Some(*row), Some("list_name"), "choice without a list name");
+            cx.error(
+                &s.name,
+                Some(*row),
+                Some("list_name"),
+                "choice without a list name",
+            );
             continue;
         }
         if name.is_empty() {
-            cx.error(&s.name, Some(*row), Some("name"), format!("choice in list '{list}' without a name"));
+            cx.error(
+                &s.name,
+                Some(*row),
+                Some("name"),
+                format!("choice in list '{list}' without a name"),
+            );
             continue;
         }
         let entry = lists.entry(list.to_owned()).or_default();
@@ -546,11 +634,17 @@ fn read_choices(sheet: Option<&Sheet>, lang: &str, cx: &mut Ctx) -> BTreeMap<Str
 }
 
 fn is_yes(s: &str) -> bool {
-    matches!(s.trim().to_lowercase().as_str(), "yes" | "true" | "true()" | "1")
+    matches!(
+        s.trim().to_lowercase().as_str(),
+        "yes" | "true" | "true()" | "1"
+    )
 }
 
 fn is_no(s: &str) -> bool {
-    matches!(s.trim().to_lowercase().as_str(), "" | "no" | "false" | "false()" | "0")
+    matches!(
+        s.trim().to_lowercase().as_str(),
+        "" | "no" | "false" | "false()" | "0"
+    )
 }
 
 /// An open group.
@@ -564,7 +658,7 @@ enum FrameKind {
     /// A top-level group: the page is being filled.
     Page(Page),
     /// A nested table-list group being collected as a matrix.
-    Matrix(MatrixBuilder),
+    Matrix(Box<MatrixBuilder>),
     /// A nested group or repeat flattened into the page; its relevance is ANDed into its questions.
     Flattened { relevant: Option<String> },
 }
@@ -598,7 +692,14 @@ impl Builder<'_> {
         self.sheet.text(cells, base, &self.lang)
     }
 
-    fn expr(&self, cells: &[String], base: &str, row: u32, key: &str, cx: &mut Ctx) -> Option<Expression> {
+    fn expr(
+        &self,
+        cells: &[String],
+        base: &str,
+        row: u32,
+        key: &str,
+        cx: &mut Ctx,
+    ) -> Option<Expression> {
         let src = self.sheet.get(cells, base);
         if src.is_empty() {
             return None;
@@ -622,30 +723,50 @@ impl Builder<'_> {
         let raw_type = sheet.get(cells, "type");
         let name = sheet.get(cells, "name").to_owned();
         if raw_type.is_empty() {
-            cx.warn(&sheet.name, Some(row), Some("type"), "row without a type was ignored");
+            cx.warn(
+                &sheet.name,
+                Some(row),
+                Some("type"),
+                "row without a type was ignored",
+            );
             return;
         }
         let tokens: Vec<&str> = raw_type.split_whitespace().collect();
         let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
         // Accept the long spellings ("select one", "begin group", "select all that apply").
-        let (keyword, rest): (String, &[&str]) = match lower.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-            ["begin", "group", ..] => ("begin_group".into(), &tokens[2..]),
-            ["end", "group", ..] => ("end_group".into(), &tokens[2..]),
-            ["begin", "repeat", ..] | ["begin", "loop", ..] => ("begin_repeat".into(), &tokens[2..]),
-            ["end", "repeat", ..] | ["end", "loop", ..] => ("end_repeat".into(), &tokens[2..]),
-            ["select", "one", "from", ..] => ("select_one".into(), &tokens[3..]),
-            ["select", "all", "that", "apply", "from", ..] => ("select_multiple".into(), &tokens[5..]),
-            ["select", "one", ..] => ("select_one".into(), &tokens[2..]),
-            ["select", "multiple", ..] => ("select_multiple".into(), &tokens[2..]),
-            ["select", "all", "that", "apply", ..] => ("select_multiple".into(), &tokens[4..]),
-            _ => (lower.first().cloned().unwrap_or_default(), tokens.get(1..).unwrap_or(&[])),
-        };
+        let (keyword, rest): (String, &[&str]) =
+            match lower.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                ["begin", "group", ..] => ("begin_group".into(), &tokens[2..]),
+                ["end", "group", ..] => ("end_group".into(), &tokens[2..]),
+                ["begin", "repeat", ..] | ["begin", "loop", ..] => {
+                    ("begin_repeat".into(), &tokens[2..])
+                }
+                ["end", "repeat", ..] | ["end", "loop", ..] => ("end_repeat".into(), &tokens[2..]),
+                ["select", "one", "from", ..] => ("select_one".into(), &tokens[3..]),
+                ["select", "all", "that", "apply", "from", ..] => {
+                    ("select_multiple".into(), &tokens[5..])
+                }
+                ["select", "one", ..] => ("select_one".into(), &tokens[2..]),
+                ["select", "multiple", ..] => ("select_multiple".into(), &tokens[2..]),
+                ["select", "all", "that", "apply", ..] => ("select_multiple".into(), &tokens[4..]),
+                _ => (
+                    lower.first().cloned().unwrap_or_default(),
+                    tokens.get(1..).unwrap_or(&[]),
+                ),
+            };
         match keyword.as_str() {
-            "begin_group" | "begin_repeat" => self.begin_group(row, cells, &name, keyword == "begin_repeat", cx),
+            "begin_group" | "begin_repeat" => {
+                self.begin_group(row, cells, &name, keyword == "begin_repeat", cx)
+            }
             "end_group" | "end_repeat" => self.end_group(row, cx),
             _ => {
                 if name.is_empty() {
-                    cx.error(&sheet.name, Some(row), Some("name"), format!("a '{raw_type}' row has no name"));
+                    cx.error(
+                        &sheet.name,
+                        Some(row),
+                        Some("name"),
+                        format!("a '{raw_type}' row has no name"),
+                    );
                     return;
                 }
                 if let Some(first) = self.question_names.insert(name.clone(), row) {
@@ -666,7 +787,12 @@ impl Builder<'_> {
     fn begin_group(&mut self, row: u32, cells: &[String], name: &str, repeat: bool, cx: &mut Ctx) {
         let sheet = self.sheet;
         let name = if name.is_empty() {
-            cx.warn(&sheet.name, Some(row), Some("name"), "group without a name; named after its row");
+            cx.warn(
+                &sheet.name,
+                Some(row),
+                Some("name"),
+                "group without a name; named after its row",
+            );
             format!("group_{row}")
         } else {
             name.to_owned()
@@ -732,14 +858,14 @@ impl Builder<'_> {
             self.stack.push(Frame {
                 name,
                 row,
-                kind: FrameKind::Matrix(MatrixBuilder {
+                kind: FrameKind::Matrix(Box::new(MatrixBuilder {
                     question: q,
                     list: None,
                     rows: Vec::new(),
                     fallback: Vec::new(),
                     all_required: true,
                     ok: true,
-                }),
+                })),
             });
             return;
         }
@@ -760,12 +886,18 @@ impl Builder<'_> {
 
     fn end_group(&mut self, row: u32, cx: &mut Ctx) {
         let Some(frame) = self.stack.pop() else {
-            cx.error(&self.sheet.name, Some(row), Some("type"), "'end group' without a matching 'begin group'");
+            cx.error(
+                &self.sheet.name,
+                Some(row),
+                Some("type"),
+                "'end group' without a matching 'begin group'",
+            );
             return;
         };
         match frame.kind {
             FrameKind::Page(page) => self.pages.push(page),
             FrameKind::Matrix(m) => {
+                let m = *m;
                 if m.ok && !m.rows.is_empty() {
                     let mut q = m.question;
                     let list_name = m.list.unwrap_or_default();
@@ -820,10 +952,11 @@ impl Builder<'_> {
                     let prefix = format!("{}_", m.question.key);
                     m.all_required &= q.required;
                     match &q.kind {
-                        QuestionKind::SingleChoice { list, other: false, .. }
-                            if m.list.as_ref().is_none_or(|l| l == list)
-                                && q.relevant.is_none()
-                                && q.constraint.is_none() =>
+                        QuestionKind::SingleChoice {
+                            list, other: false, ..
+                        } if m.list.as_ref().is_none_or(|l| l == list)
+                            && q.relevant.is_none()
+                            && q.constraint.is_none() =>
                         {
                             m.list = Some(list.clone());
                             let key = q.key.strip_prefix(&prefix).unwrap_or(&q.key).to_owned();
@@ -889,7 +1022,12 @@ impl Builder<'_> {
                     Some((*l).to_owned())
                 }
                 None => {
-                    cx.error(&sname, Some(row), Some("type"), format!("'{keyword}' needs a list name"));
+                    cx.error(
+                        &sname,
+                        Some(row),
+                        Some("type"),
+                        format!("'{keyword}' needs a list name"),
+                    );
                     None
                 }
             }
@@ -934,13 +1072,19 @@ impl Builder<'_> {
                     }
                 } else {
                     *self.list_uses.entry(list.clone()).or_default() += 1;
-                    let dropdown = appearances.iter().any(|a| matches!(*a, "minimal" | "autocomplete" | "search"));
+                    let dropdown = appearances
+                        .iter()
+                        .any(|a| matches!(*a, "minimal" | "autocomplete" | "search"));
                     if dropdown {
                         used_appearance.extend(["minimal", "autocomplete", "search"]);
                     }
                     QuestionKind::SingleChoice {
                         list,
-                        appearance: if dropdown { ChoiceAppearance::Dropdown } else { ChoiceAppearance::Radio },
+                        appearance: if dropdown {
+                            ChoiceAppearance::Dropdown
+                        } else {
+                            ChoiceAppearance::Radio
+                        },
                         other: or_other,
                     }
                 }
@@ -948,15 +1092,24 @@ impl Builder<'_> {
             "select_multiple" => {
                 let list = list_arg(cx)?;
                 *self.list_uses.entry(list.clone()).or_default() += 1;
-                QuestionKind::MultipleChoice { list, other: or_other }
+                QuestionKind::MultipleChoice {
+                    list,
+                    other: or_other,
+                }
             }
             "rank" => {
                 let list = list_arg(cx)?;
                 *self.list_uses.entry(list.clone()).or_default() += 1;
                 QuestionKind::Ranking { list }
             }
-            "integer" | "int" => QuestionKind::Integer { min: None, max: None },
-            "decimal" => QuestionKind::Decimal { min: None, max: None },
+            "integer" | "int" => QuestionKind::Integer {
+                min: None,
+                max: None,
+            },
+            "decimal" => QuestionKind::Decimal {
+                min: None,
+                max: None,
+            },
             "text" | "string" => {
                 if appearances.contains(&"multiline") {
                     used_appearance.push("multiline");
@@ -972,7 +1125,12 @@ impl Builder<'_> {
             },
             "calculate" => {
                 let Some(calc) = self.expr(cells, "calculation", row, name, cx) else {
-                    cx.error(&sname, Some(row), Some("calculation"), format!("calculate '{name}' has no calculation"));
+                    cx.error(
+                        &sname,
+                        Some(row),
+                        Some("calculation"),
+                        format!("calculate '{name}' has no calculation"),
+                    );
                     return None;
                 };
                 QuestionKind::Calculate { calculation: calc }
@@ -986,8 +1144,9 @@ impl Builder<'_> {
                 );
                 QuestionKind::ShortText
             }
-            "start" | "end" | "today" | "deviceid" | "subscriberid" | "simserial" | "phonenumber" | "username"
-            | "email" | "audit" | "start-geopoint" | "background-audio" | "imei" => {
+            "start" | "end" | "today" | "deviceid" | "subscriberid" | "simserial"
+            | "phonenumber" | "username" | "email" | "audit" | "start-geopoint"
+            | "background-audio" | "imei" => {
                 cx.warn(
                     &sname,
                     Some(row),
@@ -1001,7 +1160,11 @@ impl Builder<'_> {
                     &sname,
                     Some(row),
                     Some("type"),
-                    format!("question '{name}' of type '{}' cannot be represented and was skipped", rest.first().map_or_else(|| keyword.to_owned(), |r| format!("{keyword} {r}"))),
+                    format!(
+                        "question '{name}' of type '{}' cannot be represented and was skipped",
+                        rest.first()
+                            .map_or_else(|| keyword.to_owned(), |r| format!("{keyword} {r}"))
+                    ),
                 );
                 return None;
             }
@@ -1012,7 +1175,9 @@ impl Builder<'_> {
                     &sname,
                     Some(row),
                     Some("appearance"),
-                    format!("appearance '{a}' of question '{name}' is not supported and was ignored"),
+                    format!(
+                        "appearance '{a}' of question '{name}' is not supported and was ignored"
+                    ),
                 );
             }
         }
@@ -1020,11 +1185,21 @@ impl Builder<'_> {
         if !insikt.is_empty() {
             match serde_json::from_str::<QuestionKind>(insikt) {
                 Ok(k) => kind = k,
-                Err(e) => cx.warn(&sname, Some(row), Some("insikt"), format!("Insikt settings of '{name}' ignored: {e}")),
+                Err(e) => cx.warn(
+                    &sname,
+                    Some(row),
+                    Some("insikt"),
+                    format!("Insikt settings of '{name}' ignored: {e}"),
+                ),
             }
         }
         if !matches!(kind, QuestionKind::Hidden { .. }) && !sheet.get(cells, "default").is_empty() {
-            cx.warn(&sname, Some(row), Some("default"), format!("default value of '{name}' is not supported and was ignored"));
+            cx.warn(
+                &sname,
+                Some(row),
+                Some("default"),
+                format!("default value of '{name}' is not supported and was ignored"),
+            );
         }
         let mut q = Question::new(name, kind, self.text(cells, "label"));
         q.hint = self.text(cells, "hint");
@@ -1043,7 +1218,12 @@ impl Builder<'_> {
             if p.eq_ignore_ascii_case("randomize=true") {
                 q.randomise_options = true;
             } else {
-                cx.warn(&sname, Some(row), Some("parameters"), format!("parameter '{p}' of '{name}' is not supported and was ignored"));
+                cx.warn(
+                    &sname,
+                    Some(row),
+                    Some("parameters"),
+                    format!("parameter '{p}' of '{name}' is not supported and was ignored"),
+                );
             }
         }
         if !is_valid_key(name) {
@@ -1071,7 +1251,10 @@ fn likert_scale(choices: &[Choice]) -> Option<Scale> {
     }
     let (first, first_c) = *nums.first()?;
     let (last, last_c) = *nums.last()?;
-    let consecutive = nums.iter().enumerate().all(|(i, (n, _))| *n == first + i as i64);
+    let consecutive = nums
+        .iter()
+        .enumerate()
+        .all(|(i, (n, _))| *n == first + i as i64);
     if !consecutive || last <= first {
         return None;
     }
@@ -1088,6 +1271,10 @@ fn middle_labels_are_numbers(choices: &[Choice], scale: &Scale) -> bool {
     choices
         .iter()
         .filter(|c| c.value != DONT_KNOW)
-        .filter(|c| c.value.parse::<i64>().is_ok_and(|n| n > scale.min && n < scale.max))
+        .filter(|c| {
+            c.value
+                .parse::<i64>()
+                .is_ok_and(|n| n > scale.min && n < scale.max)
+        })
         .all(|c| c.label.0.values().all(|l| l == &c.value))
 }

@@ -165,10 +165,7 @@ impl Parser {
     }
 
     /// Runs a sub-parser one level deeper, refusing pathological nesting.
-    fn nested(
-        &mut self,
-        f: fn(&mut Self) -> Result<Expr, ExprError>,
-    ) -> Result<Expr, ExprError> {
+    fn nested(&mut self, f: fn(&mut Self) -> Result<Expr, ExprError>) -> Result<Expr, ExprError> {
         if self.depth >= MAX_DEPTH {
             return Err(ExprError {
                 kind: ExprErrorKind::TooDeep,
@@ -255,12 +252,14 @@ impl Parser {
                     });
                 }
                 let regex = match (func, args.get(1)) {
-                    (Func::Regex, Some(Expr::Text(pattern))) => Some(CompiledRegex(
-                        regex::Regex::new(pattern).map_err(|e| ExprError {
-                            kind: ExprErrorKind::InvalidRegex(e.to_string()),
-                            position: at,
-                        })?,
-                    )),
+                    (Func::Regex, Some(Expr::Text(pattern))) => {
+                        Some(CompiledRegex(regex::Regex::new(pattern).map_err(|e| {
+                            ExprError {
+                                kind: ExprErrorKind::InvalidRegex(e.to_string()),
+                                position: at,
+                            }
+                        })?))
+                    }
                     _ => None,
                 };
                 Ok(Expr::Call { func, args, regex })

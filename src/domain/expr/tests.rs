@@ -93,9 +93,18 @@ fn an_unanswered_question_equals_the_empty_string_and_is_false() {
 #[test]
 fn selected_finds_one_option_among_a_multiple_choice_answer() {
     let a = answers(&[("devices", text("phone tablet"))]);
-    assert_eq!(eval_with("selected(${devices}, 'tablet')", &a), Value::Bool(true));
-    assert_eq!(eval_with("selected(${devices}, 'tab')", &a), Value::Bool(false));
-    assert_eq!(eval_with("count-selected(${devices})", &a), Value::Number(2.0));
+    assert_eq!(
+        eval_with("selected(${devices}, 'tablet')", &a),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        eval_with("selected(${devices}, 'tab')", &a),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        eval_with("count-selected(${devices})", &a),
+        Value::Number(2.0)
+    );
     assert_eq!(eval_with("count-selected(${none})", &a), Value::Number(0.0));
 }
 
@@ -114,8 +123,14 @@ fn if_evaluates_only_the_chosen_branch() {
 #[test]
 fn string_functions_count_characters_and_match_patterns() {
     assert_eq!(eval("string-length('åäö')"), Value::Number(3.0));
-    assert_eq!(eval("regex('123-45', '^[0-9]{3}-[0-9]{2}$')"), Value::Bool(true));
-    assert_eq!(eval("regex('12345', '^[0-9]{3}-[0-9]{2}$')"), Value::Bool(false));
+    assert_eq!(
+        eval("regex('123-45', '^[0-9]{3}-[0-9]{2}$')"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        eval("regex('12345', '^[0-9]{3}-[0-9]{2}$')"),
+        Value::Bool(false)
+    );
     assert_eq!(eval("coalesce('', 'fallback')"), text("fallback"));
     assert_eq!(eval("coalesce('first', 'fallback')"), text("first"));
     assert_eq!(eval("today()"), text("2026-11-29"));
@@ -142,15 +157,20 @@ fn an_unknown_function_is_reported_with_its_position() {
 #[test]
 fn a_wrong_argument_count_is_reported() {
     let err = Expr::parse("selected(${a})").expect_err("arity");
-    assert!(matches!(err.kind, ExprErrorKind::WrongArity { expected: 2, got: 1, .. }));
+    assert!(matches!(
+        err.kind,
+        ExprErrorKind::WrongArity {
+            expected: 2,
+            got: 1,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn an_unknown_key_is_reported_with_its_position() {
     let e = Expr::parse("${a} = 1 and ${zz} = 2").expect("parses");
-    let err = e
-        .check_references(|k| k == "a")
-        .expect_err("zz is unknown");
+    let err = e.check_references(|k| k == "a").expect_err("zz is unknown");
     assert_eq!(err.kind, ExprErrorKind::UnknownKey("zz".into()));
     assert_eq!(err.position, 13);
 }
@@ -164,11 +184,23 @@ fn sub_keys_are_checked_against_their_question() {
 #[test]
 fn syntax_errors_point_at_the_offending_token() {
     assert_eq!(Expr::parse("1 +").expect_err("eof").position, 3);
-    assert_eq!(Expr::parse("'open").expect_err("string").kind, ExprErrorKind::UnterminatedString);
-    assert_eq!(Expr::parse("${a").expect_err("ref").kind, ExprErrorKind::BadReference);
+    assert_eq!(
+        Expr::parse("'open").expect_err("string").kind,
+        ExprErrorKind::UnterminatedString
+    );
+    assert_eq!(
+        Expr::parse("${a").expect_err("ref").kind,
+        ExprErrorKind::BadReference
+    );
     assert_eq!(Expr::parse("1 2").expect_err("junk").position, 2);
-    assert_eq!(Expr::parse("").expect_err("empty").kind, ExprErrorKind::Empty);
-    assert!(matches!(Expr::parse("/data/x").expect_err("path").kind, ExprErrorKind::Unsupported(_)));
+    assert_eq!(
+        Expr::parse("").expect_err("empty").kind,
+        ExprErrorKind::Empty
+    );
+    assert!(matches!(
+        Expr::parse("/data/x").expect_err("path").kind,
+        ExprErrorKind::Unsupported(_)
+    ));
     assert!(matches!(
         Expr::parse("regex(., '[')").expect_err("regex").kind,
         ExprErrorKind::InvalidRegex(_)
@@ -178,9 +210,15 @@ fn syntax_errors_point_at_the_offending_token() {
 #[test]
 fn deep_nesting_is_refused_instead_of_overflowing_the_stack() {
     let src = format!("{}1{}", "(".repeat(500), ")".repeat(500));
-    assert_eq!(Expr::parse(&src).expect_err("deep").kind, ExprErrorKind::TooDeep);
+    assert_eq!(
+        Expr::parse(&src).expect_err("deep").kind,
+        ExprErrorKind::TooDeep
+    );
     let long = vec!["1"; 5000].join(" + ");
-    assert_eq!(Expr::parse(&long).expect_err("long").kind, ExprErrorKind::TooDeep);
+    assert_eq!(
+        Expr::parse(&long).expect_err("long").kind,
+        ExprErrorKind::TooDeep
+    );
 }
 
 #[test]
@@ -195,7 +233,10 @@ fn an_expression_keeps_its_source_and_reports_its_parse_error() {
     let x = Expression::new("${a} = ");
     assert_eq!(x.source(), "${a} = ");
     assert!(x.ast().is_err());
-    assert_eq!(x.eval(&EvalContext::new(&HashMap::new(), "2026-01-01")), Value::Null);
+    assert_eq!(
+        x.eval(&EvalContext::new(&HashMap::new(), "2026-01-01")),
+        Value::Null
+    );
 }
 
 fn arb_expr() -> impl Strategy<Value = Expr> {
@@ -222,8 +263,11 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
             Just(BinOp::Mod),
         ];
         prop_oneof![
-            (ops, inner.clone(), inner.clone())
-                .prop_map(|(op, a, b)| Expr::Binary(op, Box::new(a), Box::new(b))),
+            (ops, inner.clone(), inner.clone()).prop_map(|(op, a, b)| Expr::Binary(
+                op,
+                Box::new(a),
+                Box::new(b)
+            )),
             inner.clone().prop_map(|a| Expr::Neg(Box::new(a))),
             (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, b, c)| Expr::Call {
                 func: Func::If,
@@ -247,9 +291,11 @@ fn strip_positions(e: &Expr) -> Expr {
             position: 0,
         },
         Expr::Neg(a) => Expr::Neg(Box::new(strip_positions(a))),
-        Expr::Binary(op, a, b) => {
-            Expr::Binary(*op, Box::new(strip_positions(a)), Box::new(strip_positions(b)))
-        }
+        Expr::Binary(op, a, b) => Expr::Binary(
+            *op,
+            Box::new(strip_positions(a)),
+            Box::new(strip_positions(b)),
+        ),
         Expr::Call { func, args, regex } => Expr::Call {
             func: *func,
             args: args.iter().map(strip_positions).collect(),

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::{lix, ChoiceAppearance, Question, QuestionKind, Scale, Survey, Text, REQUIRED_LANGUAGES};
+use super::{
+    lix, ChoiceAppearance, Question, QuestionKind, Scale, Survey, Text, REQUIRED_LANGUAGES,
+};
 use crate::domain::expr::{Expr, Expression, Func};
 
 /// A matrix wider than this does not fit a phone screen without horizontal scrolling.
@@ -95,7 +97,11 @@ impl std::fmt::Display for Finding {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{sev} [{}] {}: {}", self.code, self.location, self.message_en)
+        write!(
+            f,
+            "{sev} [{}] {}: {}",
+            self.code, self.location, self.message_en
+        )
     }
 }
 
@@ -180,8 +186,14 @@ fn check_languages(cx: &mut Ctx<'_>) {
             Severity::Error,
             "default_language",
             Location::default(),
-            format!("Standardspråket '{}' finns inte bland enkätens språk.", s.default_language),
-            format!("The default language '{}' is not one of the survey's languages.", s.default_language),
+            format!(
+                "Standardspråket '{}' finns inte bland enkätens språk.",
+                s.default_language
+            ),
+            format!(
+                "The default language '{}' is not one of the survey's languages.",
+                s.default_language
+            ),
         );
     }
     let unique: BTreeSet<_> = s.languages.iter().collect();
@@ -267,7 +279,10 @@ fn check_keys(cx: &mut Ctx<'_>) {
                     "duplicate_key",
                     loc,
                     format!("Frågenyckeln '{}' används redan (sida {first}).", q.key),
-                    format!("The question key '{}' is already used (page {first}).", q.key),
+                    format!(
+                        "The question key '{}' is already used (page {first}).",
+                        q.key
+                    ),
                 );
             }
         }
@@ -318,12 +333,18 @@ fn check_lists(cx: &mut Ctx<'_>) {
         }
         let mut seen = BTreeSet::new();
         for c in choices {
-            if c.value.is_empty() || c.value.chars().any(char::is_whitespace) || c.value.contains('.') {
+            if c.value.is_empty()
+                || c.value.chars().any(char::is_whitespace)
+                || c.value.contains('.')
+            {
                 cx.push(
                     Severity::Error,
                     "invalid_value",
                     loc.clone(),
-                    format!("Värdet '{}' är ogiltigt: inga mellanslag eller punkter.", c.value),
+                    format!(
+                        "Värdet '{}' är ogiltigt: inga mellanslag eller punkter.",
+                        c.value
+                    ),
                     format!("The value '{}' is invalid: no spaces or dots.", c.value),
                 );
             }
@@ -474,7 +495,10 @@ fn check_texts(cx: &mut Ctx<'_>) {
             }
         }
         for (pos, key) in piped_keys(text) {
-            if !cx.positions.contains_key(key.split('.').next().unwrap_or(key)) {
+            if !cx
+                .positions
+                .contains_key(key.split('.').next().unwrap_or(key))
+            {
                 cx.push(
                     Severity::Error,
                     "unknown_key",
@@ -510,8 +534,14 @@ fn check_scale(cx: &mut Ctx<'_>, loc: Location, scale: &Scale) {
             Severity::Error,
             "invalid_scale",
             loc,
-            format!("Skalan {}–{} är ogiltig: minst 2 och högst 11 steg.", scale.min, scale.max),
-            format!("The scale {}–{} is invalid: 2 to 11 points.", scale.min, scale.max),
+            format!(
+                "Skalan {}–{} är ogiltig: minst 2 och högst 11 steg.",
+                scale.min, scale.max
+            ),
+            format!(
+                "The scale {}–{} is invalid: 2 to 11 points.",
+                scale.min, scale.max
+            ),
         );
     }
 }
@@ -527,15 +557,22 @@ fn check_kinds(cx: &mut Ctx<'_>) {
                 .and_then(|l| s.choice_lists.get(l))
                 .map_or(0, Vec::len);
             match &q.kind {
-                QuestionKind::Rating { scale } | QuestionKind::ImportanceSatisfaction { scale, .. } => {
+                QuestionKind::Rating { scale }
+                | QuestionKind::ImportanceSatisfaction { scale, .. } => {
                     check_scale(cx, loc("scale"), scale);
                     if scale.points() > MAX_MATRIX_COLUMNS + 2 {
                         cx.push(
                             Severity::Warning,
                             "wide_scale",
                             loc("scale"),
-                            format!("Skalan har {} steg; på en mobil blir den trång.", scale.points()),
-                            format!("The scale has {} points; it is cramped on a phone.", scale.points()),
+                            format!(
+                                "Skalan har {} steg; på en mobil blir den trång.",
+                                scale.points()
+                            ),
+                            format!(
+                                "The scale has {} points; it is cramped on a phone.",
+                                scale.points()
+                            ),
                         );
                     }
                 }
@@ -556,7 +593,10 @@ fn check_kinds(cx: &mut Ctx<'_>) {
                                 Severity::Error,
                                 "invalid_key",
                                 loc(&format!("rows.{}", r.key)),
-                                format!("Radnyckeln '{}' är ogiltig eller används två gånger.", r.key),
+                                format!(
+                                    "Radnyckeln '{}' är ogiltig eller används två gånger.",
+                                    r.key
+                                ),
                                 format!("The row key '{}' is invalid or used twice.", r.key),
                             );
                         }
@@ -752,15 +792,19 @@ fn check_expressions(cx: &mut Ctx<'_>) {
 fn check_selected_values(cx: &mut Ctx<'_>, loc: &Location, source: &str, e: &Expr) {
     match e {
         Expr::Call { func, args, .. } => {
-            if let (Func::Selected, [Expr::Ref { key, position }, Expr::Text(value)]) = (func, args.as_slice()) {
+            if let (Func::Selected, [Expr::Ref { key, position }, Expr::Text(value)]) =
+                (func, args.as_slice())
+            {
                 let options = cx.survey.question(key).and_then(|q| match &q.kind {
-                    QuestionKind::SingleChoice { list, other, .. } | QuestionKind::MultipleChoice { list, other } => {
+                    QuestionKind::SingleChoice { list, other, .. }
+                    | QuestionKind::MultipleChoice { list, other } => {
                         cx.survey.choice_list(list).map(|cs| (cs, *other))
                     }
                     _ => None,
                 });
                 if let Some((choices, other)) = options {
-                    let ok = choices.iter().any(|c| &c.value == value) || (other && value == "other");
+                    let ok =
+                        choices.iter().any(|c| &c.value == value) || (other && value == "other");
                     if !ok {
                         expr_error(
                             cx,
@@ -818,7 +862,8 @@ fn check_cycles(cx: &mut Ctx<'_>) {
         if state.contains_key(start) {
             continue;
         }
-        let mut stack: Vec<(&str, Vec<&str>)> = vec![(start, graph[start].iter().copied().collect())];
+        let mut stack: Vec<(&str, Vec<&str>)> =
+            vec![(start, graph[start].iter().copied().collect())];
         let mut path = vec![start];
         state.insert(start, 1);
         while let Some((_, pending)) = stack.last_mut() {
@@ -827,7 +872,10 @@ fn check_cycles(cx: &mut Ctx<'_>) {
                     None => {
                         state.insert(next, 1);
                         path.push(next);
-                        let deps = graph.get(next).map(|d| d.iter().copied().collect()).unwrap_or_default();
+                        let deps = graph
+                            .get(next)
+                            .map(|d| d.iter().copied().collect())
+                            .unwrap_or_default();
                         stack.push((next, deps));
                     }
                     Some(1) => {

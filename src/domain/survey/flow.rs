@@ -30,7 +30,12 @@ pub fn question_is_relevant(q: &Question, answers: &dyn AnswerSource, today: &st
 
 /// Relevance of every question on page `page_index`, in designed order (all false when the page itself is
 /// irrelevant or does not exist).
-pub fn page_relevance(survey: &Survey, page_index: usize, answers: &dyn AnswerSource, today: &str) -> Vec<bool> {
+pub fn page_relevance(
+    survey: &Survey,
+    page_index: usize,
+    answers: &dyn AnswerSource,
+    today: &str,
+) -> Vec<bool> {
     let Some(page) = survey.pages.get(page_index) else {
         return Vec::new();
     };
@@ -149,7 +154,10 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
                 continue;
             }
             let ctx = EvalContext::new(answers, today);
-            let required = q.required || q.required_if.as_ref().is_some_and(|e| e.eval(&ctx).to_bool());
+            let required = q.required
+                || q.required_if
+                    .as_ref()
+                    .is_some_and(|e| e.eval(&ctx).to_bool());
             let answered = is_answered(survey, q, answers);
             if !answered {
                 if required {
@@ -162,7 +170,10 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
             }
             let value = answers.get(&q.key).cloned().unwrap_or(Value::Null);
             if let Some(c) = &q.constraint {
-                if !c.eval(&EvalContext::new(answers, today).with_current(value.clone())).to_bool() {
+                if !c
+                    .eval(&EvalContext::new(answers, today).with_current(value.clone()))
+                    .to_bool()
+                {
                     errs.push(AnswerError::ConstraintFailed {
                         question: q.key.clone(),
                         message: q.constraint_message.clone(),
@@ -214,19 +225,29 @@ fn check_value(survey: &Survey, q: &Question, value: &Value, errs: &mut Vec<Answ
             true,
         ),
         QuestionKind::Decimal { min, max } => {
-            range(min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY), errs, false);
+            range(
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+                errs,
+                false,
+            );
         }
         QuestionKind::Rating { scale } => {
             let t = value.to_text();
             let dk = scale.dont_know.is_some() && t == DONT_KNOW;
             let n = value.to_number();
-            if !dk && (n.is_nan() || n.fract() != 0.0 || n < scale.min as f64 || n > scale.max as f64) {
+            if !dk
+                && (n.is_nan() || n.fract() != 0.0 || n < scale.min as f64 || n > scale.max as f64)
+            {
                 errs.push(not_option(&t));
             }
         }
         QuestionKind::SingleChoice { list, other, .. } => {
             let t = value.to_text();
-            let ok = survey.choice_list(list).is_some_and(|cs| cs.iter().any(|c| c.value == t)) || (*other && t == "other");
+            let ok = survey
+                .choice_list(list)
+                .is_some_and(|cs| cs.iter().any(|c| c.value == t))
+                || (*other && t == "other");
             if !ok {
                 errs.push(not_option(&t));
             }
@@ -239,10 +260,12 @@ fn check_value(survey: &Survey, q: &Question, value: &Value, errs: &mut Vec<Answ
                 let c = choices.iter().find(|c| c.value == *v);
                 match c {
                     None if !(*other && *v == "other") => errs.push(not_option(v)),
-                    Some(c) if c.exclusive && picked.len() > 1 => errs.push(AnswerError::ExclusiveCombined {
-                        question: q.key.clone(),
-                        value: (*v).to_owned(),
-                    }),
+                    Some(c) if c.exclusive && picked.len() > 1 => {
+                        errs.push(AnswerError::ExclusiveCombined {
+                            question: q.key.clone(),
+                            value: (*v).to_owned(),
+                        })
+                    }
                     _ => {}
                 }
             }
@@ -277,17 +300,19 @@ fn display_answer(survey: &Survey, key: &str, lang: &str, answers: &dyn AnswerSo
     };
     let text = value.to_text();
     let list = survey.question(key).and_then(|q| match &q.kind {
-        QuestionKind::SingleChoice { list, .. } | QuestionKind::MultipleChoice { list, .. } => survey.choice_list(list),
+        QuestionKind::SingleChoice { list, .. } | QuestionKind::MultipleChoice { list, .. } => {
+            survey.choice_list(list)
+        }
         _ => None,
     });
     match list {
         Some(choices) => text
             .split_whitespace()
             .map(|v| {
-                choices
-                    .iter()
-                    .find(|c| c.value == v)
-                    .map_or_else(|| v.to_owned(), |c| c.label.get_or(lang, &survey.default_language).to_owned())
+                choices.iter().find(|c| c.value == v).map_or_else(
+                    || v.to_owned(),
+                    |c| c.label.get_or(lang, &survey.default_language).to_owned(),
+                )
             })
             .collect::<Vec<_>>()
             .join(", "),

@@ -132,7 +132,13 @@ pub fn generate(
 
 /// One randomised greedy construction: each slot takes the item shown least in this version, then least
 /// overall, then least often paired with the items already in the task; ties are broken randomly.
-fn construct(items: usize, k: usize, tasks: usize, versions: usize, rng: &mut ChaCha8Rng) -> MaxDiffDesign {
+fn construct(
+    items: usize,
+    k: usize,
+    tasks: usize,
+    versions: usize,
+    rng: &mut ChaCha8Rng,
+) -> MaxDiffDesign {
     let mut total = vec![0u32; items];
     let mut pairs = vec![vec![0u32; items]; items];
     let mut out = Vec::with_capacity(versions);
@@ -205,7 +211,10 @@ mod tests {
 
     #[test]
     fn impossible_parameters_are_rejected() {
-        assert!(matches!(generate(4, 4, 3, 1, 0), Err(MaxDiffError::ItemsPerTask { .. })));
+        assert!(matches!(
+            generate(4, 4, 3, 1, 0),
+            Err(MaxDiffError::ItemsPerTask { .. })
+        ));
         assert_eq!(generate(6, 3, 0, 1, 0), Err(MaxDiffError::Empty));
     }
 

@@ -1,6 +1,5 @@
 //! Tests of the survey model, publish checks, answer flow and randomisation.
 
-
 use super::check::Severity;
 use super::flow::{self, AnswerError, AnswerMap};
 use super::random::layout;
@@ -106,7 +105,12 @@ fn a_reference_to_an_unknown_key_is_an_error_with_its_position() {
     let e = errors(&s);
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].location.field.as_deref(), Some("relevant"));
-    assert!(e[0].message_en.contains("Unknown question 'ghost' (position 25"), "{}", e[0].message_en);
+    assert!(
+        e[0].message_en
+            .contains("Unknown question 'ghost' (position 25"),
+        "{}",
+        e[0].message_en
+    );
 }
 
 #[test]
@@ -114,7 +118,10 @@ fn a_forward_reference_to_a_later_page_is_an_error() {
     let mut s = small();
     s.pages[0].questions[0].relevant = Some("${why} != ''".into());
     let e = errors(&s);
-    assert!(e.iter().any(|f| f.message_en.contains("later page")), "{e:?}");
+    assert!(
+        e.iter().any(|f| f.message_en.contains("later page")),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -130,7 +137,11 @@ fn a_dependency_cycle_is_an_error() {
     s.pages[0].questions[0].relevant = Some("${age} > 1".into());
     s.pages[0].questions[2].relevant = Some("${internet} = 'yes'".into());
     let e = errors(&s);
-    assert!(e.iter().any(|f| f.code == "cycle" && f.message_en.contains("internet → age")), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|f| f.code == "cycle" && f.message_en.contains("internet → age")),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -147,7 +158,11 @@ fn selected_with_a_value_outside_the_list_is_an_error() {
         calculation: "if(selected(${devices}, 'tv'), 1, 0)".into(),
     };
     let e = errors(&s);
-    assert!(e.iter().any(|f| f.message_en.contains("'tv' is not an option")), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|f| f.message_en.contains("'tv' is not an option")),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -156,7 +171,11 @@ fn a_parse_error_names_question_field_and_position() {
     s.pages[0].questions[1].relevant = Some("${internet} = = 'yes'".into());
     let e = errors(&s);
     assert_eq!(e[0].location.question.as_deref(), Some("devices"));
-    assert!(e[0].message_en.contains("position 15"), "{}", e[0].message_en);
+    assert!(
+        e[0].message_en.contains("position 15"),
+        "{}",
+        e[0].message_en
+    );
 }
 
 #[test]
@@ -194,8 +213,12 @@ fn a_wide_matrix_and_a_long_radio_list_are_warnings_not_errors() {
         Text::new([("sv", "Tabell"), ("en", "Grid")]),
     ));
     let all = check(&s);
-    assert!(all.iter().any(|f| f.code == "long_option_list" && f.severity == Severity::Warning));
-    assert!(all.iter().any(|f| f.code == "matrix_too_wide" && f.severity == Severity::Warning));
+    assert!(all
+        .iter()
+        .any(|f| f.code == "long_option_list" && f.severity == Severity::Warning));
+    assert!(all
+        .iter()
+        .any(|f| f.code == "matrix_too_wide" && f.severity == Severity::Warning));
     assert!(s.clone().publish().is_ok());
 }
 
@@ -210,7 +233,9 @@ fn hard_swedish_text_gets_a_readability_warning() {
         ("en", "Plain."),
     ]);
     let f = check(&s);
-    assert!(f.iter().any(|f| f.code == "lix_high" && f.location.field.as_deref() == Some("intro")));
+    assert!(f
+        .iter()
+        .any(|f| f.code == "lix_high" && f.location.field.as_deref() == Some("intro")));
 }
 
 #[test]
@@ -219,7 +244,10 @@ fn publishing_freezes_the_version_and_editing_needs_a_new_draft() {
     assert!(s.ensure_editable().is_ok());
     s.publish().expect("no errors");
     assert_eq!(s.status, VersionStatus::Published);
-    assert!(matches!(s.ensure_editable(), Err(SurveyError::NotEditable { .. })));
+    assert!(matches!(
+        s.ensure_editable(),
+        Err(SurveyError::NotEditable { .. })
+    ));
     assert!(s.publish().is_err());
     let next = s.new_draft();
     assert_eq!((next.version, next.status), (2, VersionStatus::Draft));
@@ -242,9 +270,25 @@ fn publishing_with_errors_is_refused_with_the_errors() {
 fn answer_columns_expand_multi_choice_into_indicators() {
     let s = small();
     let q = s.question("devices").expect("exists");
-    let cols: Vec<String> = q.answer_columns(&s).iter().map(|c| c.answer_key(&q.key)).collect();
-    assert_eq!(cols, ["devices.phone", "devices.computer", "devices.tablet", "devices.none"]);
-    assert!(s.question("internet").expect("exists").answer_columns(&s)[0].sub_key.is_none());
+    let cols: Vec<String> = q
+        .answer_columns(&s)
+        .iter()
+        .map(|c| c.answer_key(&q.key))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            "devices.phone",
+            "devices.computer",
+            "devices.tablet",
+            "devices.none"
+        ]
+    );
+    assert!(
+        s.question("internet").expect("exists").answer_columns(&s)[0]
+            .sub_key
+            .is_none()
+    );
 }
 
 #[test]
@@ -263,8 +307,21 @@ fn answer_columns_of_maxdiff_and_kano_name_every_cell() {
         },
         Text::default(),
     );
-    let keys: Vec<String> = md.answer_columns(&s).iter().map(|c| c.answer_key("md")).collect();
-    assert_eq!(keys, ["md.version", "md.t1.best", "md.t1.worst", "md.t2.best", "md.t2.worst"]);
+    let keys: Vec<String> = md
+        .answer_columns(&s)
+        .iter()
+        .map(|c| c.answer_key("md"))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "md.version",
+            "md.t1.best",
+            "md.t1.worst",
+            "md.t2.best",
+            "md.t2.worst"
+        ]
+    );
     let kano = Question::new(
         "k",
         QuestionKind::Kano {
@@ -274,7 +331,11 @@ fn answer_columns_of_maxdiff_and_kano_name_every_cell() {
         },
         Text::default(),
     );
-    let keys: Vec<String> = kano.answer_columns(&s).iter().map(|c| c.answer_key("k")).collect();
+    let keys: Vec<String> = kano
+        .answer_columns(&s)
+        .iter()
+        .map(|c| c.answer_key("k"))
+        .collect();
     assert_eq!(keys, ["k.functional", "k.dysfunctional"]);
 }
 
@@ -298,11 +359,17 @@ fn irrelevant_questions_are_skipped_and_their_answers_cleared() {
 #[test]
 fn calculations_and_conditional_required_follow_the_answers() {
     let s = small();
-    let mut a = answers(&[("internet", "yes"), ("devices", "phone tablet"), ("age", "40")]);
+    let mut a = answers(&[
+        ("internet", "yes"),
+        ("devices", "phone tablet"),
+        ("age", "40"),
+    ]);
     flow::apply(&s, &mut a, "2026-11-29");
     assert_eq!(a.get("n_devices"), Some(&Value::Number(2.0)));
     let errs = flow::validate(&s, &a, "2026-11-29");
-    assert!(matches!(&errs[..], [AnswerError::MissingRequired { question, .. }] if question == "why"));
+    assert!(
+        matches!(&errs[..], [AnswerError::MissingRequired { question, .. }] if question == "why")
+    );
 }
 
 #[test]
@@ -310,19 +377,34 @@ fn validation_reports_constraints_ranges_options_and_exclusive_options() {
     let s = small();
     let a = answers(&[("internet", "maybe")]);
     let errs = flow::validate(&s, &a, "2026-11-29");
-    assert!(errs.iter().any(|e| matches!(e, AnswerError::NotAnOption { question, .. } if question == "internet")));
-    let a = answers(&[("internet", "yes"), ("devices", "phone none"), ("age", "12")]);
+    assert!(errs
+        .iter()
+        .any(|e| matches!(e, AnswerError::NotAnOption { question, .. } if question == "internet")));
+    let a = answers(&[
+        ("internet", "yes"),
+        ("devices", "phone none"),
+        ("age", "12"),
+    ]);
     let errs = flow::validate(&s, &a, "2026-11-29");
-    assert!(errs.iter().any(|e| matches!(e, AnswerError::ConstraintFailed { question, .. } if question == "age")));
-    assert!(errs.iter().any(|e| matches!(e, AnswerError::OutOfRange { question, .. } if question == "age")));
-    assert!(errs.iter().any(|e| matches!(e, AnswerError::ExclusiveCombined { value, .. } if value == "none")));
+    assert!(errs
+        .iter()
+        .any(|e| matches!(e, AnswerError::ConstraintFailed { question, .. } if question == "age")));
+    assert!(errs
+        .iter()
+        .any(|e| matches!(e, AnswerError::OutOfRange { question, .. } if question == "age")));
+    assert!(errs
+        .iter()
+        .any(|e| matches!(e, AnswerError::ExclusiveCombined { value, .. } if value == "none")));
 }
 
 #[test]
 fn relevance_of_a_page_is_computed_per_question() {
     let s = small();
     let a = answers(&[("internet", "no")]);
-    assert_eq!(flow::page_relevance(&s, 0, &a, "2026-11-29"), [true, false, true, true]);
+    assert_eq!(
+        flow::page_relevance(&s, 0, &a, "2026-11-29"),
+        [true, false, true, true]
+    );
     assert_eq!(flow::page_relevance(&s, 1, &a, "2026-11-29"), [false]);
 }
 
@@ -330,8 +412,14 @@ fn relevance_of_a_page_is_computed_per_question() {
 fn piping_shows_option_labels_in_the_respondents_language() {
     let s = small();
     let a = answers(&[("devices", "phone tablet")]);
-    assert_eq!(flow::pipe(&s, "Varför ${devices}?", "sv", &a), "Varför Mobil, Surfplatta?");
-    assert_eq!(flow::pipe(&s, "Why ${devices}?", "en", &a), "Why Phone, Tablet?");
+    assert_eq!(
+        flow::pipe(&s, "Varför ${devices}?", "sv", &a),
+        "Varför Mobil, Surfplatta?"
+    );
+    assert_eq!(
+        flow::pipe(&s, "Why ${devices}?", "en", &a),
+        "Why Phone, Tablet?"
+    );
     assert_eq!(flow::pipe(&s, "Age ${age}.", "en", &a), "Age .");
 }
 
@@ -339,10 +427,14 @@ fn piping_shows_option_labels_in_the_respondents_language() {
 fn the_same_seed_gives_the_same_order_and_exclusive_options_stay_last() {
     let s = small();
     assert_eq!(layout(&s, 99), layout(&s, 99));
-    let orders: std::collections::BTreeSet<Vec<usize>> =
-        (0..50).map(|seed| layout(&s, seed).pages[0].option_orders["devices"].clone()).collect();
+    let orders: std::collections::BTreeSet<Vec<usize>> = (0..50)
+        .map(|seed| layout(&s, seed).pages[0].option_orders["devices"].clone())
+        .collect();
     assert!(orders.len() > 1, "options are actually shuffled");
-    assert!(orders.iter().all(|o| o.last() == Some(&3)), "'none' stays last");
+    assert!(
+        orders.iter().all(|o| o.last() == Some(&3)),
+        "'none' stays last"
+    );
 }
 
 #[test]
