@@ -778,7 +778,7 @@ impl Builder<'_> {
                     );
                 }
                 if let Some(q) = self.question(row, cells, &keyword, rest, &name, cx) {
-                    self.add(row, q, cx);
+                    self.add(q);
                 }
             }
         }
@@ -907,7 +907,7 @@ impl Builder<'_> {
                         list: list_name,
                     };
                     q.required = m.all_required;
-                    self.add(frame.row, q, cx);
+                    self.add(q);
                 } else {
                     cx.warn(
                         &self.sheet.name,
@@ -919,7 +919,7 @@ impl Builder<'_> {
                         ),
                     );
                     for q in m.fallback {
-                        self.add(frame.row, q, cx);
+                        self.add(q);
                     }
                 }
             }
@@ -927,7 +927,7 @@ impl Builder<'_> {
         }
     }
 
-    fn add(&mut self, row: u32, mut q: Question, cx: &mut Ctx) {
+    fn add(&mut self, mut q: Question) {
         // Questions inside flattened groups inherit the group's relevance.
         let inherited: Vec<String> = self
             .stack
@@ -944,8 +944,6 @@ impl Builder<'_> {
             }
             q.relevant = Some(Expression::new(parts.join(" and ")));
         }
-        let _ = row;
-        let _ = cx;
         for f in self.stack.iter_mut().rev() {
             match &mut f.kind {
                 FrameKind::Matrix(m) => {

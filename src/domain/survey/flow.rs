@@ -181,6 +181,7 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
                 }
             }
             check_value(survey, q, &value, &mut errs);
+            check_sub_values(survey, q, answers, &mut errs);
         }
     }
     errs
@@ -267,6 +268,87 @@ fn check_value(survey: &Survey, q: &Question, value: &Value, errs: &mut Vec<Answ
                         })
                     }
                     _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks the sub-answers of compound kinds: matrix rows and Kano answers must be options of their list,
+/// importance and satisfaction must be points of their scale, ranks must be 1..=n without repeats.
+fn check_sub_values(
+    survey: &Survey,
+    q: &Question,
+    answers: &AnswerMap,
+    errs: &mut Vec<AnswerError>,
+) {
+    let in_list = |list: &str, v: &str| {
+        survey
+            .choice_list(list)
+            .is_some_and(|cs| cs.iter().any(|c| c.value == v))
+    };
+    let mut bad = |sub: &str, v: &Value| {
+        errs.push(AnswerError::NotAnOption {
+            question: format!("{}.{sub}", q.key),
+            value: v.to_text(),
+        });
+    };
+    let sub = |s: &str| {
+        answers
+            .get(&format!("{}.{s}", q.key))
+            .filter(|v| !v.is_empty())
+    };
+    match &q.kind {
+        QuestionKind::Matrix { rows, list } => {
+            for r in rows {
+                if let Some(v) = sub(&r.key) {
+                    if !in_list(list, &v.to_text()) {
+                        bad(&r.key, v);
+                    }
+                }
+            }
+        }
+        QuestionKind::Kano { list, .. } => {
+            for s in ["functional", "dysfunctional"] {
+                if let Some(v) = sub(s) {
+                    if !in_list(list, &v.to_text()) {
+                        bad(s, v);
+                    }
+                }
+            }
+        }
+        QuestionKind::ImportanceSatisfaction { scale, .. } => {
+            for s in ["importance", "satisfaction"] {
+                if let Some(v) = sub(s) {
+                    let n = v.to_number();
+                    let dk = scale.dont_know.is_some() && v.to_text() == DONT_KNOW;
+                    if !dk
+                        && (n.is_nan()
+                            || n.fract() != 0.0
+                            || n < scale.min as f64
+                            || n > scale.max as f64)
+                    {
+                        bad(s, v);
+                    }
+                }
+            }
+        }
+        QuestionKind::Ranking { list } => {
+            let options = survey.choice_list(list).unwrap_or_default();
+            let mut seen = Vec::new();
+            for c in options {
+                if let Some(v) = sub(&c.value) {
+                    let n = v.to_number();
+                    let ok = n.fract() == 0.0
+                        && n >= 1.0
+                        && n <= options.len() as f64
+                        && !seen.contains(&(n as i64));
+                    if ok {
+                        seen.push(n as i64);
+                    } else {
+                        bad(&c.value, v);
+                    }
                 }
             }
         }

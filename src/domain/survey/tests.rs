@@ -456,3 +456,39 @@ fn a_survey_serialises_to_json_and_back_unchanged() {
     let back: Survey = serde_json::from_str(&json).expect("parses");
     assert_eq!(back, s);
 }
+
+#[test]
+fn matrix_and_ranking_sub_answers_must_be_options_and_distinct_ranks() {
+    let mut s = small();
+    s.pages[1].questions.push(Question::new(
+        "grid",
+        QuestionKind::Matrix {
+            rows: vec![Row {
+                key: "r1".into(),
+                label: Text::new([("sv", "Rad"), ("en", "Row")]),
+            }],
+            list: "yes_no".into(),
+        },
+        Text::new([("sv", "Tabell"), ("en", "Grid")]),
+    ));
+    s.pages[1].questions.push(Question::new(
+        "rank",
+        QuestionKind::Ranking {
+            list: "yes_no".into(),
+        },
+        Text::new([("sv", "Ordna"), ("en", "Order")]),
+    ));
+    let a = answers(&[
+        ("internet", "yes"),
+        ("grid.r1", "maybe"),
+        ("rank.yes", "1"),
+        ("rank.no", "1"),
+    ]);
+    let errs = flow::validate(&s, &a, "2026-11-29");
+    assert!(errs
+        .iter()
+        .any(|e| matches!(e, AnswerError::NotAnOption { question, .. } if question == "grid.r1")));
+    assert!(errs
+        .iter()
+        .any(|e| matches!(e, AnswerError::NotAnOption { question, .. } if question == "rank.no")));
+}
