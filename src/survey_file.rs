@@ -162,7 +162,15 @@ fn parse(text: &str, file: Option<PathBuf>) -> Result<Survey, SurveyFileError> {
     };
     let doc: toml::Table = toml::from_str(text).map_err(|e| toml_err(e, &file))?;
     check_question_fields(&doc, &file)?;
-    toml::from_str(text).map_err(|e| toml_err(e, &file))
+    // Converting the parsed table avoids parsing the text twice; only when it fails do we parse again,
+    // because errors from the text carry line and column.
+    match doc.try_into::<Survey>() {
+        Ok(s) => Ok(s),
+        Err(table_err) => match toml::from_str::<Survey>(text) {
+            Err(e) => Err(toml_err(e, &file)),
+            Ok(_) => Err(toml_err(table_err, &file)),
+        },
+    }
 }
 
 /// Parses a survey from TOML text.
