@@ -218,6 +218,33 @@ mod tests {
         assert_eq!(generate(6, 3, 0, 1, 0), Err(MaxDiffError::Empty));
     }
 
+    proptest::proptest! {
+        // Each case runs the full generator (32 attempts); 64 cases keep the debug test run short.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn within_each_version_item_counts_differ_by_at_most_one(
+            items in 4usize..16,
+            k_off in 0usize..8,
+            tasks in 1usize..12,
+            versions in 1usize..4,
+            seed in 0u64..1000,
+        ) {
+            let k = 2 + k_off % (items - 2);
+            let d = generate(items, k, tasks, versions, seed).expect("valid parameters");
+            for version in &d.versions {
+                let mut counts = vec![0u32; items];
+                for task in version {
+                    proptest::prop_assert_eq!(task.len(), k);
+                    for &i in task {
+                        counts[i] += 1;
+                    }
+                }
+                let (min, max) = (counts.iter().min(), counts.iter().max());
+                proptest::prop_assert!(max.zip(min).is_some_and(|(a, b)| a - b <= 1), "{counts:?}");
+            }
+        }
+    }
+
     #[test]
     fn respondents_are_spread_over_versions() {
         let d = generate(8, 4, 4, 5, 0).expect("valid parameters");
