@@ -5,6 +5,17 @@
 //! One [`Survey`] value is one *version* of an instrument. It serialises to a single TOML or JSON text
 //! (one database row per version). A published version never changes: [`Survey::new_draft`] copies it into
 //! the next draft version, and responses point at `(key, version)`.
+//!
+//! Entry points for storage, the web app and the designer:
+//! - read/write: `crate::survey_file::{from_toml_str, to_toml_string, load_dir}` or serde JSON directly;
+//!   `crate::xlsform::{import, export}` for XLSForm workbooks;
+//! - life cycle: [`Survey::ensure_editable`], [`Survey::publish`] (runs [`check()`]), [`Survey::close`],
+//!   [`Survey::new_draft`];
+//! - storage layout: [`Question::answer_columns`] lists the `(key, sub-key)` cells of each question;
+//! - rendering: walk [`Survey::pages`]; [`random::layout`] gives a respondent's question and option order
+//!   from a stored seed; [`flow::pipe`] fills `${key}` in labels; [`flow::page_relevance`] says what to show;
+//! - submitting: [`flow::apply`] (calculations, clearing skipped answers), then [`flow::validate`];
+//! - MaxDiff: [`maxdiff::generate`] and [`maxdiff::MaxDiffDesign::version_for`].
 
 pub mod check;
 pub mod flow;
