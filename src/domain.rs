@@ -1,3 +1,5 @@
 //! Pure domain types: no actix, no diesel. Values of these types are valid by construction.
 
+pub mod expr;
+pub mod survey;
 pub mod user;

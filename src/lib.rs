@@ -8,5 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod startup;
 pub mod storage;
+pub mod survey_file;
 pub mod telemetry;
 pub mod web;
+pub mod xlsform;

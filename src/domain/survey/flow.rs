@@ -1,0 +1,403 @@
+//! Answer flow: which questions are relevant given the answers so far, computing calculated values,
+//! clearing answers to questions that became irrelevant, validating answers and piping earlier answers
+//! into labels.
+//!
+//! Answers live in an [`AnswerMap`] keyed by answer key (`question` or `question.sub`, see
+//! [`super::Question::answer_columns`]). A multiple-choice answer is stored under the question key as
+//! space-separated option values, which is what expressions (`selected()`) work on.
+
+use std::collections::HashMap;
+
+use super::{Page, Question, QuestionKind, Survey, Text, DONT_KNOW};
+use crate::domain::expr::{AnswerSource, EvalContext, Value};
+
+/// Answers by answer key.
+pub type AnswerMap = HashMap<String, Value>;
+
+/// Whether a page is relevant (its own `relevant` holds).
+pub fn page_is_relevant(page: &Page, answers: &dyn AnswerSource, today: &str) -> bool {
+    page.relevant
+        .as_ref()
+        .is_none_or(|e| e.eval(&EvalContext::new(answers, today)).to_bool())
+}
+
+/// Whether a question's own `relevant` holds (not considering its page).
+pub fn question_is_relevant(q: &Question, answers: &dyn AnswerSource, today: &str) -> bool {
+    q.relevant
+        .as_ref()
+        .is_none_or(|e| e.eval(&EvalContext::new(answers, today)).to_bool())
+}
+
+/// Relevance of every question on page `page_index`, in designed order (all false when the page itself is
+/// irrelevant or does not exist).
+pub fn page_relevance(
+    survey: &Survey,
+    page_index: usize,
+    answers: &dyn AnswerSource,
+    today: &str,
+) -> Vec<bool> {
+    let Some(page) = survey.pages.get(page_index) else {
+        return Vec::new();
+    };
+    if !page_is_relevant(page, answers, today) {
+        return vec![false; page.questions.len()];
+    }
+    page.questions
+        .iter()
+        .map(|q| question_is_relevant(q, answers, today))
+        .collect()
+}
+
+/// What [`apply`] did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlowOutcome {
+    /// Keys of questions that were not relevant (their answers were cleared).
+    pub skipped: Vec<String>,
+    /// Answer keys whose values were removed.
+    pub cleared: Vec<String>,
+}
+
+/// Walks the survey in order: evaluates calculations, applies hidden defaults, and clears every answer to a
+/// question that is not relevant, so later expressions see the cleared values.
+pub fn apply(survey: &Survey, answers: &mut AnswerMap, today: &str) -> FlowOutcome {
+    let mut out = FlowOutcome::default();
+    for page in &survey.pages {
+        let page_ok = page_is_relevant(page, answers, today);
+        for q in &page.questions {
+            if page_ok && question_is_relevant(q, answers, today) {
+                match &q.kind {
+                    QuestionKind::Calculate { calculation } => {
+                        let v = calculation.eval(&EvalContext::new(answers, today));
+                        answers.insert(q.key.clone(), v);
+                    }
+                    QuestionKind::Hidden { default: Some(d) } if !answers.contains_key(&q.key) => {
+                        answers.insert(q.key.clone(), Value::Text(d.clone()));
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            out.skipped.push(q.key.clone());
+            let prefix = format!("{}.", q.key);
+            let mut gone: Vec<String> = answers
+                .keys()
+                .filter(|k| **k == q.key || k.starts_with(&prefix))
+                .cloned()
+                .collect();
+            gone.sort();
+            for k in &gone {
+                answers.remove(k);
+            }
+            out.cleared.extend(gone);
+        }
+    }
+    out
+}
+
+/// A problem with one answer, shown next to the question.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum AnswerError {
+    /// A required question was left empty.
+    #[error("question '{question}' must be answered")]
+    MissingRequired {
+        /// The question key.
+        question: String,
+        /// The survey's own message, if any.
+        message: Text,
+    },
+    /// The constraint failed.
+    #[error("the answer to '{question}' is not valid")]
+    ConstraintFailed {
+        /// The question key.
+        question: String,
+        /// The survey's message.
+        message: Text,
+    },
+    /// A number outside min/max or not a number.
+    #[error("the answer to '{question}' must be a number between {min} and {max}")]
+    OutOfRange {
+        /// The question key.
+        question: String,
+        /// The lowest allowed value (or -inf).
+        min: f64,
+        /// The highest allowed value (or inf).
+        max: f64,
+    },
+    /// A value that is not an option of the list or scale.
+    #[error("'{value}' is not an option of '{question}'")]
+    NotAnOption {
+        /// The question key.
+        question: String,
+        /// The offending value.
+        value: String,
+    },
+    /// An exclusive option combined with others.
+    #[error("'{value}' cannot be combined with other options in '{question}'")]
+    ExclusiveCombined {
+        /// The question key.
+        question: String,
+        /// The exclusive option.
+        value: String,
+    },
+}
+
+/// Validates answers to relevant questions: required (also conditional), constraints, ranges and options.
+/// Call [`apply`] first so irrelevant answers are gone and calculations are current.
+pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<AnswerError> {
+    let mut errs = Vec::new();
+    for page in &survey.pages {
+        if !page_is_relevant(page, answers, today) {
+            continue;
+        }
+        for q in &page.questions {
+            if q.kind.is_passive() || !question_is_relevant(q, answers, today) {
+                continue;
+            }
+            let ctx = EvalContext::new(answers, today);
+            let required = q.required
+                || q.required_if
+                    .as_ref()
+                    .is_some_and(|e| e.eval(&ctx).to_bool());
+            let answered = is_answered(survey, q, answers);
+            if !answered {
+                if required {
+                    errs.push(AnswerError::MissingRequired {
+                        question: q.key.clone(),
+                        message: q.required_message.clone(),
+                    });
+                }
+                continue;
+            }
+            let value = answers.get(&q.key).cloned().unwrap_or(Value::Null);
+            if let Some(c) = &q.constraint {
+                if !c
+                    .eval(&EvalContext::new(answers, today).with_current(value.clone()))
+                    .to_bool()
+                {
+                    errs.push(AnswerError::ConstraintFailed {
+                        question: q.key.clone(),
+                        message: q.constraint_message.clone(),
+                    });
+                }
+            }
+            check_value(survey, q, &value, &mut errs);
+            check_sub_values(survey, q, answers, &mut errs);
+        }
+    }
+    errs
+}
+
+fn is_answered(survey: &Survey, q: &Question, answers: &AnswerMap) -> bool {
+    let has = |k: &str| answers.get(k).is_some_and(|v| !v.is_empty());
+    match &q.kind {
+        QuestionKind::Matrix { .. }
+        | QuestionKind::Kano { .. }
+        | QuestionKind::ImportanceSatisfaction { .. }
+        | QuestionKind::MaxDiff { .. }
+        | QuestionKind::Ranking { .. } => q
+            .answer_columns(survey)
+            .iter()
+            .filter(|c| c.sub_key.as_deref() != Some("version"))
+            .all(|c| has(&c.answer_key(&q.key))),
+        _ => has(&q.key),
+    }
+}
+
+fn check_value(survey: &Survey, q: &Question, value: &Value, errs: &mut Vec<AnswerError>) {
+    let range = |min: f64, max: f64, errs: &mut Vec<AnswerError>, integer: bool| {
+        let n = value.to_number();
+        if n.is_nan() || n < min || n > max || (integer && n.fract() != 0.0) {
+            errs.push(AnswerError::OutOfRange {
+                question: q.key.clone(),
+                min,
+                max,
+            });
+        }
+    };
+    let not_option = |v: &str| AnswerError::NotAnOption {
+        question: q.key.clone(),
+        value: v.to_owned(),
+    };
+    match &q.kind {
+        QuestionKind::Integer { min, max } => range(
+            min.map_or(f64::NEG_INFINITY, |m| m as f64),
+            max.map_or(f64::INFINITY, |m| m as f64),
+            errs,
+            true,
+        ),
+        QuestionKind::Decimal { min, max } => {
+            range(
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+                errs,
+                false,
+            );
+        }
+        QuestionKind::Rating { scale } => {
+            let t = value.to_text();
+            let dk = scale.dont_know.is_some() && t == DONT_KNOW;
+            let n = value.to_number();
+            if !dk
+                && (n.is_nan() || n.fract() != 0.0 || n < scale.min as f64 || n > scale.max as f64)
+            {
+                errs.push(not_option(&t));
+            }
+        }
+        QuestionKind::SingleChoice { list, other, .. } => {
+            let t = value.to_text();
+            let ok = survey
+                .choice_list(list)
+                .is_some_and(|cs| cs.iter().any(|c| c.value == t))
+                || (*other && t == "other");
+            if !ok {
+                errs.push(not_option(&t));
+            }
+        }
+        QuestionKind::MultipleChoice { list, other } => {
+            let t = value.to_text();
+            let choices = survey.choice_list(list).unwrap_or_default();
+            let picked: Vec<&str> = t.split_whitespace().collect();
+            for v in &picked {
+                let c = choices.iter().find(|c| c.value == *v);
+                match c {
+                    None if !(*other && *v == "other") => errs.push(not_option(v)),
+                    Some(c) if c.exclusive && picked.len() > 1 => {
+                        errs.push(AnswerError::ExclusiveCombined {
+                            question: q.key.clone(),
+                            value: (*v).to_owned(),
+                        })
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks the sub-answers of compound kinds: matrix rows and Kano answers must be options of their list,
+/// importance and satisfaction must be points of their scale, ranks must be 1..=n without repeats.
+fn check_sub_values(
+    survey: &Survey,
+    q: &Question,
+    answers: &AnswerMap,
+    errs: &mut Vec<AnswerError>,
+) {
+    let in_list = |list: &str, v: &str| {
+        survey
+            .choice_list(list)
+            .is_some_and(|cs| cs.iter().any(|c| c.value == v))
+    };
+    let mut bad = |sub: &str, v: &Value| {
+        errs.push(AnswerError::NotAnOption {
+            question: format!("{}.{sub}", q.key),
+            value: v.to_text(),
+        });
+    };
+    let sub = |s: &str| {
+        answers
+            .get(&format!("{}.{s}", q.key))
+            .filter(|v| !v.is_empty())
+    };
+    match &q.kind {
+        QuestionKind::Matrix { rows, list } => {
+            for r in rows {
+                if let Some(v) = sub(&r.key) {
+                    if !in_list(list, &v.to_text()) {
+                        bad(&r.key, v);
+                    }
+                }
+            }
+        }
+        QuestionKind::Kano { list, .. } => {
+            for s in ["functional", "dysfunctional"] {
+                if let Some(v) = sub(s) {
+                    if !in_list(list, &v.to_text()) {
+                        bad(s, v);
+                    }
+                }
+            }
+        }
+        QuestionKind::ImportanceSatisfaction { scale, .. } => {
+            for s in ["importance", "satisfaction"] {
+                if let Some(v) = sub(s) {
+                    let n = v.to_number();
+                    let dk = scale.dont_know.is_some() && v.to_text() == DONT_KNOW;
+                    if !dk
+                        && (n.is_nan()
+                            || n.fract() != 0.0
+                            || n < scale.min as f64
+                            || n > scale.max as f64)
+                    {
+                        bad(s, v);
+                    }
+                }
+            }
+        }
+        QuestionKind::Ranking { list } => {
+            let options = survey.choice_list(list).unwrap_or_default();
+            let mut seen = Vec::new();
+            for c in options {
+                if let Some(v) = sub(&c.value) {
+                    let n = v.to_number();
+                    let ok = n.fract() == 0.0
+                        && n >= 1.0
+                        && n <= options.len() as f64
+                        && !seen.contains(&(n as i64));
+                    if ok {
+                        seen.push(n as i64);
+                    } else {
+                        bad(&c.value, v);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Replaces every `${key}` in `text` with the answer, showing an option's label in `lang` for choice
+/// questions. Unanswered references become empty.
+pub fn pipe(survey: &Survey, text: &str, lang: &str, answers: &dyn AnswerSource) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let key = after[..end].trim();
+        out.push_str(&display_answer(survey, key, lang, answers));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn display_answer(survey: &Survey, key: &str, lang: &str, answers: &dyn AnswerSource) -> String {
+    let Some(value) = answers.answer(key) else {
+        return String::new();
+    };
+    let text = value.to_text();
+    let list = survey.question(key).and_then(|q| match &q.kind {
+        QuestionKind::SingleChoice { list, .. } | QuestionKind::MultipleChoice { list, .. } => {
+            survey.choice_list(list)
+        }
+        _ => None,
+    });
+    match list {
+        Some(choices) => text
+            .split_whitespace()
+            .map(|v| {
+                choices.iter().find(|c| c.value == v).map_or_else(
+                    || v.to_owned(),
+                    |c| c.label.get_or(lang, &survey.default_language).to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => text,
+    }
+}

@@ -1,0 +1,152 @@
+//! XLSForm import and export (`.xlsx`: `survey`, `choices` and `settings` sheets), so researchers can
+//! exchange forms with ODK, KoboToolbox and pyxform-based tools.
+//!
+//! Mapping (see `tests/data/xlsform/README.md` for what each public sample imports to):
+//! - `begin group` … `end group` at the top level is a page; questions outside any group form one page per
+//!   consecutive run. A nested group with appearance `table-list` whose rows are `select_one` on one list is
+//!   a matrix; other nested groups and repeats are flattened into the page with a warning.
+//! - `select_one` (appearance `minimal` = drop-down, `likert` on a list of consecutive integers = rating
+//!   scale), `select_multiple`, `or_other`, `rank`, `integer`, `decimal`, `text` (`multiline` = long text),
+//!   `date`, `note`, `acknowledge` (consent), `hidden`, `calculate`.
+//! - Columns `label`, `hint`, `constraint_message` and `required_message`, each `::Language (code)`;
+//!   `relevant`, `constraint`, `required` (yes/no or an expression), `calculation`, `default`,
+//!   `appearance`, `parameters` (`randomize=true`).
+//! - Insikt-only information (MaxDiff, Kano and importance–satisfaction kinds, number ranges, exclusive
+//!   options, the survey's texts and status) travels in extra columns that other tools ignore: `insikt`
+//!   (JSON) on the survey and settings sheets and `exclusive` on the choices sheet.
+//!
+//! Known export gap: a matrix is written as a `table-list` group, which carries its label, hint, relevance
+//! and `required`, but not a matrix-level `constraint`, `required_if`, messages or `randomise_options`
+//! (none of the shipped instruments uses them). // FUTURE: carry them in the group row's `insikt` cell.
+//!
+//! Anything else is reported as a warning with sheet, row and column, never silently dropped; structural
+//! problems are errors. Neither function panics on any input.
+
+mod export;
+mod import;
+
+use std::fmt;
+
+pub use export::export;
+pub use import::import;
+
+use crate::domain::survey::Survey;
+
+/// Inputs larger than this are refused before unzipping.
+pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
+/// Sheets with more rows than this are refused; real forms have at most a few thousand.
+pub const MAX_ROWS: usize = 20_000;
+
+/// A problem found in a workbook, located by sheet, 1-based row and column header.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Issue {
+    /// The sheet name (empty for problems with the file itself).
+    pub sheet: String,
+    /// The 1-based spreadsheet row, when the issue is about one row.
+    pub row: Option<u32>,
+    /// The column header, when the issue is about one cell or column.
+    pub column: Option<String>,
+    /// What is wrong, in English.
+    pub message: String,
+}
+
+impl Issue {
+    pub(crate) fn new(
+        sheet: &str,
+        row: Option<u32>,
+        column: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Issue {
+            sheet: sheet.to_owned(),
+            row,
+            column: column.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.sheet.is_empty() {
+            write!(f, "sheet '{}'", self.sheet)?;
+            if let Some(r) = self.row {
+                write!(f, ", row {r}")?;
+            }
+            if let Some(c) = &self.column {
+                write!(f, ", column '{c}'")?;
+            }
+            write!(f, ": ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// A successful import: the survey (a draft) and everything that could not be represented.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Imported {
+    /// The imported survey, always a draft.
+    pub survey: Survey,
+    /// What was ignored or approximated.
+    pub warnings: Vec<Issue>,
+}
+
+/// Why an import failed: every error found, plus the warnings collected up to then.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("the XLSForm could not be imported: {}", .errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct ImportErrors {
+    /// The errors, in sheet and row order.
+    pub errors: Vec<Issue>,
+    /// Warnings found before giving up.
+    pub warnings: Vec<Issue>,
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The spreadsheet writer failed.
+    #[error("cannot write the spreadsheet: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// Serialising Insikt-specific settings failed.
+    #[error("cannot encode Insikt settings: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// The display name used in `label::Name (code)` headers.
+pub(crate) fn language_name(code: &str) -> &str {
+    match code {
+        "sv" => "Svenska",
+        "en" => "English",
+        "fi" => "Suomi",
+        "ar" => "العربية",
+        "so" => "Soomaali",
+        "es" => "Español",
+        "fr" => "Français",
+        "de" => "Deutsch",
+        _ => code,
+    }
+}
+
+/// The language code of a header suffix: `English (en)` → `en`, `English` → `en`, `Svenska` → `sv`;
+/// unknown names without a code become their lower-cased name.
+pub(crate) fn language_code(suffix: &str) -> String {
+    let s = suffix.trim();
+    if let (Some(open), true) = (s.rfind('('), s.ends_with(')')) {
+        let code = s[open + 1..s.len() - 1].trim();
+        if !code.is_empty() {
+            return code.to_lowercase();
+        }
+    }
+    match s.to_lowercase().as_str() {
+        "english" => "en".into(),
+        "swedish" | "svenska" => "sv".into(),
+        "finnish" | "suomi" => "fi".into(),
+        "french" | "français" | "francais" => "fr".into(),
+        "spanish" | "español" | "espanol" => "es".into(),
+        "german" | "deutsch" => "de".into(),
+        "arabic" => "ar".into(),
+        "chinese" => "zh".into(),
+        "somali" => "so".into(),
+        other => other.replace(' ', "_"),
+    }
+}
