@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::accounts::{self, Actor, NewAccount, NewAccountInput};
 use crate::config::{LogFormat, Settings};
 use crate::domain::user::{NewPassword, Role};
+use crate::questionnaires::{self, ExportFormat};
 use crate::{startup, storage, telemetry};
 
 /// Insikt: find out what residents and businesses need before building e-services.
@@ -40,6 +41,43 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Load, import and export questionnaires.
+    #[command(subcommand)]
+    Surveys(SurveysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SurveysCommand {
+    /// Load every instrument in a folder (default: INSIKT_SURVEYS_DIR or ./surveys). New ones are
+    /// published; unchanged ones are skipped; a changed file that kept its version is refused.
+    Load {
+        /// The folder.
+        dir: Option<std::path::PathBuf>,
+        /// Also apply the demo publication options in DIR/demo/options.toml to new surveys.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Import an XLSForm workbook as a new survey, or as a new draft of the survey with its key.
+    Import {
+        /// The .xlsx file.
+        file: std::path::PathBuf,
+    },
+    /// Export a survey version as XLSForm or TOML.
+    Export {
+        /// Survey key.
+        key: String,
+        /// Version number (default: the newest).
+        #[arg(long)]
+        version: Option<u32>,
+        /// xlsx or toml.
+        #[arg(long, value_parser = ["xlsx", "toml"], default_value = "toml")]
+        format: String,
+        /// Output file (default: standard output for TOML, KEY-vN.xlsx for XLSForm).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// List surveys and their versions.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +142,7 @@ pub fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user(settings, cmd),
+        Command::Surveys(cmd) => surveys(settings, cmd),
     }
 }
 
@@ -125,6 +164,12 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     );
     if !boot.migrations.is_empty() {
         println!("Applied {} database migration(s).", boot.migrations.len());
+    }
+    if !boot.shipped_surveys.is_empty() {
+        println!(
+            "Published the shipped questionnaires as open demo surveys: {}",
+            boot.shipped_surveys.join(", ")
+        );
     }
     if let Some(pw) = &boot.first_admin_password {
         println!("First start: an administrator account was created.");
@@ -222,6 +267,76 @@ fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<()> {
             println!("password of {username} changed; its sessions have ended");
             if generated {
                 println!("password: {}", password.expose());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
+    let db = startup::open_db(&settings)?;
+    storage::migrate::run_pending(&mut *db.get()?)?;
+    let conn = &mut *db.get()?;
+    match cmd {
+        SurveysCommand::Load { dir, demo } => {
+            let dir = dir.unwrap_or_else(|| settings.surveys_dir.clone());
+            let report = questionnaires::load_dir(conn, Actor::CLI, &dir, demo)?;
+            for s in &report.added {
+                println!("published {s}");
+            }
+            for s in &report.unchanged {
+                println!("unchanged {s}");
+            }
+        }
+        SurveysCommand::Import { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("{}: cannot read", file.display()))?;
+            let (stored, warnings) = questionnaires::import_xlsform(conn, Actor::CLI, &bytes)
+                .with_context(|| file.display().to_string())?;
+            println!(
+                "imported {} as version {} (draft)",
+                stored.survey.key, stored.survey.version
+            );
+            for w in warnings {
+                println!("warning: {w}");
+            }
+        }
+        SurveysCommand::Export {
+            key,
+            version,
+            format,
+            out,
+        } => {
+            let fmt = if format == "xlsx" {
+                ExportFormat::Xlsx
+            } else {
+                ExportFormat::Toml
+            };
+            let bytes = questionnaires::export(conn, &key, version, fmt)?;
+            match (out, fmt) {
+                (Some(path), _) => std::fs::write(&path, &bytes)
+                    .with_context(|| format!("{}: cannot write", path.display()))?,
+                (None, ExportFormat::Toml) => {
+                    std::io::Write::write_all(&mut std::io::stdout(), &bytes)?
+                }
+                (None, ExportFormat::Xlsx) => {
+                    let path = format!("{key}.xlsx");
+                    std::fs::write(&path, &bytes)
+                        .with_context(|| format!("{path}: cannot write"))?;
+                    println!("wrote {path}");
+                }
+            }
+        }
+        SurveysCommand::List => {
+            for s in storage::surveys::list_surveys(conn)? {
+                println!(
+                    "{:<24} v{:<3} {:<10} {} version(s)  {}",
+                    s.survey.key,
+                    s.latest.survey.version,
+                    format!("{:?}", s.latest.survey.status).to_lowercase(),
+                    s.versions,
+                    s.latest.survey.title.get_or("sv", "en")
+                );
             }
         }
     }

@@ -64,6 +64,10 @@ pub struct Settings {
     pub create_first_admin: bool,
     /// Worker threads for the HTTP server (default: number of cores).
     pub workers: Option<usize>,
+    /// Where the shipped instruments are (`surveys/`).
+    pub surveys_dir: PathBuf,
+    /// On an empty database, load and publish the shipped instruments as open demo surveys.
+    pub load_shipped_surveys: bool,
 }
 
 /// A setting that could not be used. The message names the setting.
@@ -101,6 +105,7 @@ struct FileConfig {
     workers: Option<usize>,
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
+    surveys_dir: Option<String>,
 }
 
 impl Settings {
@@ -190,6 +195,12 @@ impl Settings {
             db_pool_size: None,
             create_first_admin: true,
             workers,
+            surveys_dir: PathBuf::from(
+                env("INSIKT_SURVEYS_DIR")
+                    .or(file.surveys_dir)
+                    .unwrap_or_else(|| "surveys".into()),
+            ),
+            load_shipped_surveys: true,
         })
     }
 

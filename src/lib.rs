@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod questionnaires;
 pub mod startup;
 pub mod storage;
 pub mod survey_file;

@@ -12,6 +12,7 @@ use tracing_actix_web::TracingLogger;
 use crate::accounts::{self, Actor, NewAccount, NewAccountInput};
 use crate::auth::{password, session::CookieNames};
 use crate::config::Settings;
+use crate::questionnaires;
 use crate::storage::{self, Backend, Db};
 use crate::web::{self as webapp, forms::MAX_FORM_BYTES, AppState};
 
@@ -42,6 +43,8 @@ pub struct Bootstrap {
     pub migrations: Vec<String>,
     /// The first admin's password, when one was created now.
     pub first_admin_password: Option<String>,
+    /// Shipped instruments published now as demo surveys (`key vN`).
+    pub shipped_surveys: Vec<String>,
 }
 
 /// Migrate, make sure the shared secret exists, and create the first admin on an empty
@@ -49,6 +52,7 @@ pub struct Bootstrap {
 pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec<u8>)> {
     let mut conn = db.get()?;
     let migrations = storage::migrate::run_pending(&mut conn)?;
+    let mut shipped = Vec::new();
     let (secret, first_admin_password) = storage::migrate::with_instance_lock(&mut conn, |c| {
         let secret = match &settings.secret_key {
             Some(k) => k.clone(),
@@ -72,12 +76,23 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
                 .map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
             generated = account.generated_password().map(str::to_owned);
         }
+        if settings.load_shipped_surveys
+            && settings.surveys_dir.is_dir()
+            && storage::surveys::list_surveys(c)?.is_empty()
+        {
+            let report = questionnaires::load_dir(c, Actor::SYSTEM, &settings.surveys_dir, true)
+                .map_err(|e| {
+                    storage::StorageError::Corrupt(format!("loading the shipped surveys: {e}"))
+                })?;
+            shipped = report.added;
+        }
         Ok((secret, generated))
     })?;
     Ok((
         Bootstrap {
             migrations,
             first_admin_password,
+            shipped_surveys: shipped,
         },
         secret.into_bytes(),
     ))

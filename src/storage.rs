@@ -9,6 +9,7 @@ pub mod pool;
 mod rows;
 pub mod schema;
 pub mod sessions;
+pub mod surveys;
 pub mod throttle;
 pub mod users;
 

@@ -61,3 +61,28 @@ pub(crate) struct NewAuditRow<'a> {
     pub detail: Option<&'a str>,
     pub ip: Option<&'a str>,
 }
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = super::schema::surveys)]
+pub(crate) struct SurveyRow {
+    pub id: String,
+    pub key: String,
+    pub options: String,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = super::schema::survey_versions)]
+pub(crate) struct VersionRow {
+    pub id: String,
+    pub survey_id: String,
+    pub version: i32,
+    pub status: String,
+    pub definition: String,
+    pub created_by: Option<String>,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+    pub published_at: Option<PrimitiveDateTime>,
+    pub closed_at: Option<PrimitiveDateTime>,
+}

@@ -54,3 +54,31 @@ diesel::table! {
 
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, sessions, login_throttle, audit_log, app_meta);
+
+diesel::table! {
+    surveys (id) {
+        id -> Text,
+        key -> Text,
+        options -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_versions (id) {
+        id -> Text,
+        survey_id -> Text,
+        version -> Integer,
+        status -> Text,
+        definition -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(survey_versions -> surveys (survey_id));
+diesel::allow_tables_to_appear_in_same_query!(surveys, survey_versions);

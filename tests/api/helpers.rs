@@ -63,6 +63,8 @@ impl TestApp {
             db_pool_size: Some(4),
             create_first_admin: false,
             workers: Some(1),
+            surveys_dir: std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/surveys")),
+            load_shipped_surveys: false,
         };
         let db = startup::open_db(&settings).expect("open db");
         let (_, secret) = startup::bootstrap(&db, &settings).expect("bootstrap");

@@ -1,0 +1,455 @@
+//! Questionnaire use cases shared by the designer pages and the `insikt surveys` commands:
+//! create, import, edit drafts, publish (with checks), close, clone to a new draft, export, and
+//! load the shipped instruments. Every change writes its audit event in the same transaction.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::accounts::Actor;
+use crate::domain::options::SurveyOptions;
+use crate::domain::survey::{check, Finding, Severity, Survey, SurveyError, Text, VersionStatus};
+use crate::storage::audit::NewAuditEvent;
+use crate::storage::surveys::{self as store, StoredVersion, SurveyRecord};
+use crate::storage::{self, DbConnection, StorageError};
+use crate::{survey_file, xlsform};
+
+/// Why a questionnaire operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum QuestionnaireError {
+    /// No survey with that key (or no such version).
+    #[error("no survey '{0}'")]
+    NotFound(String),
+    /// The key is not a valid slug or is taken.
+    #[error("{0}")]
+    BadKey(String),
+    /// A life-cycle rule (published versions never change, only published can close, …).
+    #[error(transparent)]
+    Lifecycle(#[from] SurveyError),
+    /// Publish checks found errors; all findings are attached.
+    #[error("publish checks found {} error(s)", .0.iter().filter(|f| f.severity == Severity::Error).count())]
+    ChecksFailed(Vec<Finding>),
+    /// A shipped file and the stored version of the same number differ.
+    #[error("survey '{key}' version {version} in the files differs from the stored one; give the changed instrument a new version number")]
+    ChangedWithoutNewVersion {
+        /// Survey key.
+        key: String,
+        /// Version number.
+        version: u32,
+    },
+    /// The survey files could not be read.
+    #[error(transparent)]
+    Files(#[from] survey_file::LoadErrors),
+    /// The XLSForm could not be imported.
+    #[error(transparent)]
+    Import(#[from] xlsform::ImportErrors),
+    /// Export failed.
+    #[error(transparent)]
+    Export(#[from] xlsform::ExportError),
+    /// TOML writing failed.
+    #[error(transparent)]
+    File(#[from] survey_file::SurveyFileError),
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+type Result<T> = std::result::Result<T, QuestionnaireError>;
+
+fn audit(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<()> {
+    storage::audit::insert_event(
+        conn,
+        &NewAuditEvent {
+            actor_id: actor.id,
+            actor_name: actor.name,
+            action,
+            target: Some(target),
+            detail: (!detail.is_empty()).then_some(detail),
+            ip: actor.ip,
+        },
+    )?;
+    Ok(())
+}
+
+fn require_survey(conn: &mut DbConnection, key: &str) -> Result<SurveyRecord> {
+    store::find_survey(conn, key)?.ok_or_else(|| QuestionnaireError::NotFound(key.to_owned()))
+}
+
+/// One version of a survey, or `NotFound`.
+pub fn get_version(conn: &mut DbConnection, key: &str, version: u32) -> Result<StoredVersion> {
+    store::find_version(conn, key, version)?
+        .ok_or_else(|| QuestionnaireError::NotFound(format!("{key} v{version}")))
+}
+
+/// A new, empty draft survey (version 1) with a title in Swedish and English.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    title_sv: &str,
+    title_en: &str,
+) -> Result<StoredVersion> {
+    if !crate::domain::survey::check::is_valid_key(key) {
+        return Err(QuestionnaireError::BadKey(format!(
+            "'{key}' is not a valid key: use a–z, digits, '-' or '_', starting with a letter"
+        )));
+    }
+    let survey = Survey {
+        key: key.to_owned(),
+        version: 1,
+        status: VersionStatus::Draft,
+        default_language: "sv".into(),
+        languages: vec!["sv".into(), "en".into()],
+        title: Text::new([("sv", title_sv), ("en", title_en)]),
+        intro: Text::default(),
+        thanks: Text::default(),
+        settings: Default::default(),
+        choice_lists: BTreeMap::new(),
+        pages: vec![],
+    };
+    insert_new(
+        conn,
+        actor,
+        &survey,
+        &SurveyOptions::default(),
+        "survey.created",
+    )
+}
+
+fn insert_new(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    survey: &Survey,
+    options: &SurveyOptions,
+    action: &str,
+) -> Result<StoredVersion> {
+    storage::transaction(conn, |conn| {
+        if store::find_survey(conn, &survey.key)?.is_some() {
+            return Err(QuestionnaireError::BadKey(format!(
+                "a survey with the key '{}' already exists",
+                survey.key
+            )));
+        }
+        let (_, version) = store::insert_survey(conn, survey, options, actor.id)?;
+        audit(
+            conn,
+            actor,
+            action,
+            &survey.key,
+            &format!("version {}", survey.version),
+        )?;
+        Ok(version)
+    })
+}
+
+/// Import an XLSForm workbook: a new survey, or a new draft version of an existing one with the
+/// same key. Returns the stored draft and the import warnings.
+pub fn import_xlsform(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    bytes: &[u8],
+) -> Result<(StoredVersion, Vec<xlsform::Issue>)> {
+    let imported = xlsform::import(bytes)?;
+    let mut survey = imported.survey;
+    survey.status = VersionStatus::Draft;
+    let stored = storage::transaction(conn, |conn| match store::find_survey(conn, &survey.key)? {
+        Some(existing) => {
+            let latest = store::list_versions(conn, &existing.id)?
+                .last()
+                .map_or(0, |v| v.survey.version);
+            survey.version = latest + 1;
+            let v = store::insert_version(conn, &existing.id, &survey, actor.id)?;
+            audit(
+                conn,
+                actor,
+                "survey.imported",
+                &survey.key,
+                &format!("version {}", survey.version),
+            )?;
+            Ok(v)
+        }
+        None => {
+            survey.version = 1;
+            insert_new(
+                conn,
+                actor,
+                &survey,
+                &SurveyOptions::default(),
+                "survey.imported",
+            )
+        }
+    })?;
+    Ok((stored, imported.warnings))
+}
+
+/// Replace a draft's content (the designer's save). Published versions are refused.
+pub fn save_draft(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    version: u32,
+    survey: &Survey,
+    what: &str,
+) -> Result<StoredVersion> {
+    storage::transaction(conn, |conn| {
+        let stored = get_version(conn, key, version)?;
+        stored.survey.ensure_editable()?;
+        let mut next = survey.clone();
+        next.key = stored.survey.key.clone();
+        next.version = stored.survey.version;
+        next.status = VersionStatus::Draft;
+        if !store::update_draft(conn, &stored.id, &next)? {
+            return Err(stored.survey.ensure_editable().err().map_or_else(
+                || QuestionnaireError::NotFound(format!("{key} v{version}")),
+                QuestionnaireError::from,
+            ));
+        }
+        audit(
+            conn,
+            actor,
+            "survey.edited",
+            key,
+            &format!("version {version}: {what}"),
+        )?;
+        get_version(conn, key, version)
+    })
+}
+
+/// Run the publish checks on a version (errors block, warnings don't).
+pub fn findings(conn: &mut DbConnection, key: &str, version: u32) -> Result<Vec<Finding>> {
+    Ok(check(&get_version(conn, key, version)?.survey))
+}
+
+/// Publish a draft after the checks pass; older published versions of the survey are closed so
+/// respondents always get exactly one version. Returns the warnings.
+pub fn publish(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    version: u32,
+) -> Result<Vec<Finding>> {
+    storage::transaction(conn, |conn| {
+        let stored = get_version(conn, key, version)?;
+        let mut survey = stored.survey.clone();
+        let warnings = survey.publish().map_err(|e| match e {
+            SurveyError::PublishBlocked { .. } => {
+                QuestionnaireError::ChecksFailed(check(&stored.survey))
+            }
+            other => QuestionnaireError::Lifecycle(other),
+        })?;
+        for older in store::list_versions(conn, &stored.survey_id)? {
+            if older.survey.status == VersionStatus::Published {
+                store::mark_closed(conn, &older.id)?;
+            }
+        }
+        store::mark_published(conn, &stored.id, &survey)?;
+        audit(
+            conn,
+            actor,
+            "survey.published",
+            key,
+            &format!("version {version}"),
+        )?;
+        Ok(warnings)
+    })
+}
+
+/// Close a published version to new responses.
+pub fn close(conn: &mut DbConnection, actor: Actor<'_>, key: &str, version: u32) -> Result<()> {
+    storage::transaction(conn, |conn| {
+        let stored = get_version(conn, key, version)?;
+        stored.survey.clone().close()?;
+        store::mark_closed(conn, &stored.id)?;
+        audit(
+            conn,
+            actor,
+            "survey.closed",
+            key,
+            &format!("version {version}"),
+        )
+    })
+}
+
+/// Start a new draft from `from_version` (the designer's "edit" on a published version). If a
+/// draft already exists it is returned instead of making a second one.
+pub fn new_draft(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    from_version: u32,
+) -> Result<StoredVersion> {
+    storage::transaction(conn, |conn| {
+        let record = require_survey(conn, key)?;
+        let versions = store::list_versions(conn, &record.id)?;
+        if let Some(draft) = versions
+            .iter()
+            .find(|v| v.survey.status == VersionStatus::Draft)
+        {
+            return Ok(draft.clone());
+        }
+        let source = versions
+            .iter()
+            .find(|v| v.survey.version == from_version)
+            .ok_or_else(|| QuestionnaireError::NotFound(format!("{key} v{from_version}")))?;
+        let mut draft = source.survey.new_draft();
+        draft.version = versions.last().map_or(1, |v| v.survey.version + 1);
+        let stored = store::insert_version(conn, &record.id, &draft, actor.id)?;
+        audit(
+            conn,
+            actor,
+            "survey.draft_created",
+            key,
+            &format!("version {} from {from_version}", draft.version),
+        )?;
+        Ok(stored)
+    })
+}
+
+/// Replace a survey's operational options.
+pub fn set_options(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    options: &SurveyOptions,
+) -> Result<()> {
+    storage::transaction(conn, |conn| {
+        let record = require_survey(conn, key)?;
+        store::update_options(conn, &record.id, options)?;
+        audit(conn, actor, "survey.options_changed", key, "")
+    })
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// XLSForm workbook.
+    Xlsx,
+    /// Insikt's native TOML.
+    Toml,
+}
+
+/// Export a version as bytes in the chosen format.
+pub fn export(
+    conn: &mut DbConnection,
+    key: &str,
+    version: Option<u32>,
+    format: ExportFormat,
+) -> Result<Vec<u8>> {
+    let record = require_survey(conn, key)?;
+    let versions = store::list_versions(conn, &record.id)?;
+    let chosen = match version {
+        Some(n) => versions.into_iter().find(|v| v.survey.version == n),
+        None => versions.into_iter().last(),
+    }
+    .ok_or_else(|| QuestionnaireError::NotFound(key.to_owned()))?;
+    Ok(match format {
+        ExportFormat::Xlsx => xlsform::export(&chosen.survey)?,
+        ExportFormat::Toml => survey_file::to_toml_string(&chosen.survey)?.into_bytes(),
+    })
+}
+
+/// What loading the shipped instruments did.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    /// `key vN` newly stored and published.
+    pub added: Vec<String>,
+    /// `key vN` already stored and identical.
+    pub unchanged: Vec<String>,
+}
+
+/// Demo publication options for shipped instruments, from `<dir>/demo/options.toml`
+/// (`[key]` tables of [`SurveyOptions`]); missing file → no options.
+fn demo_options(
+    dir: &Path,
+) -> std::result::Result<BTreeMap<String, SurveyOptions>, survey_file::LoadErrors> {
+    let path = dir.join("demo").join("options.toml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(BTreeMap::new());
+    };
+    toml::from_str(&text).map_err(|e| {
+        survey_file::LoadErrors(vec![survey_file::SurveyFileError::Toml {
+            file: Some(path),
+            message: e.to_string(),
+        }])
+    })
+}
+
+/// Load every instrument in `dir`: new ones are stored and published (with the demo options when
+/// `with_demo_options`), identical ones are left alone, and a changed file that kept its version
+/// number is an error. All or nothing: one transaction.
+pub fn load_dir(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    dir: &Path,
+    with_demo_options: bool,
+) -> Result<LoadReport> {
+    let surveys = survey_file::load_dir(dir)?;
+    let options = if with_demo_options {
+        demo_options(dir)?
+    } else {
+        BTreeMap::new()
+    };
+    storage::transaction(conn, |conn| {
+        let mut report = LoadReport::default();
+        for mut survey in surveys {
+            let label = format!("{} v{}", survey.key, survey.version);
+            survey.status = VersionStatus::Draft;
+            let mut published = survey.clone();
+            published
+                .publish()
+                .map_err(|_| QuestionnaireError::ChecksFailed(check(&survey)))?;
+            match store::find_survey(conn, &survey.key)? {
+                None => {
+                    let opts = options.get(&survey.key).cloned().unwrap_or_default();
+                    store::insert_survey(conn, &published, &opts, actor.id)?;
+                    audit(
+                        conn,
+                        actor,
+                        "survey.loaded",
+                        &survey.key,
+                        &format!("version {}", survey.version),
+                    )?;
+                    report.added.push(label);
+                }
+                Some(record) => {
+                    let versions = store::list_versions(conn, &record.id)?;
+                    match versions.iter().find(|v| v.survey.version == survey.version) {
+                        Some(existing) => {
+                            let mut a = existing.survey.clone();
+                            a.status = VersionStatus::Draft;
+                            if a != survey {
+                                return Err(QuestionnaireError::ChangedWithoutNewVersion {
+                                    key: survey.key.clone(),
+                                    version: survey.version,
+                                });
+                            }
+                            report.unchanged.push(label);
+                        }
+                        None => {
+                            for older in &versions {
+                                if older.survey.status == VersionStatus::Published {
+                                    store::mark_closed(conn, &older.id)?;
+                                }
+                            }
+                            store::insert_version(conn, &record.id, &published, actor.id)?;
+                            audit(
+                                conn,
+                                actor,
+                                "survey.loaded",
+                                &survey.key,
+                                &format!("version {}", survey.version),
+                            )?;
+                            report.added.push(label);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(report)
+    })
+}
