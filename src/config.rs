@@ -68,6 +68,10 @@ pub struct Settings {
     pub surveys_dir: PathBuf,
     /// On an empty database, load and publish the shipped instruments as open demo surveys.
     pub load_shipped_surveys: bool,
+    /// Requests a minute per client address on the answering pages (0 = no limit).
+    pub respondent_rate_per_minute: u32,
+    /// Burst allowance for the same limit.
+    pub respondent_rate_burst: u32,
 }
 
 /// A setting that could not be used. The message names the setting.
@@ -201,6 +205,14 @@ impl Settings {
                     .unwrap_or_else(|| "surveys".into()),
             ),
             load_shipped_surveys: true,
+            respondent_rate_per_minute: match env("INSIKT_RATE_LIMIT") {
+                Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
+                    setting: "INSIKT_RATE_LIMIT",
+                    message: format!("'{v}' is not a whole number of requests per minute"),
+                })?,
+                None => 120,
+            },
+            respondent_rate_burst: 60,
         })
     }
 

@@ -2,5 +2,6 @@
 
 pub mod expr;
 pub mod options;
+pub mod response;
 pub mod survey;
 pub mod user;

@@ -101,6 +101,11 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
 /// Build the shared state for an instance.
 pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppState> {
     let dummy_hash = password::dummy_hash(settings.argon2)?;
+    let db_for_writer = db.clone();
+    let settings_rate = (
+        settings.respondent_rate_per_minute,
+        settings.respondent_rate_burst,
+    );
     Ok(AppState {
         db,
         cookies: CookieNames::new(settings.secure_cookies),
@@ -108,6 +113,9 @@ pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppS
         secret,
         dummy_hash: dummy_hash.into(),
         metrics: webapp::metrics::Metrics::new(),
+        surveys: Default::default(),
+        responses: storage::responses::ResponseWriter::start(db_for_writer),
+        limiter: webapp::ratelimit::RateLimiter::new(settings_rate.0, settings_rate.1),
     })
 }
 

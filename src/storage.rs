@@ -6,6 +6,7 @@ pub mod health;
 pub mod meta;
 pub mod migrate;
 pub mod pool;
+pub mod responses;
 mod rows;
 pub mod schema;
 pub mod sessions;

@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod i18n;
 pub mod metrics;
 pub mod middleware;
+pub mod ratelimit;
 pub mod routes;
 pub mod views;
 
@@ -30,4 +31,10 @@ pub struct AppState {
     pub cookies: CookieNames,
     /// Request metrics for `/metrics`.
     pub metrics: metrics::Metrics,
+    /// Published surveys, cached for the answering pages.
+    pub surveys: crate::answering::SurveyCache,
+    /// The group-commit writer for submissions.
+    pub responses: crate::storage::responses::ResponseWriter,
+    /// Rate limit on the public answering pages.
+    pub limiter: ratelimit::RateLimiter,
 }

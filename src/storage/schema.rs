@@ -53,7 +53,6 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, login_throttle, audit_log, app_meta);
 
 diesel::table! {
     surveys (id) {
@@ -81,4 +80,59 @@ diesel::table! {
 }
 
 diesel::joinable!(survey_versions -> surveys (survey_id));
-diesel::allow_tables_to_appear_in_same_query!(surveys, survey_versions);
+
+diesel::table! {
+    responses (id) {
+        id -> Text,
+        survey_id -> Text,
+        version_id -> Text,
+        receipt -> Text,
+        idempotency_key -> Text,
+        mode -> Text,
+        language -> Text,
+        seed -> BigInt,
+        started_at -> Timestamp,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    answers (response_id, answer_key) {
+        response_id -> Text,
+        answer_key -> Text,
+        value_text -> Nullable<Text>,
+        value_num -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    drafts (id) {
+        id -> Text,
+        version_id -> Text,
+        code_hash -> Text,
+        language -> Text,
+        seed -> BigInt,
+        attempt -> Text,
+        page -> Integer,
+        answers -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(answers -> responses (response_id));
+diesel::joinable!(responses -> survey_versions (version_id));
+diesel::joinable!(drafts -> survey_versions (version_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    login_throttle,
+    audit_log,
+    app_meta,
+    surveys,
+    survey_versions,
+    responses,
+    answers,
+    drafts,
+);

@@ -5,3 +5,4 @@ pub mod assets;
 pub mod auth;
 pub mod health;
 pub mod home;
+pub mod respond;

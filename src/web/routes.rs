@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use super::handlers::{admin, assets, auth, health, home};
+use super::handlers::{admin, assets, auth, health, home, respond};
 
 /// Mount every route. No GET route changes state.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -21,5 +21,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/audit", web::get().to(admin::show_audit))
         .route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(health::metrics))
-        .route("/static/app.css", web::get().to(assets::app_css));
+        .route("/static/app.css", web::get().to(assets::app_css))
+        .route("/tillganglighet", web::get().to(home::show_accessibility))
+        .route("/accessibility", web::get().to(home::show_accessibility))
+        .route("/s/{key}", web::get().to(respond::show_survey))
+        .route("/s/{key}", web::post().to(respond::answer_page))
+        .route("/s/{key}/start", web::post().to(respond::start_survey))
+        .route("/s/{key}/resume", web::get().to(respond::show_resume))
+        .route("/s/{key}/resume", web::post().to(respond::submit_resume));
 }

@@ -5,3 +5,4 @@ pub mod auth;
 pub mod error;
 pub mod home;
 pub mod layout;
+pub mod respond;

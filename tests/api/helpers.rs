@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use insikt::accounts::{self, Actor, NewAccount, NewAccountInput};
 use insikt::config::{Argon2Params, LogFormat, Settings};
+use insikt::domain::options::SurveyOptions;
 use insikt::domain::user::User;
 use insikt::startup;
 use insikt::storage::Db;
@@ -48,6 +49,11 @@ fn database_url(dir: &tempfile::TempDir) -> (String, Option<(String, String)>) {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// An app whose settings `adjust` may change before start.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, _pg) = database_url(&dir);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
@@ -65,7 +71,11 @@ impl TestApp {
             workers: Some(1),
             surveys_dir: std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/surveys")),
             load_shipped_surveys: false,
+            respondent_rate_per_minute: 0,
+            respondent_rate_burst: 60,
         };
+        let mut settings = settings;
+        adjust(&mut settings);
         let db = startup::open_db(&settings).expect("open db");
         let (_, secret) = startup::bootstrap(&db, &settings).expect("bootstrap");
         let state = startup::state(db.clone(), settings.clone(), secret).expect("state");
@@ -202,6 +212,39 @@ impl TestApp {
         .await
     }
 
+    /// Publish a survey given as TOML, with options.
+    pub fn publish_survey(&self, toml: &str, options: &SurveyOptions) {
+        let mut survey = insikt::survey_file::from_toml_str(toml).expect("valid survey TOML");
+        survey.publish().expect("publishable survey");
+        let mut conn = self.db.get().expect("connection");
+        insikt::storage::surveys::insert_survey(&mut conn, &survey, options, None)
+            .expect("insert survey");
+    }
+
+    /// POST raw form fields (already including any token) and return status and body.
+    pub async fn post_fields(&self, path: &str, fields: &[(String, String)]) -> (u16, String) {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let res = self.post_raw(path, &pairs).await;
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("body"))
+    }
+
+    pub fn response_count(&self) -> i64 {
+        use insikt::storage::surveys;
+        let mut conn = self.db.get().expect("connection");
+        surveys::list_surveys(&mut conn)
+            .expect("surveys")
+            .iter()
+            .map(|s| {
+                insikt::storage::responses::count_for_survey(&mut conn, &s.survey.id)
+                    .expect("count")
+            })
+            .sum()
+    }
+
     pub fn audit_actions(&self, action: &str) -> usize {
         let mut conn = self.db.get().expect("connection");
         insikt::storage::audit::list_by_action(&mut conn, action)
@@ -227,4 +270,56 @@ impl Drop for TestApp {
             let _ = insikt::storage::drop_scratch_database(&admin, &name);
         }
     }
+}
+
+/// What a browser would send for the first form on a page: hidden fields, checked boxes and
+/// radios, text inputs and selected options; then `set` overrides (or adds) values and `nav`
+/// names the button pressed.
+pub fn browser_form(html: &str, set: &[(&str, &str)], nav: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(html);
+    let form_sel = scraper::Selector::parse("form.survey-form, form").unwrap();
+    let form = doc
+        .select(&form_sel)
+        .find(|f| {
+            f.value().attr("method") == Some("post")
+                && f.value().attr("class") == Some("survey-form")
+        })
+        .or_else(|| {
+            doc.select(&form_sel)
+                .find(|f| f.value().attr("method") == Some("post"))
+        })
+        .expect("a POST form");
+    let input = scraper::Selector::parse("input, textarea, select").unwrap();
+    let mut out: Vec<(String, String)> = vec![];
+    for el in form.select(&input) {
+        let v = el.value();
+        let Some(name) = v.attr("name") else { continue };
+        match (v.name(), v.attr("type").unwrap_or("text")) {
+            ("input", "radio" | "checkbox") => {
+                if v.attr("checked").is_some() {
+                    out.push((name.into(), v.attr("value").unwrap_or("on").into()));
+                }
+            }
+            ("input", _) => out.push((name.into(), v.attr("value").unwrap_or("").into())),
+            ("textarea", _) => out.push((name.into(), el.text().collect())),
+            ("select", _) => {
+                let opt = scraper::Selector::parse("option[selected]").unwrap();
+                let value = el
+                    .select(&opt)
+                    .next()
+                    .and_then(|o| o.value().attr("value"))
+                    .unwrap_or("");
+                out.push((name.into(), value.into()));
+            }
+            _ => {}
+        }
+    }
+    for (k, v) in set {
+        if !k.ends_with("[]") {
+            out.retain(|(n, _)| n != k);
+        }
+        out.push((k.trim_end_matches("[]").to_string(), v.to_string()));
+    }
+    out.push(("nav".into(), nav.into()));
+    out
 }

@@ -5,3 +5,4 @@ mod admin;
 mod auth;
 mod helpers;
 mod platform;
+mod respond;

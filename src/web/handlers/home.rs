@@ -1,14 +1,37 @@
 //! The public start page and the staff overview.
 
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 
 use crate::auth::extract::{AnyStaff, Authorized};
+use crate::domain::options::Openness;
+use crate::storage;
+use crate::web::error::AppError;
 use crate::web::forms::PageCtx;
 use crate::web::views;
+use crate::web::views::home::OpenSurvey;
+use crate::web::AppState;
 
-/// `GET /`
-pub async fn show_start(ctx: PageCtx) -> HttpResponse {
-    html(views::home::start(&ctx))
+/// `GET /`: the public start page with the surveys open to everyone.
+pub async fn show_start(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = time::OffsetDateTime::now_utc();
+    let open: Vec<OpenSurvey> = state
+        .db
+        .run(storage::surveys::list_surveys)
+        .await?
+        .into_iter()
+        .filter(|s| s.survey.options.listed && s.published.is_some())
+        .filter(|s| s.survey.options.openness(now) == Openness::Open)
+        .map(OpenSurvey::from)
+        .collect();
+    Ok(html(views::home::start(&ctx, &open)))
+}
+
+/// `GET /tillganglighet` (and `/accessibility`): the accessibility statement.
+pub async fn show_accessibility(ctx: PageCtx) -> HttpResponse {
+    html(views::home::accessibility(&ctx))
 }
 
 /// `GET /staff`

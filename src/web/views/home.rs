@@ -3,10 +3,41 @@
 use maud::{html, Markup};
 
 use super::layout;
+use crate::domain::survey::Text;
+use crate::storage::surveys::SurveySummary;
 use crate::web::forms::PageCtx;
 
+/// A survey on the public start page.
+pub struct OpenSurvey {
+    /// Key for the link.
+    pub key: String,
+    /// Title in every language.
+    pub title: Text,
+    /// Who it is for.
+    pub audience: Text,
+    /// Minutes to answer.
+    pub minutes: Option<u32>,
+    /// Closing date.
+    pub closes: Option<String>,
+    /// The survey's default language.
+    pub default_language: String,
+}
+
+impl From<SurveySummary> for OpenSurvey {
+    fn from(s: SurveySummary) -> Self {
+        OpenSurvey {
+            key: s.survey.key,
+            title: s.latest.survey.title.clone(),
+            audience: s.survey.options.audience,
+            minutes: s.survey.options.minutes,
+            closes: s.survey.options.closes_at.map(|t| t.date().to_string()),
+            default_language: s.latest.survey.default_language,
+        }
+    }
+}
+
 /// Public start page.
-pub fn start(ctx: &PageCtx) -> Markup {
+pub fn start(ctx: &PageCtx, open: &[OpenSurvey]) -> Markup {
     let l = ctx.lang;
     layout::page(
         ctx,
@@ -18,10 +49,25 @@ pub fn start(ctx: &PageCtx) -> Markup {
                 "Here the city asks residents and businesses what they need before new e-services are built. Your answers decide what is built first."
             )) }
             h2 { (l.t("Pågående undersökningar", "Open surveys")) }
-            p { (l.t(
-                "Det finns inga öppna undersökningar just nu.",
-                "There are no open surveys right now."
-            )) }
+            @if open.is_empty() {
+                p { (l.t(
+                    "Det finns inga öppna undersökningar just nu.",
+                    "There are no open surveys right now."
+                )) }
+            } @else {
+                ul class="survey-list" {
+                    @for s in open {
+                        @let code = l.code();
+                        li class="survey-card" {
+                            h3 { a href={ "/s/" (s.key) "?lang=" (code) } { (s.title.get_or(code, &s.default_language)) } }
+                            @let aud = s.audience.get_or(code, &s.default_language);
+                            @if !aud.is_empty() { p { strong { (l.t("För vem: ", "For whom: ")) } (aud) } }
+                            @if let Some(m) = s.minutes { p { strong { (l.t("Tid: ", "Time: ")) } (l.t("cirka", "about")) " " (m) " " (l.t("minuter", "minutes")) } }
+                            @if let Some(c) = &s.closes { p { strong { (l.t("Sista dag: ", "Closes: ")) } (c) } }
+                        }
+                    }
+                }
+            }
             h2 { (l.t("Vill du hellre svara på annat sätt?", "Would you rather answer another way?")) }
             p { (l.t(
                 "Du kan alltid svara per telefon eller brev i stället. Ring stadens kontaktcenter så hjälper vi dig.",
@@ -35,7 +81,7 @@ pub fn start(ctx: &PageCtx) -> Markup {
 pub fn staff(ctx: &PageCtx) -> Markup {
     let l = ctx.lang;
     let Some(user) = &ctx.user else {
-        return start(ctx);
+        return start(ctx, &[]);
     };
     layout::page(
         ctx,
@@ -43,6 +89,58 @@ pub fn staff(ctx: &PageCtx) -> Markup {
         html! {
             h1 { (l.t("Översikt", "Overview")) }
             p { (l.t("Inloggad som", "Logged in as")) " " strong { (user.display_name) } " (" (user.role.label(l.is_sv())) ")." }
+        },
+    )
+}
+
+/// The accessibility statement required of public-sector sites (Swedish DOS law, EU directive
+/// 2016/2102), in the structure of the EU model statement.
+pub fn accessibility(ctx: &PageCtx) -> Markup {
+    let l = ctx.lang;
+    layout::page(
+        ctx,
+        l.t("Tillgänglighetsredogörelse", "Accessibility statement"),
+        html! {
+            h1 { (l.t("Tillgänglighet för Insikt", "Accessibility of Insikt")) }
+            p { (l.t(
+                "Stockholms stad står bakom den här tjänsten. Vi vill att så många som möjligt ska kunna svara på stadens undersökningar. Den här redogörelsen beskriver hur Insikt uppfyller lagen (2018:1937) om tillgänglighet till digital offentlig service, kända brister och hur du kan rapportera problem.",
+                "The City of Stockholm is responsible for this service. We want as many people as possible to be able to answer the city's surveys. This statement describes how Insikt complies with the Swedish Act (2018:1937) on accessibility to digital public services, known shortcomings and how you can report problems."
+            )) }
+            h2 { (l.t("Hur tillgänglig är tjänsten?", "How accessible is the service?")) }
+            p { (l.t(
+                "Insikt är byggd för att uppfylla WCAG 2.1 på nivå AA. Alla sidor fungerar utan JavaScript, med enbart tangentbord, med skärmläsare och på skärmar som är 320 pixlar breda. Varje sidtyp testas automatiskt med axe-core i en riktig webbläsare.",
+                "Insikt is built to meet WCAG 2.1 level AA. Every page works without JavaScript, with a keyboard alone, with screen readers and on screens 320 pixels wide. Every page type is tested automatically with axe-core in a real browser."
+            )) }
+            h2 { (l.t("Kända brister", "Known shortcomings")) }
+            ul {
+                li { (l.t(
+                    "Frågornas texter skrivs av stadens utredare. Vi varnar när en text är svårläst (LIX över 50), men vi kan inte garantera att alla texter är lättlästa.",
+                    "The question texts are written by the city's researchers. We warn when a text is hard to read (LIX above 50), but we cannot guarantee that every text is easy to read."
+                )) }
+                li { (l.t(
+                    "Datumfält använder webbläsarens egen datumväljare, som fungerar olika bra med olika hjälpmedel. Du kan alltid skriva datumet som ÅÅÅÅ-MM-DD.",
+                    "Date fields use the browser's own date picker, which works differently well with different assistive technologies. You can always type the date as YYYY-MM-DD."
+                )) }
+                li { (l.t(
+                    "Undersökningarna finns på svenska och engelska. Lättläst svenska och teckenspråk finns inte ännu.",
+                    "The surveys are available in Swedish and English. Easy-to-read Swedish and sign language are not available yet."
+                )) }
+            }
+            h2 { (l.t("Rapportera brister", "Report a problem")) }
+            p { (l.t(
+                "Om du stöter på hinder, eller behöver innehållet i ett annat format, kontakta oss: e-post insikt@example.se, telefon 08-508 00 000. Du kan alltid svara per telefon eller brev i stället.",
+                "If you meet a barrier, or need the content in another format, contact us: e-mail insikt@example.se, phone +46 8 508 00 000. You can always answer by phone or letter instead."
+            )) }
+            h2 { (l.t("Tillsyn", "Enforcement")) }
+            p { (l.t(
+                "Myndigheten för digital förvaltning (Digg) ansvarar för tillsynen över lagen om tillgänglighet till digital offentlig service. Om du inte är nöjd med hur vi hanterar dina synpunkter kan du kontakta Digg och påtala det: digg.se/tdosanmalan.",
+                "The Agency for Digital Government (Digg) supervises the Act on accessibility to digital public services. If you are not satisfied with how we handle your feedback, you can contact Digg: digg.se/tdosanmalan."
+            )) }
+            h2 { (l.t("Hur vi testat", "How we tested")) }
+            p { (l.t(
+                "Varje sidtyp (varje frågetyp, felmeddelanden, granskningssidan, kvittot, stängd undersökning och fortsätt-sidan) granskas automatiskt med axe-core mot WCAG 2.1 A och AA vid varje ändring, och en hel enkät besvaras med enbart tangentbordet. Redogörelsen uppdaterades senast 2026-11-29.",
+                "Every page type (each question type, error messages, the review page, the receipt, the closed survey and the resume page) is checked automatically with axe-core against WCAG 2.1 A and AA on every change, and a whole survey is answered with the keyboard alone. This statement was last updated on 2026-11-29."
+            )) }
         },
     )
 }

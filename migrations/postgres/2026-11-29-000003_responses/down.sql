@@ -1,0 +1,3 @@
+DROP TABLE drafts;
+DROP TABLE answers;
+DROP TABLE responses;

@@ -1,0 +1,397 @@
+//! Answering a survey: the respondent's position and answers (carried in the form, so nothing
+//! is stored until they save or submit), navigation with validation, skip logic and the
+//! per-respondent layout, and the hand-over to the group-commit writer.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::domain::expr::Value;
+use crate::domain::options::SurveyOptions;
+use crate::domain::response::{self, Mode};
+use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
+use crate::domain::survey::maxdiff::{self, MaxDiffDesign};
+use crate::domain::survey::random::{self, RespondentLayout};
+use crate::domain::survey::{Question, QuestionKind, Survey, VersionStatus};
+use crate::storage::responses::{NewResponse, ResponseWriter, SubmitOutcome};
+use crate::storage::{self, Db, StorageError};
+
+/// A published (or closed) version ready to serve, with its derived designs.
+#[derive(Debug)]
+pub struct LoadedSurvey {
+    /// The survey row id.
+    pub survey_id: String,
+    /// The version row id responses point at.
+    pub version_id: String,
+    /// The instrument.
+    pub survey: Survey,
+    /// Operational options.
+    pub options: SurveyOptions,
+    /// MaxDiff designs by question key, generated once per version.
+    pub maxdiff: HashMap<String, MaxDiffDesign>,
+}
+
+impl LoadedSurvey {
+    fn new(survey_id: String, version_id: String, survey: Survey, options: SurveyOptions) -> Self {
+        let maxdiff = survey
+            .questions()
+            .filter_map(|q| match &q.kind {
+                QuestionKind::MaxDiff {
+                    list,
+                    items_per_task,
+                    tasks,
+                    design_versions,
+                    design_seed,
+                    ..
+                } => {
+                    let items = survey.choice_list(list).map_or(0, <[_]>::len);
+                    maxdiff::generate(
+                        items,
+                        *items_per_task as usize,
+                        *tasks as usize,
+                        *design_versions as usize,
+                        *design_seed,
+                    )
+                    .ok()
+                    .map(|d| (q.key.clone(), d))
+                }
+                _ => None,
+            })
+            .collect();
+        LoadedSurvey {
+            survey_id,
+            version_id,
+            survey,
+            options,
+            maxdiff,
+        }
+    }
+
+    /// Whether this version accepts answers now (status and dates).
+    pub fn is_closed(&self, now: time::OffsetDateTime) -> bool {
+        self.survey.status != VersionStatus::Published
+            || matches!(
+                self.options.openness(now),
+                crate::domain::options::Openness::Closed(_)
+            )
+    }
+
+    /// The language to show: the requested one if the survey has it, else the default.
+    pub fn language(&self, requested: Option<&str>) -> String {
+        requested
+            .filter(|l| self.survey.languages.iter().any(|x| x == l))
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.survey.default_language.clone())
+    }
+
+    /// The items of each MaxDiff task this respondent sees: indices into the item list.
+    pub fn maxdiff_tasks(&self, question: &str, seed: u64) -> Vec<Vec<usize>> {
+        self.maxdiff
+            .get(question)
+            .map(|d| d.versions[d.version_for(seed)].clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Published versions cached per instance for a few seconds: survey pages are the hot path
+/// after a city-wide mailing. Local publish/close/option changes invalidate immediately; other
+/// instances pick changes up within [`CACHE_TTL`].
+#[derive(Default)]
+pub struct SurveyCache {
+    entries: Mutex<HashMap<String, (Instant, Arc<LoadedSurvey>)>>,
+}
+
+/// How long another instance may serve a version after it was closed elsewhere.
+pub const CACHE_TTL: Duration = Duration::from_secs(5);
+
+impl SurveyCache {
+    /// The respondent version of `key`, from cache or database.
+    pub async fn get(&self, db: &Db, key: &str) -> Result<Option<Arc<LoadedSurvey>>, StorageError> {
+        if let Ok(entries) = self.entries.lock() {
+            if let Some((at, s)) = entries.get(key) {
+                if at.elapsed() < CACHE_TTL {
+                    return Ok(Some(s.clone()));
+                }
+            }
+        }
+        let k = key.to_owned();
+        let found = db
+            .run(move |c| storage::surveys::find_respondent_version(c, &k))
+            .await?;
+        let Some((record, version)) = found else {
+            return Ok(None);
+        };
+        let loaded = Arc::new(LoadedSurvey::new(
+            record.id,
+            version.id,
+            version.survey,
+            record.options,
+        ));
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(key.to_owned(), (Instant::now(), loaded.clone()));
+        }
+        Ok(Some(loaded))
+    }
+
+    /// Forget `key` (after a local publish, close or options change).
+    pub fn invalidate(&self, key: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
+        }
+    }
+}
+
+/// Where a respondent is: carried in hidden fields from page to page.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// Idempotency key of this answering attempt.
+    pub attempt: String,
+    /// Seed of the respondent's layout (question/option order, MaxDiff version).
+    pub seed: u64,
+    /// The survey language.
+    pub lang: String,
+    /// The page shown (== number of pages for the review page).
+    pub page: usize,
+    /// A resumed draft to delete on submit.
+    pub draft: Option<String>,
+    /// When the attempt started (unix seconds).
+    pub started: i64,
+    /// Answers so far.
+    pub answers: AnswerMap,
+}
+
+impl Attempt {
+    /// A fresh attempt with a random seed and key.
+    pub fn start(lang: String, hidden: AnswerMap) -> Attempt {
+        Attempt {
+            attempt: uuid::Uuid::new_v4().simple().to_string(),
+            seed: rand::random::<u64>() >> 1,
+            lang,
+            page: 0,
+            draft: None,
+            started: time::OffsetDateTime::now_utc().unix_timestamp(),
+            answers: hidden,
+        }
+    }
+
+    /// The respondent's layout.
+    pub fn layout(&self, survey: &Survey) -> RespondentLayout {
+        random::layout(survey, self.seed)
+    }
+}
+
+/// What the respondent asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Nav {
+    /// Next page (validates this one).
+    Next,
+    /// Previous page (no validation; answers kept).
+    Back,
+    /// Jump to a page from the review page.
+    Goto(usize),
+    /// Save and get a resume code.
+    Save,
+    /// Submit from the review page.
+    Submit,
+    /// Show the same page in another language.
+    Language(String),
+}
+
+impl Nav {
+    /// Parse the `nav` button value.
+    pub fn parse(s: &str) -> Option<Nav> {
+        match s {
+            "next" => Some(Nav::Next),
+            "back" => Some(Nav::Back),
+            "save" => Some(Nav::Save),
+            "submit" => Some(Nav::Submit),
+            _ => {
+                if let Some(n) = s.strip_prefix("goto:") {
+                    n.parse().ok().map(Nav::Goto)
+                } else {
+                    s.strip_prefix("lang:").map(|l| Nav::Language(l.to_owned()))
+                }
+            }
+        }
+    }
+}
+
+/// Today's date as expressions see it.
+pub fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Whether page `i` has anything to show given the answers.
+pub fn page_shows(survey: &Survey, i: usize, answers: &AnswerMap, today: &str) -> bool {
+    let Some(page) = survey.pages.get(i) else {
+        return false;
+    };
+    flow::page_relevance(survey, i, answers, today)
+        .iter()
+        .zip(&page.questions)
+        .any(|(rel, q)| {
+            *rel && !matches!(
+                q.kind,
+                QuestionKind::Hidden { .. } | QuestionKind::Calculate { .. }
+            )
+        })
+}
+
+/// The first page at or after `from` that shows something; `pages.len()` means the review page.
+pub fn next_page(survey: &Survey, from: usize, answers: &AnswerMap, today: &str) -> usize {
+    (from..survey.pages.len())
+        .find(|&i| page_shows(survey, i, answers, today))
+        .unwrap_or(survey.pages.len())
+}
+
+/// The last page before `from` that shows something (or 0).
+pub fn previous_page(survey: &Survey, from: usize, answers: &AnswerMap, today: &str) -> usize {
+    (0..from.min(survey.pages.len()))
+        .rev()
+        .find(|&i| page_shows(survey, i, answers, today))
+        .unwrap_or(0)
+}
+
+/// The questions on page `i` that the respondent sees now, in their layout order.
+pub fn visible_questions<'a>(
+    survey: &'a Survey,
+    layout: &RespondentLayout,
+    i: usize,
+    answers: &AnswerMap,
+    today: &str,
+) -> Vec<&'a Question> {
+    let Some(page) = survey.pages.get(i) else {
+        return vec![];
+    };
+    let relevance = flow::page_relevance(survey, i, answers, today);
+    let order: Vec<usize> = layout
+        .pages
+        .get(i)
+        .map(|p| p.question_order.clone())
+        .unwrap_or_else(|| (0..page.questions.len()).collect());
+    order
+        .into_iter()
+        .filter(|&qi| relevance.get(qi).copied().unwrap_or(false))
+        .map(|qi| &page.questions[qi])
+        .filter(|q| {
+            !matches!(
+                q.kind,
+                QuestionKind::Hidden { .. } | QuestionKind::Calculate { .. }
+            )
+        })
+        .collect()
+}
+
+/// All questions on a page (for reading its form fields, relevant or not).
+pub fn page_questions(survey: &Survey, i: usize) -> Vec<&Question> {
+    survey
+        .pages
+        .get(i)
+        .map(|p| p.questions.iter().collect())
+        .unwrap_or_default()
+}
+
+/// Errors that belong to the given questions.
+pub fn errors_for<'e>(errors: &'e [AnswerError], questions: &[&Question]) -> Vec<&'e AnswerError> {
+    errors
+        .iter()
+        .filter(|e| {
+            questions
+                .iter()
+                .any(|q| response::owns(q, error_question(e)))
+        })
+        .collect()
+}
+
+/// The answer key an error is about.
+pub fn error_question(e: &AnswerError) -> &str {
+    match e {
+        AnswerError::MissingRequired { question, .. }
+        | AnswerError::ConstraintFailed { question, .. }
+        | AnswerError::OutOfRange { question, .. }
+        | AnswerError::NotAnOption { question, .. }
+        | AnswerError::ExclusiveCombined { question, .. } => question,
+    }
+}
+
+/// Extra checks the generic validation does not know: in a MaxDiff task the most and least
+/// important item must differ.
+pub fn extra_errors(survey: &Survey, answers: &AnswerMap) -> Vec<AnswerError> {
+    let mut out = vec![];
+    for q in survey.questions() {
+        if let QuestionKind::MaxDiff { tasks, .. } = &q.kind {
+            for t in 1..=*tasks {
+                let best = answers.get(&format!("{}.t{t}.best", q.key));
+                let worst = answers.get(&format!("{}.t{t}.worst", q.key));
+                if let (Some(b), Some(w)) = (best, worst) {
+                    if !b.is_empty() && b == w {
+                        out.push(AnswerError::ConstraintFailed {
+                            question: format!("{}.t{t}", q.key),
+                            message: crate::domain::survey::Text::new([
+                                (
+                                    "sv",
+                                    "Välj olika alternativ som viktigast och minst viktigt.",
+                                ),
+                                ("en", "Choose different items as most and least important."),
+                            ]),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Apply skip logic and validate everything (or, with `only`, the given page).
+pub fn validate(
+    s: &LoadedSurvey,
+    answers: &mut AnswerMap,
+    only: Option<usize>,
+) -> Vec<AnswerError> {
+    let today = today();
+    flow::apply(&s.survey, answers, &today);
+    let mut errors = flow::validate(&s.survey, answers, &today);
+    errors.extend(extra_errors(&s.survey, answers));
+    match only {
+        Some(page) => {
+            let qs = page_questions(&s.survey, page);
+            errors_for(&errors, &qs).into_iter().cloned().collect()
+        }
+        None => errors,
+    }
+}
+
+/// Store a complete, validated response through the group-commit writer.
+pub async fn submit(
+    writer: &ResponseWriter,
+    s: &LoadedSurvey,
+    attempt: &Attempt,
+    mode: Mode,
+) -> Result<SubmitOutcome, StorageError> {
+    let mut answers = attempt.answers.clone();
+    // Record which MaxDiff design version the respondent saw, so the analysis can rebuild tasks.
+    for (key, design) in &s.maxdiff {
+        answers.insert(
+            format!("{key}.version"),
+            Value::Number(design.version_for(attempt.seed) as f64),
+        );
+    }
+    let started = time::OffsetDateTime::from_unix_timestamp(attempt.started)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    writer
+        .submit(NewResponse {
+            survey_id: s.survey_id.clone(),
+            version_id: s.version_id.clone(),
+            idempotency_key: attempt.attempt.clone(),
+            mode,
+            language: attempt.lang.clone(),
+            seed: i64::try_from(attempt.seed).unwrap_or(i64::MAX),
+            started_at: time::PrimitiveDateTime::new(started.date(), started.time()),
+            cells: response::cells(&s.survey, &answers),
+            max_responses: s.options.max_responses,
+            draft_id: attempt.draft.clone(),
+        })
+        .await
+}

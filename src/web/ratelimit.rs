@@ -1,0 +1,76 @@
+//! Per-client-address rate limiting for the public answering pages (a token bucket per
+//! address, in memory per instance). It stops one machine from flooding a survey; a shared
+//! office address still gets plenty: the default is 120 requests a minute with bursts of 60.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Token buckets by client address.
+pub struct RateLimiter {
+    per_minute: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    /// `per_minute` = 0 turns limiting off (load benchmarks from one address).
+    pub fn new(per_minute: u32, burst: u32) -> RateLimiter {
+        RateLimiter {
+            per_minute: f64::from(per_minute),
+            burst: f64::from(burst.max(1)),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Take one token for `key`; `Err(seconds)` says how long until the next one.
+    pub fn check(&self, key: &str) -> Result<(), u64> {
+        if self.per_minute <= 0.0 {
+            return Ok(());
+        }
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        // Forget idle addresses now and then so the map cannot grow without bound.
+        if buckets.len() > 100_000 {
+            buckets.retain(|_, (_, at)| now.duration_since(*at).as_secs() < 120);
+        }
+        let rate = self.per_minute / 60.0;
+        let (tokens, at) = buckets.entry(key.to_owned()).or_insert((self.burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / rate).ceil() as u64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_is_allowed_and_the_next_request_is_refused() {
+        let rl = RateLimiter::new(60, 3);
+        for _ in 0..3 {
+            assert!(rl.check("1.2.3.4").is_ok());
+        }
+        assert_eq!(rl.check("1.2.3.4"), Err(1));
+        assert!(
+            rl.check("5.6.7.8").is_ok(),
+            "other addresses are not affected"
+        );
+    }
+
+    #[test]
+    fn zero_turns_limiting_off() {
+        let rl = RateLimiter::new(0, 1);
+        for _ in 0..1000 {
+            assert!(rl.check("x").is_ok());
+        }
+    }
+}
