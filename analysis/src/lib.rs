@@ -1,1 +1,19 @@
-//! Survey statistics.
+//! Survey statistics: design-based estimation, weighting, tables and tests, prioritisation methods.
+//!
+//! Pure crate: it takes slices and plain structs and knows nothing of the web app, the database or files.
+//! See `README.md` for the list of methods and the references each one follows.
+
+pub mod ci;
+pub mod data;
+pub mod design;
+pub mod dist;
+pub mod error;
+pub mod estimate;
+pub mod linalg;
+
+pub use data::{
+    AnswerState, Categorical, Column, MultiSelect, Numeric, SurveyData, DONT_KNOW, MISSING,
+};
+pub use design::{Design, DesignBuilder, Fpc};
+pub use error::{AnalysisError, Result};
+pub use estimate::{Estimate, FrequencyTable, QuantileEstimate};
