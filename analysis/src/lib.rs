@@ -10,6 +10,7 @@ pub mod dist;
 pub mod error;
 pub mod estimate;
 pub mod linalg;
+pub mod weighting;
 
 pub use data::{
     AnswerState, Categorical, Column, MultiSelect, Numeric, SurveyData, DONT_KNOW, MISSING,
@@ -17,3 +18,4 @@ pub use data::{
 pub use design::{Design, DesignBuilder, Fpc};
 pub use error::{AnalysisError, Result};
 pub use estimate::{Estimate, FrequencyTable, QuantileEstimate};
+pub use weighting::{Margin, RakeOptions, RakeReport, TrimBounds};
