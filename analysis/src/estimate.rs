@@ -65,6 +65,8 @@ pub struct FrequencyTable {
     pub proportions: Vec<Estimate>,
     /// Covariance matrix of the proportions (k × k, row-major), needed by Rao–Scott tests.
     pub proportion_cov: Vec<f64>,
+    /// Covariance matrix of the totals (k × k, row-major), for ratios such as row percentages.
+    pub total_cov: Vec<f64>,
     /// Estimated population size of the domain.
     pub population: f64,
 }
@@ -395,6 +397,7 @@ impl Design {
             totals,
             proportions,
             proportion_cov: cov_prop,
+            total_cov: cov_tot,
             population: pop,
         })
     }

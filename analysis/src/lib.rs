@@ -9,7 +9,9 @@ pub mod design;
 pub mod dist;
 pub mod error;
 pub mod estimate;
+pub mod hypothesis;
 pub mod linalg;
+pub mod tables;
 pub mod weighting;
 
 pub use data::{

@@ -164,17 +164,25 @@ fn cluster_ratio_of_students_tested_to_enrolled_matches_vignette() {
 
 fn stype_codes(t: &Table) -> Vec<u32> {
     // Population order of the reference: E, H, M.
-    t.text("stype").iter().map(|s| ["E", "H", "M"].iter().position(|l| l == s).expect("stype") as u32).collect()
+    t.text("stype")
+        .iter()
+        .map(|s| ["E", "H", "M"].iter().position(|l| l == s).expect("stype") as u32)
+        .collect()
 }
 
 fn schwide_codes(t: &Table) -> Vec<u32> {
-    t.text("sch.wide").iter().map(|s| ["No", "Yes"].iter().position(|l| l == s).expect("sch.wide") as u32).collect()
+    t.text("sch.wide")
+        .iter()
+        .map(|s| ["No", "Yes"].iter().position(|l| l == s).expect("sch.wide") as u32)
+        .collect()
 }
 
 #[test]
 fn post_stratified_cluster_mean_matches_survey_package() {
     let (t, d) = dclus1();
-    let ps = d.post_stratify(&stype_codes(&t), &[4421.0, 755.0, 1018.0]).expect("post-stratify");
+    let ps = d
+        .post_stratify(&stype_codes(&t), &[4421.0, 755.0, 1018.0])
+        .expect("post-stratify");
     let m = ps.mean(&t.num("api00"), None).expect("mean");
     assert_printed(m.estimate, "642.31");
     // KNOWN GAP: we get 23.92049 (R's current svyrecvar formula, checked by hand); api.Rout.saved prints
@@ -185,10 +193,18 @@ fn post_stratified_cluster_mean_matches_survey_package() {
 fn raked_dclus1() -> (Table, Design) {
     let (t, d) = dclus1();
     let margins = [
-        analysis::Margin { codes: stype_codes(&t), targets: vec![4421.0, 755.0, 1018.0] },
-        analysis::Margin { codes: schwide_codes(&t), targets: vec![1072.0, 5122.0] },
+        analysis::Margin {
+            codes: stype_codes(&t),
+            targets: vec![4421.0, 755.0, 1018.0],
+        },
+        analysis::Margin {
+            codes: schwide_codes(&t),
+            targets: vec![1072.0, 5122.0],
+        },
     ];
-    let (raked, report) = d.rake(&margins, analysis::RakeOptions::default()).expect("rake");
+    let (raked, report) = d
+        .rake(&margins, analysis::RakeOptions::default())
+        .expect("rake");
     assert!(report.converged, "{report:?}");
     (t, raked)
 }
@@ -227,14 +243,165 @@ fn kalton_raking_weights_match_published_table_b() {
         ta[a[i] as usize - 1] += pop[i];
         tb[b[i] as usize - 1] += pop[i];
     }
-    let d = Design::builder(vec![1.0; ca.len()]).build().expect("design");
-    let margins = [analysis::Margin { codes: ca.clone(), targets: ta }, analysis::Margin { codes: cb.clone(), targets: tb }];
-    let (raked, _) = d.rake(&margins, analysis::RakeOptions::default()).expect("rake");
-    let expected = [["1.81", "1.45", "2.02"], ["1.08", "0.87", "1.21"], ["2.20", "1.76", "2.45"], ["1.83", "1.47", "2.04"]];
+    let d = Design::builder(vec![1.0; ca.len()])
+        .build()
+        .expect("design");
+    let margins = [
+        analysis::Margin {
+            codes: ca.clone(),
+            targets: ta,
+        },
+        analysis::Margin {
+            codes: cb.clone(),
+            targets: tb,
+        },
+    ];
+    let (raked, _) = d
+        .rake(&margins, analysis::RakeOptions::default())
+        .expect("rake");
+    let expected = [
+        ["1.81", "1.45", "2.02"],
+        ["1.08", "0.87", "1.21"],
+        ["2.20", "1.76", "2.45"],
+        ["1.83", "1.47", "2.04"],
+    ];
     for (ai, row) in expected.iter().enumerate() {
         for (bi, e) in row.iter().enumerate() {
-            let i = ca.iter().zip(&cb).position(|(x, y)| *x as usize == ai && *y as usize == bi).expect("cell has units");
+            let i = ca
+                .iter()
+                .zip(&cb)
+                .position(|(x, y)| *x as usize == ai && *y as usize == bi)
+                .expect("cell has units");
             assert_printed(raked.weights()[i], e);
         }
     }
+}
+
+#[test]
+fn rao_scott_second_order_test_of_schwide_by_stype_matches_svychisq() {
+    let (t, d) = dclus1();
+    let ct = d
+        .crosstab(&schwide_codes(&t), 2, &stype_codes(&t), 3, None)
+        .expect("crosstab");
+    let rs = ct.rao_scott;
+    assert_printed(rs.f, "5.1933695");
+    assert_printed(rs.ndf, "1.4946");
+    assert_printed(rs.ddf, "20.925");
+    assert_printed(rs.p_value, "0.02174746");
+}
+
+#[test]
+fn pearson_chisq_of_gender_by_party_matches_agresti() {
+    let t = Table::read("agresti_gender_party.csv");
+    let mut table = Vec::new();
+    for party in ["Democrat", "Independent", "Republican"] {
+        table.push(t.num(party));
+    }
+    // Rows are genders; columns the parties.
+    let cells: Vec<f64> = (0..2)
+        .flat_map(|g| table.iter().map(move |c| c[g]))
+        .collect();
+    let x = analysis::tables::pearson_chisq(&cells, 3).expect("chisq");
+    assert_printed(x.statistic, "30.07");
+    assert_printed(x.df, "2");
+    assert_printed(x.p_value, "2.954e-07");
+}
+
+fn mendel() -> (f64, f64) {
+    let t = Table::read("proportions.csv");
+    let i = t
+        .text("case")
+        .iter()
+        .position(|c| c == "mendel")
+        .expect("mendel row");
+    (t.num("x")[i], t.num("n")[i])
+}
+
+#[test]
+fn clopper_pearson_interval_for_mendel_matches_binom_test() {
+    let (x, n) = mendel();
+    let ci = analysis::ci::clopper_pearson(x, n, 0.95).expect("ci");
+    assert_printed(ci.lower, "0.7076683");
+    assert_printed(ci.upper, "0.7654066");
+}
+
+#[test]
+fn wilson_interval_for_mendel_matches_prop_test() {
+    let (x, n) = mendel();
+    let ci = analysis::ci::wilson(x, n, 0.95).expect("ci");
+    assert_printed(ci.lower, "0.7079960");
+    assert_printed(ci.upper, "0.7646358");
+}
+
+#[test]
+fn edge_case_intervals_stay_in_unit_interval_and_are_exact_at_boundaries() {
+    let t = Table::read("proportions.csv");
+    for (x, n) in t.num("x").into_iter().zip(t.num("n")) {
+        for ci in [
+            analysis::ci::wilson(x, n, 0.95).expect("wilson"),
+            analysis::ci::clopper_pearson(x, n, 0.95).expect("cp"),
+        ] {
+            assert!(
+                0.0 <= ci.lower && ci.lower <= x / n && x / n <= ci.upper && ci.upper <= 1.0,
+                "{x}/{n}: {ci:?}"
+            );
+            if x == 0.0 {
+                assert_eq!(ci.lower, 0.0);
+            }
+            if x == n {
+                assert_eq!(ci.upper, 1.0);
+            }
+        }
+    }
+}
+
+#[test]
+fn welch_test_on_student_sleep_data_matches_t_test() {
+    let t = Table::read("sleep_student1908.csv");
+    let (extra, group) = (t.num("extra"), t.num("group"));
+    let g1: Vec<f64> = extra
+        .iter()
+        .zip(&group)
+        .filter(|(_, g)| **g == 1.0)
+        .map(|(e, _)| *e)
+        .collect();
+    let g2: Vec<f64> = extra
+        .iter()
+        .zip(&group)
+        .filter(|(_, g)| **g == 2.0)
+        .map(|(e, _)| *e)
+        .collect();
+    let r = analysis::hypothesis::welch_t_test(&g1, &g2).expect("welch");
+    assert_printed(r.statistic, "-1.8608");
+    assert_printed(r.df, "17.776");
+    assert_printed(r.p_value, "0.07939");
+}
+
+#[test]
+fn cochran_armitage_trend_in_smokers_matches_prop_trend_test() {
+    let t = Table::read("smokers_trend.csv");
+    let r = analysis::hypothesis::cochran_armitage(
+        &t.num("smokers"),
+        &t.num("patients"),
+        &t.num("group"),
+    )
+    .expect("trend");
+    assert_printed(r.statistic, "8.2249");
+    assert_printed(r.p_value, "0.004132");
+}
+
+#[test]
+fn benjamini_hochberg_rejects_four_and_bonferroni_and_holm_three() {
+    use analysis::hypothesis::{p_adjust, PAdjust};
+    let p = Table::read("bh1995_pvalues.csv").num("p");
+    let rejected = |m| {
+        p_adjust(&p, m)
+            .expect("adjust")
+            .iter()
+            .filter(|&&q| q <= 0.05)
+            .count()
+    };
+    assert_eq!(rejected(PAdjust::BenjaminiHochberg), 4);
+    assert_eq!(rejected(PAdjust::Bonferroni), 3);
+    assert_eq!(rejected(PAdjust::Holm), 3);
 }
