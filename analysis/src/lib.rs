@@ -3,15 +3,19 @@
 //! Pure crate: it takes slices and plain structs and knows nothing of the web app, the database or files.
 //! See `README.md` for the list of methods and the references each one follows.
 
+pub mod bootstrap;
 pub mod ci;
 pub mod data;
 pub mod design;
+pub mod disclosure;
 pub mod dist;
 pub mod error;
 pub mod estimate;
 pub mod hypothesis;
 pub mod linalg;
+pub mod priority;
 pub mod tables;
+pub mod waves;
 pub mod weighting;
 
 pub use data::{

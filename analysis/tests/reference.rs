@@ -81,16 +81,6 @@ fn assert_printed(got: f64, expected: &str) {
     );
 }
 
-/// Assert a value printed to `sig` significant digits (R's default print of 5 or 7 digits).
-fn assert_sig(got: f64, expected: f64, sig: i32) {
-    let mag = expected.abs().log10().floor() as i32;
-    let tol = 0.5 * 10f64.powi(mag - sig + 1);
-    assert!(
-        (got - expected).abs() <= tol * (1.0 + 1e-9),
-        "got {got}, expected {expected} to {sig} significant digits"
-    );
-}
-
 fn codes_u64(v: &[String]) -> Vec<u64> {
     let mut labels = v.to_vec();
     labels.sort();
@@ -404,4 +394,94 @@ fn benjamini_hochberg_rejects_four_and_bonferroni_and_holm_three() {
     assert_eq!(rejected(PAdjust::BenjaminiHochberg), 4);
     assert_eq!(rejected(PAdjust::Bonferroni), 3);
     assert_eq!(rejected(PAdjust::Holm), 3);
+}
+
+#[test]
+fn maxdiff_aggregate_scores_match_bwstools_vignette() {
+    let t = Table::read("bwstools_vdata.csv");
+    let (items, labels) = t.codes("issue");
+    let values: Vec<i8> = t.num("value").iter().map(|v| *v as i8).collect();
+    let scores = analysis::priority::maxdiff_aggregate(&items, &values, &labels).expect("maxdiff");
+    let expected = [
+        (
+            "healthcare",
+            1400,
+            731,
+            125,
+            "0.926814507",
+            "0.04192792",
+            "0.17160598",
+        ),
+        (
+            "economy",
+            1400,
+            634,
+            119,
+            "0.771885257",
+            "0.04064648",
+            "0.14697636",
+        ),
+        (
+            "education",
+            1400,
+            467,
+            252,
+            "0.309592182",
+            "0.03825019",
+            "0.09257126",
+        ),
+        (
+            "biasmedia",
+            1400,
+            124,
+            808,
+            "-1.068364236",
+            "0.04331852",
+            "0.02333658",
+        ),
+    ];
+    for (issue, n, best, worst, b, se, share) in expected {
+        let s = scores
+            .iter()
+            .find(|s| s.item == issue)
+            .expect("issue present");
+        assert_eq!((s.n, s.best, s.worst), (n, best, worst), "{issue}");
+        assert_printed(s.b, b);
+        assert_printed(s.se, se);
+        assert_printed(s.choice_p, share);
+    }
+}
+
+#[test]
+fn kano_evaluation_table_matches_the_standard_table() {
+    use analysis::priority::{kano_category, KanoAnswer, KanoCategory};
+    let t = Table::read("kano_evaluation_table.csv");
+    let (f, d, c) = (
+        t.text("functional"),
+        t.text("dysfunctional"),
+        t.text("category"),
+    );
+    assert_eq!(f.len(), 25);
+    for i in 0..f.len() {
+        let got = kano_category(
+            KanoAnswer::parse(&f[i]).expect("functional"),
+            KanoAnswer::parse(&d[i]).expect("dysfunctional"),
+        );
+        let want = match c[i].as_str() {
+            "A" => KanoCategory::A,
+            "O" => KanoCategory::O,
+            "M" => KanoCategory::M,
+            "I" => KanoCategory::I,
+            "R" => KanoCategory::R,
+            _ => KanoCategory::Q,
+        };
+        assert_eq!(got, want, "{} / {}", f[i], d[i]);
+    }
+}
+
+#[test]
+fn kano_better_and_worse_match_the_worked_example() {
+    let s = analysis::priority::kano_summary([10, 20, 5, 15, 0, 0]).expect("summary");
+    assert_printed(s.better, "0.6");
+    assert_printed(s.worse, "-0.5");
 }
