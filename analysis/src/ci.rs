@@ -17,12 +17,12 @@ pub struct Interval {
 }
 
 fn check(x: f64, n: f64, level: f64) -> Result<()> {
-    if !(n > 0.0) || !(0.0..=n).contains(&x) {
+    if n.is_nan() || n <= 0.0 || !(0.0..=n).contains(&x) {
         return Err(AnalysisError::InvalidArgument(format!(
             "need 0 ≤ x ≤ n and n > 0, got x = {x}, n = {n}"
         )));
     }
-    if !(level > 0.0 && level < 1.0) {
+    if level.is_nan() || level <= 0.0 || level >= 1.0 {
         return Err(AnalysisError::InvalidArgument(format!(
             "confidence level {level} outside (0, 1)"
         )));
@@ -81,7 +81,7 @@ pub fn clopper_pearson(x: f64, n: f64, level: f64) -> Result<Interval> {
 /// At p = 0 or 1 the log-odds are infinite, so the one-sided Clopper–Pearson limit with effective n
 /// p(1−p)/se² is not available either; we return the exact boundary and the other limit from Clopper–Pearson with `n`.
 pub fn logit(p: f64, se: f64, n: f64, df: f64, level: f64) -> Result<Interval> {
-    if !(0.0..=1.0).contains(&p) || !(se >= 0.0) {
+    if !(0.0..=1.0).contains(&p) || se.is_nan() || se < 0.0 {
         return Err(AnalysisError::InvalidArgument(format!(
             "need p in [0, 1] and se ≥ 0, got p = {p}, se = {se}"
         )));
@@ -102,7 +102,7 @@ pub fn logit(p: f64, se: f64, n: f64, df: f64, level: f64) -> Result<Interval> {
 /// Korn–Graubard interval (Korn & Graubard 1998): Clopper–Pearson with the effective sample size
 /// p(1−p)/se², adjusted by (t_{n−1}/t_df)²; R `svyciprop(method = "beta")`.
 pub fn korn_graubard(p: f64, se: f64, n: usize, df: f64, level: f64) -> Result<Interval> {
-    if !(0.0..=1.0).contains(&p) || !(se >= 0.0) || n < 2 {
+    if !(0.0..=1.0).contains(&p) || se.is_nan() || se < 0.0 || n < 2 {
         return Err(AnalysisError::InvalidArgument(format!(
             "need p in [0, 1], se ≥ 0 and n ≥ 2, got p = {p}, se = {se}, n = {n}"
         )));

@@ -43,7 +43,7 @@ impl Categorical {
             .iter()
             .map(|v| match v {
                 None => MISSING,
-                Some(s) if s.is_empty() => MISSING,
+                Some("") => MISSING,
                 Some(s) if Some(*s) == dont_know => DONT_KNOW,
                 Some(s) => match labels.iter().position(|l| l == s) {
                     Some(i) => i as u32,

@@ -3,6 +3,13 @@
 //! Pure crate: it takes slices and plain structs and knows nothing of the web app, the database or files.
 //! See `README.md` for the list of methods and the references each one follows.
 
+// Numeric kernels index several parallel arrays (weights, codes, PSU sums) by the same subscript; zipped
+// iterators would hide the formulas they implement.
+#![expect(
+    clippy::needless_range_loop,
+    reason = "parallel-array numeric kernels read closer to the formulas"
+)]
+
 pub mod bootstrap;
 pub mod ci;
 pub mod data;
