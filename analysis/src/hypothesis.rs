@@ -101,7 +101,9 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Result<TestResult> {
     if sigma == 0.0 {
         return Err(AnalysisError::InvalidValue("all values are tied".into()));
     }
-    let z = (z0 - 0.5 * z0.signum()) / sigma;
+    // R's sign(0) is 0: no continuity correction when W sits exactly at its mean.
+    let correction = if z0 == 0.0 { 0.0 } else { 0.5 * z0.signum() };
+    let z = (z0 - correction) / sigma;
     Ok(TestResult {
         statistic: w,
         df: f64::NAN,

@@ -284,3 +284,98 @@ fn frequency_table_fast_path_agrees_with_dense_linearisation() {
         }
     }
 }
+
+#[test]
+fn fisher_exact_test_on_the_tea_tasting_table_matches_fisher() {
+    // Fisher (1935) lady tasting tea, R fisher.test(matrix(c(3, 1, 1, 3), 2)): p = 0.4857.
+    let p = analysis::tables::fisher_exact_2x2(3, 1, 1, 3).expect("fisher");
+    assert!((p - 0.4857).abs() < 5e-5, "p = {p}");
+}
+
+#[test]
+fn cramers_v_is_one_for_a_perfectly_associated_table_and_residuals_are_symmetric() {
+    let x = analysis::tables::pearson_chisq(&[10.0, 0.0, 0.0, 10.0], 2).expect("chisq");
+    assert!((x.cramers_v - 1.0).abs() < 1e-12);
+    assert!((x.adjusted_residuals[0] + x.adjusted_residuals[1]).abs() < 1e-12);
+}
+
+#[test]
+fn rank_tests_find_no_difference_between_identical_groups() {
+    let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let mw = analysis::hypothesis::mann_whitney(&a, &a).expect("mw");
+    assert!(mw.p_value > 0.99 && mw.statistic == 18.0);
+    let kw =
+        analysis::hypothesis::kruskal_wallis(&[a.to_vec(), a.to_vec(), a.to_vec()]).expect("kw");
+    assert!(kw.statistic.abs() < 1e-12 && kw.p_value > 0.99);
+    let sp = analysis::hypothesis::spearman(&a, &[6.0, 5.0, 4.0, 3.0, 2.0, 1.0]).expect("spearman");
+    assert!((sp.estimate + 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn cronbach_alpha_is_one_for_identical_items() {
+    let item = vec![1.0, 2.0, 4.0, 3.0, 5.0];
+    let a =
+        analysis::hypothesis::cronbach_alpha(&[item.clone(), item.clone(), item]).expect("alpha");
+    assert!((a - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn individual_best_minus_worst_scores_count_per_respondent() {
+    let scores = analysis::priority::maxdiff_individual(
+        &[7, 7, 7, 8, 8, 8],
+        &[0, 1, 2, 0, 1, 2],
+        &[1, -1, 0, -1, 0, 1],
+        3,
+    )
+    .expect("individual");
+    assert_eq!(
+        scores,
+        vec![(7, vec![1.0, -1.0, 0.0]), (8, vec![-1.0, 0.0, 1.0])]
+    );
+}
+
+#[test]
+fn opportunity_score_adds_only_unmet_importance() {
+    assert_eq!(analysis::priority::opportunity_score(8.0, 5.0), 11.0);
+    assert_eq!(analysis::priority::opportunity_score(4.0, 7.0), 4.0);
+}
+
+#[test]
+fn difference_of_weighted_proportions_between_domains_has_a_ci_and_test() {
+    let n = 400;
+    let grp: Vec<bool> = (0..n).map(|i| i % 2 == 0).collect();
+    let other: Vec<bool> = grp.iter().map(|g| !g).collect();
+    let y: Vec<bool> = (0..n)
+        .map(|i| if i % 2 == 0 { i % 10 < 6 } else { i % 10 < 3 })
+        .collect();
+    let d = Design::builder(vec![2.0; n]).build().expect("design");
+    let (diff, p) = d
+        .proportion_difference(&y, &grp, &other)
+        .expect("difference");
+    assert!((diff.estimate - 0.4).abs() < 1e-12, "{}", diff.estimate);
+    let (lo, hi) = diff.ci(0.95);
+    assert!(lo > 0.0 && hi < 1.0 && p < 1e-6);
+}
+
+#[test]
+fn design_effect_is_about_one_for_equal_weights_without_clusters_and_kish_n_equals_n() {
+    let y: Vec<f64> = (0..100).map(|i| ((i * 37) % 11) as f64).collect();
+    let d = Design::builder(vec![3.0; 100]).build().expect("design");
+    let m = d.mean(&y, None).expect("mean");
+    assert!((m.deff.expect("deff") - 1.0).abs() < 0.02, "{:?}", m.deff);
+    assert!((d.kish_effective_n(None) - 100.0).abs() < 1e-9);
+}
+
+#[test]
+fn categorical_columns_keep_missing_and_dont_know_apart() {
+    use analysis::{AnswerState, Categorical};
+    let c = Categorical::from_text(
+        &[Some("yes"), None, Some("dk"), Some("no"), Some("")],
+        Some("dk"),
+        None,
+    );
+    assert_eq!(c.labels, vec!["yes", "no"]);
+    assert_eq!(c.state(1), AnswerState::Missing);
+    assert_eq!(c.state(2), AnswerState::DontKnow);
+    assert_eq!(c.valid_mask(), vec![true, false, false, true, false]);
+}
