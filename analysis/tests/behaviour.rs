@@ -359,8 +359,10 @@ fn difference_of_weighted_proportions_between_domains_has_a_ci_and_test() {
 
 #[test]
 fn design_effect_is_about_one_for_equal_weights_without_clusters_and_kish_n_equals_n() {
+    // R's deff compares with SRS without replacement from a population of Σw, so a small sampling fraction
+    // (100 of 100,000) is needed for the design effect of an unclustered equal-weight sample to be ≈ 1.
     let y: Vec<f64> = (0..100).map(|i| ((i * 37) % 11) as f64).collect();
-    let d = Design::builder(vec![3.0; 100]).build().expect("design");
+    let d = Design::builder(vec![1000.0; 100]).build().expect("design");
     let m = d.mean(&y, None).expect("mean");
     assert!((m.deff.expect("deff") - 1.0).abs() < 0.02, "{:?}", m.deff);
     assert!((d.kish_effective_n(None) - 100.0).abs() < 1e-9);
