@@ -5,7 +5,7 @@
 # ratio flatters pandas: Rust does strictly more work per call.
 #
 # Usage (from the repository root): analysis/benches/compare_pandas.sh
-# Creates target/pandas-venv, installs pandas + numpy from PyPI, runs the two criterion benches and pandas.
+# Honours CARGO_TARGET_DIR. Creates target/pandas-venv, installs pandas + numpy from PyPI, runs the two criterion benches and pandas.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 VENV="$ROOT/target/pandas-venv"
@@ -18,7 +18,7 @@ cd "$ROOT"
 cargo bench -p analysis --bench survey -- 'frequency_table_with_se|crosstab_rao_scott' >/dev/null
 rust_ms() {
   "$VENV/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['mean']['point_estimate']/1e6)" \
-    "target/criterion/survey_1m/$1/new/estimates.json"
+    "${CARGO_TARGET_DIR:-$ROOT/target}/criterion/survey_1m/$1/new/estimates.json"
 }
 RUST_FREQ=$(rust_ms frequency_table_with_se)
 RUST_XTAB=$(rust_ms crosstab_rao_scott)
