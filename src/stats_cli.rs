@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use analysis::hypothesis::{self, PAdjust};
@@ -459,6 +460,9 @@ fn explain(
     }
 }
 
+/// One `--by` domain: its label and membership mask (`None` = whole sample).
+type Domain = (Option<String>, Option<Vec<bool>>);
+
 struct Loaded {
     frame: Frame,
     design: Design,
@@ -537,7 +541,7 @@ impl Loaded {
     }
 
     /// Domains for `--by`: (label, mask) per level, or one unnamed domain for the whole sample.
-    fn domains(&self, common: &Common) -> Result<Vec<(Option<String>, Option<Vec<bool>>)>> {
+    fn domains(&self, common: &Common) -> Result<Vec<Domain>> {
         match &common.by {
             None => Ok(vec![(None, None)]),
             Some(by) => {
@@ -690,8 +694,12 @@ fn prop_interval(method: PropCi, e: &Estimate, n: usize, level: f64) -> Result<c
 /// Run one `insikt stats` method and print its result on stdout.
 pub fn run(args: StatsArgs) -> Result<()> {
     let (common, out) = dispatch(args.method)?;
-    println!("{}", render(&out, common.format));
-    Ok(())
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{}", render(&out, common.format)) {
+        // A closed pipe (`insikt stats … | head`) is the reader's choice, not an error.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 fn per_domain<F>(l: &Loaded, common: &Common, f: F) -> Result<Value>
