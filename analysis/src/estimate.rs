@@ -265,8 +265,8 @@ impl Design {
     }
 
     /// Quantiles by inverting the weighted ECDF (R `qrule = "math"`) with Woodruff intervals
-    /// (R `svyquantile(interval.type = "mixed")`, Woodruff 1952): the Wald interval for P(Y ≤ q̂), centred at p,
-    /// is mapped back through the ECDF. Uses t on the design degrees of freedom.
+    /// (R `svyquantile(interval.type = "mixed")`, Woodruff 1952): the Wald interval for P(Y ≤ q̂) is mapped
+    /// back through the ECDF. Uses t on the design degrees of freedom.
     pub fn quantiles(
         &self,
         y: &[f64],
@@ -317,8 +317,9 @@ impl Design {
                         }
                     })
                     .collect();
-                let se_f = self.mean(&ind, domain)?.se;
-                let (lo, hi) = (qf(p - t * se_f), qf(p + t * se_f));
+                // R's woodruffCI: Wald interval for the estimated P(Y ≤ q̂) (not for p itself), mapped back.
+                let f = self.mean(&ind, domain)?;
+                let (lo, hi) = (qf(f.estimate - t * f.se), qf(f.estimate + t * f.se));
                 Ok(QuantileEstimate {
                     p,
                     estimate: q,
