@@ -539,3 +539,24 @@ impl Design {
         }
     }
 }
+
+impl Design {
+    /// Share of respondents ticking each option of a multi-select question, among those who answered it
+    /// (unanswered rows are outside the domain, not "not selected"); one `svymean` per indicator column.
+    pub fn multi_select_proportions(
+        &self,
+        q: &crate::data::MultiSelect,
+        domain: Option<&[bool]>,
+    ) -> Result<Vec<Estimate>> {
+        let answered = q.answered_mask();
+        let dom: Vec<bool> = answered
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| a && active(domain, i))
+            .collect();
+        q.selected
+            .iter()
+            .map(|col| self.proportion(col, Some(&dom)))
+            .collect()
+    }
+}

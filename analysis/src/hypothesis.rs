@@ -356,3 +356,26 @@ impl Design {
         Ok((est, p))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_share_the_average_rank() {
+        let (r, ties) = ranks(&[3.0, 1.0, 3.0, 2.0]);
+        assert_eq!(r, vec![3.5, 1.0, 3.5, 2.0]);
+        assert_eq!(ties, 6.0);
+    }
+
+    #[test]
+    fn holm_is_never_below_bh_and_never_above_bonferroni() {
+        let p = [0.01, 0.04, 0.03, 0.2];
+        let bh = p_adjust(&p, PAdjust::BenjaminiHochberg).expect("bh");
+        let holm = p_adjust(&p, PAdjust::Holm).expect("holm");
+        let bonf = p_adjust(&p, PAdjust::Bonferroni).expect("bonferroni");
+        for i in 0..p.len() {
+            assert!(bh[i] <= holm[i] + 1e-15 && holm[i] <= bonf[i] + 1e-15);
+        }
+    }
+}

@@ -80,3 +80,25 @@ pub fn transpose(a: &[f64], n: usize, m: usize) -> Vec<f64> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solve_recovers_a_known_solution_with_pivoting() {
+        // First pivot is zero, so this fails without row exchange.
+        let a = [0.0, 2.0, 1.0, 1.0, 1.0, 0.0, 2.0, 0.0, 3.0];
+        let x = [1.0, -2.0, 3.0];
+        let b = matmul(&a, &x, 3, 3, 1);
+        let got = solve(&a, &b, 3, 1, "test").expect("regular");
+        for (g, e) in got.iter().zip(x) {
+            assert!((g - e).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn solve_reports_a_singular_matrix() {
+        assert!(solve(&[1.0, 2.0, 2.0, 4.0], &[1.0, 2.0], 2, 1, "test").is_err());
+    }
+}

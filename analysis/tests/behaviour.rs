@@ -381,3 +381,27 @@ fn categorical_columns_keep_missing_and_dont_know_apart() {
     assert_eq!(c.state(2), AnswerState::DontKnow);
     assert_eq!(c.valid_mask(), vec![true, false, false, true, false]);
 }
+
+#[test]
+fn multi_select_shares_are_among_those_who_answered() {
+    use analysis::{AnswerState, MultiSelect};
+    let q = MultiSelect {
+        options: vec!["bus".into(), "bike".into()],
+        selected: vec![
+            vec![true, false, true, false],
+            vec![true, true, false, false],
+        ],
+        state: vec![
+            AnswerState::Valid,
+            AnswerState::Valid,
+            AnswerState::Valid,
+            AnswerState::Missing,
+        ],
+    };
+    let d = Design::builder(vec![1.0; 4]).build().expect("design");
+    let shares = d.multi_select_proportions(&q, None).expect("shares");
+    assert!(
+        (shares[0].estimate - 2.0 / 3.0).abs() < 1e-12
+            && (shares[1].estimate - 2.0 / 3.0).abs() < 1e-12
+    );
+}
