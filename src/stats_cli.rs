@@ -2,6 +2,7 @@
 //! design from column names and prints results as JSON or a plain table on stdout.
 //!
 //! Errors are one line naming the file, row and column (anyhow is allowed here: this is an edge of the app).
+//! "data row N" counts rows after the header, so data row 1 is line 2 of the file.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -331,8 +332,9 @@ impl Frame {
             .collect();
         let mut cols = vec![Vec::new(); header.len()];
         for (i, rec) in rdr.records().enumerate() {
-            let rec =
-                rec.with_context(|| format!("{}: row {}: malformed CSV", path.display(), i + 1))?;
+            let rec = rec.with_context(|| {
+                format!("{}: data row {}: malformed CSV", path.display(), i + 1)
+            })?;
             for (c, v) in cols.iter_mut().zip(rec.iter()) {
                 c.push(v.to_string());
             }
@@ -372,7 +374,7 @@ impl Frame {
                 } else {
                     t.parse::<f64>().map_err(|_| {
                         anyhow!(
-                            "{}: row {}, column '{}': '{}' is not a number",
+                            "{}: data row {}, column '{}': '{}' is not a number",
                             self.path.display(),
                             i + 1,
                             name,
@@ -389,7 +391,7 @@ impl Frame {
         let v = self.num(name)?;
         if let Some(i) = v.iter().position(|x| !x.is_finite()) {
             bail!(
-                "{}: row {}, column '{}': missing value in a design variable",
+                "{}: data row {}, column '{}': missing value in a design variable",
                 self.path.display(),
                 i + 1,
                 name
@@ -423,7 +425,7 @@ impl Frame {
         let (c, l) = self.cat(name)?;
         if let Some(i) = c.iter().position(|&x| x == analysis::MISSING) {
             bail!(
-                "{}: row {}, column '{}': missing value in a design variable",
+                "{}: data row {}, column '{}': missing value in a design variable",
                 self.path.display(),
                 i + 1,
                 name
@@ -480,7 +482,7 @@ fn load(common: &Common) -> Result<Loaded> {
             let v = frame.num_complete(w)?;
             if let Some(i) = v.iter().position(|x| *x < 0.0) {
                 bail!(
-                    "{}: row {}, column '{}': negative weight",
+                    "{}: data row {}, column '{}': negative weight",
                     frame.path.display(),
                     i + 1,
                     w
@@ -587,7 +589,7 @@ fn read_margin(frame: &Frame, spec: &str) -> Result<(String, Margin)> {
                 .map(|p| p as u32)
                 .ok_or_else(|| {
                     anyhow!(
-                        "{}: row {}, column '{}': category '{}' is not in margin file {}",
+                        "{}: data row {}, column '{}': category '{}' is not in margin file {}",
                         frame.path.display(),
                         i + 1,
                         col,
@@ -990,7 +992,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             let v8: Vec<i8> = vals.iter().map(|v| *v as i8).collect();
             if let Some(i) = vals.iter().position(|v| ![-1.0, 0.0, 1.0].contains(v)) {
                 bail!(
-                    "{}: row {}, column '{}': '{}' is not 1, 0 or -1",
+                    "{}: data row {}, column '{}': '{}' is not 1, 0 or -1",
                     f.path.display(),
                     i + 1,
                     value,
@@ -1029,7 +1031,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
                     continue;
                 }
                 let parse = |col: &str, v: &str| {
-                    KanoAnswer::parse(v).ok_or_else(|| anyhow!("{}: row {}, column '{}': '{}' is not a Kano answer (like, must-be, neutral, live-with, dislike)", f.path.display(), i + 1, col, v))
+                    KanoAnswer::parse(v).ok_or_else(|| anyhow!("{}: data row {}, column '{}': '{}' is not a Kano answer (like, must-be, neutral, live-with, dislike)", f.path.display(), i + 1, col, v))
                 };
                 pairs[feats.0[i] as usize]
                     .push((parse(&functional, &fc[i])?, parse(&dysfunctional, &dc[i])?));
