@@ -158,6 +158,19 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // Same replicates from PSU totals (Design::bootstrap_ratio): O(PSUs) per replicate.
+    let ones = vec![1.0; N];
+    g.bench_function("bootstrap_ratio_1000_proportion", |b| {
+        b.iter(|| {
+            black_box(
+                s.design
+                    .bootstrap_ratio(&ind, &ones, 1000, 42, 0.95)
+                    .expect("bootstrap")
+                    .se,
+            )
+        })
+    });
+
     // Target < 30 s on 2 cores: all 780 pairs of the 40 questions, each with Rao–Scott.
     let pairs: Vec<(usize, usize)> = (0..QUESTIONS)
         .flat_map(|a| (a + 1..QUESTIONS).map(move |b| (a, b)))

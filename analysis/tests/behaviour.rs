@@ -405,3 +405,25 @@ fn multi_select_shares_are_among_those_who_answered() {
             && (shares[1].estimate - 2.0 / 3.0).abs() < 1e-12
     );
 }
+
+#[test]
+fn psu_total_bootstrap_of_a_proportion_equals_the_closure_bootstrap_with_the_same_seed() {
+    let n = 240;
+    let y: Vec<f64> = (0..n).map(|i| (i % 3 == 0) as u8 as f64).collect();
+    let d = Design::builder((0..n).map(|i| 1.0 + (i % 4) as f64).collect())
+        .strata((0..n as u64).map(|i| i % 2).collect())
+        .clusters((0..n as u64).map(|i| i / 8).collect())
+        .build()
+        .expect("design");
+    let stat =
+        |w: &[f64]| w.iter().zip(&y).map(|(a, b)| a * b).sum::<f64>() / w.iter().sum::<f64>();
+    let a = d
+        .bootstrap(40, 11, 0.95, 2, stat)
+        .expect("closure bootstrap");
+    let b = d
+        .bootstrap_ratio(&y, &vec![1.0; n], 40, 11, 0.95)
+        .expect("ratio bootstrap");
+    for (x, z) in a.replicates.iter().zip(&b.replicates) {
+        assert!((x - z).abs() < 1e-12);
+    }
+}
