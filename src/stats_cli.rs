@@ -569,7 +569,45 @@ fn est_json(e: &Estimate, level: f64) -> Value {
 }
 
 /// Read a margin file `category,total` for `COLUMN=FILE` and map the data column onto its categories.
-fn read_margin(frame: &Frame, spec: &str) -> Result<(String, Margin)> {
+/// A margin read from `COLUMN=FILE.csv`, with what error messages need to name it.
+struct MarginSpec {
+    column: String,
+    file: String,
+    categories: Vec<String>,
+    margin: Margin,
+}
+
+/// Name the margin file and category label in raking / post-stratification errors.
+fn margin_error(
+    l: &Loaded,
+    common: &Common,
+    specs: &[MarginSpec],
+    e: AnalysisError,
+) -> anyhow::Error {
+    let data = l.frame.path.display();
+    match e {
+        AnalysisError::EmptySampleCell {
+            margin,
+            category,
+            target,
+        } => {
+            let m = &specs[margin];
+            anyhow!("{}: category '{}' of column '{}' has population total {target} but no respondents in {data}", m.file, m.categories[category], m.column)
+        }
+        AnalysisError::UnknownCategory { margin, category } => {
+            let m = &specs[margin];
+            anyhow!(
+                "{}: category '{}' of column '{}' has population total 0 but respondents in {data}",
+                m.file,
+                m.categories[category],
+                m.column
+            )
+        }
+        other => l.fail(common, other),
+    }
+}
+
+fn read_margin(frame: &Frame, spec: &str) -> Result<MarginSpec> {
     let (col, file) = spec
         .split_once('=')
         .ok_or_else(|| anyhow!("--margin '{spec}': expected COLUMN=FILE.csv"))?;
@@ -599,13 +637,15 @@ fn read_margin(frame: &Frame, spec: &str) -> Result<(String, Margin)> {
                 })
         })
         .collect::<Result<Vec<u32>>>()?;
-    Ok((
-        col.to_string(),
-        Margin {
+    Ok(MarginSpec {
+        column: col.to_string(),
+        file: file.to_string(),
+        categories: cats,
+        margin: Margin {
             codes,
             targets: totals,
         },
-    ))
+    })
 }
 
 fn after_weighting(
@@ -819,7 +859,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
                 .iter()
                 .map(|m| read_margin(&l.frame, m))
                 .collect::<Result<Vec<_>>>()?;
-            let ms: Vec<Margin> = parsed.iter().map(|(_, m)| m.clone()).collect();
+            let ms: Vec<Margin> = parsed.iter().map(|m| m.margin.clone()).collect();
             let opts = RakeOptions {
                 tolerance,
                 max_iterations: max_iter,
@@ -836,11 +876,11 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
                     100,
                 ),
             }
-            .map_err(|e| l.fail(&common, e))?;
+            .map_err(|e| margin_error(&l, &common, &parsed, e))?;
             let after = after_weighting(&d, &l.frame, var.as_ref(), total, common.level)?;
             (
                 common,
-                json!({"method": "rake", "margins": parsed.iter().map(|(c, _)| c).collect::<Vec<_>>(), "report": {"iterations": rep.iterations, "max_error": rep.max_error, "converged": rep.converged}, "result": after}),
+                json!({"method": "rake", "margins": parsed.iter().map(|m| m.column.as_str()).collect::<Vec<_>>(), "report": {"iterations": rep.iterations, "max_error": rep.max_error, "converged": rep.converged}, "result": after}),
             )
         }
         Method::Poststratify {
@@ -850,11 +890,13 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             total,
         } => {
             let l = load(&common)?;
-            let (col, m) = read_margin(&l.frame, &margin)?;
+            let specs = [read_margin(&l.frame, &margin)?];
+            let m = &specs[0].margin;
             let d = l
                 .design
                 .post_stratify(&m.codes, &m.targets)
-                .map_err(|e| l.fail(&common, e))?;
+                .map_err(|e| margin_error(&l, &common, &specs, e))?;
+            let col = specs[0].column.clone();
             let after = after_weighting(&d, &l.frame, var.as_ref(), total, common.level)?;
             (
                 common,

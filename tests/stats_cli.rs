@@ -333,3 +333,24 @@ fn zero_weight_sum_is_one_error_line_naming_the_weight_column() {
     ]);
     assert!(e.contains("'w'") && e.contains("sum to zero"), "{e}");
 }
+
+#[test]
+fn a_population_category_without_respondents_is_one_error_line_naming_the_margin_file_and_label() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let m = dir.path().join("stype_x.csv");
+    std::fs::write(&m, "stype,Freq\nE,4421\nH,755\nM,1000\nX,18\n").expect("write");
+    let spec = format!("stype={}", m.display());
+    let mut args = vec!["poststratify".to_string()];
+    args.extend(dclus1());
+    args.extend([
+        "--margin".to_string(),
+        spec,
+        "--var".to_string(),
+        "api00".to_string(),
+    ]);
+    let e = stats_err(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        e.contains("stype_x.csv") && e.contains("category 'X'") && e.contains("no respondents"),
+        "{e}"
+    );
+}
