@@ -3,6 +3,8 @@
 //! Pure crate: it takes slices and plain structs and knows nothing of the web app, the database or files.
 //! See `README.md` for the list of methods and the references each one follows.
 
+// House rule: every pub item says which method and reference it follows.
+#![warn(missing_docs)]
 // Numeric kernels index several parallel arrays (weights, codes, PSU sums) by the same subscript; zipped
 // iterators would hide the formulas they implement.
 #![expect(
