@@ -44,6 +44,8 @@ enum Command {
     /// Load, import and export questionnaires.
     #[command(subcommand)]
     Surveys(SurveysCommand),
+    /// Design-based survey statistics on a CSV file (the same code as the app's analyses).
+    Stats(crate::stats_cli::StatsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +145,7 @@ pub fn run() -> anyhow::Result<()> {
         }
         Command::User(cmd) => user(settings, cmd),
         Command::Surveys(cmd) => surveys(settings, cmd),
+        Command::Stats(args) => crate::stats_cli::run(args),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod questionnaires;
 pub mod startup;
+pub mod stats_cli;
 pub mod storage;
 pub mod survey_file;
 pub mod telemetry;

@@ -1,0 +1,613 @@
+//! Survey design (weights, strata, one- or two-stage clusters, finite-population corrections) and the
+//! Taylor-linearisation variance engine, following R's `survey` package (`svydesign`, `svyrecvar`).
+
+use std::collections::HashMap;
+
+use crate::error::{AnalysisError, Result};
+
+/// Finite-population correction for one sampling stage, per observation, as in `svydesign(fpc = ~...)`.
+/// Must be constant within a stratum (stage 1) or within a PSU (stage 2).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fpc {
+    /// Number of units in the population (of the stratum at stage 1, of the PSU at stage 2).
+    PopulationSize(Vec<f64>),
+    /// Sampling fraction n/N in (0, 1]; R converts it with `popsize <- sampsize / fpc`.
+    Fraction(Vec<f64>),
+}
+
+/// A calibration step applied to the weights. The variance engine replaces influence values by
+/// residuals from the calibration model, as `svyrecvar` does for `postStratify`, `rake` and `calibrate`.
+#[derive(Debug, Clone)]
+pub(crate) enum Calibration {
+    /// `postStratify`: residual from post-stratum means (weights before and after).
+    PostStratification {
+        group: Vec<u32>,
+        groups: usize,
+        old_w: Vec<f64>,
+        new_w: Vec<f64>,
+    },
+    /// `rake`: ten rounds of backfitting over the margins, with the final weights.
+    Raking {
+        margins: Vec<(Vec<u32>, usize)>,
+        w: Vec<f64>,
+    },
+    /// `calibrate(calfun = "linear")`: residual from the weighted regression on the calibration variables.
+    Greg {
+        x: Vec<f64>,
+        p: usize,
+        d: Vec<f64>,
+        w: Vec<f64>,
+    },
+}
+
+/// A probability sample design. Build it with [`Design::builder`].
+///
+/// Variance follows R's `svydesign(ids = ~psu + ssu, strata = ~s, weights = ~w, fpc = ~N1 + N2)` with
+/// `lonely.psu = "fail"`: with-replacement (ultimate cluster) when no fpc is given, otherwise
+/// without-replacement at stage 1 plus the stage-2 term scaled by the stage-1 sampling fraction.
+#[derive(Debug, Clone)]
+pub struct Design {
+    pub(crate) weights: Vec<f64>,
+    /// Stratum index per observation, 0..n_strata.
+    pub(crate) stratum: Vec<u32>,
+    /// Stage-1 PSU index per observation, 0..n_psu; `None` means every observation is its own PSU.
+    pub(crate) psu: Option<Vec<u32>>,
+    pub(crate) n_psu: usize,
+    /// Stratum of each PSU.
+    pub(crate) psu_stratum: Vec<u32>,
+    /// PSUs in the sample, per stratum.
+    pub(crate) psus_in_stratum: Vec<usize>,
+    /// Stage-1 population size per stratum (infinite = with replacement).
+    pub(crate) pop1: Option<Vec<f64>>,
+    /// Stage-2 SSU index per observation and population SSUs per PSU.
+    pub(crate) ssu: Option<(Vec<u32>, Vec<f64>)>,
+    pub(crate) calibrations: Vec<Calibration>,
+}
+
+/// Builder for [`Design`]; mirrors the arguments of R's `svydesign`.
+#[derive(Debug, Clone, Default)]
+pub struct DesignBuilder {
+    weights: Vec<f64>,
+    strata: Option<Vec<u64>>,
+    clusters: Option<Vec<u64>>,
+    subclusters: Option<Vec<u64>>,
+    fpc1: Option<Fpc>,
+    fpc2: Option<Fpc>,
+}
+
+fn index_codes(codes: &[u64]) -> (Vec<u32>, usize) {
+    let mut map: HashMap<u64, u32> = HashMap::new();
+    let out = codes
+        .iter()
+        .map(|c| {
+            let next = map.len() as u32;
+            *map.entry(*c).or_insert(next)
+        })
+        .collect();
+    (out, map.len())
+}
+
+fn check_len(what: &str, expected: usize, got: usize) -> Result<()> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(AnalysisError::LengthMismatch {
+            what: what.to_string(),
+            expected,
+            got,
+        })
+    }
+}
+
+/// Convert a per-observation fpc into a population size per group (stratum or PSU), checking that it
+/// is constant within the group, as R's `as.fpc` does.
+fn fpc_per_group(
+    fpc: &Fpc,
+    group: &[u32],
+    groups: usize,
+    sampled: &[usize],
+    stage: usize,
+) -> Result<Vec<f64>> {
+    let (vals, is_fraction) = match fpc {
+        Fpc::PopulationSize(v) => (v, false),
+        Fpc::Fraction(v) => (v, true),
+    };
+    check_len(&format!("fpc (stage {stage})"), group.len(), vals.len())?;
+    let mut out = vec![f64::NAN; groups];
+    for (&g, &v) in group.iter().zip(vals) {
+        if !v.is_finite() || v <= 0.0 || (is_fraction && v > 1.0) {
+            return Err(AnalysisError::InvalidFpc(format!(
+                "stage {stage}: value {v} is not a valid {}",
+                if is_fraction {
+                    "sampling fraction"
+                } else {
+                    "population size"
+                }
+            )));
+        }
+        let g = g as usize;
+        let pop = if is_fraction {
+            sampled[g] as f64 / v
+        } else {
+            v
+        };
+        if out[g].is_nan() {
+            out[g] = pop;
+        } else if (out[g] - pop).abs() > 1e-9 * pop.abs().max(1.0) {
+            return Err(AnalysisError::InvalidFpc(format!(
+                "stage {stage}: fpc varies within a {}",
+                if stage == 1 { "stratum" } else { "PSU" }
+            )));
+        }
+    }
+    for (g, &pop) in out.iter().enumerate() {
+        if pop + 1e-9 < sampled[g] as f64 {
+            return Err(AnalysisError::InvalidFpc(format!(
+                "stage {stage}: population size {pop} is smaller than the {} sampled units",
+                sampled[g]
+            )));
+        }
+    }
+    Ok(out)
+}
+
+impl DesignBuilder {
+    /// Strata (any codes; R `strata = ~s`).
+    pub fn strata(mut self, codes: Vec<u64>) -> Self {
+        self.strata = Some(codes);
+        self
+    }
+    /// Stage-1 clusters, the PSUs (R `ids = ~psu`). PSU codes are nested in strata automatically.
+    pub fn clusters(mut self, codes: Vec<u64>) -> Self {
+        self.clusters = Some(codes);
+        self
+    }
+    /// Stage-2 clusters within PSUs (R `ids = ~psu + ssu`).
+    pub fn subclusters(mut self, codes: Vec<u64>) -> Self {
+        self.subclusters = Some(codes);
+        self
+    }
+    /// Stage-1 finite-population correction (R `fpc = ~N`).
+    pub fn fpc(mut self, fpc: Fpc) -> Self {
+        self.fpc1 = Some(fpc);
+        self
+    }
+    /// Stage-2 finite-population correction (R `fpc = ~N1 + N2`); needs a stage-1 fpc and subclusters.
+    pub fn fpc2(mut self, fpc: Fpc) -> Self {
+        self.fpc2 = Some(fpc);
+        self
+    }
+
+    /// Validate and build the design.
+    pub fn build(self) -> Result<Design> {
+        let n = self.weights.len();
+        if n == 0 {
+            return Err(AnalysisError::InsufficientData { needed: 1, got: 0 });
+        }
+        if let Some((i, w)) = self
+            .weights
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !w.is_finite() || **w < 0.0)
+        {
+            return Err(AnalysisError::InvalidValue(format!(
+                "weight {w} at observation {i} is not a finite non-negative number"
+            )));
+        }
+        if self.weights.iter().sum::<f64>() <= 0.0 {
+            return Err(AnalysisError::ZeroWeightSum {
+                context: String::new(),
+            });
+        }
+        let (stratum, n_strata) = match &self.strata {
+            Some(s) => {
+                check_len("strata", n, s.len())?;
+                index_codes(s)
+            }
+            None => (vec![0; n], 1),
+        };
+        let (psu, psu_stratum, n_psu) = match &self.clusters {
+            Some(c) => {
+                check_len("clusters", n, c.len())?;
+                // Nest PSUs in strata (R nest = TRUE) by keying on (stratum, code).
+                let mut map: HashMap<(u32, u64), u32> = HashMap::new();
+                let mut psu_stratum = Vec::new();
+                let idx: Vec<u32> = c
+                    .iter()
+                    .zip(&stratum)
+                    .map(|(code, &s)| {
+                        let next = map.len() as u32;
+                        *map.entry((s, *code)).or_insert_with(|| {
+                            psu_stratum.push(s);
+                            next
+                        })
+                    })
+                    .collect();
+                let np = psu_stratum.len();
+                (Some(idx), psu_stratum, np)
+            }
+            None => (None, stratum.clone(), n),
+        };
+        let mut psus_in_stratum = vec![0usize; n_strata];
+        for &s in &psu_stratum {
+            psus_in_stratum[s as usize] += 1;
+        }
+        let pop1 = match &self.fpc1 {
+            Some(f) => Some(fpc_per_group(f, &stratum, n_strata, &psus_in_stratum, 1)?),
+            None => None,
+        };
+        let ssu = match (&self.subclusters, &self.fpc2) {
+            (Some(sc), fpc2) => {
+                check_len("subclusters", n, sc.len())?;
+                let psu_idx = psu.as_ref().ok_or_else(|| {
+                    AnalysisError::InvalidArgument("subclusters need stage-1 clusters".into())
+                })?;
+                let mut map: HashMap<(u32, u64), u32> = HashMap::new();
+                let mut ssu_psu = Vec::new();
+                let idx: Vec<u32> = sc
+                    .iter()
+                    .zip(psu_idx)
+                    .map(|(code, &p)| {
+                        let next = map.len() as u32;
+                        *map.entry((p, *code)).or_insert_with(|| {
+                            ssu_psu.push(p);
+                            next
+                        })
+                    })
+                    .collect();
+                let mut ssus_in_psu = vec![0usize; n_psu];
+                for &p in &ssu_psu {
+                    ssus_in_psu[p as usize] += 1;
+                }
+                match fpc2 {
+                    Some(f) => {
+                        if pop1.is_none() {
+                            return Err(AnalysisError::InvalidFpc(
+                                "a stage-2 fpc needs a stage-1 fpc".into(),
+                            ));
+                        }
+                        let pop2 = fpc_per_group(f, psu_idx, n_psu, &ssus_in_psu, 2)?;
+                        Some((idx, pop2))
+                    }
+                    // R: stages without an fpc are treated as fully sampled, so they add no variance.
+                    None => None,
+                }
+            }
+            (None, Some(_)) => {
+                return Err(AnalysisError::InvalidArgument(
+                    "a stage-2 fpc needs subclusters".into(),
+                ))
+            }
+            (None, None) => None,
+        };
+        Ok(Design {
+            weights: self.weights,
+            stratum,
+            psu,
+            n_psu,
+            psu_stratum,
+            psus_in_stratum,
+            pop1,
+            ssu,
+            calibrations: Vec::new(),
+        })
+    }
+}
+
+impl Design {
+    /// Start a design from sampling weights (R `weights = ~pw`); without strata or clusters this is
+    /// `svydesign(ids = ~1, weights = ~pw)`.
+    pub fn builder(weights: Vec<f64>) -> DesignBuilder {
+        DesignBuilder {
+            weights,
+            ..DesignBuilder::default()
+        }
+    }
+
+    /// Number of observations.
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// True when the design has no observations (never, once built).
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// Current weights (after any calibration).
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// Number of strata.
+    pub fn n_strata(&self) -> usize {
+        self.psus_in_stratum.len()
+    }
+
+    /// Number of stage-1 PSUs.
+    pub fn n_psu(&self) -> usize {
+        self.n_psu
+    }
+
+    /// Design degrees of freedom, PSUs minus strata (R `degf`).
+    pub fn degrees_of_freedom(&self) -> f64 {
+        (self.n_psu as f64 - self.n_strata() as f64).max(1.0)
+    }
+
+    /// True when an fpc was given at stage 1.
+    pub fn has_fpc(&self) -> bool {
+        self.pop1.is_some()
+    }
+
+    /// Kish's effective sample size (Σw)² / Σw² over the observations in `domain` (all when `None`).
+    pub fn kish_effective_n(&self, domain: Option<&[bool]>) -> f64 {
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for (i, &w) in self.weights.iter().enumerate() {
+            if domain.is_none_or(|d| d[i]) {
+                s1 += w;
+                s2 += w * w;
+            }
+        }
+        if s2 > 0.0 {
+            s1 * s1 / s2
+        } else {
+            0.0
+        }
+    }
+
+    /// A copy of the design with new weights and a calibration record (used by the weighting module).
+    pub(crate) fn with_calibration(&self, weights: Vec<f64>, cal: Calibration) -> Design {
+        let mut d = self.clone();
+        d.weights = weights;
+        d.calibrations.push(cal);
+        d
+    }
+
+    /// Stage-1 scale per stratum: (1 − n_h/N_h) · n_h/(n_h − 1); errors on a lonely PSU.
+    pub(crate) fn stratum_scales(&self) -> Result<Vec<f64>> {
+        self.psus_in_stratum
+            .iter()
+            .enumerate()
+            .map(|(h, &nh)| {
+                let f = match &self.pop1 {
+                    Some(pop) => (pop[h] - nh as f64) / pop[h],
+                    None => 1.0,
+                };
+                // A self-representing stratum (every PSU sampled) contributes nothing, as in R.
+                if f < 1e-7 {
+                    Ok(0.0)
+                } else if nh < 2 {
+                    Err(AnalysisError::LonelyPsu {
+                        stratum: h,
+                        stage: 1,
+                    })
+                } else {
+                    Ok(f * nh as f64 / (nh as f64 - 1.0))
+                }
+            })
+            .collect()
+    }
+
+    /// Residualise influence columns for each calibration step, as `svyrecvar` does before `multistage`.
+    fn residualise(&self, cols: &mut [Vec<f64>]) -> Result<()> {
+        for cal in &self.calibrations {
+            match cal {
+                Calibration::PostStratification {
+                    group,
+                    groups,
+                    old_w,
+                    new_w,
+                } => {
+                    let mut den = vec![0.0; *groups];
+                    for (g, w0) in group.iter().zip(old_w) {
+                        den[*g as usize] += w0;
+                    }
+                    for z in cols.iter_mut() {
+                        let mut num = vec![0.0; *groups];
+                        for i in 0..z.len() {
+                            if new_w[i] > 0.0 {
+                                num[group[i] as usize] += z[i] * old_w[i] / new_w[i];
+                            }
+                        }
+                        for i in 0..z.len() {
+                            let g = group[i] as usize;
+                            if den[g] > 0.0 {
+                                z[i] -= num[g] / den[g] * new_w[i];
+                            }
+                        }
+                    }
+                }
+                Calibration::Raking { margins, w } => {
+                    for z in cols.iter_mut() {
+                        for _ in 0..10 {
+                            for (codes, levels) in margins {
+                                let mut sum = vec![0.0; *levels];
+                                let mut cnt = vec![0usize; *levels];
+                                for i in 0..z.len() {
+                                    if w[i] > 0.0 {
+                                        sum[codes[i] as usize] += z[i] / w[i];
+                                    }
+                                    cnt[codes[i] as usize] += 1;
+                                }
+                                for i in 0..z.len() {
+                                    let c = codes[i] as usize;
+                                    z[i] -= w[i] * sum[c] / cnt[c] as f64;
+                                }
+                            }
+                        }
+                    }
+                }
+                Calibration::Greg { x, p, d, w } => {
+                    let p = *p;
+                    let mut xtdx = vec![0.0; p * p];
+                    for i in 0..d.len() {
+                        let row = &x[i * p..(i + 1) * p];
+                        for a in 0..p {
+                            for b in 0..p {
+                                xtdx[a * p + b] += d[i] * row[a] * row[b];
+                            }
+                        }
+                    }
+                    for z in cols.iter_mut() {
+                        let mut xde = vec![0.0; p];
+                        for i in 0..d.len() {
+                            if w[i] > 0.0 {
+                                let e = z[i] / w[i];
+                                for a in 0..p {
+                                    xde[a] += d[i] * x[i * p + a] * e;
+                                }
+                            }
+                        }
+                        let beta =
+                            crate::linalg::solve(&xtdx, &xde, p, 1, "calibration residuals")?;
+                        for i in 0..d.len() {
+                            if w[i] > 0.0 {
+                                let fit: f64 = (0..p).map(|a| x[i * p + a] * beta[a]).sum();
+                                z[i] = w[i] * (z[i] / w[i] - fit);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Covariance matrix (m × m, row-major) of the estimated totals Σ z_i of `m` influence columns:
+    /// R's `svyrecvar`. An estimator's variance is the variance of the total of its influence values.
+    pub fn total_covariance(&self, cols: &[Vec<f64>]) -> Result<Vec<f64>> {
+        let m = cols.len();
+        let n = self.len();
+        for c in cols {
+            check_len("influence column", n, c.len())?;
+        }
+        let mut cols = cols.to_vec();
+        self.residualise(&mut cols)?;
+        let scales = self.stratum_scales()?;
+        // PSU totals, row-major n_psu × m.
+        let mut t = vec![0.0; self.n_psu * m];
+        match &self.psu {
+            Some(psu) => {
+                for (j, c) in cols.iter().enumerate() {
+                    for (i, &z) in c.iter().enumerate() {
+                        t[psu[i] as usize * m + j] += z;
+                    }
+                }
+            }
+            None => {
+                for (j, c) in cols.iter().enumerate() {
+                    for (i, &z) in c.iter().enumerate() {
+                        t[i * m + j] = z;
+                    }
+                }
+            }
+        }
+        let mut v =
+            between_psu_covariance(&t, m, &self.psu_stratum, &self.psus_in_stratum, &scales);
+        if let (Some((ssu, pop2)), Some(pop1)) = (&self.ssu, &self.pop1) {
+            self.add_stage_two(&cols, ssu, pop2, pop1, &mut v)?;
+        }
+        Ok(v)
+    }
+
+    /// Variance of the total Σ z_i of one influence column.
+    pub fn total_variance(&self, z: Vec<f64>) -> Result<f64> {
+        Ok(self.total_covariance(&[z])?[0])
+    }
+
+    /// Stage-2 term of R's `multistage`: within-PSU variance of SSU totals, times n_h/N_h of stage 1.
+    fn add_stage_two(
+        &self,
+        cols: &[Vec<f64>],
+        ssu: &[u32],
+        pop2: &[f64],
+        pop1: &[f64],
+        v: &mut [f64],
+    ) -> Result<()> {
+        let m = cols.len();
+        let psu = self
+            .psu
+            .as_ref()
+            .ok_or_else(|| AnalysisError::InvalidArgument("stage 2 without PSUs".into()))?;
+        let n_ssu = ssu.iter().map(|&s| s as usize + 1).max().unwrap_or(0);
+        let mut ssu_psu = vec![0u32; n_ssu];
+        let mut t = vec![0.0; n_ssu * m];
+        for i in 0..self.len() {
+            ssu_psu[ssu[i] as usize] = psu[i];
+            for (j, c) in cols.iter().enumerate() {
+                t[ssu[i] as usize * m + j] += c[i];
+            }
+        }
+        let mut ssus_in_psu = vec![0usize; self.n_psu];
+        for &p in &ssu_psu {
+            ssus_in_psu[p as usize] += 1;
+        }
+        let scales: Vec<f64> = (0..self.n_psu)
+            .map(|p| {
+                let mi = ssus_in_psu[p] as f64;
+                let f = (pop2[p] - mi) / pop2[p];
+                let h = self.psu_stratum[p] as usize;
+                let stage1_fraction = self.psus_in_stratum[h] as f64 / pop1[h];
+                if f < 1e-7 {
+                    Ok(0.0)
+                } else if mi < 2.0 {
+                    Err(AnalysisError::LonelyPsu {
+                        stratum: p,
+                        stage: 2,
+                    })
+                } else {
+                    Ok(stage1_fraction * f * mi / (mi - 1.0))
+                }
+            })
+            .collect::<Result<_>>()?;
+        let extra = between_psu_covariance(&t, m, &ssu_psu, &ssus_in_psu, &scales);
+        for (a, b) in v.iter_mut().zip(extra) {
+            *a += b;
+        }
+        Ok(())
+    }
+}
+
+/// Σ_h scale_h Σ_i (t_hi − t̄_h)(t_hi − t̄_h)ᵀ over units grouped by `group` (R `onestrat`).
+pub(crate) fn between_psu_covariance(
+    t: &[f64],
+    m: usize,
+    group: &[u32],
+    size: &[usize],
+    scales: &[f64],
+) -> Vec<f64> {
+    let g = size.len();
+    let mut mean = vec![0.0; g * m];
+    for (u, &h) in group.iter().enumerate() {
+        for j in 0..m {
+            mean[h as usize * m + j] += t[u * m + j];
+        }
+    }
+    for h in 0..g {
+        for j in 0..m {
+            mean[h * m + j] /= size[h].max(1) as f64;
+        }
+    }
+    let mut v = vec![0.0; m * m];
+    let mut d = vec![0.0; m];
+    for (u, &h) in group.iter().enumerate() {
+        let h = h as usize;
+        let s = scales[h];
+        if s == 0.0 {
+            continue;
+        }
+        for j in 0..m {
+            d[j] = t[u * m + j] - mean[h * m + j];
+        }
+        for a in 0..m {
+            let da = d[a] * s;
+            if da == 0.0 {
+                continue;
+            }
+            for b in 0..m {
+                v[a * m + b] += da * d[b];
+            }
+        }
+    }
+    v
+}

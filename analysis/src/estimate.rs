@@ -1,0 +1,562 @@
+//! Design-based point estimates with Taylor-linearisation standard errors: means, totals, ratios,
+//! proportions, quantiles (Woodruff) and frequency tables, for the population or a domain (R `svymean`,
+//! `svytotal`, `svyratio`, `svyquantile`, `svyby`). Domains keep the full design: influence values are
+//! zero outside the domain rather than the data being filtered (Lumley 2010, §2.3).
+
+use crate::design::Design;
+use crate::dist;
+use crate::error::{AnalysisError, Result};
+
+/// A point estimate with its linearisation standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Estimate {
+    /// Point estimate.
+    pub estimate: f64,
+    /// Standard error.
+    pub se: f64,
+    /// Design degrees of freedom (PSUs − strata).
+    pub df: f64,
+    /// Unweighted observations that contributed.
+    pub n: usize,
+    /// Design effect against simple random sampling without replacement (R `deff = TRUE`), when computed.
+    pub deff: Option<f64>,
+}
+
+impl Estimate {
+    /// Wald interval with the normal quantile, as R's `confint` on `svystat` objects.
+    pub fn ci(&self, level: f64) -> (f64, f64) {
+        let z = dist::qnorm(1.0 - (1.0 - level) / 2.0);
+        (self.estimate - z * self.se, self.estimate + z * self.se)
+    }
+
+    /// Wald interval with the t quantile on the design degrees of freedom (R `confint(df = degf(design))`).
+    pub fn ci_t(&self, level: f64) -> (f64, f64) {
+        let t = dist::qt(1.0 - (1.0 - level) / 2.0, self.df);
+        (self.estimate - t * self.se, self.estimate + t * self.se)
+    }
+}
+
+/// A quantile with its Woodruff confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct QuantileEstimate {
+    /// Probability of the quantile.
+    pub p: f64,
+    /// Quantile (inverse of the weighted ECDF, R `qrule = "math"`).
+    pub estimate: f64,
+    /// Lower confidence limit.
+    pub lower: f64,
+    /// Upper confidence limit.
+    pub upper: f64,
+    /// SE implied by the interval: (upper − lower) / (2 t), as `svyquantile` reports.
+    pub se: f64,
+}
+
+/// Weighted frequency table of one categorical variable, with SEs of totals and proportions.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FrequencyTable {
+    /// Unweighted count per category.
+    pub n: Vec<usize>,
+    /// Estimated population total per category.
+    pub totals: Vec<Estimate>,
+    /// Estimated proportion per category.
+    pub proportions: Vec<Estimate>,
+    /// Covariance matrix of the proportions (k × k, row-major), needed by Rao–Scott tests.
+    pub proportion_cov: Vec<f64>,
+    /// Covariance matrix of the totals (k × k, row-major), for ratios such as row percentages.
+    pub total_cov: Vec<f64>,
+    /// Estimated population size of the domain.
+    pub population: f64,
+}
+
+fn active(domain: Option<&[bool]>, i: usize) -> bool {
+    domain.is_none_or(|d| d[i])
+}
+
+impl Design {
+    fn check_domain(&self, what: &str, len: usize, domain: Option<&[bool]>) -> Result<()> {
+        if len != self.len() {
+            return Err(AnalysisError::LengthMismatch {
+                what: what.into(),
+                expected: self.len(),
+                got: len,
+            });
+        }
+        if let Some(d) = domain {
+            if d.len() != self.len() {
+                return Err(AnalysisError::LengthMismatch {
+                    what: "domain".into(),
+                    expected: self.len(),
+                    got: d.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Weighted mean and its influence values (zero outside the domain and for missing `y`).
+    pub(crate) fn mean_influence(
+        &self,
+        y: &[f64],
+        domain: Option<&[bool]>,
+    ) -> Result<(f64, Vec<f64>, usize, f64)> {
+        self.check_domain("variable", y.len(), domain)?;
+        let (mut sw, mut swy, mut n) = (0.0, 0.0, 0usize);
+        for (i, (&w, &v)) in self.weights.iter().zip(y).enumerate() {
+            if active(domain, i) && !v.is_nan() {
+                sw += w;
+                swy += w * v;
+                n += 1;
+            }
+        }
+        if n == 0 {
+            return Err(AnalysisError::InsufficientData { needed: 1, got: 0 });
+        }
+        if sw <= 0.0 {
+            return Err(AnalysisError::ZeroWeightSum {
+                context: " in the domain".into(),
+            });
+        }
+        let m = swy / sw;
+        let z = self
+            .weights
+            .iter()
+            .zip(y)
+            .enumerate()
+            .map(|(i, (&w, &v))| {
+                if active(domain, i) && !v.is_nan() {
+                    w * (v - m) / sw
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Ok((m, z, n, sw))
+    }
+
+    /// Variance of the mean under SRS without replacement, for the design effect (R `svymean(deff = TRUE)`:
+    /// `svyvar(x)/n · (Σw − n)/Σw`).
+    fn srs_variance_of_mean(
+        &self,
+        y: &[f64],
+        domain: Option<&[bool]>,
+        mean: f64,
+        n: usize,
+        sw: f64,
+    ) -> f64 {
+        if n < 2 {
+            return f64::NAN;
+        }
+        let mut ss = 0.0;
+        for (i, (&w, &v)) in self.weights.iter().zip(y).enumerate() {
+            if active(domain, i) && !v.is_nan() {
+                ss += w * (v - mean) * (v - mean);
+            }
+        }
+        let nf = n as f64;
+        let var = ss / sw * nf / (nf - 1.0);
+        var / nf * ((sw - nf) / sw).max(0.0)
+    }
+
+    /// Weighted mean of `y` (NaN = missing, dropped as a domain) with linearisation SE: R `svymean(~y, design, na.rm = TRUE)`.
+    pub fn mean(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
+        let (m, z, n, sw) = self.mean_influence(y, domain)?;
+        let v = self.total_variance(z)?;
+        let vsrs = self.srs_variance_of_mean(y, domain, m, n, sw);
+        Ok(Estimate {
+            estimate: m,
+            se: v.sqrt(),
+            df: self.degrees_of_freedom(),
+            n,
+            deff: Some(v / vsrs),
+        })
+    }
+
+    /// Weighted total Σ w y with linearisation SE: R `svytotal(~y, design, na.rm = TRUE)`.
+    pub fn total(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
+        self.check_domain("variable", y.len(), domain)?;
+        let (mut t, mut n, mut sw) = (0.0, 0usize, 0.0);
+        let z: Vec<f64> = self
+            .weights
+            .iter()
+            .zip(y)
+            .enumerate()
+            .map(|(i, (&w, &v))| {
+                if active(domain, i) && !v.is_nan() {
+                    t += w * v;
+                    n += 1;
+                    sw += w;
+                    w * v
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        if n == 0 {
+            return Err(AnalysisError::InsufficientData { needed: 1, got: 0 });
+        }
+        let var = self.total_variance(z)?;
+        let mean = if sw > 0.0 { t / sw } else { 0.0 };
+        let vsrs = self.srs_variance_of_mean(y, domain, mean, n, sw) * sw * sw;
+        Ok(Estimate {
+            estimate: t,
+            se: var.sqrt(),
+            df: self.degrees_of_freedom(),
+            n,
+            deff: Some(var / vsrs),
+        })
+    }
+
+    /// Ratio of totals Σwy / Σwx with linearisation SE: R `svyratio(~y, ~x, design)`.
+    pub fn ratio(
+        &self,
+        numerator: &[f64],
+        denominator: &[f64],
+        domain: Option<&[bool]>,
+    ) -> Result<Estimate> {
+        self.check_domain("numerator", numerator.len(), domain)?;
+        self.check_domain("denominator", denominator.len(), domain)?;
+        let ok = |i: usize| active(domain, i) && !numerator[i].is_nan() && !denominator[i].is_nan();
+        let (mut ty, mut tx, mut n) = (0.0, 0.0, 0usize);
+        for i in 0..self.len() {
+            if ok(i) {
+                ty += self.weights[i] * numerator[i];
+                tx += self.weights[i] * denominator[i];
+                n += 1;
+            }
+        }
+        if n == 0 {
+            return Err(AnalysisError::InsufficientData { needed: 1, got: 0 });
+        }
+        if tx == 0.0 {
+            return Err(AnalysisError::InvalidValue(
+                "denominator total is zero".into(),
+            ));
+        }
+        let r = ty / tx;
+        let z = (0..self.len())
+            .map(|i| {
+                if ok(i) {
+                    self.weights[i] * (numerator[i] - r * denominator[i]) / tx
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let v = self.total_variance(z)?;
+        Ok(Estimate {
+            estimate: r,
+            se: v.sqrt(),
+            df: self.degrees_of_freedom(),
+            n,
+            deff: None,
+        })
+    }
+
+    /// Proportion with an attribute (mean of an indicator): R `svymean(~I(x), design)`.
+    pub fn proportion(&self, indicator: &[bool], domain: Option<&[bool]>) -> Result<Estimate> {
+        let y: Vec<f64> = indicator
+            .iter()
+            .map(|&b| if b { 1.0 } else { 0.0 })
+            .collect();
+        self.mean(&y, domain)
+    }
+
+    /// Quantiles by inverting the weighted ECDF (R `qrule = "math"`) with Woodruff intervals
+    /// (R `svyquantile(interval.type = "mixed")`, Woodruff 1952): the Wald interval for P(Y ≤ q̂) is mapped
+    /// back through the ECDF. Uses t on the design degrees of freedom.
+    pub fn quantiles(
+        &self,
+        y: &[f64],
+        probs: &[f64],
+        domain: Option<&[bool]>,
+        level: f64,
+    ) -> Result<Vec<QuantileEstimate>> {
+        self.check_domain("variable", y.len(), domain)?;
+        let mut idx: Vec<usize> = (0..self.len())
+            .filter(|&i| active(domain, i) && !y[i].is_nan() && self.weights[i] > 0.0)
+            .collect();
+        if idx.is_empty() {
+            return Err(AnalysisError::InsufficientData { needed: 1, got: 0 });
+        }
+        idx.sort_by(|&a, &b| y[a].total_cmp(&y[b]));
+        let total: f64 = idx.iter().map(|&i| self.weights[i]).sum();
+        let mut cum = Vec::with_capacity(idx.len());
+        let mut acc = 0.0;
+        for &i in &idx {
+            acc += self.weights[i];
+            cum.push(acc / total);
+        }
+        let qf = |p: f64| -> f64 {
+            let p = p.clamp(0.0, 1.0);
+            // Smallest y with F(y) >= p; tolerance guards against rounding in the cumulative sums.
+            let k = cum.partition_point(|&c| c < p - 1e-12).min(idx.len() - 1);
+            y[idx[k]]
+        };
+        let t = dist::qt(1.0 - (1.0 - level) / 2.0, self.degrees_of_freedom());
+        probs
+            .iter()
+            .map(|&p| {
+                if !(0.0..=1.0).contains(&p) {
+                    return Err(AnalysisError::InvalidArgument(format!(
+                        "quantile probability {p} outside [0, 1]"
+                    )));
+                }
+                let q = qf(p);
+                let ind: Vec<f64> = y
+                    .iter()
+                    .map(|&v| {
+                        if v.is_nan() {
+                            f64::NAN
+                        } else if v <= q {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                // R's woodruffCI: Wald interval for the estimated P(Y ≤ q̂) (not for p itself), mapped back.
+                let f = self.mean(&ind, domain)?;
+                let (lo, hi) = (qf(f.estimate - t * f.se), qf(f.estimate + t * f.se));
+                Ok(QuantileEstimate {
+                    p,
+                    estimate: q,
+                    lower: lo,
+                    upper: hi,
+                    se: (hi - lo) / (2.0 * t),
+                })
+            })
+            .collect()
+    }
+
+    /// Weighted frequency table of `codes` (values ≥ `levels`, e.g. missing / don't know, are outside the domain),
+    /// with SEs of totals and proportions and the full covariance of the proportions (R `svymean(~factor(x))`).
+    ///
+    /// Fast path: influence values of a categorical variable are sparse, so the PSU sums needed by the
+    /// variance are accumulated in one pass (O(n + PSUs · k²)) instead of materialising k dense columns.
+    pub fn frequencies(
+        &self,
+        codes: &[u32],
+        levels: usize,
+        domain: Option<&[bool]>,
+    ) -> Result<FrequencyTable> {
+        self.check_domain("codes", codes.len(), domain)?;
+        if levels == 0 {
+            return Err(AnalysisError::InvalidArgument(
+                "a categorical variable needs at least one level".into(),
+            ));
+        }
+        let k = levels;
+        let inside = |i: usize| (codes[i] as usize) < k && active(domain, i);
+        let mut wsum = vec![0.0; k];
+        let mut nsum = vec![0usize; k];
+        for i in 0..self.len() {
+            if inside(i) {
+                wsum[codes[i] as usize] += self.weights[i];
+                nsum[codes[i] as usize] += 1;
+            }
+        }
+        let pop: f64 = wsum.iter().sum();
+        let n_dom: usize = nsum.iter().sum();
+        if n_dom == 0 {
+            return Err(AnalysisError::InsufficientData { needed: 1, got: 0 });
+        }
+        if pop <= 0.0 {
+            return Err(AnalysisError::ZeroWeightSum {
+                context: " in the domain".into(),
+            });
+        }
+        let p: Vec<f64> = wsum.iter().map(|w| w / pop).collect();
+        let (cov_tot, cov_prop) = if !self.calibrations.is_empty() || self.ssu.is_some() {
+            self.frequency_cov_dense(codes, k, domain, &p, pop)?
+        } else {
+            self.frequency_cov_sparse(codes, k, domain, &p, pop)?
+        };
+        let df = self.degrees_of_freedom();
+        let totals = (0..k)
+            .map(|j| Estimate {
+                estimate: wsum[j],
+                se: cov_tot[j * k + j].max(0.0).sqrt(),
+                df,
+                n: nsum[j],
+                deff: None,
+            })
+            .collect();
+        let proportions = (0..k)
+            .map(|j| Estimate {
+                estimate: p[j],
+                se: cov_prop[j * k + j].max(0.0).sqrt(),
+                df,
+                n: nsum[j],
+                deff: None,
+            })
+            .collect();
+        Ok(FrequencyTable {
+            n: nsum,
+            totals,
+            proportions,
+            proportion_cov: cov_prop,
+            total_cov: cov_tot,
+            population: pop,
+        })
+    }
+
+    fn frequency_cov_dense(
+        &self,
+        codes: &[u32],
+        k: usize,
+        domain: Option<&[bool]>,
+        p: &[f64],
+        pop: f64,
+    ) -> Result<(Vec<f64>, Vec<f64>)> {
+        let inside = |i: usize| (codes[i] as usize) < k && active(domain, i);
+        let mut cols = Vec::with_capacity(2 * k);
+        for j in 0..k {
+            cols.push(
+                (0..self.len())
+                    .map(|i| {
+                        if inside(i) && codes[i] as usize == j {
+                            self.weights[i]
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect::<Vec<f64>>(),
+            );
+        }
+        for j in 0..k {
+            cols.push(
+                (0..self.len())
+                    .map(|i| {
+                        if inside(i) {
+                            self.weights[i] * ((codes[i] as usize == j) as u8 as f64 - p[j]) / pop
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect(),
+            );
+        }
+        let v = self.total_covariance(&cols)?;
+        let m = 2 * k;
+        let mut tot = vec![0.0; k * k];
+        let mut prop = vec![0.0; k * k];
+        for a in 0..k {
+            for b in 0..k {
+                tot[a * k + b] = v[a * m + b];
+                prop[a * k + b] = v[(k + a) * m + k + b];
+            }
+        }
+        Ok((tot, prop))
+    }
+
+    fn frequency_cov_sparse(
+        &self,
+        codes: &[u32],
+        k: usize,
+        domain: Option<&[bool]>,
+        p: &[f64],
+        pop: f64,
+    ) -> Result<(Vec<f64>, Vec<f64>)> {
+        let scales = self.stratum_scales()?;
+        let inside = |i: usize| (codes[i] as usize) < k && active(domain, i);
+        match &self.psu {
+            Some(psu) => {
+                // Weighted cell sums per PSU; t_totals = A, t_props = (A − p·B)/N.
+                let np = self.n_psu;
+                let mut a = vec![0.0; np * k];
+                let mut b = vec![0.0; np];
+                for i in 0..self.len() {
+                    if inside(i) {
+                        let u = psu[i] as usize;
+                        a[u * k + codes[i] as usize] += self.weights[i];
+                        b[u] += self.weights[i];
+                    }
+                }
+                let mut tp = vec![0.0; np * k];
+                for u in 0..np {
+                    for j in 0..k {
+                        tp[u * k + j] = (a[u * k + j] - p[j] * b[u]) / pop;
+                    }
+                }
+                let tot = crate::design::between_psu_covariance(
+                    &a,
+                    k,
+                    &self.psu_stratum,
+                    &self.psus_in_stratum,
+                    &scales,
+                );
+                let prop = crate::design::between_psu_covariance(
+                    &tp,
+                    k,
+                    &self.psu_stratum,
+                    &self.psus_in_stratum,
+                    &scales,
+                );
+                Ok((tot, prop))
+            }
+            None => {
+                // Every observation is a PSU and touches one cell, so Σ t tᵀ per stratum needs only
+                // Σw·1[j], Σw²·1[j], Σw and Σw² per stratum.
+                let h_n = self.n_strata();
+                let mut s1 = vec![0.0; h_n * k];
+                let mut s2 = vec![0.0; h_n * k];
+                for i in 0..self.len() {
+                    if inside(i) {
+                        let h = self.stratum[i] as usize;
+                        let w = self.weights[i];
+                        s1[h * k + codes[i] as usize] += w;
+                        s2[h * k + codes[i] as usize] += w * w;
+                    }
+                }
+                let mut tot = vec![0.0; k * k];
+                let mut prop = vec![0.0; k * k];
+                for h in 0..h_n {
+                    let sc = scales[h];
+                    if sc == 0.0 {
+                        continue;
+                    }
+                    let nh = self.psus_in_stratum[h] as f64;
+                    let s1h = &s1[h * k..(h + 1) * k];
+                    let s2h = &s2[h * k..(h + 1) * k];
+                    let b1: f64 = s1h.iter().sum();
+                    let b2: f64 = s2h.iter().sum();
+                    for x in 0..k {
+                        for y in 0..k {
+                            let diag = if x == y { s2h[x] } else { 0.0 };
+                            tot[x * k + y] += sc * (diag - s1h[x] * s1h[y] / nh);
+                            let stt = diag - s2h[x] * p[y] - p[x] * s2h[y] + b2 * p[x] * p[y];
+                            let mx = s1h[x] - p[x] * b1;
+                            let my = s1h[y] - p[y] * b1;
+                            prop[x * k + y] += sc * (stt - mx * my / nh) / (pop * pop);
+                        }
+                    }
+                }
+                Ok((tot, prop))
+            }
+        }
+    }
+}
+
+impl Design {
+    /// Share of respondents ticking each option of a multi-select question, among those who answered it
+    /// (unanswered rows are outside the domain, not "not selected"); one `svymean` per indicator column.
+    pub fn multi_select_proportions(
+        &self,
+        q: &crate::data::MultiSelect,
+        domain: Option<&[bool]>,
+    ) -> Result<Vec<Estimate>> {
+        let answered = q.answered_mask();
+        let dom: Vec<bool> = answered
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| a && active(domain, i))
+            .collect();
+        q.selected
+            .iter()
+            .map(|col| self.proportion(col, Some(&dom)))
+            .collect()
+    }
+}
