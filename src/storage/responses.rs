@@ -241,7 +241,7 @@ impl ResponseWriter {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let queue = self.queue.clone();
         // `send` blocks only when 8,192 submissions are already waiting: back-pressure.
-        tokio::task::spawn_blocking(move || queue.send((response, reply)))
+        tokio::task::spawn_blocking(move || queue.send((response, reply)).map_err(|_| ()))
             .await
             .map_err(|e| StorageError::Blocking(e.to_string()))?
             .map_err(|_| StorageError::Blocking("the response writer has stopped".into()))?;
@@ -449,18 +449,21 @@ pub fn insert_draft(
     })
 }
 
+#[derive(Queryable)]
+struct DraftRow {
+    id: String,
+    version_id: String,
+    language: String,
+    seed: i64,
+    attempt: String,
+    page: i32,
+    answers: String,
+    expires_at: PrimitiveDateTime,
+}
+
 /// A live draft by the hash of its code (expired drafts are deleted on sight).
 pub fn find_draft(conn: &mut DbConnection, code_hash: &str) -> Result<Option<Draft>, StorageError> {
-    let row: Option<(
-        String,
-        String,
-        String,
-        i64,
-        String,
-        i32,
-        String,
-        PrimitiveDateTime,
-    )> = drafts::table
+    let row: Option<DraftRow> = drafts::table
         .filter(drafts::code_hash.eq(code_hash))
         .select((
             drafts::id,
@@ -475,18 +478,18 @@ pub fn find_draft(conn: &mut DbConnection, code_hash: &str) -> Result<Option<Dra
         .first(conn)
         .optional()?;
     match row {
-        Some((id, ..)) if row.as_ref().is_some_and(|r| r.7 <= now()) => {
-            diesel::delete(drafts::table.find(&id)).execute(conn)?;
+        Some(r) if r.expires_at <= now() => {
+            diesel::delete(drafts::table.find(&r.id)).execute(conn)?;
             Ok(None)
         }
-        Some((id, version_id, language, seed, attempt, page, answers, _)) => Ok(Some(Draft {
-            id,
-            version_id,
-            language,
-            seed,
-            attempt,
-            page,
-            answers,
+        Some(r) => Ok(Some(Draft {
+            id: r.id,
+            version_id: r.version_id,
+            language: r.language,
+            seed: r.seed,
+            attempt: r.attempt,
+            page: r.page,
+            answers: r.answers,
         })),
         None => Ok(None),
     }

@@ -295,11 +295,10 @@ pub fn browser_form(html: &str, set: &[(&str, &str)], nav: &str) -> Vec<(String,
         let v = el.value();
         let Some(name) = v.attr("name") else { continue };
         match (v.name(), v.attr("type").unwrap_or("text")) {
-            ("input", "radio" | "checkbox") => {
-                if v.attr("checked").is_some() {
-                    out.push((name.into(), v.attr("value").unwrap_or("on").into()));
-                }
+            ("input", "radio" | "checkbox") if v.attr("checked").is_some() => {
+                out.push((name.into(), v.attr("value").unwrap_or("on").into()));
             }
+            ("input", "radio" | "checkbox") => {}
             ("input", _) => out.push((name.into(), v.attr("value").unwrap_or("").into())),
             ("textarea", _) => out.push((name.into(), el.text().collect())),
             ("select", _) => {

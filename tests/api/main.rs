@@ -1,6 +1,11 @@
 //! Integration tests of the web app: one binary, each test owns its database and runs the
 //! app in-process on a random port.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly, like the tests themselves"
+)]
+
 mod admin;
 mod auth;
 mod helpers;
