@@ -5,4 +5,5 @@ pub mod assets;
 pub mod auth;
 pub mod health;
 pub mod home;
+pub mod receipts;
 pub mod respond;

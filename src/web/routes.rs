@@ -2,12 +2,13 @@
 
 use actix_web::web;
 
-use super::handlers::{admin, assets, auth, health, home, respond};
+use super::handlers::{admin, assets, auth, health, home, receipts, respond};
 
 /// Mount every route. No GET route changes state.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show_start))
         .route("/staff", web::get().to(home::show_staff_home))
+        .route("/staff/receipts", web::get().to(receipts::lookup_receipt))
         .route("/login", web::get().to(auth::show_login))
         .route("/login", web::post().to(auth::submit_login))
         .route("/logout", web::post().to(auth::submit_logout))

@@ -5,4 +5,5 @@ pub mod auth;
 pub mod error;
 pub mod home;
 pub mod layout;
+pub mod receipts;
 pub mod respond;

@@ -415,3 +415,39 @@ async fn the_accessibility_statement_is_public_and_linked_from_survey_pages() {
     let (_, landing) = app.get_html("/s/test-survey").await;
     assert!(landing.contains("href=\"/tillganglighet\""));
 }
+
+#[actix_web::test]
+async fn staff_find_a_response_by_its_receipt_number_and_the_lookup_is_audited() {
+    let app = app_with_survey(SurveyOptions::default()).await;
+    let p1 = start(&app).await;
+    let (_, p3) = step(&app, &p1, &[("a.has_car", "no")], "next").await;
+    let (_, review) = step(&app, &p3, &[("a.comment", "Hej")], "next").await;
+    let (_, done) = step(&app, &review, &[], "submit").await;
+    let receipt = receipt_of(&done);
+
+    app.clear_cookies();
+    app.create_user("rut", "researcher");
+    app.login("rut", crate::helpers::GOOD_PASSWORD).await;
+    let typed = receipt.to_lowercase().replace('-', " ");
+    let (status, html) = app
+        .get_html(&format!(
+            "/staff/receipts?number={}",
+            typed.replace(' ', "+")
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&receipt));
+    assert!(html.contains("Hej"));
+    assert_eq!(app.audit_actions("response.viewed"), 1);
+
+    app.clear_cookies();
+    app.create_user("ann", "analyst");
+    app.login("ann", crate::helpers::GOOD_PASSWORD).await;
+    assert_eq!(
+        app.get(&format!("/staff/receipts?number={receipt}"))
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+}

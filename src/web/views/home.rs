@@ -89,6 +89,11 @@ pub fn staff(ctx: &PageCtx) -> Markup {
         html! {
             h1 { (l.t("Översikt", "Overview")) }
             p { (l.t("Inloggad som", "Logged in as")) " " strong { (user.display_name) } " (" (user.role.label(l.is_sv())) ")." }
+            @if matches!(user.role, crate::domain::user::Role::Admin | crate::domain::user::Role::Researcher) {
+                ul {
+                    li { a href="/staff/receipts" { (l.t("Sök svar med kvittonummer", "Find a response by receipt number")) } }
+                }
+            }
         },
     )
 }
