@@ -118,26 +118,11 @@ fn the_eservice_needs_maxdiff_block_has_a_balanced_design() {
         .find(|s| s.key == "eservice-needs")
         .expect("shipped");
     let q = s.question("area_maxdiff").expect("maxdiff question");
-    let QuestionKind::MaxDiff {
-        list,
-        items_per_task,
-        tasks,
-        design_versions,
-        design_seed,
-        ..
-    } = &q.kind
-    else {
-        panic!("area_maxdiff is a MaxDiff block");
-    };
-    let items = s.choice_list(list).expect("item list").len();
-    let d = maxdiff::generate(
-        items,
-        *items_per_task as usize,
-        *tasks as usize,
-        *design_versions as usize,
-        *design_seed,
-    )
-    .expect("valid design");
+    let d = maxdiff::design_for(&s, q)
+        .expect("area_maxdiff is a MaxDiff block")
+        .expect("valid design");
+    assert_eq!(d.tasks_for(7).len(), 9);
+    assert_eq!(d.items, 11);
     let b = d.balance();
     assert!(b.max_item - b.min_item <= 1, "{b:?}");
     assert!(b.min_pair >= 1, "{b:?}");
