@@ -366,9 +366,10 @@ pub enum QuestionKind {
         /// Number of design versions respondents are spread over.
         #[serde(default = "default_design_versions")]
         design_versions: u32,
-        /// Seed of the design generator, so the design is reproducible.
+        /// Seed of the design generator, so the design is reproducible. 32 bits because TOML integers are
+        /// signed 64-bit: a `u64` seed above `i64::MAX` could not be written to a survey file.
         #[serde(default)]
-        design_seed: u64,
+        design_seed: u32,
         /// The label above the "most" column.
         best_label: Text,
         /// The label above the "least" column.

@@ -131,7 +131,7 @@ pub fn design_for(
         *items_per_task as usize,
         *tasks as usize,
         *design_versions as usize,
-        *design_seed,
+        u64::from(*design_seed),
     ))
 }
 
