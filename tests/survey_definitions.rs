@@ -231,9 +231,7 @@ mod generated {
     }
 
     fn expr() -> impl Strategy<Value = Option<Expression>> {
-        proptest::option::of(
-            "\\$\\{q[0-9]\\} (=|!=|>) '[a-z]{1,3}'".prop_map(|s| Expression::new(s)),
-        )
+        proptest::option::of("\\$\\{q[0-9]\\} (=|!=|>) '[a-z]{1,3}'".prop_map(Expression::new))
     }
 
     fn scale() -> impl Strategy<Value = Scale> {
