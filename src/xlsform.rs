@@ -15,6 +15,10 @@
 //!   options, matrix-level constraints and messages, the survey's texts and status) travels in extra columns that other tools ignore: `insikt`
 //!   (JSON) on the survey and settings sheets and `exclusive` on the choices sheet.
 //!
+//! Two deliberate normalisations: cell texts are trimmed on import (spreadsheets collect stray spaces), and
+//! a question that is both `required` and `required_if` exports as `required = yes` (XLSForm has one
+//! column; the condition is redundant when the question is always required).
+//!
 //! Anything else is reported as a warning with sheet, row and column, never silently dropped; structural
 //! problems are errors. Neither function panics on any input.
 
