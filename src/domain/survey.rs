@@ -12,6 +12,7 @@
 //! - life cycle: [`Survey::ensure_editable`], [`Survey::publish`] (runs [`check()`]), [`Survey::close`],
 //!   [`Survey::new_draft`];
 //! - storage layout: [`Question::answer_columns`] lists the `(key, sub-key)` cells of each question;
+//!   [`flow::answer_cells`] / [`flow::answers_from_cells`] convert answers to and from those cells;
 //! - rendering: walk [`Survey::pages`]; [`random::layout`] gives a respondent's question and option order
 //!   from a stored seed; [`flow::pipe`] fills `${key}` in labels; [`flow::page_relevance`] says what to show;
 //! - submitting: [`flow::apply`] (calculations, clearing skipped answers), then [`flow::validate`];
