@@ -12,12 +12,12 @@
 //!   `relevant`, `constraint`, `required` (yes/no or an expression), `calculation`, `default`,
 //!   `appearance`, `parameters` (`randomize=true`).
 //! - Insikt-only information (MaxDiff, Kano and importance–satisfaction kinds, number ranges, exclusive
-//!   options, the survey's texts and status) travels in extra columns that other tools ignore: `insikt`
+//!   options, matrix-level constraints and messages, the survey's texts and status) travels in extra columns that other tools ignore: `insikt`
 //!   (JSON) on the survey and settings sheets and `exclusive` on the choices sheet.
 //!
-//! Known export gap: a matrix is written as a `table-list` group, which carries its label, hint, relevance
-//! and `required`, but not a matrix-level `constraint`, `required_if`, messages or `randomise_options`
-//! (none of the shipped instruments uses them). // FUTURE: carry them in the group row's `insikt` cell.
+//! Two deliberate normalisations: cell texts are trimmed on import (spreadsheets collect stray spaces), and
+//! a question that is both `required` and `required_if` exports as `required = yes` (XLSForm has one
+//! column; the condition is redundant when the question is always required).
 //!
 //! Anything else is reported as a warning with sheet, row and column, never silently dropped; structural
 //! problems are errors. Neither function panics on any input.

@@ -412,3 +412,22 @@ fn samples_import_as_documented_in_the_table() {
         "every warning names its sheet"
     );
 }
+
+#[test]
+fn a_matrix_keeps_its_conditions_and_messages_through_xlsform() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys");
+    let mut s = insikt::survey_file::load_file(&dir.join("it-habits.toml")).expect("loads");
+    let q = s
+        .pages
+        .iter_mut()
+        .flat_map(|p| p.questions.iter_mut())
+        .find(|q| q.key == "confidence_tasks")
+        .expect("matrix exists");
+    q.required_if = Some("${frequency} = 'daily'".into());
+    q.constraint = Some("${confidence_tasks.pay} != 'dont_know'".into());
+    q.constraint_message = insikt::domain::survey::Text::new([("sv", "Svara"), ("en", "Answer")]);
+    q.randomise_options = true;
+    let back = xlsform::import(&xlsform::export(&s).expect("exports")).expect("imports");
+    assert_eq!(back.warnings, Vec::<Issue>::new());
+    assert_eq!(back.survey, s);
+}

@@ -12,6 +12,7 @@
 //! - life cycle: [`Survey::ensure_editable`], [`Survey::publish`] (runs [`check()`]), [`Survey::close`],
 //!   [`Survey::new_draft`];
 //! - storage layout: [`Question::answer_columns`] lists the `(key, sub-key)` cells of each question;
+//!   [`flow::answer_cells`] / [`flow::answers_from_cells`] convert answers to and from those cells;
 //! - rendering: walk [`Survey::pages`]; [`random::layout`] gives a respondent's question and option order
 //!   from a stored seed; [`flow::pipe`] fills `${key}` in labels; [`flow::page_relevance`] says what to show;
 //! - submitting: [`flow::apply`] (calculations, clearing skipped answers), then [`flow::validate`];
@@ -366,9 +367,10 @@ pub enum QuestionKind {
         /// Number of design versions respondents are spread over.
         #[serde(default = "default_design_versions")]
         design_versions: u32,
-        /// Seed of the design generator, so the design is reproducible.
+        /// Seed of the design generator, so the design is reproducible. 32 bits because TOML integers are
+        /// signed 64-bit: a `u64` seed above `i64::MAX` could not be written to a survey file.
         #[serde(default)]
-        design_seed: u64,
+        design_seed: u32,
         /// The label above the "most" column.
         best_label: Text,
         /// The label above the "least" column.

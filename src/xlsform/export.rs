@@ -113,6 +113,22 @@ impl Out<'_> {
                 if let Some(e) = &q.relevant {
                     g.insert("relevant", e.source().to_owned());
                 }
+                // A group row has no XLSForm columns for these; Insikt restores them from the JSON.
+                let extras = json!({
+                    "required_if": q.required_if,
+                    "constraint": q.constraint,
+                    "constraint_message": q.constraint_message,
+                    "required_message": q.required_message,
+                    "randomise_options": q.randomise_options,
+                });
+                let plain = q.required_if.is_none()
+                    && q.constraint.is_none()
+                    && q.constraint_message.is_empty()
+                    && q.required_message.is_empty()
+                    && !q.randomise_options;
+                if !plain {
+                    g.insert("insikt", serde_json::to_string(&extras)?);
+                }
                 self.push(g, vec![("label", &q.label), ("hint", &q.hint)]);
                 for r in rows {
                     let mut rc = Cells::new();

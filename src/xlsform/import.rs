@@ -663,6 +663,17 @@ enum FrameKind {
     Flattened { relevant: Option<String> },
 }
 
+/// Matrix fields that a `table-list` group row cannot hold in XLSForm columns (exported as `insikt` JSON).
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct MatrixExtras {
+    required_if: Option<Expression>,
+    constraint: Option<Expression>,
+    constraint_message: Text,
+    required_message: Text,
+    randomise_options: bool,
+}
+
 struct MatrixBuilder {
     question: Question,
     list: Option<String>,
@@ -855,6 +866,24 @@ impl Builder<'_> {
             );
             q.hint = self.text(cells, "hint");
             q.relevant = relevant;
+            let insikt = sheet.get(cells, "insikt");
+            if !insikt.is_empty() {
+                match serde_json::from_str::<MatrixExtras>(insikt) {
+                    Ok(x) => {
+                        q.required_if = x.required_if;
+                        q.constraint = x.constraint;
+                        q.constraint_message = x.constraint_message;
+                        q.required_message = x.required_message;
+                        q.randomise_options = x.randomise_options;
+                    }
+                    Err(e) => cx.warn(
+                        &sheet.name,
+                        Some(row),
+                        Some("insikt"),
+                        format!("Insikt settings of matrix '{name}' ignored: {e}"),
+                    ),
+                }
+            }
             self.stack.push(Frame {
                 name,
                 row,

@@ -349,4 +349,33 @@ proptest! {
         let src = format!("selected(${{m}}, '{probe}')");
         prop_assert_eq!(eval_with(&src, &a), Value::Bool(opts.contains(&probe)));
     }
+
+    #[test]
+    fn an_unknown_function_error_points_at_its_name(
+        prefix in "[0-9]{1,3}( \\+ [0-9]{1,3}){0,3}",
+        name in "[a-z]{2,8}",
+    ) {
+        prop_assume!(Func::from_name(&name).is_none() && !["and", "or", "div", "mod"].contains(&name.as_str()));
+        let src = format!("{prefix} + {name}(1)");
+        let err = Expr::parse(&src).expect_err("unknown function");
+        prop_assert_eq!(err.kind, ExprErrorKind::UnknownFunction(name));
+        prop_assert_eq!(err.position, prefix.len() + 3);
+    }
+
+    #[test]
+    fn an_unknown_key_error_points_at_its_reference(
+        known in proptest::collection::vec("k[a-z]{1,4}", 1..4),
+        unknown in "u[a-z]{1,4}",
+        at in 0usize..4,
+    ) {
+        let mut keys: Vec<String> = known.clone();
+        let at = at.min(keys.len());
+        keys.insert(at, unknown.clone());
+        let src = keys.iter().map(|k| format!("${{{k}}} > 1")).collect::<Vec<_>>().join(" and ");
+        let expected = src.find(&format!("${{{unknown}}}")).expect("present");
+        let e = Expr::parse(&src).expect("parses");
+        let err = e.check_references(|k| known.iter().any(|x| x == k)).expect_err("unknown key");
+        prop_assert_eq!(err.kind, ExprErrorKind::UnknownKey(unknown));
+        prop_assert_eq!(err.position, expected);
+    }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::{Page, Question, QuestionKind, Survey, Text, DONT_KNOW};
+use super::{Page, Question, QuestionKind, Survey, Text, ValueType, DONT_KNOW};
 use crate::domain::expr::{AnswerSource, EvalContext, Value};
 
 /// Answers by answer key.
@@ -400,4 +400,80 @@ fn display_answer(survey: &Survey, key: &str, lang: &str, answers: &dyn AnswerSo
             .join(", "),
         None => text,
     }
+}
+
+/// One stored answer cell: storage keeps one row per `(response, question, sub_key)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnswerCell {
+    /// The question key.
+    pub question: String,
+    /// The sub-key (see [`super::Question::answer_columns`]), or `None` for the main value.
+    pub sub_key: Option<String>,
+    /// The value: text, number, or 0/1 for indicators.
+    pub value: Value,
+}
+
+/// Splits answers into storage cells following [`super::Question::answer_columns`]: a multiple-choice
+/// answer becomes one 0/1 indicator per option; everything else is stored as it is. Unanswered
+/// questions produce no cells.
+pub fn answer_cells(survey: &Survey, answers: &AnswerMap) -> Vec<AnswerCell> {
+    let mut out = Vec::new();
+    for q in survey.questions() {
+        let main = answers.get(&q.key).filter(|v| !v.is_empty());
+        for col in q.answer_columns(survey) {
+            let value = match (&q.kind, &col.sub_key, col.value_type) {
+                (QuestionKind::MultipleChoice { .. }, Some(option), ValueType::Indicator) => {
+                    let Some(selected) = main else { continue };
+                    let on = selected.to_text().split_whitespace().any(|v| v == option);
+                    Value::Number(if on { 1.0 } else { 0.0 })
+                }
+                _ => match answers
+                    .get(&col.answer_key(&q.key))
+                    .filter(|v| !v.is_empty())
+                {
+                    Some(v) => v.clone(),
+                    None => continue,
+                },
+            };
+            out.push(AnswerCell {
+                question: q.key.clone(),
+                sub_key: col.sub_key.clone(),
+                value,
+            });
+        }
+    }
+    out
+}
+
+/// Rebuilds answers from stored cells (the inverse of [`answer_cells`]): multiple-choice indicators become
+/// the space-separated selection, in list order, that expressions work on.
+pub fn answers_from_cells(survey: &Survey, cells: &[AnswerCell]) -> AnswerMap {
+    let mut answers = AnswerMap::new();
+    for c in cells {
+        let key = match &c.sub_key {
+            Some(s) => format!("{}.{s}", c.question),
+            None => c.question.clone(),
+        };
+        answers.insert(key, c.value.clone());
+    }
+    for q in survey.questions() {
+        let QuestionKind::MultipleChoice { list, .. } = &q.kind else {
+            continue;
+        };
+        let options = survey.choice_list(list).unwrap_or_default();
+        let mut any = false;
+        let mut selected = Vec::new();
+        for o in options {
+            if let Some(v) = answers.remove(&format!("{}.{}", q.key, o.value)) {
+                any = true;
+                if v.to_bool() {
+                    selected.push(o.value.as_str());
+                }
+            }
+        }
+        if any {
+            answers.insert(q.key.clone(), Value::Text(selected.join(" ")));
+        }
+    }
+    answers
 }

@@ -8,6 +8,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::{Question, QuestionKind, Survey};
+
 /// How many randomised greedy constructions are tried; the most balanced one wins. Cheap: a 20-item,
 /// 10-version design takes well under a millisecond per attempt.
 const ATTEMPTS: u64 = 32;
@@ -97,6 +99,40 @@ impl MaxDiffDesign {
         let n = self.versions.len().max(1) as u64;
         usize::try_from(respondent_seed % n).unwrap_or(0)
     }
+
+    /// The tasks a respondent with `respondent_seed` answers: item indices into the question's list.
+    pub fn tasks_for(&self, respondent_seed: u64) -> &[Vec<usize>] {
+        self.versions
+            .get(self.version_for(respondent_seed))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The design of a MaxDiff question, generated from its parameters and the size of its item list.
+/// Returns `None` when the question is not a MaxDiff block or its list does not exist.
+pub fn design_for(
+    survey: &Survey,
+    question: &Question,
+) -> Option<Result<MaxDiffDesign, MaxDiffError>> {
+    let QuestionKind::MaxDiff {
+        list,
+        items_per_task,
+        tasks,
+        design_versions,
+        design_seed,
+        ..
+    } = &question.kind
+    else {
+        return None;
+    };
+    let items = survey.choice_list(list)?.len();
+    Some(generate(
+        items,
+        *items_per_task as usize,
+        *tasks as usize,
+        *design_versions as usize,
+        u64::from(*design_seed),
+    ))
 }
 
 /// Generates a design deterministically from `seed`.
@@ -249,6 +285,7 @@ mod tests {
     fn respondents_are_spread_over_versions() {
         let d = generate(8, 4, 4, 5, 0).expect("valid parameters");
         assert_eq!(d.version_for(12), 2);
+        assert_eq!(d.tasks_for(12), d.versions[2].as_slice());
         assert!((0..100).all(|s| d.version_for(s) < 5));
     }
 }

@@ -492,3 +492,37 @@ fn matrix_and_ranking_sub_answers_must_be_options_and_distinct_ranks() {
         .iter()
         .any(|e| matches!(e, AnswerError::NotAnOption { question, .. } if question == "rank.no")));
 }
+
+#[test]
+fn answers_split_into_storage_cells_and_back() {
+    let s = small();
+    let mut a = answers(&[
+        ("internet", "yes"),
+        ("devices", "tablet phone"),
+        ("why", "curious"),
+    ]);
+    a.insert("age".into(), Value::Number(40.0));
+    let cells = flow::answer_cells(&s, &a);
+    let devices: Vec<(Option<&str>, f64)> = cells
+        .iter()
+        .filter(|c| c.question == "devices")
+        .map(|c| (c.sub_key.as_deref(), c.value.to_number()))
+        .collect();
+    assert_eq!(
+        devices,
+        [
+            (Some("phone"), 1.0),
+            (Some("computer"), 0.0),
+            (Some("tablet"), 1.0),
+            (Some("none"), 0.0)
+        ]
+    );
+    let back = flow::answers_from_cells(&s, &cells);
+    // The selection comes back in list order.
+    assert_eq!(
+        back.get("devices"),
+        Some(&Value::Text("phone tablet".into()))
+    );
+    assert_eq!(back.get("age"), Some(&Value::Number(40.0)));
+    assert_eq!(back.len(), a.len());
+}
