@@ -50,7 +50,7 @@ impl LoadedSurvey {
                         *items_per_task as usize,
                         *tasks as usize,
                         *design_versions as usize,
-                        *design_seed,
+                        u64::from(*design_seed),
                     )
                     .ok()
                     .map(|d| (q.key.clone(), d))

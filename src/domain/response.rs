@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use rand::Rng;
 
 use crate::domain::expr::Value;
-use crate::domain::survey::flow::AnswerMap;
-use crate::domain::survey::{Question, QuestionKind, Survey, ValueType, DONT_KNOW};
+use crate::domain::survey::flow::{self, AnswerCell, AnswerMap};
+use crate::domain::survey::{Question, QuestionKind, Survey, DONT_KNOW};
 
 /// How an answer reached us: web, or entered by an interviewer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -148,94 +148,50 @@ pub fn question_of<'a>(survey: &'a Survey, answer_key: &str) -> Option<&'a Quest
     survey.question(main)
 }
 
-/// The stored cells of a complete response: one per answer column that has a value. A
-/// multiple-choice question that was answered gets a 0/1 indicator for every option, so
-/// "not chosen" (0) stays distinct from "not asked" (no cell).
+/// The stored cells of a complete response: one per answer column that has a value (see
+/// [`flow::answer_cells`]: an answered multiple choice gets a 0/1 indicator per option, so
+/// "not chosen" stays distinct from "not asked"). Numbers go to the numeric column, the rest to
+/// the text column.
 pub fn cells(survey: &Survey, answers: &AnswerMap) -> Vec<Cell> {
-    let mut out = Vec::new();
-    for q in survey.questions() {
-        match &q.kind {
-            QuestionKind::Note => {}
-            QuestionKind::MultipleChoice { list, other } => {
-                let Some(selected) = answers.get(&q.key).filter(|v| !v.is_empty()) else {
-                    continue;
-                };
-                let text = selected.to_text();
-                let picked: Vec<&str> = text.split_whitespace().collect();
-                for c in survey.choice_list(list).unwrap_or_default() {
-                    out.push(Cell {
-                        key: format!("{}.{}", q.key, c.value),
-                        text: None,
-                        number: Some(f64::from(u8::from(picked.contains(&c.value.as_str())))),
-                    });
-                }
-                if *other {
-                    if let Some(v) = answers
-                        .get(&format!("{}.other", q.key))
-                        .filter(|v| !v.is_empty())
-                    {
-                        out.push(Cell {
-                            key: format!("{}.other", q.key),
-                            text: Some(v.to_text()),
-                            number: None,
-                        });
-                    }
-                }
-            }
-            _ => {
-                for col in q.answer_columns(survey) {
-                    let key = col.answer_key(&q.key);
-                    let Some(v) = answers.get(&key).filter(|v| !v.is_empty()) else {
-                        continue;
-                    };
-                    let (text, number) = match (col.value_type, v) {
-                        (_, Value::Number(n)) => (None, Some(*n)),
-                        (ValueType::Indicator, Value::Bool(b)) => {
-                            (None, Some(f64::from(u8::from(*b))))
-                        }
-                        (ValueType::Number, other) => {
-                            let n = other.to_number();
-                            if n.is_nan() {
-                                (Some(other.to_text()), None)
-                            } else {
-                                (None, Some(n))
-                            }
-                        }
-                        (_, other) => (Some(other.to_text()), None),
-                    };
-                    out.push(Cell { key, text, number });
-                }
-            }
-        }
-    }
-    out
+    flow::answer_cells(survey, answers)
+        .into_iter()
+        .map(|c| {
+            let key = match &c.sub_key {
+                Some(s) => format!("{}.{s}", c.question),
+                None => c.question.clone(),
+            };
+            let (text, number) = match c.value {
+                Value::Number(n) => (None, Some(n)),
+                Value::Bool(b) => (None, Some(f64::from(u8::from(b)))),
+                other => (Some(other.to_text()), None),
+            };
+            Cell { key, text, number }
+        })
+        .collect()
 }
 
-/// Rebuild answers from stored cells (receipts, resumed drafts, staff lookup).
+/// Rebuild answers from stored cells (receipts, staff lookup); the inverse of [`cells`].
 pub fn answers_from_cells(survey: &Survey, cells: &[Cell]) -> AnswerMap {
-    let mut answers = AnswerMap::new();
-    let mut multi: HashMap<String, Vec<String>> = HashMap::new();
-    for cell in cells {
-        let q = question_of(survey, &cell.key);
-        if let (Some(q), Some(sub)) = (q, cell.key.split_once('.').map(|(_, s)| s)) {
-            if matches!(q.kind, QuestionKind::MultipleChoice { .. }) && sub != "other" {
-                if cell.number == Some(1.0) {
-                    multi.entry(q.key.clone()).or_default().push(sub.to_owned());
-                }
-                continue;
-            }
-        }
-        let v = match (&cell.text, cell.number) {
-            (Some(t), _) => Value::Text(t.clone()),
-            (None, Some(n)) => Value::Number(n),
-            (None, None) => continue,
-        };
-        answers.insert(cell.key.clone(), v);
-    }
-    for (key, values) in multi {
-        answers.insert(key, Value::Text(values.join(" ")));
-    }
-    answers
+    let cells: Vec<AnswerCell> = cells
+        .iter()
+        .filter_map(|c| {
+            let value = match (&c.text, c.number) {
+                (Some(t), _) => Value::Text(t.clone()),
+                (None, Some(n)) => Value::Number(n),
+                (None, None) => return None,
+            };
+            let (question, sub_key) = match c.key.split_once('.') {
+                Some((q, s)) => (q.to_owned(), Some(s.to_owned())),
+                None => (c.key.clone(), None),
+            };
+            Some(AnswerCell {
+                question,
+                sub_key,
+                value,
+            })
+        })
+        .collect();
+    flow::answers_from_cells(survey, &cells)
 }
 
 /// Crockford's base-32 alphabet: no I, L, O or U, so codes survive being read aloud or typed.
