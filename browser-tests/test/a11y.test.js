@@ -163,7 +163,33 @@ test('business-needs: every page to the receipt', async (t) => {
   await checkPage(t, page, 'business-needs-landing-en');
   await page.goto(`${app.url}/s/business-needs`);
   assert.equal(await press(page, 'Börja svara'), 200);
-  await walk(t, page, 'business-needs');
+  let invalid = 0;
+  await walk(t, page, 'business-needs', async (p) => {
+    // Error states for typed answers: a date in the future, a number that is not a number and
+    // two options given the same place in a ranking.
+    const date = p.locator('div.question > input[type=date]');
+    const num = p.locator('div.question > input[inputmode=numeric]');
+    const rank = p.locator('.rank-row select');
+    if ((await date.count()) + (await num.count()) + (await rank.count()) === 0) return false;
+    await fillPage(p);
+    if (await date.count()) await date.first().fill('2099-12-31');
+    if (await num.count()) await num.first().fill('många');
+    if ((await rank.count()) > 1) {
+      await rank.nth(0).selectOption('1');
+      await rank.nth(1).selectOption('1');
+    }
+    assert.equal(await press(p, 'Nästa'), 422, 'an invalid answer is rejected');
+    invalid += 1;
+    await checkPage(t, p, `business-needs-error-state-${invalid}`);
+    if (await date.count()) await date.first().fill('2015-05-01');
+    if (await num.count()) await num.first().fill('3');
+    for (let i = 0; i < (await rank.count()); i += 1) await rank.nth(i).selectOption(String(i + 1));
+    await fillPage(p);
+    const status = await press(p, 'Nästa');
+    assert.equal(status, 200, `corrected answers accepted: ${await heading(p)}`);
+    return true;
+  });
+  assert.ok(invalid >= 3, `date, number and ranking error states were checked (${invalid})`);
   await submitAndCheckReceipt(t, page, 'business-needs');
   await page.close();
 });
