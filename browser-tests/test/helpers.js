@@ -38,6 +38,9 @@ async function startApp({ surveysDir = path.join(REPO, 'surveys') } = {}) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never leave a server behind, even when the test process is interrupted.
+  const reap = () => { if (child.exitCode === null) child.kill('SIGTERM'); };
+  process.once('exit', reap);
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
