@@ -2,6 +2,7 @@
 //! live in the `analysis` crate.
 
 pub mod accounts;
+pub mod analysis_jobs;
 pub mod answering;
 pub mod auth;
 pub mod cli;
