@@ -212,7 +212,7 @@ async fn publishing_with_a_missing_english_label_is_blocked_and_the_findings_are
     assert_eq!(res.status().as_u16(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("kunde inte publiceras"));
-    assert!(html.contains("question car"), "{html}");
+    assert!(html.contains("fråga car"), "{html}");
     let (_, survey) = definition(&app, "parking", 1);
     assert_eq!(survey.status, insikt::domain::survey::VersionStatus::Draft);
     assert_eq!(app.audit_actions("survey.published"), 0);
@@ -359,4 +359,73 @@ async fn exports_download_the_version_as_xlsform_and_toml() {
     let res = app.get("/designer/parking/1/export.xlsx").await;
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+}
+
+#[actix_web::test]
+async fn survey_options_are_validated_and_saved_through_the_use_case() {
+    let app = TestApp::spawn().await;
+    build_draft(&app).await;
+    let page = "/designer/parking/options";
+    let res = app
+        .post_form(page, page, &[("opens_at", "tomorrow"), ("minutes", "5")])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#options-opens_at\""), "{html}");
+    assert!(html.contains("value=\"tomorrow\""), "typed values are kept");
+
+    let res = app
+        .post_form(
+            page,
+            page,
+            &[
+                ("opens_at", "2026-01-01T08:00"),
+                ("minutes", "5"),
+                ("listed", "on"),
+                ("contact_sv", "Ring 08-123 45"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(app.audit_actions("survey.options_changed"), 1);
+    let mut conn = app.db.get().unwrap();
+    let record = insikt::storage::surveys::find_survey(&mut conn, "parking")
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.options.minutes, Some(5));
+    assert!(record.options.listed);
+    assert_eq!(record.options.contact.get("sv"), Some("Ring 08-123 45"));
+}
+
+#[actix_web::test]
+async fn the_advanced_toml_editor_saves_a_question_and_reports_parse_errors() {
+    let app = TestApp::spawn().await;
+    build_draft(&app).await;
+    let page = "/designer/parking/1/questions/spot";
+    let toml = "key = \"spot\"\ntype = \"integer\"\nmin = 0\nmax = 10\n\n[label]\nsv = \"Hur många?\"\nen = \"How many?\"\n";
+    let res = app
+        .post_form(page, page, &[("form", "toml"), ("toml", toml)])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, survey) = definition(&app, "parking", 1);
+    assert_eq!(
+        survey.question("spot").unwrap().kind,
+        insikt::domain::survey::QuestionKind::Integer {
+            min: Some(0),
+            max: Some(10)
+        }
+    );
+    let (status, html) = app.get_html(page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("type = &quot;integer&quot;"), "{html}");
+
+    let res = app
+        .post_form(page, page, &[("form", "toml"), ("toml", "key = ")])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("TOML-texten kunde inte läsas"));
 }

@@ -10,7 +10,7 @@ use super::respond;
 use crate::answering::{self, Attempt, LoadedSurvey};
 use crate::domain::options::{Access, LegalBasis, SurveyOptions};
 use crate::domain::survey::{
-    Finding, Question, QuestionKind, Severity, Survey, Text, VersionStatus,
+    Finding, Location, Question, QuestionKind, Severity, Survey, Text, VersionStatus,
 };
 use crate::storage::surveys::StoredVersion;
 use crate::web::forms::PageCtx;
@@ -714,7 +714,7 @@ pub fn checks(ctx: &PageCtx, v: &StoredVersion, findings: &[Finding], blocked: b
                             @for f in findings {
                                 tr class={ "finding " @if f.severity == Severity::Error { "finding-error" } @else { "finding-warning" } } {
                                     td { @if f.severity == Severity::Error { (l.t("Fel", "Error")) } @else { (l.t("Varning", "Warning")) } }
-                                    td { (f.location.to_string()) }
+                                    td { (location(l, &f.location)) }
                                     td { (f.message(l.code())) }
                                 }
                             }
@@ -727,6 +727,24 @@ pub fn checks(ctx: &PageCtx, v: &StoredVersion, findings: &[Finding], blocked: b
             }
         },
     )
+}
+
+/// Where a finding is, in the page language.
+fn location(l: Lang, loc: &Location) -> String {
+    let parts: Vec<String> = [
+        (l.t("sida", "page"), &loc.page),
+        (l.t("fråga", "question"), &loc.question),
+        (l.t("lista", "list"), &loc.list),
+        (l.t("fält", "field"), &loc.field),
+    ]
+    .into_iter()
+    .filter_map(|(name, v)| v.as_ref().map(|v| format!("{name} {v}")))
+    .collect();
+    if parts.is_empty() {
+        l.t("enkäten", "survey").to_owned()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn dt(d: Option<time::OffsetDateTime>) -> String {
