@@ -429,3 +429,40 @@ async fn the_advanced_toml_editor_saves_a_question_and_reports_parse_errors() {
         .unwrap()
         .contains("TOML-texten kunde inte läsas"));
 }
+
+#[actix_web::test]
+async fn questions_move_between_positions_and_a_page_with_questions_is_not_deleted() {
+    let app = TestApp::spawn().await;
+    build_draft(&app).await;
+    let (_, html) = app.get_html("/staff").await;
+    assert!(
+        html.contains("href=\"/designer\""),
+        "researchers see the Surveys link"
+    );
+    let page = "/designer/parking/1";
+    let res = app
+        .post_form(page, "/designer/parking/1/questions/spot/up", &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, survey) = definition(&app, "parking", 1);
+    let keys: Vec<&str> = survey.questions().map(|q| q.key.as_str()).collect();
+    assert_eq!(keys, ["spot", "car"]);
+
+    let res = app
+        .post_form(page, "/designer/parking/1/pages/p1/delete", &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("href=\"#page-p1\""));
+
+    let res = app
+        .post_form(page, "/designer/parking/1/questions/car/delete", &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, survey) = definition(&app, "parking", 1);
+    assert!(survey.question("car").is_none());
+    assert_eq!(
+        app.audit_actions("survey.edited"),
+        7,
+        "every change is audited"
+    );
+}

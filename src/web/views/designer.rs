@@ -389,7 +389,6 @@ pub fn version(ctx: &PageCtx, v: &StoredVersion, st: &FormState) -> Markup {
                 section class="designer-list" id=(form) {
                     h3 { code { (name) } }
                     @if draft {
-                        @if st.form == form { (st.summary(l)) }
                         form method="post" action={ (base) "/lists/" (name) "/save" } class="stack" novalidate {
                             (csrf_field(&ctx.csrf))
                             (textarea(st, &form, "options", l.t("Alternativ", "Options"), Some(options_hint(l)), &edit::choices_text(choices)))
@@ -506,6 +505,20 @@ pub fn question(ctx: &PageCtx, v: &StoredVersion, key: &str, st: &FormState) -> 
         return layout::page(ctx, "?", html! {});
     };
     let base = format!("/designer/{}/{}", s.key, s.version);
+    if s.status != VersionStatus::Draft {
+        return layout::page(
+            ctx,
+            l.t("Låst version", "Locked version"),
+            html! {
+                p { a href=(base) { (l.t("Tillbaka till enkäten", "Back to the survey")) } }
+                h1 { (l.t("Fråga ", "Question ")) code { (key) } }
+                p class="notice" { (l.t(
+                    "Den här versionen är låst. Välj ”Redigera” på enkätens sida för att göra ändringar i ett nytt utkast.",
+                    "This version is locked. Choose “Edit” on the survey page to make changes in a new draft."
+                )) }
+            },
+        );
+    }
     let kv = edit::kind_values(q);
     let k = |name: &str| kv.get(name).map_or("", String::as_str).to_owned();
     let f = "edit";

@@ -255,7 +255,7 @@ pub fn page_action(
             if !s.pages[i].questions.is_empty() {
                 err(
                     &mut errors,
-                    "delete",
+                    "",
                     lang,
                     "Ta bort eller flytta sidans frågor först.",
                     "Delete or move the page's questions first.",
