@@ -173,6 +173,7 @@ fn sv_en<'a>(t: &'a Text, lang: &str) -> &'a str {
 
 /// A Swedish and an English input for one text, in a fieldset.
 fn text_pair(
+    l: Lang,
     st: &FormState,
     form: &str,
     prefix: &str,
@@ -180,8 +181,8 @@ fn text_pair(
     t: &Text,
     multiline: bool,
 ) -> Markup {
-    let l_sv = format!("{legend} (svenska)");
-    let l_en = format!("{legend} (English)");
+    let l_sv = format!("{legend} ({})", l.t("svenska", "Swedish"));
+    let l_en = format!("{legend} ({})", l.t("engelska", "English"));
     html! {
         fieldset class="text-pair" {
             legend { (legend) }
@@ -362,9 +363,9 @@ pub fn version(ctx: &PageCtx, v: &StoredVersion, st: &FormState) -> Markup {
                 h2 id="texts" { (l.t("Titel och texter", "Title and texts")) }
                 form method="post" action={ (base) "/texts" } class="stack" novalidate {
                     (csrf_field(&ctx.csrf))
-                    (text_pair(st, "texts", "title", l.t("Titel", "Title"), &s.title, false))
-                    (text_pair(st, "texts", "intro", l.t("Inledning", "Introduction"), &s.intro, true))
-                    (text_pair(st, "texts", "thanks", l.t("Tack-text", "Thank-you text"), &s.thanks, true))
+                    (text_pair(l, st, "texts", "title", l.t("Titel", "Title"), &s.title, false))
+                    (text_pair(l, st, "texts", "intro", l.t("Inledning", "Introduction"), &s.intro, true))
+                    (text_pair(l, st, "texts", "thanks", l.t("Tack-text", "Thank-you text"), &s.thanks, true))
                     button type="submit" class="button" { (l.t("Spara texter", "Save texts")) }
                 }
             }
@@ -378,7 +379,7 @@ pub fn version(ctx: &PageCtx, v: &StoredVersion, st: &FormState) -> Markup {
                 form method="post" action={ (base) "/pages" } class="stack" novalidate {
                     (csrf_field(&ctx.csrf))
                     (input(st, "newpage", "key", l.t("Sidans nyckel", "Page key"), ""))
-                    (text_pair(st, "newpage", "title", l.t("Rubrik", "Heading"), &Text::default(), false))
+                    (text_pair(l, st, "newpage", "title", l.t("Rubrik", "Heading"), &Text::default(), false))
                     (input(st, "newpage", "relevant", edit::field_label(l, "relevant"), ""))
                     button type="submit" class="button" { (l.t("Lägg till sida", "Add page")) }
                 }
@@ -444,7 +445,7 @@ fn page_section(
                     summary { (l.t("Ändra sidan", "Edit the page")) span class="visually-hidden" { " " (p.key) } }
                     form method="post" action={ (pbase) "/save" } class="stack" novalidate {
                         (csrf_field(&ctx.csrf))
-                        (text_pair(st, &form, "title", l.t("Rubrik", "Heading"), &p.title, false))
+                        (text_pair(l, st, &form, "title", l.t("Rubrik", "Heading"), &p.title, false))
                         (input(st, &form, "relevant", edit::field_label(l, "relevant"), p.relevant.as_ref().map_or("", |e| e.source())))
                         (checkbox(st, &form, "randomise", l.t("Slumpa frågornas ordning", "Shuffle the question order"), p.randomise))
                         button type="submit" class="button small" { (l.t("Spara sidan", "Save page")) }
@@ -488,7 +489,7 @@ fn page_section(
                                 }
                             }
                         }
-                        (text_pair(st, &addq, "label", l.t("Frågetext", "Question text"), &Text::default(), false))
+                        (text_pair(l, st, &addq, "label", l.t("Frågetext", "Question text"), &Text::default(), false))
                         button type="submit" class="button small" { (l.t("Lägg till fråga", "Add question")) }
                     }
                 }
@@ -536,8 +537,8 @@ pub fn question(ctx: &PageCtx, v: &StoredVersion, key: &str, st: &FormState) -> 
             form method="post" action={ (base) "/questions/" (key) } class="stack" novalidate {
                 (csrf_field(&ctx.csrf))
                 input type="hidden" name="form" value="fields";
-                (text_pair(st, f, "label", l.t("Frågetext", "Question text"), &q.label, true))
-                (text_pair(st, f, "hint", l.t("Hjälptext", "Hint"), &q.hint, false))
+                (text_pair(l, st, f, "label", l.t("Frågetext", "Question text"), &q.label, true))
+                (text_pair(l, st, f, "hint", l.t("Hjälptext", "Hint"), &q.hint, false))
                 (kind_section(l, st, s, q, &k))
                 fieldset {
                     legend { (l.t("Logik", "Logic")) }
@@ -548,9 +549,9 @@ pub fn question(ctx: &PageCtx, v: &StoredVersion, key: &str, st: &FormState) -> 
                     (input(st, f, "relevant", edit::field_label(l, "relevant"), &expr_src(&q.relevant)))
                     (checkbox(st, f, "required", l.t("Obligatorisk", "Required"), q.required))
                     (input(st, f, "required_if", edit::field_label(l, "required_if"), &expr_src(&q.required_if)))
-                    (text_pair(st, f, "required_message", l.t("Meddelande när svar saknas", "Message when unanswered"), &q.required_message, false))
+                    (text_pair(l, st, f, "required_message", l.t("Meddelande när svar saknas", "Message when unanswered"), &q.required_message, false))
                     (input(st, f, "constraint", edit::field_label(l, "constraint"), &expr_src(&q.constraint)))
-                    (text_pair(st, f, "constraint_message", l.t("Meddelande vid ogiltigt svar", "Message for an invalid answer"), &q.constraint_message, false))
+                    (text_pair(l, st, f, "constraint_message", l.t("Meddelande vid ogiltigt svar", "Message for an invalid answer"), &q.constraint_message, false))
                     @if q.kind.list().is_some() {
                         (checkbox(st, f, "randomise_options", l.t("Slumpa alternativens ordning", "Shuffle the options"), q.randomise_options))
                     }
@@ -685,7 +686,7 @@ pub fn preview(s: &LoadedSurvey, a: &Attempt, version: u32) -> Markup {
                 @if a.page > 0 { a class="button secondary" href={ (base) "/preview/" (lang) "/" (a.page - 1) } { (l.t("Föregående sida", "Previous page")) } }
                 @if a.page + 1 < total { a class="button" href={ (base) "/preview/" (lang) "/" (a.page + 1) } { (l.t("Nästa sida", "Next page")) } }
                 @for other in survey.languages.iter().filter(|x| x.as_str() != lang) {
-                    a href={ (base) "/preview/" (other) "/" (a.page) } lang=(other) hreflang=(other) { (other.to_uppercase()) }
+                    a href={ (base) "/preview/" (other) "/" (a.page) } lang=(other) hreflang=(other) { (match other.as_str() { "sv" => "Svenska".to_owned(), "en" => "English".to_owned(), x => x.to_uppercase() }) }
                 }
             }
         },
@@ -788,7 +789,7 @@ pub fn options(ctx: &PageCtx, key: &str, o: &SurveyOptions, st: &FormState, save
                     (input(st, f, "opens_at", l.t("Öppnar (UTC, ÅÅÅÅ-MM-DDTtt:mm)", "Opens (UTC, YYYY-MM-DDThh:mm)"), &dt(o.opens_at)))
                     (input(st, f, "closes_at", l.t("Stänger (UTC, ÅÅÅÅ-MM-DDTtt:mm)", "Closes (UTC, YYYY-MM-DDThh:mm)"), &dt(o.closes_at)))
                     (checkbox(st, f, "listed", l.t("Visa på startsidan", "List on the start page"), o.listed))
-                    (text_pair(st, f, "audience", l.t("Målgrupp", "Audience"), &o.audience, false))
+                    (text_pair(l, st, f, "audience", l.t("Målgrupp", "Audience"), &o.audience, false))
                     (input(st, f, "minutes", l.t("Ungefärlig tid i minuter", "Approximate minutes"), &opt_num(o.minutes)))
                     (input(st, f, "max_responses", l.t("Högsta antal svar", "Maximum responses"), &opt_num(o.max_responses)))
                     (input(st, f, "resume_days", l.t("Dagar en ”fortsätt senare”-kod gäller", "Days a “continue later” code is valid"), &o.resume_days.to_string()))
@@ -803,7 +804,7 @@ pub fn options(ctx: &PageCtx, key: &str, o: &SurveyOptions, st: &FormState, save
                 }
                 fieldset {
                     legend { (l.t("Integritet", "Privacy")) }
-                    (text_pair(st, f, "purpose", l.t("Syfte", "Purpose"), &o.privacy.purpose, true))
+                    (text_pair(l, st, f, "purpose", l.t("Syfte", "Purpose"), &o.privacy.purpose, true))
                     div class="field" {
                         label for="options-legal_basis" { (l.t("Rättslig grund", "Legal basis")) }
                         select id="options-legal_basis" name="legal_basis" {
@@ -811,13 +812,13 @@ pub fn options(ctx: &PageCtx, key: &str, o: &SurveyOptions, st: &FormState, save
                             option value="consent" selected[st.value(f, "legal_basis", if o.privacy.legal_basis == LegalBasis::Consent { "consent" } else { "public_task" }) == "consent"] { (l.t("Samtycke", "Consent")) }
                         }
                     }
-                    (text_pair(st, f, "retention", l.t("Hur länge svaren sparas", "How long answers are kept"), &o.privacy.retention, false))
-                    (text_pair(st, f, "controller", l.t("Personuppgiftsansvarig och kontakt", "Controller and contact"), &o.privacy.controller, true))
+                    (text_pair(l, st, f, "retention", l.t("Hur länge svaren sparas", "How long answers are kept"), &o.privacy.retention, false))
+                    (text_pair(l, st, f, "controller", l.t("Personuppgiftsansvarig och kontakt", "Controller and contact"), &o.privacy.controller, true))
                 }
                 fieldset {
                     legend { (l.t("Kontakt och resultat", "Contact and results")) }
-                    (text_pair(st, f, "contact", l.t("Andra sätt att svara eller få hjälp", "Other ways to answer or get help"), &o.contact, true))
-                    (text_pair(st, f, "results", l.t("När och var resultaten publiceras", "When and where results are published"), &o.results, true))
+                    (text_pair(l, st, f, "contact", l.t("Andra sätt att svara eller få hjälp", "Other ways to answer or get help"), &o.contact, true))
+                    (text_pair(l, st, f, "results", l.t("När och var resultaten publiceras", "When and where results are published"), &o.results, true))
                 }
                 button type="submit" class="button" { (l.t("Spara inställningar", "Save options")) }
             }
