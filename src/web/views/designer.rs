@@ -441,7 +441,7 @@ fn page_section(
             }
             @if let Some(r) = &p.relevant { p { (l.t("Visas bara när: ", "Shown only when: ")) code { (r.source()) } } }
             @if draft {
-                details {
+                details open[st.form == form] {
                     summary { (l.t("Ändra sidan", "Edit the page")) span class="visually-hidden" { " " (p.key) } }
                     form method="post" action={ (pbase) "/save" } class="stack" novalidate {
                         (csrf_field(&ctx.csrf))
