@@ -32,7 +32,13 @@ pub struct LoadedSurvey {
 }
 
 impl LoadedSurvey {
-    fn new(survey_id: String, version_id: String, survey: Survey, options: SurveyOptions) -> Self {
+    /// A version ready to serve: derives the MaxDiff designs (also used by the designer's preview).
+    pub fn new(
+        survey_id: String,
+        version_id: String,
+        survey: Survey,
+        options: SurveyOptions,
+    ) -> Self {
         let maxdiff = survey
             .questions()
             .filter_map(|q| match &q.kind {

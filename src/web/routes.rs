@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use super::handlers::{admin, assets, auth, health, home, receipts, respond};
+use super::handlers::{admin, assets, auth, designer, health, home, receipts, respond};
 
 /// Mount every route. No GET route changes state.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -20,6 +20,71 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::set_disabled),
         )
         .route("/admin/audit", web::get().to(admin::show_audit))
+        .route("/designer", web::get().to(designer::list_surveys))
+        .route("/designer", web::post().to(designer::create_survey))
+        .service(
+            web::resource("/designer/import")
+                .app_data(web::PayloadConfig::new(
+                    crate::xlsform::MAX_INPUT_BYTES + 64 * 1024,
+                ))
+                .route(web::post().to(designer::import)),
+        )
+        .route(
+            "/designer/{key}/options",
+            web::get().to(designer::show_options),
+        )
+        .route(
+            "/designer/{key}/options",
+            web::post().to(designer::save_options),
+        )
+        .route(
+            "/designer/{key}/{version}",
+            web::get().to(designer::show_version),
+        )
+        .route(
+            "/designer/{key}/{version}/texts",
+            web::post().to(designer::save_texts),
+        )
+        .route(
+            "/designer/{key}/{version}/pages",
+            web::post().to(designer::add_page),
+        )
+        .route(
+            "/designer/{key}/{version}/pages/{page}/{action}",
+            web::post().to(designer::page_action),
+        )
+        .route(
+            "/designer/{key}/{version}/lists/{list}/{action}",
+            web::post().to(designer::list_action),
+        )
+        .route(
+            "/designer/{key}/{version}/questions/{question}",
+            web::get().to(designer::show_question),
+        )
+        .route(
+            "/designer/{key}/{version}/questions/{question}",
+            web::post().to(designer::save_question),
+        )
+        .route(
+            "/designer/{key}/{version}/questions/{question}/{action}",
+            web::post().to(designer::question_action),
+        )
+        .route(
+            "/designer/{key}/{version}/preview/{lang}/{page}",
+            web::get().to(designer::preview),
+        )
+        .route(
+            "/designer/{key}/{version}/checks",
+            web::get().to(designer::show_checks),
+        )
+        .route(
+            "/designer/{key}/{version}/export.{ext}",
+            web::get().to(designer::export),
+        )
+        .route(
+            "/designer/{key}/{version}/{verb}",
+            web::post().to(designer::lifecycle),
+        )
         .route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(health::metrics))
         .route("/static/app.css", web::get().to(assets::app_css))

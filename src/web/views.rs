@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod designer;
 pub mod error;
 pub mod home;
 pub mod layout;

@@ -8,6 +8,7 @@
 
 mod admin;
 mod auth;
+mod designer;
 mod helpers;
 mod platform;
 mod respond;

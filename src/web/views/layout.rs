@@ -29,6 +29,9 @@ pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                             ul class="nav-list" {
                                 @if let Some(user) = &ctx.user {
                                     li { a href="/staff" { (lang.t("Översikt", "Overview")) } }
+                                    @if matches!(user.role, Role::Admin | Role::Researcher) {
+                                        li { a href="/designer" { (lang.t("Enkäter", "Surveys")) } }
+                                    }
                                     @if user.role == Role::Admin {
                                         li { a href="/admin/users" { (lang.t("Användare", "Users")) } }
                                         li { a href="/admin/audit" { (lang.t("Händelselogg", "Audit log")) } }

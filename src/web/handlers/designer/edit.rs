@@ -1,0 +1,929 @@
+//! Turning designer forms into changes of a draft [`Survey`]: pure functions that either change
+//! the survey and say what changed (for the audit log) or return the form errors as
+//! `(field name, message)` pairs in the page language. Nothing here touches the database.
+
+use std::collections::HashMap;
+
+use actix_web::HttpRequest;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use super::Fields;
+use crate::domain::expr::{Expr, ExprErrorKind, Expression};
+use crate::domain::options::{Access, LegalBasis, SurveyOptions};
+use crate::domain::survey::check::is_valid_key;
+use crate::domain::survey::{
+    Choice, ChoiceAppearance, Page, Question, QuestionKind, Row, Scale, Survey, Text,
+};
+use crate::web::i18n::Lang;
+
+/// Form errors: `(field name, message)`.
+pub type Errors = Vec<(String, String)>;
+
+/// The question types offered when adding a question: `(type name, Swedish, English)`.
+pub const TYPES: [(&str, &str, &str); 17] = [
+    ("single_choice", "Ett val", "Single choice"),
+    ("multiple_choice", "Flera val", "Multiple choice"),
+    ("rating", "Skala", "Rating scale"),
+    ("matrix", "Matris", "Matrix"),
+    ("short_text", "Kort text", "Short text"),
+    ("long_text", "Lång text", "Long text"),
+    ("integer", "Heltal", "Whole number"),
+    ("decimal", "Decimaltal", "Decimal number"),
+    ("date", "Datum", "Date"),
+    ("ranking", "Rangordning", "Ranking"),
+    ("note", "Information (ingen fråga)", "Note (no answer)"),
+    ("consent", "Samtycke", "Consent"),
+    ("hidden", "Dolt värde", "Hidden value"),
+    ("calculate", "Beräknat värde", "Calculated value"),
+    ("max_diff", "MaxDiff (bäst–sämst)", "MaxDiff (best–worst)"),
+    ("kano", "Kano-par", "Kano pair"),
+    (
+        "importance_satisfaction",
+        "Vikt och nöjdhet",
+        "Importance and satisfaction",
+    ),
+];
+
+fn get<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.get(name).map_or("", |v| v.trim())
+}
+
+fn ticked(f: &Fields, name: &str) -> bool {
+    f.contains_key(name)
+}
+
+/// Set the sv and en texts of `t` from `{prefix}_sv` / `{prefix}_en`, keeping other languages.
+fn set_text(t: &mut Text, f: &Fields, prefix: &str) {
+    for lang in ["sv", "en"] {
+        let v = get(f, &format!("{prefix}_{lang}"));
+        if v.is_empty() {
+            t.0.remove(lang);
+        } else {
+            t.0.insert(lang.to_owned(), v.to_owned());
+        }
+    }
+}
+
+fn text_from(f: &Fields, prefix: &str) -> Text {
+    let mut t = Text::default();
+    set_text(&mut t, f, prefix);
+    t
+}
+
+fn err(errors: &mut Errors, field: &str, lang: Lang, sv: &str, en: &str) {
+    errors.push((field.to_owned(), lang.t(sv, en).to_owned()));
+}
+
+fn done(errors: Errors, what: String) -> Result<String, Errors> {
+    if errors.is_empty() {
+        Ok(what)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The Swedish or English message for a key the use case refused.
+pub fn bad_key_text(lang: Lang, message: &str) -> String {
+    match lang {
+        Lang::En => message.to_owned(),
+        Lang::Sv if message.contains("already exists") => {
+            "Det finns redan en enkät med den nyckeln.".into()
+        }
+        Lang::Sv => {
+            "Nyckeln får bara innehålla a–z, siffror, - och _ och ska börja med en bokstav.".into()
+        }
+    }
+}
+
+fn key_error(errors: &mut Errors, field: &str, lang: Lang, key: &str) {
+    if !is_valid_key(key) {
+        err(
+            errors,
+            field,
+            lang,
+            "Nyckeln får bara innehålla bokstäver, siffror, - och _ och ska börja med en bokstav.",
+            "The key may only contain letters, digits, - and _ and must start with a letter.",
+        );
+    }
+}
+
+/// Errors of the "new survey" form (the use case checks that the key is free).
+pub fn new_survey_errors(lang: Lang, f: &Fields) -> Errors {
+    let mut errors = Errors::new();
+    key_error(&mut errors, "key", lang, get(f, "key"));
+    if get(f, "title_sv").is_empty() {
+        err(
+            &mut errors,
+            "title_sv",
+            lang,
+            "Skriv en svensk titel.",
+            "Enter a Swedish title.",
+        );
+    }
+    if get(f, "title_en").is_empty() {
+        err(
+            &mut errors,
+            "title_en",
+            lang,
+            "Skriv en engelsk titel.",
+            "Enter an English title.",
+        );
+    }
+    errors
+}
+
+/// Title, introduction and thank-you texts.
+pub fn texts(lang: Lang, s: &mut Survey, f: &Fields) -> Result<String, Errors> {
+    let mut errors = Errors::new();
+    if get(f, "title_sv").is_empty() {
+        err(
+            &mut errors,
+            "title_sv",
+            lang,
+            "Skriv en svensk titel.",
+            "Enter a Swedish title.",
+        );
+    }
+    set_text(&mut s.title, f, "title");
+    set_text(&mut s.intro, f, "intro");
+    set_text(&mut s.thanks, f, "thanks");
+    done(errors, "texts".into())
+}
+
+/// Parse an optional expression field; errors name the position (1-based) and unknown keys.
+fn expression(
+    lang: Lang,
+    s: &Survey,
+    f: &Fields,
+    name: &str,
+    errors: &mut Errors,
+) -> Option<Expression> {
+    let source = get(f, name);
+    if source.is_empty() {
+        return None;
+    }
+    let checked = Expr::parse(source).and_then(|e| e.check_references(|k| s.question(k).is_some()));
+    if let Err(e) = checked {
+        let kind = match (&e.kind, lang) {
+            (ExprErrorKind::UnknownKey(k), Lang::Sv) => format!("okänd fråga '{k}'"),
+            (k, _) => k.to_string(),
+        };
+        let message = match lang {
+            Lang::Sv => format!(
+                "{}: fel vid position {}: {kind}",
+                field_label(lang, name),
+                e.position + 1
+            ),
+            Lang::En => format!(
+                "{}: error at position {}: {kind}",
+                field_label(lang, name),
+                e.position + 1
+            ),
+        };
+        errors.push((name.to_owned(), message));
+    }
+    Some(Expression::new(source))
+}
+
+/// The visible label of a form field, for error messages.
+pub fn field_label(lang: Lang, name: &str) -> &'static str {
+    match name {
+        "relevant" => lang.t("Visa bara när (relevant)", "Show only when (relevant)"),
+        "constraint" => lang.t(
+            "Villkor för giltigt svar (constraint)",
+            "Valid answer when (constraint)",
+        ),
+        "required_if" => lang.t(
+            "Obligatorisk när (required_if)",
+            "Required when (required_if)",
+        ),
+        "calculation" => lang.t("Beräkning", "Calculation"),
+        _ => lang.t("Fältet", "The field"),
+    }
+}
+
+/// Add a page at the end.
+pub fn add_page(lang: Lang, s: &mut Survey, f: &Fields) -> Result<String, Errors> {
+    let mut errors = Errors::new();
+    let key = get(f, "key");
+    key_error(&mut errors, "key", lang, key);
+    if s.pages.iter().any(|p| p.key == key) {
+        err(
+            &mut errors,
+            "key",
+            lang,
+            "Det finns redan en sida med den nyckeln.",
+            "A page with that key already exists.",
+        );
+    }
+    let relevant = expression(lang, s, f, "relevant", &mut errors);
+    s.pages.push(Page {
+        key: key.to_owned(),
+        title: text_from(f, "title"),
+        relevant,
+        randomise: ticked(f, "randomise"),
+        questions: vec![],
+    });
+    done(errors, format!("page {key} added"))
+}
+
+fn move_item<T>(items: &mut [T], i: usize, up: bool) {
+    let j = if up { i.checked_sub(1) } else { Some(i + 1) };
+    if let Some(j) = j.filter(|j| *j < items.len()) {
+        items.swap(i, j);
+    }
+}
+
+/// `save`, `up`, `down`, `delete` or `add-question` on a page.
+pub fn page_action(
+    lang: Lang,
+    s: &mut Survey,
+    page: &str,
+    action: &str,
+    f: &Fields,
+) -> Result<String, Errors> {
+    let Some(i) = s.pages.iter().position(|p| p.key == page) else {
+        return Err(vec![(
+            String::new(),
+            lang.t("Sidan finns inte.", "No such page.").into(),
+        )]);
+    };
+    let mut errors = Errors::new();
+    match action {
+        "up" | "down" => move_item(&mut s.pages, i, action == "up"),
+        "delete" => {
+            if !s.pages[i].questions.is_empty() {
+                err(
+                    &mut errors,
+                    "",
+                    lang,
+                    "Ta bort eller flytta sidans frågor först.",
+                    "Delete or move the page's questions first.",
+                );
+            } else {
+                s.pages.remove(i);
+            }
+        }
+        "save" => {
+            let relevant = expression(lang, s, f, "relevant", &mut errors);
+            let p = &mut s.pages[i];
+            set_text(&mut p.title, f, "title");
+            p.relevant = relevant;
+            p.randomise = ticked(f, "randomise");
+        }
+        "add-question" => return add_question(lang, s, i, f),
+        _ => {
+            return Err(vec![(
+                String::new(),
+                lang.t("Okänd åtgärd.", "Unknown action.").into(),
+            )])
+        }
+    }
+    done(errors, format!("page {page}: {action}"))
+}
+
+fn default_scale() -> Scale {
+    Scale {
+        min: 1,
+        max: 5,
+        min_label: Text::default(),
+        max_label: Text::default(),
+        dont_know: None,
+    }
+}
+
+/// A new question kind with empty settings; list kinds use the first choice list.
+fn new_kind(type_name: &str, list: String) -> Option<QuestionKind> {
+    Some(match type_name {
+        "note" => QuestionKind::Note,
+        "single_choice" => QuestionKind::SingleChoice {
+            list,
+            appearance: ChoiceAppearance::Radio,
+            other: false,
+        },
+        "multiple_choice" => QuestionKind::MultipleChoice { list, other: false },
+        "rating" => QuestionKind::Rating {
+            scale: default_scale(),
+        },
+        "matrix" => QuestionKind::Matrix { rows: vec![], list },
+        "integer" => QuestionKind::Integer {
+            min: None,
+            max: None,
+        },
+        "decimal" => QuestionKind::Decimal {
+            min: None,
+            max: None,
+        },
+        "short_text" => QuestionKind::ShortText,
+        "long_text" => QuestionKind::LongText,
+        "date" => QuestionKind::Date,
+        "ranking" => QuestionKind::Ranking { list },
+        "max_diff" => QuestionKind::MaxDiff {
+            list,
+            items_per_task: 4,
+            tasks: 6,
+            design_versions: 10,
+            design_seed: 1,
+            best_label: Text::new([("sv", "Viktigast"), ("en", "Most important")]),
+            worst_label: Text::new([("sv", "Minst viktig"), ("en", "Least important")]),
+        },
+        "kano" => QuestionKind::Kano {
+            functional: Text::default(),
+            dysfunctional: Text::default(),
+            list,
+        },
+        "importance_satisfaction" => QuestionKind::ImportanceSatisfaction {
+            importance: Text::default(),
+            satisfaction: Text::default(),
+            scale: default_scale(),
+        },
+        "consent" => QuestionKind::Consent,
+        "hidden" => QuestionKind::Hidden { default: None },
+        "calculate" => QuestionKind::Calculate {
+            calculation: Expression::new("0"),
+        },
+        _ => return None,
+    })
+}
+
+fn add_question(lang: Lang, s: &mut Survey, page: usize, f: &Fields) -> Result<String, Errors> {
+    let mut errors = Errors::new();
+    let key = get(f, "key");
+    key_error(&mut errors, "key", lang, key);
+    if s.question(key).is_some() {
+        err(
+            &mut errors,
+            "key",
+            lang,
+            "Det finns redan en fråga med den nyckeln.",
+            "A question with that key already exists.",
+        );
+    }
+    let list = s.choice_lists.keys().next().cloned().unwrap_or_default();
+    let Some(kind) = new_kind(get(f, "type"), list) else {
+        err(
+            &mut errors,
+            "type",
+            lang,
+            "Välj en frågetyp.",
+            "Choose a question type.",
+        );
+        return Err(errors);
+    };
+    let question = Question::new(key, kind, text_from(f, "label"));
+    s.pages[page].questions.push(question);
+    done(errors, format!("question {key} added"))
+}
+
+fn find_question(s: &Survey, key: &str) -> Option<(usize, usize)> {
+    s.pages.iter().enumerate().find_map(|(pi, p)| {
+        p.questions
+            .iter()
+            .position(|q| q.key == key)
+            .map(|qi| (pi, qi))
+    })
+}
+
+/// `up`, `down` (across page boundaries) or `delete` on a question.
+pub fn question_action(
+    lang: Lang,
+    s: &mut Survey,
+    key: &str,
+    action: &str,
+) -> Result<String, Errors> {
+    let Some((pi, qi)) = find_question(s, key) else {
+        return Err(vec![(
+            String::new(),
+            lang.t("Frågan finns inte.", "No such question.").into(),
+        )]);
+    };
+    let last = s.pages[pi].questions.len() - 1;
+    match action {
+        "up" if qi == 0 && pi > 0 => {
+            let q = s.pages[pi].questions.remove(qi);
+            s.pages[pi - 1].questions.push(q);
+        }
+        "down" if qi == last && pi + 1 < s.pages.len() => {
+            let q = s.pages[pi].questions.remove(qi);
+            s.pages[pi + 1].questions.insert(0, q);
+        }
+        "up" | "down" => move_item(&mut s.pages[pi].questions, qi, action == "up"),
+        "delete" => {
+            s.pages[pi].questions.remove(qi);
+        }
+        _ => {
+            return Err(vec![(
+                String::new(),
+                lang.t("Okänd åtgärd.", "Unknown action.").into(),
+            )])
+        }
+    }
+    Ok(format!("question {key}: {action}"))
+}
+
+/// Parse `value|label sv|label en[|exclusive]` lines into choices.
+fn parse_choices(lang: Lang, text: &str, errors: &mut Errors) -> Vec<Choice> {
+    let mut out: Vec<Choice> = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        let value = parts[0];
+        let bad_value = value.is_empty() || value.contains(char::is_whitespace);
+        let duplicate = out.iter().any(|c| c.value == value);
+        if parts.len() < 2 || bad_value || duplicate {
+            let message = match lang {
+                Lang::Sv => format!("Rad {}: skriv värde|svensk text|engelsk text, med ett unikt värde utan mellanslag.", n + 1),
+                Lang::En => format!("Line {}: write value|Swedish label|English label, with a unique value without spaces.", n + 1),
+            };
+            errors.push(("options".into(), message));
+            continue;
+        }
+        let label = Text::new(
+            [
+                ("sv", parts[1]),
+                ("en", parts.get(2).copied().unwrap_or("")),
+            ]
+            .into_iter()
+            .filter(|(_, t)| !t.is_empty()),
+        );
+        let exclusive = parts
+            .get(3)
+            .is_some_and(|x| x.eq_ignore_ascii_case("exclusive"));
+        out.push(Choice {
+            value: value.to_owned(),
+            label,
+            exclusive,
+        });
+    }
+    out
+}
+
+/// Choice list lines as the form shows them.
+pub fn choices_text(choices: &[Choice]) -> String {
+    choices
+        .iter()
+        .map(|c| {
+            let mut line = format!(
+                "{}|{}|{}",
+                c.value,
+                c.label.0.get("sv").map_or("", String::as_str),
+                c.label.0.get("en").map_or("", String::as_str)
+            );
+            if c.exclusive {
+                line.push_str("|exclusive");
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `add`, `save` or `delete` on a choice list.
+pub fn list_action(
+    lang: Lang,
+    s: &mut Survey,
+    list: &str,
+    action: &str,
+    f: &Fields,
+) -> Result<String, Errors> {
+    let mut errors = Errors::new();
+    match action {
+        "add" => {
+            let name = get(f, "name");
+            key_error(&mut errors, "name", lang, name);
+            if s.choice_lists.contains_key(name) {
+                err(
+                    &mut errors,
+                    "name",
+                    lang,
+                    "Det finns redan en lista med det namnet.",
+                    "A list with that name already exists.",
+                );
+            }
+            let choices = parse_choices(lang, get(f, "options"), &mut errors);
+            s.choice_lists.insert(name.to_owned(), choices);
+            done(errors, format!("list {name} added"))
+        }
+        "save" => {
+            let choices = parse_choices(lang, get(f, "options"), &mut errors);
+            match s.choice_lists.get_mut(list) {
+                Some(l) => *l = choices,
+                None => err(
+                    &mut errors,
+                    "options",
+                    lang,
+                    "Listan finns inte.",
+                    "No such list.",
+                ),
+            }
+            done(errors, format!("list {list} saved"))
+        }
+        "delete" => {
+            if s.questions().any(|q| q.kind.list() == Some(list)) {
+                err(
+                    &mut errors,
+                    "options",
+                    lang,
+                    "Listan används av en fråga och kan inte tas bort.",
+                    "The list is used by a question and cannot be deleted.",
+                );
+            } else {
+                s.choice_lists.remove(list);
+            }
+            done(errors, format!("list {list} deleted"))
+        }
+        _ => Err(vec![(
+            String::new(),
+            lang.t("Okänd åtgärd.", "Unknown action.").into(),
+        )]),
+    }
+}
+
+fn number<T: std::str::FromStr>(
+    lang: Lang,
+    f: &Fields,
+    name: &str,
+    errors: &mut Errors,
+) -> Option<T> {
+    let v = get(f, name);
+    if v.is_empty() {
+        return None;
+    }
+    let parsed = v.replace(',', ".").parse().ok();
+    if parsed.is_none() {
+        err(errors, name, lang, "Skriv ett tal.", "Enter a number.");
+    }
+    parsed
+}
+
+fn list_field(lang: Lang, s: &Survey, f: &Fields, errors: &mut Errors) -> String {
+    let list = get(f, "list");
+    if !s.choice_lists.contains_key(list) {
+        err(
+            errors,
+            "list",
+            lang,
+            "Välj en svarslista som finns (lägg till den under Svarslistor).",
+            "Choose an existing choice list (add it under Choice lists).",
+        );
+    }
+    list.to_owned()
+}
+
+fn scale_fields(lang: Lang, scale: &mut Scale, f: &Fields, errors: &mut Errors) {
+    scale.min = number(lang, f, "scale_min", errors).unwrap_or(scale.min);
+    scale.max = number(lang, f, "scale_max", errors).unwrap_or(scale.max);
+    if scale.max <= scale.min || scale.max - scale.min > 10 {
+        err(
+            errors,
+            "scale_max",
+            lang,
+            "Skalans högsta värde ska vara större än det lägsta (högst 11 steg).",
+            "The highest point must be above the lowest (at most 11 points).",
+        );
+    }
+    set_text(&mut scale.min_label, f, "min_label");
+    set_text(&mut scale.max_label, f, "max_label");
+    let dont_know = text_from(f, "dont_know");
+    scale.dont_know = (!dont_know.is_empty()).then_some(dont_know);
+}
+
+fn parse_rows(lang: Lang, text: &str, errors: &mut Errors) -> Vec<Row> {
+    parse_choices(lang, text, errors)
+        .into_iter()
+        .map(|c| Row {
+            key: c.value,
+            label: c.label,
+        })
+        .collect()
+}
+
+/// Matrix rows as the form shows them.
+pub fn rows_text(rows: &[Row]) -> String {
+    let as_choices: Vec<Choice> = rows
+        .iter()
+        .map(|r| Choice {
+            value: r.key.clone(),
+            label: r.label.clone(),
+            exclusive: false,
+        })
+        .collect();
+    choices_text(&as_choices)
+}
+
+fn kind_fields(lang: Lang, s: &Survey, kind: &mut QuestionKind, f: &Fields, errors: &mut Errors) {
+    match kind {
+        QuestionKind::SingleChoice {
+            list,
+            appearance,
+            other,
+        } => {
+            *list = list_field(lang, s, f, errors);
+            *appearance = if get(f, "appearance") == "dropdown" {
+                ChoiceAppearance::Dropdown
+            } else {
+                ChoiceAppearance::Radio
+            };
+            *other = ticked(f, "other");
+        }
+        QuestionKind::MultipleChoice { list, other } => {
+            *list = list_field(lang, s, f, errors);
+            *other = ticked(f, "other");
+        }
+        QuestionKind::Ranking { list }
+        | QuestionKind::MaxDiff { list, .. }
+        | QuestionKind::Kano { list, .. } => {
+            *list = list_field(lang, s, f, errors);
+        }
+        QuestionKind::Matrix { rows, list } => {
+            *list = list_field(lang, s, f, errors);
+            *rows = parse_rows(lang, get(f, "rows"), errors);
+        }
+        QuestionKind::Rating { scale } | QuestionKind::ImportanceSatisfaction { scale, .. } => {
+            scale_fields(lang, scale, f, errors);
+        }
+        QuestionKind::Integer { min, max } => {
+            *min = number(lang, f, "min", errors);
+            *max = number(lang, f, "max", errors);
+        }
+        QuestionKind::Decimal { min, max } => {
+            *min = number(lang, f, "min", errors);
+            *max = number(lang, f, "max", errors);
+        }
+        QuestionKind::Hidden { default } => {
+            let v = get(f, "default");
+            *default = (!v.is_empty()).then(|| v.to_owned());
+        }
+        QuestionKind::Calculate { calculation } => {
+            match expression(lang, s, f, "calculation", errors) {
+                Some(e) => *calculation = e,
+                None => err(
+                    errors,
+                    "calculation",
+                    lang,
+                    "Skriv en beräkning.",
+                    "Enter a calculation.",
+                ),
+            }
+        }
+        QuestionKind::Note
+        | QuestionKind::ShortText
+        | QuestionKind::LongText
+        | QuestionKind::Date
+        | QuestionKind::Consent => {}
+    }
+}
+
+/// The question edit form: common fields plus the kind's own settings.
+pub fn question(lang: Lang, s: &mut Survey, key: &str, f: &Fields) -> Result<String, Errors> {
+    let Some((pi, qi)) = find_question(s, key) else {
+        return Err(vec![(
+            String::new(),
+            lang.t("Frågan finns inte.", "No such question.").into(),
+        )]);
+    };
+    let mut errors = Errors::new();
+    let mut q = s.pages[pi].questions[qi].clone();
+    set_text(&mut q.label, f, "label");
+    set_text(&mut q.hint, f, "hint");
+    q.required = ticked(f, "required");
+    q.required_if = expression(lang, s, f, "required_if", &mut errors);
+    set_text(&mut q.required_message, f, "required_message");
+    q.relevant = expression(lang, s, f, "relevant", &mut errors);
+    q.constraint = expression(lang, s, f, "constraint", &mut errors);
+    set_text(&mut q.constraint_message, f, "constraint_message");
+    q.randomise_options = ticked(f, "randomise_options");
+    kind_fields(lang, s, &mut q.kind, f, &mut errors);
+    s.pages[pi].questions[qi] = q;
+    done(errors, format!("question {key} edited"))
+}
+
+/// The question as TOML for the advanced editor.
+pub fn question_as_toml(q: &Question) -> String {
+    toml::to_string_pretty(q).unwrap_or_default()
+}
+
+/// The advanced editor: the whole question as TOML, parsed with the survey model.
+pub fn question_toml(lang: Lang, s: &mut Survey, key: &str, f: &Fields) -> Result<String, Errors> {
+    let Some((pi, qi)) = find_question(s, key) else {
+        return Err(vec![(
+            String::new(),
+            lang.t("Frågan finns inte.", "No such question.").into(),
+        )]);
+    };
+    let q: Question = toml::from_str(f.get("toml").map_or("", String::as_str)).map_err(|e| {
+        let message = match lang {
+            Lang::Sv => format!("TOML-texten kunde inte läsas: {e}"),
+            Lang::En => format!("The TOML could not be read: {e}"),
+        };
+        vec![("toml".to_owned(), message)]
+    })?;
+    if q.key != key {
+        return Err(vec![(
+            "toml".into(),
+            lang.t(
+                "Nyckeln (key) kan inte ändras här.",
+                "The key cannot be changed here.",
+            )
+            .into(),
+        )]);
+    }
+    s.pages[pi].questions[qi] = q;
+    Ok(format!("question {key} edited as TOML"))
+}
+
+fn datetime(lang: Lang, f: &Fields, name: &str, errors: &mut Errors) -> Option<OffsetDateTime> {
+    let v = get(f, name);
+    if v.is_empty() {
+        return None;
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let parsed = PrimitiveDateTime::parse(v, &fmt)
+        .ok()
+        .map(PrimitiveDateTime::assume_utc);
+    if parsed.is_none() {
+        err(
+            errors,
+            name,
+            lang,
+            "Skriv datum och tid som ÅÅÅÅ-MM-DDTtt:mm.",
+            "Enter date and time as YYYY-MM-DDThh:mm.",
+        );
+    }
+    parsed
+}
+
+/// The options form, leniently: what can be read, for showing the form again.
+pub fn options_lenient(f: &Fields) -> SurveyOptions {
+    let mut errors = Errors::new();
+    build_options(Lang::En, f, &mut errors)
+}
+
+fn build_options(lang: Lang, f: &Fields, errors: &mut Errors) -> SurveyOptions {
+    let mut o = SurveyOptions {
+        listed: ticked(f, "listed"),
+        audience: text_from(f, "audience"),
+        minutes: number(lang, f, "minutes", errors),
+        opens_at: datetime(lang, f, "opens_at", errors),
+        closes_at: datetime(lang, f, "closes_at", errors),
+        max_responses: number(lang, f, "max_responses", errors),
+        contact: text_from(f, "contact"),
+        results: text_from(f, "results"),
+        access: if get(f, "access") == "invitation" {
+            Access::Invitation
+        } else {
+            Access::Open
+        },
+        anonymous: ticked(f, "anonymous"),
+        ..SurveyOptions::default()
+    };
+    o.resume_days = number(lang, f, "resume_days", errors).unwrap_or(o.resume_days);
+    o.privacy.purpose = text_from(f, "purpose");
+    o.privacy.retention = text_from(f, "retention");
+    o.privacy.controller = text_from(f, "controller");
+    o.privacy.legal_basis = if get(f, "legal_basis") == "consent" {
+        LegalBasis::Consent
+    } else {
+        LegalBasis::PublicTask
+    };
+    o
+}
+
+/// The options form.
+pub fn options(lang: Lang, f: &Fields) -> Result<SurveyOptions, Errors> {
+    let mut errors = Errors::new();
+    let o = build_options(lang, f, &mut errors);
+    if let (Some(a), Some(b)) = (o.opens_at, o.closes_at) {
+        if b <= a {
+            err(
+                &mut errors,
+                "closes_at",
+                lang,
+                "Slutet måste vara efter starten.",
+                "The closing time must be after the opening time.",
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(o)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One part of a `multipart/form-data` body.
+pub struct Part {
+    /// The field name.
+    pub name: String,
+    /// The raw content.
+    pub data: Vec<u8>,
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// The parts of a `multipart/form-data` body (RFC 7578), or `None` when it is not one. A small
+/// reader is enough here: one form with a token and one file.
+// FUTURE: switch to actix-multipart if uploads grow beyond this one form.
+pub fn multipart_parts(req: &HttpRequest, body: &[u8]) -> Option<Vec<Part>> {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?;
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        return None;
+    }
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}").into_bytes();
+    let mut parts = Vec::new();
+    let mut at = find(body, &delimiter, 0)? + delimiter.len();
+    while let Some(next) = find(body, &delimiter, at) {
+        let chunk = body.get(at..next)?;
+        let chunk = chunk.strip_prefix(b"\r\n").unwrap_or(chunk);
+        let chunk = chunk.strip_suffix(b"\r\n").unwrap_or(chunk);
+        if let Some(split) = find(chunk, b"\r\n\r\n", 0) {
+            let head = String::from_utf8_lossy(chunk.get(..split)?).into_owned();
+            let name = head
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("name="))
+                .map(|n| n.lines().next().unwrap_or("").trim_matches('"').to_owned());
+            if let Some(name) = name {
+                parts.push(Part {
+                    name,
+                    data: chunk.get(split + 4..)?.to_vec(),
+                });
+            }
+        }
+        at = next + delimiter.len();
+    }
+    Some(parts)
+}
+
+/// Kind-specific field values of a question, for filling the edit form.
+pub fn kind_values(q: &Question) -> HashMap<String, String> {
+    let mut v = HashMap::new();
+    let mut put = |k: &str, x: String| {
+        v.insert(k.to_owned(), x);
+    };
+    if let Some(list) = q.kind.list() {
+        put("list", list.to_owned());
+    }
+    match &q.kind {
+        QuestionKind::SingleChoice {
+            appearance, other, ..
+        } => {
+            if *appearance == ChoiceAppearance::Dropdown {
+                put("appearance", "dropdown".into());
+            }
+            if *other {
+                put("other", "on".into());
+            }
+        }
+        QuestionKind::MultipleChoice { other: true, .. } => put("other", "on".into()),
+        QuestionKind::Matrix { rows, .. } => put("rows", rows_text(rows)),
+        QuestionKind::Rating { scale } | QuestionKind::ImportanceSatisfaction { scale, .. } => {
+            put("scale_min", scale.min.to_string());
+            put("scale_max", scale.max.to_string());
+            for l in ["sv", "en"] {
+                put(
+                    &format!("min_label_{l}"),
+                    scale.min_label.0.get(l).cloned().unwrap_or_default(),
+                );
+                put(
+                    &format!("max_label_{l}"),
+                    scale.max_label.0.get(l).cloned().unwrap_or_default(),
+                );
+                let dk = scale.dont_know.as_ref().and_then(|t| t.0.get(l).cloned());
+                put(&format!("dont_know_{l}"), dk.unwrap_or_default());
+            }
+        }
+        QuestionKind::Integer { min, max } => {
+            put("min", min.map(|x| x.to_string()).unwrap_or_default());
+            put("max", max.map(|x| x.to_string()).unwrap_or_default());
+        }
+        QuestionKind::Decimal { min, max } => {
+            put("min", min.map(|x| x.to_string()).unwrap_or_default());
+            put("max", max.map(|x| x.to_string()).unwrap_or_default());
+        }
+        QuestionKind::Hidden { default } => put("default", default.clone().unwrap_or_default()),
+        QuestionKind::Calculate { calculation } => {
+            put("calculation", calculation.source().to_owned())
+        }
+        _ => {}
+    }
+    v
+}
