@@ -41,26 +41,8 @@ impl LoadedSurvey {
     ) -> Self {
         let maxdiff = survey
             .questions()
-            .filter_map(|q| match &q.kind {
-                QuestionKind::MaxDiff {
-                    list,
-                    items_per_task,
-                    tasks,
-                    design_versions,
-                    design_seed,
-                    ..
-                } => {
-                    let items = survey.choice_list(list).map_or(0, <[_]>::len);
-                    maxdiff::generate(
-                        items,
-                        *items_per_task as usize,
-                        *tasks as usize,
-                        *design_versions as usize,
-                        u64::from(*design_seed),
-                    )
-                    .ok()
-                    .map(|d| (q.key.clone(), d))
-                }
+            .filter_map(|q| match maxdiff::design_for(&survey, q) {
+                Some(Ok(design)) => Some((q.key.clone(), design)),
                 _ => None,
             })
             .collect();
@@ -94,7 +76,7 @@ impl LoadedSurvey {
     pub fn maxdiff_tasks(&self, question: &str, seed: u64) -> Vec<Vec<usize>> {
         self.maxdiff
             .get(question)
-            .map(|d| d.versions[d.version_for(seed)].clone())
+            .map(|d| d.tasks_for(seed).to_vec())
             .unwrap_or_default()
     }
 }
