@@ -19,6 +19,27 @@ pub struct Actor<'a> {
 }
 
 impl Actor<'_> {
+    /// Append an audit event by this actor (call inside the transaction of the change).
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), StorageError> {
+        storage::audit::insert_event(
+            conn,
+            &NewAuditEvent {
+                actor_id: self.id,
+                actor_name: self.name,
+                action,
+                target: Some(target),
+                detail: (!detail.is_empty()).then_some(detail),
+                ip: self.ip,
+            },
+        )
+    }
+
     /// The command line, run by whoever has shell access.
     pub const CLI: Actor<'static> = Actor {
         id: None,
@@ -254,15 +275,5 @@ fn audit(
     target: &str,
     detail: &str,
 ) -> Result<(), AccountError> {
-    Ok(storage::audit::insert_event(
-        conn,
-        &NewAuditEvent {
-            actor_id: actor.id,
-            actor_name: actor.name,
-            action,
-            target: Some(target),
-            detail: (!detail.is_empty()).then_some(detail),
-            ip: actor.ip,
-        },
-    )?)
+    Ok(actor.record(conn, action, target, detail)?)
 }

@@ -8,7 +8,6 @@ use std::path::Path;
 use crate::accounts::Actor;
 use crate::domain::options::SurveyOptions;
 use crate::domain::survey::{check, Finding, Severity, Survey, SurveyError, Text, VersionStatus};
-use crate::storage::audit::NewAuditEvent;
 use crate::storage::surveys::{self as store, StoredVersion, SurveyRecord};
 use crate::storage::{self, DbConnection, StorageError};
 use crate::{survey_file, xlsform};
@@ -62,18 +61,7 @@ fn audit(
     target: &str,
     detail: &str,
 ) -> Result<()> {
-    storage::audit::insert_event(
-        conn,
-        &NewAuditEvent {
-            actor_id: actor.id,
-            actor_name: actor.name,
-            action,
-            target: Some(target),
-            detail: (!detail.is_empty()).then_some(detail),
-            ip: actor.ip,
-        },
-    )?;
-    Ok(())
+    Ok(actor.record(conn, action, target, detail)?)
 }
 
 fn require_survey(conn: &mut DbConnection, key: &str) -> Result<SurveyRecord> {
