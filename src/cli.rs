@@ -46,6 +46,8 @@ enum Command {
     Surveys(SurveysCommand),
     /// Design-based survey statistics on a CSV file (the same code as the app's analyses).
     Stats(crate::stats_cli::StatsArgs),
+    /// Draw stratified random samples from a sampling frame.
+    Sample(crate::sample_cli::SampleArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +148,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::User(cmd) => user(settings, cmd),
         Command::Surveys(cmd) => surveys(settings, cmd),
         Command::Stats(args) => crate::stats_cli::run(args),
+        Command::Sample(args) => crate::sample_cli::run(args),
     }
 }
 

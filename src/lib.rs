@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod questionnaires;
+pub mod sample_cli;
 pub mod startup;
 pub mod stats_cli;
 pub mod storage;

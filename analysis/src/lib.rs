@@ -23,6 +23,7 @@ pub mod estimate;
 pub mod hypothesis;
 pub mod linalg;
 pub mod priority;
+pub mod sampling;
 pub mod tables;
 pub mod waves;
 pub mod weighting;
