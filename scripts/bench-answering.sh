@@ -10,7 +10,7 @@
 # Usage: scripts/bench-answering.sh [seconds=15] [connections=256] [sqlite|postgres]
 # Env:   INSIKT_BIN  binary to run (default target/release/insikt; for postgres it must be built
 #                    with `cargo build --release --features postgres`)
-#        PORT        listen port (default 18091)
+#        PORT        listen port (default 28391)
 # Needs: wrk, python3, curl; for postgres a server on 127.0.0.1:5432, user postgres, trust auth
 # (a fresh database insikt_bench_<epoch> is created and left for inspection).
 set -euo pipefail
@@ -19,7 +19,7 @@ secs=${1:-15}
 conns=${2:-256}
 backend=${3:-sqlite}
 bin=${INSIKT_BIN:-target/release/insikt}
-port=${PORT:-18091}
+port=${PORT:-28391}
 base="http://127.0.0.1:$port"
 dir=$(mktemp -d)
 db_url="sqlite://$dir/insikt.db"
