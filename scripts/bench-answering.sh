@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Answering load benchmark (issue 4), against a release build on 127.0.0.1 only.
+# In one run of one server: GET /healthz (baseline), GET /s/it-habits (survey landing page) and
+# POST /s/it-habits complete submissions (review page, nav=submit, every request a new attempt
+# key, see scripts/bench/submit.lua), all with wrk at the same connection count. Completed
+# submissions are counted in the database before and after (the truth; wrk's rate includes any
+# non-200). Prints p99 latencies, peak RSS (VmHWM) and the submission/healthz ratio.
+# SQLite runs with the app's pragmas (WAL, synchronous=FULL).
+#
+# Usage: scripts/bench-answering.sh [seconds=15] [connections=256] [sqlite|postgres]
+# Env:   INSIKT_BIN  binary to run (default target/release/insikt; for postgres it must be built
+#                    with `cargo build --release --features postgres`)
+#        PORT        listen port (default 28391)
+# Needs: wrk, python3, curl; for postgres a server on 127.0.0.1:5432, user postgres, trust auth
+# (a fresh database insikt_bench_<epoch> is created and left for inspection).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-15}
+conns=${2:-256}
+backend=${3:-sqlite}
+bin=${INSIKT_BIN:-target/release/insikt}
+port=${PORT:-28391}
+base="http://127.0.0.1:$port"
+dir=$(mktemp -d)
+db_url="sqlite://$dir/insikt.db"
+if [ "$backend" = postgres ]; then
+  pgdb="insikt_bench_$(date +%s)"
+  psql -q -h 127.0.0.1 -U postgres -c "create database $pgdb"
+  db_url="postgres://postgres@127.0.0.1:5432/$pgdb"
+fi
+count() {
+  if [ "$backend" = postgres ]; then
+    psql -tA -h 127.0.0.1 -U postgres -d "$pgdb" -c 'select count(*) from responses'
+  else
+    python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from responses').fetchone()[0])" "$dir/insikt.db"
+  fi
+}
+DATABASE_URL="$db_url" INSIKT_DATA_DIR="$dir" INSIKT_BIND="127.0.0.1:$port" INSIKT_RATE_LIMIT=0 \
+  RUST_LOG=warn "$bin" serve >"$dir/out" 2>"$dir/err" &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
+echo "date: $(date -u +%FT%TZ)  host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB  load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "binary: $bin ($(sha256sum "$bin" | cut -c1-12))  backend: $backend  connections: $conns  seconds: $secs"
+python3 scripts/bench/review_form.py "$base" it-habits >"$dir/form"
+export CSRF_COOKIE FORM_BODY RUN_ID
+CSRF_COOKIE=$(sed -n 1p "$dir/form")
+FORM_BODY=$(sed -n 2p "$dir/form")
+check=$(curl -s -o /dev/null -w '%{http_code}' -b "insikt_csrf=$CSRF_COOKIE" \
+  --data "$FORM_BODY&attempt=ffffffffffffffffffffffffffffffff" "$base/s/it-habits")
+[ "$check" = 200 ] || { echo "a single submission answered $check"; exit 1; }
+run() { wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" | grep -E 'Requests/sec|Latency  |99%|Non-2xx|requests in|errors'; }
+echo "--- baseline: wrk GET /healthz"
+run "$base/healthz"
+echo "--- wrk GET /s/it-habits (survey landing page)"
+run "$base/s/it-habits"
+echo "--- wrk POST /s/it-habits nav=submit (complete it-habits responses, each a new attempt)"
+RUN_ID=$(printf '%08x' $((RANDOM * 32768 + RANDOM)))
+before=$(count)
+t0=$(date +%s.%N)
+run -s scripts/bench/submit.lua "$base/s/it-habits"
+t1=$(date +%s.%N)
+after=$(count)
+python3 -c "import sys; b,a,t0,t1=map(float,sys.argv[1:]); print(f'completed submissions stored: {int(a-b)} in {t1-t0:.1f} s = {(a-b)/(t1-t0):.0f}/s')" "$before" "$after" "$t0" "$t1"
+grep -E 'VmHWM|VmRSS' /proc/$pid/status
