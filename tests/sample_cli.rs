@@ -1,6 +1,9 @@
 //! `insikt sample draw` on generated frames: reproducible draws, allocations, and bad input.
 
-#![expect(clippy::unwrap_used, reason = "test helpers fail loudly, like the tests themselves")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly, like the tests themselves"
+)]
 
 mod common;
 
