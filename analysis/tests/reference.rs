@@ -1,4 +1,4 @@
-//! Reproduces the published values in /work/shared/reference/README.md (copied to tests/data) within half a
+//! Reproduces the published values in ../shared/reference/README.md (copied to tests/data) within half a
 //! unit of the last printed digit.
 
 use analysis::{Design, Fpc};
