@@ -11,6 +11,8 @@
 # Env:   INSIKT_BIN  binary to run (default target/release/insikt; for postgres it must be built
 #                    with `cargo build --release --features postgres`)
 #        PORT        listen port (default 28391)
+#        PACED_DELAY_MS  also run a paced submission phase (e.g. 120 ms at 256 connections ≈ 2,000/s
+#                    offered) to measure latency at the target rate rather than at saturation
 # Needs: wrk, python3, curl; for postgres a server on 127.0.0.1:5432, user postgres, trust auth
 # (a fresh database insikt_bench_<epoch> is created and left for inspection).
 set -euo pipefail
@@ -62,4 +64,15 @@ run -s scripts/bench/submit.lua "$base/s/it-habits"
 t1=$(date +%s.%N)
 after=$(count)
 python3 -c "import sys; b,a,t0,t1=map(float,sys.argv[1:]); print(f'completed submissions stored: {int(a-b)} in {t1-t0:.1f} s = {(a-b)/(t1-t0):.0f}/s')" "$before" "$after" "$t0" "$t1"
+if [ -n "${PACED_DELAY_MS:-}" ]; then
+  echo "--- paced: wrk POST submissions, each connection waits ${PACED_DELAY_MS} ms between requests"
+  echo "    (offered rate ≈ $conns / (${PACED_DELAY_MS} ms + latency); latency of a submission at that rate)"
+  RUN_ID=$(printf '%08x' $((RANDOM * 32768 + RANDOM)))
+  before=$(count)
+  t0=$(date +%s.%N)
+  SUBMIT_DELAY_MS=$PACED_DELAY_MS run -s scripts/bench/submit.lua "$base/s/it-habits"
+  t1=$(date +%s.%N)
+  after=$(count)
+  python3 -c "import sys; b,a,t0,t1=map(float,sys.argv[1:]); print(f'paced submissions stored: {int(a-b)} in {t1-t0:.1f} s = {(a-b)/(t1-t0):.0f}/s')" "$before" "$after" "$t0" "$t1"
+fi
 grep -E 'VmHWM|VmRSS' /proc/$pid/status

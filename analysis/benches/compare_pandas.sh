@@ -15,19 +15,21 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 cd "$ROOT"
-cargo bench -p analysis --bench survey -- 'frequency_table_with_se|crosstab_rao_scott' >/dev/null
+cargo bench -p analysis --bench survey -- 'frequency_table_with_se|crosstab_rao_scott|point_only' >/dev/null
 rust_ms() {
   "$VENV/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['mean']['point_estimate']/1e6)" \
     "${CARGO_TARGET_DIR:-$ROOT/target}/criterion/survey_1m/$1/new/estimates.json"
 }
 RUST_FREQ=$(rust_ms frequency_table_with_se)
 RUST_XTAB=$(rust_ms crosstab_rao_scott)
+RUST_FREQ_PT=$(rust_ms weighted_shares_point_only)
+RUST_XTAB_PT=$(rust_ms weighted_joint_shares_point_only)
 
-"$VENV/bin/python" - "$RUST_FREQ" "$RUST_XTAB" <<'PY'
+"$VENV/bin/python" - "$RUST_FREQ" "$RUST_XTAB" "$RUST_FREQ_PT" "$RUST_XTAB_PT" <<'PY'
 import sys, time
 import numpy as np, pandas as pd
 
-rust_freq, rust_xtab = float(sys.argv[1]), float(sys.argv[2])
+rust_freq, rust_xtab, rust_freq_pt, rust_xtab_pt = map(float, sys.argv[1:5])
 N, Q = 1_000_000, 40
 rng = np.random.default_rng(2026)
 stratum = (np.arange(N) * 14 // N).astype(np.int8)
@@ -48,4 +50,7 @@ xtab = best_of(lambda: pd.crosstab(df["q4"], df["q3"], values=df["w"], aggfunc="
 print(f"pandas {pd.__version__}, numpy {np.__version__}")
 print(f"weighted frequency: pandas {freq:8.2f} ms (point estimates only) | rust {rust_freq:8.2f} ms (with SEs) | pandas/rust = {freq / rust_freq:.2f}")
 print(f"weighted crosstab : pandas {xtab:8.2f} ms (point estimates only) | rust {rust_xtab:8.2f} ms (with SEs + Rao-Scott) | pandas/rust = {xtab / rust_xtab:.2f}")
+print("like for like (both point estimates only):")
+print(f"weighted frequency: pandas {freq:8.2f} ms | rust weighted_shares {rust_freq_pt:8.3f} ms | pandas/rust = {freq / rust_freq_pt:.1f}")
+print(f"weighted crosstab : pandas {xtab:8.2f} ms | rust weighted_joint_shares {rust_xtab_pt:8.3f} ms | pandas/rust = {xtab / rust_xtab_pt:.1f}")
 PY

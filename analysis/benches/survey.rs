@@ -118,6 +118,34 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // The same computations pandas does (point estimates only), for a like-for-like comparison.
+    g.bench_function("weighted_shares_point_only", |b| {
+        b.iter(|| {
+            black_box(
+                analysis::tables::weighted_shares(
+                    &s.questions[4].0,
+                    s.questions[4].1,
+                    s.design.weights(),
+                )
+                .expect("shares"),
+            )
+        })
+    });
+    g.bench_function("weighted_joint_shares_point_only", |b| {
+        b.iter(|| {
+            black_box(
+                analysis::tables::weighted_joint_shares(
+                    &s.questions[4].0,
+                    s.questions[4].1,
+                    &s.questions[3].0,
+                    s.questions[3].1,
+                    s.design.weights(),
+                )
+                .expect("joint shares"),
+            )
+        })
+    });
+
     // Target < 100 ms.
     g.bench_function("crosstab_rao_scott", |b| {
         b.iter(|| {

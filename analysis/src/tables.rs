@@ -320,3 +320,77 @@ pub fn fisher_exact_2x2(a: u64, b: u64, c: u64, d: u64) -> Result<f64> {
     }
     Ok(dist::clamp_p(p))
 }
+
+/// Weighted shares of each category (point estimates only, no variance): `Σ w_i [x_i = k] / Σ w_i`
+/// over respondents with a valid code (`< levels`). The same computation as pandas'
+/// `df.groupby(x)[w].sum() / df[w].sum()`; for design-based SEs use `Design::frequencies`.
+pub fn weighted_shares(codes: &[u32], levels: usize, weights: &[f64]) -> Result<Vec<f64>> {
+    if codes.len() != weights.len() {
+        return Err(AnalysisError::LengthMismatch {
+            what: "weights".into(),
+            got: weights.len(),
+            expected: codes.len(),
+        });
+    }
+    let mut sums = vec![0.0; levels];
+    let mut total = 0.0;
+    for (&c, &w) in codes.iter().zip(weights) {
+        if let Some(s) = sums.get_mut(c as usize) {
+            *s += w;
+            total += w;
+        }
+    }
+    if total <= 0.0 {
+        return Err(AnalysisError::ZeroWeightSum {
+            context: String::new(),
+        });
+    }
+    Ok(sums.into_iter().map(|s| s / total).collect())
+}
+
+/// Weighted joint shares of two categorical variables, row-major `rows × cols` (point estimates
+/// only, like pandas' `crosstab(values=w, aggfunc="sum", normalize=True)`); for SEs and the
+/// Rao–Scott test use `Design::crosstab`.
+pub fn weighted_joint_shares(
+    a: &[u32],
+    rows: usize,
+    b: &[u32],
+    cols: usize,
+    weights: &[f64],
+) -> Result<Vec<f64>> {
+    if a.len() != weights.len() || b.len() != weights.len() {
+        return Err(AnalysisError::LengthMismatch {
+            what: "variables and weights".into(),
+            got: b.len().min(a.len()),
+            expected: weights.len(),
+        });
+    }
+    let mut sums = vec![0.0; rows * cols];
+    let mut total = 0.0;
+    for ((&x, &y), &w) in a.iter().zip(b).zip(weights) {
+        if (x as usize) < rows && (y as usize) < cols {
+            sums[x as usize * cols + y as usize] += w;
+            total += w;
+        }
+    }
+    if total <= 0.0 {
+        return Err(AnalysisError::ZeroWeightSum {
+            context: String::new(),
+        });
+    }
+    Ok(sums.into_iter().map(|s| s / total).collect())
+}
+
+#[cfg(test)]
+mod point_share_tests {
+    use super::*;
+
+    #[test]
+    fn weighted_shares_skip_missing_codes_and_sum_to_one() {
+        let s =
+            weighted_shares(&[0, 1, 1, crate::data::MISSING], 2, &[1.0, 2.0, 1.0, 100.0]).unwrap();
+        assert_eq!(s, vec![0.25, 0.75]);
+        let j = weighted_joint_shares(&[0, 1], 2, &[1, 0], 2, &[1.0, 3.0]).unwrap();
+        assert_eq!(j, vec![0.0, 0.25, 0.75, 0.0]);
+    }
+}
