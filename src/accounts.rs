@@ -19,7 +19,8 @@ pub struct Actor<'a> {
 }
 
 impl Actor<'_> {
-    /// Append an audit event by this actor (call inside the transaction of the change).
+    /// Append an audit event by this actor (call inside the transaction of the change); an empty
+    /// `target` or `detail` is stored as none.
     pub fn record(
         &self,
         conn: &mut DbConnection,
@@ -33,7 +34,7 @@ impl Actor<'_> {
                 actor_id: self.id,
                 actor_name: self.name,
                 action,
-                target: Some(target),
+                target: (!target.is_empty()).then_some(target),
                 detail: (!detail.is_empty()).then_some(detail),
                 ip: self.ip,
             },

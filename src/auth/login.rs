@@ -5,8 +5,9 @@ use time::Duration;
 
 use super::password;
 use super::session::{hash_id, random_token, ABSOLUTE_TIMEOUT};
+use crate::accounts::Actor;
 use crate::domain::user::{User, Username};
-use crate::storage::{self, audit::NewAuditEvent, StorageError};
+use crate::storage::{self, StorageError};
 use crate::web::AppState;
 
 /// Failures allowed per account before back-off starts.
@@ -107,16 +108,12 @@ pub async fn attempt(
                     }
                     storage::sessions::insert_session(c, &id_hash, &user_id, expires_at)?;
                     storage::throttle::clear(c, &user_key)?;
-                    storage::audit::insert_event(
-                        c,
-                        &NewAuditEvent {
-                            actor_id: Some(&user_id),
-                            actor_name: &user_name,
-                            action: "login.ok",
-                            ip: Some(&ip_for_audit),
-                            ..Default::default()
-                        },
-                    )
+                    let actor = Actor {
+                        id: Some(&user_id),
+                        name: &user_name,
+                        ip: Some(&ip_for_audit),
+                    };
+                    actor.record(c, "login.ok", "", "")
                 })
                 .await?;
             Ok(LoginOutcome::LoggedIn { user, session_id })
@@ -143,15 +140,12 @@ pub async fn attempt(
                         BACKOFF_MAX,
                         FORGET_AFTER,
                     )?;
-                    storage::audit::insert_event(
-                        c,
-                        &NewAuditEvent {
-                            actor_name: &name_for_audit,
-                            action: "login.failed",
-                            ip: Some(&ip_for_audit),
-                            ..Default::default()
-                        },
-                    )
+                    let actor = Actor {
+                        id: None,
+                        name: &name_for_audit,
+                        ip: Some(&ip_for_audit),
+                    };
+                    actor.record(c, "login.failed", "", "")
                 })
                 .await?;
             Ok(LoginOutcome::Refused)
@@ -170,16 +164,12 @@ async fn audit(
     state
         .db
         .run(move |c| {
-            storage::audit::insert_event(
-                c,
-                &NewAuditEvent {
-                    actor_id: actor_id.as_deref(),
-                    actor_name: &actor_name,
-                    action,
-                    ip: Some(&ip),
-                    ..Default::default()
-                },
-            )
+            let actor = Actor {
+                id: actor_id.as_deref(),
+                name: &actor_name,
+                ip: Some(&ip),
+            };
+            actor.record(c, action, "", "")
         })
         .await
 }
@@ -197,16 +187,12 @@ pub async fn logout(
         .run(move |c| {
             storage::sessions::delete_session(c, &id_hash)?;
             if let Some(user) = user {
-                storage::audit::insert_event(
-                    c,
-                    &NewAuditEvent {
-                        actor_id: Some(&user.id),
-                        actor_name: &user.username,
-                        action: "logout",
-                        ip: Some(&ip),
-                        ..Default::default()
-                    },
-                )?;
+                let actor = Actor {
+                    id: Some(&user.id),
+                    name: &user.username,
+                    ip: Some(&ip),
+                };
+                actor.record(c, "logout", "", "")?;
             }
             Ok(())
         })

@@ -5,9 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::home::html;
+use crate::accounts::Actor;
 use crate::auth::extract::{Authorized, Designers};
 use crate::domain::response::{answers_from_cells, normalise_receipt};
-use crate::storage::{self, audit::NewAuditEvent};
+use crate::storage;
 use crate::web::error::AppError;
 use crate::web::forms::{client_ip, PageCtx};
 use crate::web::views::receipts::{self as view, Found};
@@ -42,17 +43,12 @@ pub async fn lookup_receipt(
                 return Ok(None);
             };
             let version = storage::surveys::find_version_by_id(c, &resp.version_id)?;
-            storage::audit::insert_event(
-                c,
-                &NewAuditEvent {
-                    actor_id: Some(&actor.id),
-                    actor_name: &actor.username,
-                    action: "response.viewed",
-                    target: Some(&number),
-                    detail: None,
-                    ip: Some(&ip),
-                },
-            )?;
+            Actor {
+                id: Some(&actor.id),
+                name: &actor.username,
+                ip: Some(&ip),
+            }
+            .record(c, "response.viewed", &number, "")?;
             Ok(version.map(|v| (resp, v)))
         })
         .await?;
