@@ -13,7 +13,7 @@ use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
 use crate::domain::survey::maxdiff::{self, MaxDiffDesign};
 use crate::domain::survey::random::{self, RespondentLayout};
 use crate::domain::survey::{Question, QuestionKind, Survey, VersionStatus};
-use crate::storage::responses::{NewResponse, ResponseWriter, SubmitOutcome};
+use crate::storage::responses::{InvitationClaim, NewResponse, ResponseWriter, SubmitOutcome};
 use crate::storage::{self, Db, StorageError};
 
 /// A published (or closed) version ready to serve, with its derived designs.
@@ -142,6 +142,9 @@ pub struct Attempt {
     pub page: usize,
     /// A resumed draft to delete on submit.
     pub draft: Option<String>,
+    /// The invitation access code this attempt answers under (carried in the form, never in
+    /// the URL after the landing).
+    pub invitation: Option<String>,
     /// When the attempt started (unix seconds).
     pub started: i64,
     /// Answers so far.
@@ -157,6 +160,7 @@ impl Attempt {
             lang,
             page: 0,
             draft: None,
+            invitation: None,
             started: time::OffsetDateTime::now_utc().unix_timestamp(),
             answers: hidden,
         }
@@ -380,6 +384,11 @@ pub async fn submit(
             cells: response::cells(&s.survey, &answers),
             max_responses: s.options.max_responses,
             draft_id: attempt.draft.clone(),
+            invitation: attempt.invitation.clone().map(|code| InvitationClaim {
+                code,
+                anonymous: s.options.anonymous,
+            }),
+            quotas: crate::domain::quota::cells(&s.options.quotas, &answers),
         })
         .await
 }

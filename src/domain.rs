@@ -2,6 +2,7 @@
 
 pub mod expr;
 pub mod options;
+pub mod quota;
 pub mod response;
 pub mod survey;
 pub mod user;

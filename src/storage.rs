@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod health;
+pub mod invitations;
 pub mod meta;
 pub mod migrate;
 pub mod pool;

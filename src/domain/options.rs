@@ -73,6 +73,8 @@ pub struct SurveyOptions {
     pub access: Access,
     /// Never store which invitation a response came from.
     pub anonymous: bool,
+    /// Cells that stop accepting responses when full.
+    pub quotas: Vec<crate::domain::quota::Quota>,
 }
 
 impl Default for SurveyOptions {
@@ -90,6 +92,7 @@ impl Default for SurveyOptions {
             resume_days: 14,
             access: Access::Open,
             anonymous: false,
+            quotas: Vec::new(),
         }
     }
 }

@@ -220,6 +220,18 @@ pub fn new_resume_code() -> String {
     random_code(&[4, 4, 2])
 }
 
+/// An invitation access code like `7K3F-Q2TB` (40 random bits), printed in letters and carried
+/// by e-mail links. Guessing is throttled by the per-address rate limit, and a code only lets
+/// its holder answer one survey once.
+pub fn new_access_code() -> String {
+    random_code(&[4, 4])
+}
+
+/// Normalise a typed access code (`7k3f q2tb`, `7K3FQ2TB` → `7K3F-Q2TB`).
+pub fn normalise_access_code(typed: &str) -> Option<String> {
+    normalise_code(typed, &[4, 4])
+}
+
 /// Normalise a typed code: upper case, look-alike letters mapped (O→0, I/L→1), separators
 /// and spaces dropped, then the canonical dashes put back.
 pub fn normalise_code(typed: &str, groups: &[usize]) -> Option<String> {

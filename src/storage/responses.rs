@@ -6,6 +6,7 @@
 //! `synchronous=FULL` a commit costs an fsync; grouping is what lets one disk take thousands of
 //! durable submissions a second. A caller learns its receipt only after the commit returned.
 
+use std::collections::HashMap;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::pool::Db;
-use super::schema::{answers, drafts, responses};
+use super::schema::{answers, drafts, invitations, quota_counts, responses};
 use super::{now, DbConnection, StorageError};
 use crate::domain::response::{new_receipt, Cell, Mode};
 
@@ -40,6 +41,19 @@ pub struct NewResponse {
     pub max_responses: Option<u32>,
     /// A resumed draft to delete in the same transaction.
     pub draft_id: Option<String>,
+    /// The invitation (access code) this response uses up, if any.
+    pub invitation: Option<InvitationClaim>,
+    /// The quota cells this response falls in: `(quota, cell, limit)`.
+    pub quotas: Vec<(String, String, u32)>,
+}
+
+/// A response's claim on a single-use invitation.
+#[derive(Debug, Clone)]
+pub struct InvitationClaim {
+    /// The invitation's access code (canonical form).
+    pub code: String,
+    /// Anonymous survey: mark the invitation used, but never store which response used it.
+    pub anonymous: bool,
 }
 
 /// What happened to a submission.
@@ -61,21 +75,32 @@ pub enum SubmitOutcome {
     },
     /// The survey has reached its maximum number of responses; nothing was stored.
     Full,
+    /// A quota cell this response falls in is full; nothing was stored.
+    QuotaFull {
+        /// The quota's name.
+        quota: String,
+    },
+    /// The invitation was already used by another response; nothing was stored.
+    InvitationUsed,
+    /// No invitation of this survey has that code; nothing was stored.
+    InvitationUnknown,
 }
 
 #[derive(Insertable)]
 #[diesel(table_name = responses)]
 struct ResponseRow<'a> {
-    id: &'a str,
+    id: String,
     survey_id: &'a str,
     version_id: &'a str,
-    receipt: &'a str,
+    receipt: String,
     idempotency_key: &'a str,
     mode: &'a str,
     language: &'a str,
     seed: i64,
     started_at: PrimitiveDateTime,
     submitted_at: PrimitiveDateTime,
+    stratum: Option<String>,
+    design_weight: Option<f64>,
 }
 
 #[derive(Insertable)]
@@ -87,106 +112,343 @@ struct AnswerRow<'a> {
     value_num: Option<f64>,
 }
 
-enum TxFail {
-    Full,
-    Db(StorageError),
+/// An invitation as the writer sees it.
+struct InvitationState {
+    id: String,
+    survey_id: String,
+    used: bool,
+    stratum: Option<String>,
+    design_weight: Option<f64>,
 }
 
-impl From<diesel::result::Error> for TxFail {
-    fn from(e: diesel::result::Error) -> Self {
-        TxFail::Db(e.into())
-    }
-}
-
-impl From<StorageError> for TxFail {
-    fn from(e: StorageError) -> Self {
-        TxFail::Db(e)
-    }
-}
-
-/// Store one response (call inside a transaction; this opens a savepoint of its own).
+/// Store one response in its own transaction (the batch path with a batch of one).
 pub fn insert_response(
     conn: &mut DbConnection,
     r: &NewResponse,
 ) -> Result<SubmitOutcome, StorageError> {
-    // A receipt collision (40 random bits) is astronomically rare; retrying a few times makes it
-    // impossible in practice rather than an error page.
-    for _ in 0..4 {
-        let receipt = new_receipt();
-        let submitted_at = now();
-        let id = uuid::Uuid::new_v4().to_string();
-        let attempt = conn.transaction::<_, TxFail, _>(|c| {
-            // The INSERT comes first so that, on SQLite, the transaction takes the write lock at
-            // its first statement (no read snapshot to upgrade, so no SQLITE_BUSY_SNAPSHOT).
-            diesel::insert_into(responses::table)
-                .values(&ResponseRow {
-                    id: &id,
-                    survey_id: &r.survey_id,
-                    version_id: &r.version_id,
-                    receipt: &receipt,
-                    idempotency_key: &r.idempotency_key,
-                    mode: r.mode.as_str(),
-                    language: &r.language,
-                    seed: r.seed,
-                    started_at: r.started_at,
-                    submitted_at,
-                })
-                .execute(c)?;
-            if let Some(max) = r.max_responses {
-                let n: i64 = responses::table
-                    .filter(responses::survey_id.eq(&r.survey_id))
-                    .count()
-                    .get_result(c)?;
-                if n > i64::from(max) {
-                    return Err(TxFail::Full);
-                }
-            }
-            let rows: Vec<AnswerRow<'_>> = r
-                .cells
-                .iter()
-                .map(|cell| AnswerRow {
-                    response_id: &id,
-                    answer_key: &cell.key,
-                    value_text: cell.text.as_deref(),
-                    value_num: cell.number,
-                })
-                .collect();
-            insert_answers(c, &rows)?;
-            if let Some(draft) = &r.draft_id {
-                diesel::delete(drafts::table.find(draft)).execute(c)?;
-            }
-            Ok(())
-        });
-        match attempt {
-            Ok(()) => {
-                return Ok(SubmitOutcome::Stored {
-                    receipt,
-                    submitted_at,
-                })
-            }
-            Err(TxFail::Full) => return Ok(SubmitOutcome::Full),
-            Err(TxFail::Db(StorageError::Conflict(_))) => {
-                if let Some((receipt, submitted_at)) =
-                    find_by_idempotency_key(conn, &r.idempotency_key)?
-                {
-                    return Ok(SubmitOutcome::Duplicate {
-                        receipt,
-                        submitted_at,
-                    });
-                }
-            }
-            Err(TxFail::Db(e)) => return Err(e),
-        }
-    }
-    Err(StorageError::Conflict(
-        "could not allocate a unique receipt number".into(),
-    ))
+    let mut out = conn.transaction(|c| store_batch(c, &[r]))?;
+    out.pop()
+        .ok_or_else(|| StorageError::Blocking("empty batch result".into()))
 }
 
-/// Multi-row INSERTs (a few statements per response instead of one per cell). Diesel's
-/// MultiConnection cannot express them, so each arm uses its concrete connection.
+/// Store a batch of responses; call inside a transaction. Each response is checked in order
+/// (duplicate attempt, invitation, quota cells, maximum) against the database *and* the
+/// responses before it in the batch, then everything accepted is written with a few multi-row
+/// statements. Any database error fails the whole batch (the caller rolls back and retries:
+/// a receipt collision or a race with another instance resolves on the retry).
+pub fn store_batch(
+    conn: &mut DbConnection,
+    batch: &[&NewResponse],
+) -> Result<Vec<SubmitOutcome>, StorageError> {
+    // A write first: on SQLite this takes the write lock at the first statement, so the reads
+    // below can never be invalidated by another writer (no SQLITE_BUSY_SNAPSHOT).
+    let drafts_done: Vec<&str> = batch.iter().filter_map(|r| r.draft_id.as_deref()).collect();
+    for chunk in drafts_done.chunks(500) {
+        diesel::delete(drafts::table.filter(drafts::id.eq_any(chunk))).execute(conn)?;
+    }
+    if drafts_done.is_empty() {
+        diesel::delete(drafts::table.filter(drafts::id.eq(""))).execute(conn)?;
+    }
+
+    let mut known = existing_attempts(conn, batch)?;
+    let mut invitations = invitations_for(conn, batch)?;
+    // Stored responses per survey (read lazily) and those accepted earlier in this batch.
+    let mut totals: HashMap<String, i64> = HashMap::new();
+    let mut accepted_per_survey: HashMap<String, i64> = HashMap::new();
+    let mut quota_counts: HashMap<(String, String, String), i64> = HashMap::new();
+
+    let submitted_at = now();
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut rows: Vec<ResponseRow<'_>> = Vec::with_capacity(batch.len());
+    let mut accepted: Vec<usize> = Vec::with_capacity(batch.len());
+    let mut used_invitations: Vec<(String, Option<String>, bool)> = Vec::new();
+    let mut quota_increments: HashMap<(String, String, String), i64> = HashMap::new();
+
+    for (i, r) in batch.iter().enumerate() {
+        if let Some((receipt, at)) = known.get(&r.idempotency_key) {
+            outcomes.push(SubmitOutcome::Duplicate {
+                receipt: receipt.clone(),
+                submitted_at: *at,
+            });
+            continue;
+        }
+        let invitation = match &r.invitation {
+            None => None,
+            Some(claim) => match invitations.get(&claim.code) {
+                Some(inv) if inv.survey_id == r.survey_id => {
+                    if inv.used {
+                        outcomes.push(SubmitOutcome::InvitationUsed);
+                        continue;
+                    }
+                    Some(claim)
+                }
+                _ => {
+                    outcomes.push(SubmitOutcome::InvitationUnknown);
+                    continue;
+                }
+            },
+        };
+        let mut full_quota = None;
+        for (quota, cell, limit) in &r.quotas {
+            let key = (r.survey_id.clone(), quota.clone(), cell.clone());
+            let count = match quota_counts.get(&key) {
+                Some(n) => *n,
+                None => {
+                    let n = quota_count(conn, &key)?;
+                    quota_counts.insert(key.clone(), n);
+                    n
+                }
+            };
+            if count >= i64::from(*limit) {
+                full_quota = Some(quota.clone());
+                break;
+            }
+        }
+        if let Some(quota) = full_quota {
+            outcomes.push(SubmitOutcome::QuotaFull { quota });
+            continue;
+        }
+        if let Some(max) = r.max_responses {
+            let stored = match totals.get(&r.survey_id) {
+                Some(n) => *n,
+                None => {
+                    let n = count_for_survey(conn, &r.survey_id)?;
+                    totals.insert(r.survey_id.clone(), n);
+                    n
+                }
+            };
+            let total = stored + accepted_per_survey.get(&r.survey_id).copied().unwrap_or(0);
+            if total >= i64::from(max) {
+                outcomes.push(SubmitOutcome::Full);
+                continue;
+            }
+        }
+
+        // Accepted: count it against everything later responses in the batch check.
+        *accepted_per_survey.entry(r.survey_id.clone()).or_insert(0) += 1;
+        for (quota, cell, _) in &r.quotas {
+            let key = (r.survey_id.clone(), quota.clone(), cell.clone());
+            *quota_counts.entry(key.clone()).or_insert(0) += 1;
+            *quota_increments.entry(key).or_insert(0) += 1;
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let receipt = new_receipt();
+        let (mut stratum, mut design_weight) = (None, None);
+        if let Some(claim) = invitation {
+            if let Some(inv) = invitations.get_mut(&claim.code) {
+                inv.used = true;
+                stratum = inv.stratum.clone();
+                design_weight = inv.design_weight;
+                let link = (!claim.anonymous).then(|| id.clone());
+                used_invitations.push((inv.id.clone(), link, claim.anonymous));
+            }
+        }
+        known.insert(r.idempotency_key.clone(), (receipt.clone(), submitted_at));
+        outcomes.push(SubmitOutcome::Stored {
+            receipt: receipt.clone(),
+            submitted_at,
+        });
+        accepted.push(i);
+        rows.push(ResponseRow {
+            id,
+            survey_id: &r.survey_id,
+            version_id: &r.version_id,
+            receipt,
+            idempotency_key: &r.idempotency_key,
+            mode: r.mode.as_str(),
+            language: &r.language,
+            seed: r.seed,
+            started_at: r.started_at,
+            submitted_at,
+            stratum,
+            design_weight,
+        });
+    }
+
+    insert_rows(conn, &rows)?;
+    let answer_rows: Vec<AnswerRow<'_>> = accepted
+        .iter()
+        .zip(&rows)
+        .flat_map(|(&i, row)| {
+            batch[i].cells.iter().map(move |cell| AnswerRow {
+                response_id: &row.id,
+                answer_key: &cell.key,
+                value_text: cell.text.as_deref(),
+                value_num: cell.number,
+            })
+        })
+        .collect();
+    insert_answers(conn, &answer_rows)?;
+    for (invitation_id, response_id, anonymous) in &used_invitations {
+        mark_invitation_used(conn, invitation_id, response_id.as_deref(), *anonymous)?;
+    }
+    for (key, n) in &quota_increments {
+        add_to_quota(conn, key, *n)?;
+    }
+    Ok(outcomes)
+}
+
+/// Attempts of this batch that are already stored: `key → (receipt, submitted_at)`.
+fn existing_attempts(
+    conn: &mut DbConnection,
+    batch: &[&NewResponse],
+) -> Result<HashMap<String, (String, PrimitiveDateTime)>, StorageError> {
+    let keys: Vec<&str> = batch.iter().map(|r| r.idempotency_key.as_str()).collect();
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(500) {
+        let rows: Vec<(String, String, PrimitiveDateTime)> = responses::table
+            .filter(responses::idempotency_key.eq_any(chunk))
+            .select((
+                responses::idempotency_key,
+                responses::receipt,
+                responses::submitted_at,
+            ))
+            .load(conn)?;
+        for (key, receipt, at) in rows {
+            found.insert(key, (receipt, at));
+        }
+    }
+    Ok(found)
+}
+
+/// The invitations this batch claims, by code.
+fn invitations_for(
+    conn: &mut DbConnection,
+    batch: &[&NewResponse],
+) -> Result<HashMap<String, InvitationState>, StorageError> {
+    let codes: Vec<&str> = batch
+        .iter()
+        .filter_map(|r| r.invitation.as_ref().map(|c| c.code.as_str()))
+        .collect();
+    let mut found = HashMap::new();
+    for chunk in codes.chunks(500) {
+        type Row = (
+            String,
+            String,
+            String,
+            Option<PrimitiveDateTime>,
+            Option<String>,
+            Option<f64>,
+        );
+        let rows: Vec<Row> = invitations::table
+            .filter(invitations::code.eq_any(chunk))
+            .select((
+                invitations::id,
+                invitations::code,
+                invitations::survey_id,
+                invitations::completed_at,
+                invitations::stratum,
+                invitations::design_weight,
+            ))
+            .load(conn)?;
+        for (id, code, survey_id, completed, stratum, design_weight) in rows {
+            found.insert(
+                code,
+                InvitationState {
+                    id,
+                    survey_id,
+                    used: completed.is_some(),
+                    stratum,
+                    design_weight,
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
+/// Mark an invitation used. The `completed_at IS NULL` guard makes a race between two
+/// instances fail the later batch (which then retries and sees the invitation used). An
+/// anonymous survey keeps only the date, so the time cannot be matched to a response.
+fn mark_invitation_used(
+    conn: &mut DbConnection,
+    invitation_id: &str,
+    response_id: Option<&str>,
+    anonymous: bool,
+) -> Result<(), StorageError> {
+    let at = now();
+    let at = if anonymous {
+        PrimitiveDateTime::new(at.date(), time::Time::MIDNIGHT)
+    } else {
+        at
+    };
+    let n = diesel::update(
+        invitations::table
+            .find(invitation_id)
+            .filter(invitations::completed_at.is_null()),
+    )
+    .set((
+        invitations::completed_at.eq(at),
+        invitations::response_id.eq(response_id),
+    ))
+    .execute(conn)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::Conflict(
+            "an invitation was used concurrently".into(),
+        ))
+    }
+}
+
+fn quota_count(
+    conn: &mut DbConnection,
+    (survey, quota, cell): &(String, String, String),
+) -> Result<i64, StorageError> {
+    Ok(quota_counts::table
+        .find((survey, quota, cell))
+        .select(quota_counts::count)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Add `n` to a quota cell's count (creating it).
+fn add_to_quota(
+    conn: &mut DbConnection,
+    key: &(String, String, String),
+    n: i64,
+) -> Result<(), StorageError> {
+    let (survey, quota, cell) = key;
+    let updated = diesel::update(quota_counts::table.find((survey, quota, cell)))
+        .set(quota_counts::count.eq(quota_counts::count + n))
+        .execute(conn)?;
+    if updated == 0 {
+        // A concurrent first insert on another instance makes this a unique violation, which
+        // fails the batch; its retry then takes the UPDATE path above.
+        diesel::insert_into(quota_counts::table)
+            .values((
+                quota_counts::survey_id.eq(survey),
+                quota_counts::quota.eq(quota),
+                quota_counts::cell.eq(cell),
+                quota_counts::count.eq(n),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Multi-row INSERTs of responses. Diesel's MultiConnection cannot express them, so each arm
+/// uses its concrete connection. 12 columns × 1,000 rows stays under SQLite's 32,766 variables.
+fn insert_rows(conn: &mut DbConnection, rows: &[ResponseRow<'_>]) -> Result<(), StorageError> {
+    for chunk in rows.chunks(1000) {
+        match conn {
+            #[cfg(feature = "postgres")]
+            DbConnection::Pg(c) => diesel::insert_into(responses::table)
+                .values(chunk)
+                .execute(c)?,
+            #[cfg(feature = "sqlite")]
+            DbConnection::Sqlite(c) => diesel::insert_into(responses::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// Multi-row INSERTs of answer cells (4 columns × 4,000 rows per statement).
 fn insert_answers(conn: &mut DbConnection, rows: &[AnswerRow<'_>]) -> Result<(), StorageError> {
-    for chunk in rows.chunks(200) {
+    for chunk in rows.chunks(4000) {
         match conn {
             #[cfg(feature = "postgres")]
             DbConnection::Pg(c) => diesel::insert_into(answers::table)
@@ -199,17 +461,6 @@ fn insert_answers(conn: &mut DbConnection, rows: &[AnswerRow<'_>]) -> Result<(),
         };
     }
     Ok(())
-}
-
-fn find_by_idempotency_key(
-    conn: &mut DbConnection,
-    key: &str,
-) -> Result<Option<(String, PrimitiveDateTime)>, StorageError> {
-    Ok(responses::table
-        .filter(responses::idempotency_key.eq(key))
-        .select((responses::receipt, responses::submitted_at))
-        .first(conn)
-        .optional()?)
 }
 
 type Reply = tokio::sync::oneshot::Sender<Result<SubmitOutcome, StorageError>>;
@@ -239,12 +490,25 @@ impl ResponseWriter {
     /// Queue a response and wait until it is durably committed (or refused).
     pub async fn submit(&self, response: NewResponse) -> Result<SubmitOutcome, StorageError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let queue = self.queue.clone();
-        // `send` blocks only when 8,192 submissions are already waiting: back-pressure.
-        tokio::task::spawn_blocking(move || queue.send((response, reply)).map_err(|_| ()))
-            .await
-            .map_err(|e| StorageError::Blocking(e.to_string()))?
-            .map_err(|_| StorageError::Blocking("the response writer has stopped".into()))?;
+        // `try_send` first: the queue is almost never full, and a blocking-pool hop per
+        // submission costs more than the commit it waits for.
+        let response = match self.queue.try_send((response, reply)) {
+            Ok(()) => None,
+            Err(mpsc::TrySendError::Full(job)) => Some(job),
+            Err(mpsc::TrySendError::Disconnected(_)) => {
+                return Err(StorageError::Blocking(
+                    "the response writer has stopped".into(),
+                ))
+            }
+        };
+        if let Some(job) = response {
+            // Back-pressure: 8,192 submissions are already waiting; block off the executor.
+            let queue = self.queue.clone();
+            tokio::task::spawn_blocking(move || queue.send(job).map_err(|_| ()))
+                .await
+                .map_err(|e| StorageError::Blocking(e.to_string()))?
+                .map_err(|_| StorageError::Blocking("the response writer has stopped".into()))?;
+        }
         answer.await.map_err(|_| {
             StorageError::Blocking("the response writer dropped a submission".into())
         })?
@@ -260,11 +524,10 @@ fn writer_loop(db: &Db, rx: &mpsc::Receiver<(NewResponse, Reply)>) {
                 Err(_) => break,
             }
         }
-        let outcomes = commit_batch(db, &batch);
-        match outcomes {
+        match commit_batch(db, &batch) {
             Ok(results) => {
                 for ((_, reply), result) in batch.into_iter().zip(results) {
-                    let _ = reply.send(result);
+                    let _ = reply.send(Ok(result));
                 }
             }
             Err(e) => {
@@ -280,24 +543,22 @@ fn writer_loop(db: &Db, rx: &mpsc::Receiver<(NewResponse, Reply)>) {
 fn commit_batch(
     db: &Db,
     batch: &[(NewResponse, Reply)],
-) -> Result<Vec<Result<SubmitOutcome, StorageError>>, StorageError> {
+) -> Result<Vec<SubmitOutcome>, StorageError> {
+    let responses: Vec<&NewResponse> = batch.iter().map(|(r, _)| r).collect();
     let mut last_err = None;
-    // A busy database (another writer holding the lock past the busy timeout) gets a few more
-    // tries before the whole batch is reported as failed; nothing was committed in between.
+    // A failed batch rolls back completely and is tried again: a busy database (another writer
+    // holding the lock past the busy timeout), a receipt collision or a race with another
+    // instance over an attempt key, invitation or quota cell all resolve on a retry.
     for attempt in 0..5 {
-        let mut conn = db.get()?;
-        let result = conn.transaction::<_, StorageError, _>(|c| {
-            Ok(batch
-                .iter()
-                .map(|(r, _)| insert_response(c, r))
-                .collect::<Vec<_>>())
-        });
+        let result = db
+            .get()
+            .and_then(|mut conn| conn.transaction(|c| store_batch(c, &responses)));
         match result {
             Ok(v) => return Ok(v),
             Err(e) => {
                 tracing::warn!(error = %e, attempt, "response batch retried");
                 last_err = Some(e);
-                std::thread::sleep(Duration::from_millis(20 << attempt));
+                std::thread::sleep(Duration::from_millis(5 << attempt));
             }
         }
     }
@@ -416,6 +677,8 @@ pub struct Draft {
     pub page: i32,
     /// Answers as JSON (an `AnswerMap`).
     pub answers: String,
+    /// The invitation code the attempt answers under, if any.
+    pub invitation_code: Option<String>,
 }
 
 /// Save a draft under the hash of its resume code; replaces `replaces` if given.
@@ -443,6 +706,7 @@ pub fn insert_draft(
                 drafts::answers.eq(&draft.answers),
                 drafts::created_at.eq(now()),
                 drafts::expires_at.eq(expires_at),
+                drafts::invitation_code.eq(&draft.invitation_code),
             ))
             .execute(c)?;
         Ok(())
@@ -459,6 +723,7 @@ struct DraftRow {
     page: i32,
     answers: String,
     expires_at: PrimitiveDateTime,
+    invitation_code: Option<String>,
 }
 
 /// A live draft by the hash of its code (expired drafts are deleted on sight).
@@ -474,6 +739,7 @@ pub fn find_draft(conn: &mut DbConnection, code_hash: &str) -> Result<Option<Dra
             drafts::page,
             drafts::answers,
             drafts::expires_at,
+            drafts::invitation_code,
         ))
         .first(conn)
         .optional()?;
@@ -490,6 +756,7 @@ pub fn find_draft(conn: &mut DbConnection, code_hash: &str) -> Result<Option<Dra
             attempt: r.attempt,
             page: r.page,
             answers: r.answers,
+            invitation_code: r.invitation_code,
         })),
         None => Ok(None),
     }

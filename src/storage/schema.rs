@@ -93,6 +93,8 @@ diesel::table! {
         seed -> BigInt,
         started_at -> Timestamp,
         submitted_at -> Timestamp,
+        stratum -> Nullable<Text>,
+        design_weight -> Nullable<Double>,
     }
 }
 
@@ -117,12 +119,88 @@ diesel::table! {
         answers -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        invitation_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    samples (id) {
+        id -> Text,
+        survey_id -> Text,
+        frame_name -> Text,
+        frame_rows -> BigInt,
+        frame_sha256 -> Text,
+        strata -> Text,
+        allocation -> Text,
+        seed -> BigInt,
+        plan -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        survey_id -> Text,
+        sample_id -> Nullable<Text>,
+        code -> Text,
+        unit_ref -> Nullable<Text>,
+        language -> Text,
+        stratum -> Nullable<Text>,
+        inclusion_probability -> Nullable<Double>,
+        design_weight -> Nullable<Double>,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        response_id -> Nullable<Text>,
+        opted_out_at -> Nullable<Timestamp>,
+        bounced_at -> Nullable<Timestamp>,
+        bounce_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Contact details, kept apart so they can be erased after fieldwork (see the migration).
+    invitation_contacts (invitation_id) {
+        invitation_id -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        name -> Nullable<Text>,
+        address -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> Text,
+        invitation_id -> Text,
+        kind -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    quota_counts (survey_id, quota, cell) {
+        survey_id -> Text,
+        quota -> Text,
+        cell -> Text,
+        count -> BigInt,
     }
 }
 
 diesel::joinable!(answers -> responses (response_id));
 diesel::joinable!(responses -> survey_versions (version_id));
 diesel::joinable!(drafts -> survey_versions (version_id));
+diesel::joinable!(invitations -> surveys (survey_id));
+diesel::joinable!(deliveries -> invitations (invitation_id));
+diesel::joinable!(invitation_contacts -> invitations (invitation_id));
+diesel::joinable!(samples -> surveys (survey_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -135,4 +213,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     responses,
     answers,
     drafts,
+    samples,
+    invitations,
+    invitation_contacts,
+    deliveries,
+    quota_counts,
 );

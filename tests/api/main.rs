@@ -12,3 +12,4 @@ mod designer;
 mod helpers;
 mod platform;
 mod respond;
+mod writer;

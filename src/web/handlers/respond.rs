@@ -207,6 +207,9 @@ fn attempt_from(s: &LoadedSurvey, fields: &Fields) -> Result<(Attempt, Vec<Strin
             draft: field(fields, "draft")
                 .filter(|d| !d.is_empty())
                 .map(str::to_owned),
+            invitation: field(fields, "invitation")
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
             started,
             answers: response::answers_from_form(&s.survey, &shown_qs, fields),
         },
@@ -309,7 +312,12 @@ async fn submit(
                 view::receipt(s, &a.lang, &receipt, &at, &a.answers),
             ))
         }
-        SubmitOutcome::Full => Ok(page(StatusCode::FORBIDDEN, view::full(s, &a.lang))),
+        SubmitOutcome::Full
+        | SubmitOutcome::QuotaFull { .. }
+        | SubmitOutcome::InvitationUsed
+        | SubmitOutcome::InvitationUnknown => {
+            Ok(page(StatusCode::FORBIDDEN, view::full(s, &a.lang)))
+        }
     }
 }
 
@@ -337,6 +345,7 @@ async fn save(
         attempt: a.attempt.clone(),
         page: i32::try_from(a.page).unwrap_or(0),
         answers: serde_json::to_string(&a.answers).map_err(anyhow::Error::from)?,
+        invitation_code: a.invitation.clone(),
     };
     let (hash, replaces) = (hash_code(&code), a.draft.clone());
     state
@@ -452,6 +461,7 @@ async fn resume(
         lang: draft.language,
         page: usize::try_from(draft.page).unwrap_or(0),
         draft: Some(draft.id),
+        invitation: draft.invitation_code,
         started: time::OffsetDateTime::now_utc().unix_timestamp(),
         answers,
     };

@@ -174,6 +174,7 @@ fn attempt_fields(a: &Attempt, csrf: &str, page: usize, shown: &[&Question]) -> 
         input type="hidden" name="started" value=(a.started);
         input type="hidden" name="shown" value=(shown_keys);
         @if let Some(d) = &a.draft { input type="hidden" name="draft" value=(d); }
+        @if let Some(code) = &a.invitation { input type="hidden" name="invitation" value=(code); }
     }
 }
 
