@@ -163,6 +163,7 @@ pub fn store_batch(
     let mut accepted: Vec<usize> = Vec::with_capacity(batch.len());
     let mut used_invitations: Vec<(String, Option<String>, bool)> = Vec::new();
     let mut quota_increments: HashMap<(String, String, String), i64> = HashMap::new();
+    let mut quota_limits: HashMap<(String, String, String), i64> = HashMap::new();
 
     for (i, r) in batch.iter().enumerate() {
         if let Some((receipt, at)) = known.get(&r.idempotency_key) {
@@ -226,8 +227,9 @@ pub fn store_batch(
 
         // Accepted: count it against everything later responses in the batch check.
         *accepted_per_survey.entry(r.survey_id.clone()).or_insert(0) += 1;
-        for (quota, cell, _) in &r.quotas {
+        for (quota, cell, limit) in &r.quotas {
             let key = (r.survey_id.clone(), quota.clone(), cell.clone());
+            quota_limits.insert(key.clone(), i64::from(*limit));
             *quota_counts.entry(key.clone()).or_insert(0) += 1;
             *quota_increments.entry(key).or_insert(0) += 1;
         }
@@ -284,6 +286,15 @@ pub fn store_batch(
     }
     for (key, n) in &quota_increments {
         add_to_quota(conn, key, *n)?;
+        // Another PostgreSQL instance may have filled the cell since we read it: its UPDATE
+        // held the row, ours then added to its committed count. Over the limit means we lost
+        // the race; the batch rolls back and its retry sees the cell full.
+        let limit = quota_limits.get(key).copied().unwrap_or(i64::MAX);
+        if quota_count(conn, key)? > limit {
+            return Err(StorageError::Conflict(
+                "a quota cell filled concurrently".into(),
+            ));
+        }
     }
     Ok(outcomes)
 }
