@@ -195,9 +195,14 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Result<TestResult> {
 /// Null distribution of the Mann–Whitney U for samples of sizes `m` and `n` without ties: entry `u` is the
 /// number of the C(m + n, m) equally likely rank assignments with U = u, for u = 0 ..= m·n. These are the
 /// coefficients of the Gaussian binomial coefficient ∏ᵢ (1 − q^(n+i)) / (1 − q^i), i = 1..m (Mann &
-/// Whitney 1947), the distribution R's `dwilcox`/`pwilcox` count. Exact integers; C(98, 49) < 2^127, so
-/// any m, n < 50 fits.
-pub fn wilcox_null_counts(m: usize, n: usize) -> Vec<u128> {
+/// Whitney 1947), the distribution R's `dwilcox`/`pwilcox` count. Exact integers for m, n < 50
+/// (C(98, 49) < 2^127); larger sizes are an error rather than an overflow.
+pub fn wilcox_null_counts(m: usize, n: usize) -> Result<Vec<u128>> {
+    if m >= 50 || n >= 50 {
+        return Err(AnalysisError::InvalidArgument(format!(
+            "exact Mann–Whitney counts are for samples below 50 (got {m} and {n})"
+        )));
+    }
     let top = m * n;
     // Room for the intermediate product before each division.
     let mut c = vec![0i128; top + m + n + 2];
@@ -212,7 +217,7 @@ pub fn wilcox_null_counts(m: usize, n: usize) -> Vec<u128> {
         }
     }
     c.truncate(top + 1);
-    c.into_iter().map(|v| v.max(0) as u128).collect()
+    Ok(c.into_iter().map(|v| v.max(0) as u128).collect())
 }
 
 /// Mann–Whitney U / Wilcoxon rank-sum test with the exact two-sided p-value, for samples without ties
@@ -244,7 +249,7 @@ pub fn mann_whitney_exact(x: &[f64], y: &[f64]) -> Result<TestResult> {
     let w = r[..m].iter().sum::<f64>() - (m * (m + 1)) as f64 / 2.0;
     // Ranks without ties are integers, so W is an integer.
     let u = w.round() as usize;
-    let counts = wilcox_null_counts(m, n);
+    let counts = wilcox_null_counts(m, n)?;
     let total: u128 = counts.iter().sum();
     let tail: u128 = if 2 * u > m * n {
         counts[u..].iter().sum()
@@ -596,14 +601,15 @@ mod tests {
         for m in 1..=7 {
             for n in 1..=7 {
                 assert_eq!(
-                    wilcox_null_counts(m, n),
+                    wilcox_null_counts(m, n).unwrap(),
                     brute_wilcox_counts(m, n),
                     "m={m} n={n}"
                 );
             }
         }
         // Largest sizes of the exact range: the counts add up to C(98, 49) and are symmetric.
-        let c = wilcox_null_counts(49, 49);
+        let c = wilcox_null_counts(49, 49).unwrap();
+        assert!(wilcox_null_counts(50, 3).is_err());
         let total: u128 = c.iter().sum();
         assert_eq!(total, 25_477_612_258_980_856_902_730_428_600);
         assert!(c.iter().zip(c.iter().rev()).all(|(a, b)| a == b));
