@@ -131,6 +131,21 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+    // Baseline for the kernel above: the single running-sum loop `weighted_shares` used before.
+    g.bench_function("weighted_shares_running_sum_point_only", |b| {
+        b.iter(|| {
+            let (codes, levels) = (&s.questions[4].0, s.questions[4].1);
+            let mut sums = vec![0.0; levels];
+            let mut total = 0.0;
+            for (&c, &w) in codes.iter().zip(s.design.weights()) {
+                if let Some(x) = sums.get_mut(c as usize) {
+                    *x += w;
+                    total += w;
+                }
+            }
+            black_box(sums.into_iter().map(|x| x / total).collect::<Vec<f64>>())
+        })
+    });
     g.bench_function("weighted_joint_shares_point_only", |b| {
         b.iter(|| {
             black_box(

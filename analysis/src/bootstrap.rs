@@ -1,6 +1,12 @@
 //! Seeded bootstrap of respondents that respects the design: PSUs are resampled with replacement within
 //! strata and weights rescaled (Rao & Wu 1988; Rao, Wu & Yue 1992 with n_h − 1 draws, R
 //! `as.svrepdesign(type = "subbootstrap")`). Works for any statistic given as a closure of the weights.
+//!
+//! No finite-population correction: like R's `subbootweights`, which takes no fpc, the replicates treat
+//! stage 1 as sampled with replacement, so with a large sampling fraction f the bootstrap SE exceeds the
+//! linearisation SE with fpc by about 1/sqrt(1 − f). R's fpc-aware alternative is a different method
+//! (`type = "bootstrap"`, Canty & Davison 1999, `bootweights(fpc = …)`); the issue does not say which is
+//! wanted, so none is implemented. FUTURE: add it if a design with a large sampling fraction needs it.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

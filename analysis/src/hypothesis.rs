@@ -1,4 +1,5 @@
-//! Classical tests used alongside survey tables: Welch t, Mann–Whitney U, Kruskal–Wallis, Spearman,
+//! Classical tests used alongside survey tables: Welch t, Mann–Whitney U (approximate and exact), Kruskal–Wallis,
+//! Spearman (approximate and, without ties, R's default p-value),
 //! Cochran–Armitage trend, Cronbach's alpha and multiple-testing adjustments (each as in base R's stats).
 
 use crate::design::Design;
@@ -191,6 +192,207 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Result<TestResult> {
     })
 }
 
+/// Null distribution of the Mann–Whitney U for samples of sizes `m` and `n` without ties: entry `u` is the
+/// number of the C(m + n, m) equally likely rank assignments with U = u, for u = 0 ..= m·n. These are the
+/// coefficients of the Gaussian binomial coefficient ∏ᵢ (1 − q^(n+i)) / (1 − q^i), i = 1..m (Mann &
+/// Whitney 1947), the distribution R's `dwilcox`/`pwilcox` count. Exact integers for m, n < 50
+/// (C(98, 49) < 2^127); larger sizes are an error rather than an overflow.
+pub fn wilcox_null_counts(m: usize, n: usize) -> Result<Vec<u128>> {
+    if m >= 50 || n >= 50 {
+        return Err(AnalysisError::InvalidArgument(format!(
+            "exact Mann–Whitney counts are for samples below 50 (got {m} and {n})"
+        )));
+    }
+    let top = m * n;
+    // Room for the intermediate product before each division.
+    let mut c = vec![0i128; top + m + n + 2];
+    c[0] = 1;
+    for i in 1..=m {
+        let up = n + i;
+        for k in (up..c.len()).rev() {
+            c[k] -= c[k - up];
+        }
+        for k in i..c.len() {
+            c[k] += c[k - i];
+        }
+    }
+    c.truncate(top + 1);
+    Ok(c.into_iter().map(|v| v.max(0) as u128).collect())
+}
+
+/// Mann–Whitney U / Wilcoxon rank-sum test with the exact two-sided p-value, for samples without ties
+/// and both sizes below 50: exactly R's default `wilcox.test(x, y)` in that case (`exact = NULL`), i.e.
+/// p = min(1, 2·P(U ≤ W)) when W ≤ m·n/2, else min(1, 2·P(U ≥ W)), from [`wilcox_null_counts`].
+/// Statistic is R's W (U of `x`); estimate is W / (m·n), the share of (x, y) pairs with x > y.
+/// With ties or larger samples it is an error: use [`mann_whitney`] (normal approximation), as R does.
+pub fn mann_whitney_exact(x: &[f64], y: &[f64]) -> Result<TestResult> {
+    let (x, y) = (finite(x), finite(y));
+    if x.is_empty() || y.is_empty() {
+        return Err(AnalysisError::InsufficientData { needed: 1, got: 0 });
+    }
+    if x.len() >= 50 || y.len() >= 50 {
+        return Err(AnalysisError::InvalidArgument(format!(
+            "the exact Mann–Whitney p-value is for samples below 50 (got {} and {}); use the normal approximation",
+            x.len(),
+            y.len()
+        )));
+    }
+    let all: Vec<f64> = x.iter().chain(&y).copied().collect();
+    let (r, ties) = ranks(&all);
+    if ties > 0.0 {
+        return Err(AnalysisError::InvalidArgument(
+            "the exact Mann–Whitney p-value needs data without ties; use the normal approximation"
+                .into(),
+        ));
+    }
+    let (m, n) = (x.len(), y.len());
+    let w = r[..m].iter().sum::<f64>() - (m * (m + 1)) as f64 / 2.0;
+    // Ranks without ties are integers, so W is an integer.
+    let u = w.round() as usize;
+    let counts = wilcox_null_counts(m, n)?;
+    let total: u128 = counts.iter().sum();
+    let tail: u128 = if 2 * u > m * n {
+        counts[u..].iter().sum()
+    } else {
+        counts[..=u].iter().sum()
+    };
+    Ok(TestResult {
+        statistic: w,
+        df: f64::NAN,
+        p_value: dist::clamp_p((2.0 * (tail as f64 / total as f64)).min(1.0)),
+        estimate: w / (m * n) as f64,
+    })
+}
+
+/// Number of permutations of 1..=n with each value of S = Σ (i − π(i))², indexed by S (0 ..= (n³ − n)/3).
+fn spearman_null_counts(n: usize) -> Vec<u64> {
+    fn walk(pos: usize, n: usize, used: &mut [bool], s: usize, counts: &mut [u64]) {
+        if pos > n {
+            counts[s] += 1;
+            return;
+        }
+        for v in 1..=n {
+            if !used[v] {
+                used[v] = true;
+                let d = pos.abs_diff(v);
+                walk(pos + 1, n, used, s + d * d, counts);
+                used[v] = false;
+            }
+        }
+    }
+    let mut counts = vec![0u64; (n * n * n - n) / 3 + 1];
+    let mut used = vec![false; n + 1];
+    walk(1, n, &mut used, 0, &mut counts);
+    counts
+}
+
+/// Tail probability of Spearman's S by Algorithm AS 89's Edgeworth series (Best & Roberts 1975), as in
+/// R's `prho.c`: P(S ≥ is) (upper) or P(S < is) (lower).
+fn prho_edgeworth(n: usize, is: f64, lower: bool) -> f64 {
+    const C: [f64; 12] = [
+        0.2274, 0.2531, 0.1745, 0.0758, 0.1033, 0.3932, 0.0879, 0.0151, 0.0072, 0.0831, 0.0131,
+        4.6e-4,
+    ];
+    let nf = n as f64;
+    let none = if lower { 0.0 } else { 1.0 };
+    if is <= 0.0 {
+        return none;
+    }
+    if is > nf * (nf * nf - 1.0) / 3.0 {
+        return 1.0 - none;
+    }
+    let b = 1.0 / nf;
+    let x = (6.0 * (is - 1.0) * b / (nf * nf - 1.0) - 1.0) * (nf - 1.0).sqrt();
+    let y = x * x;
+    let u = x
+        * b
+        * (C[0]
+            + b * (C[1] + C[2] * b)
+            + y * (-C[3] + b * (C[4] + C[5] * b)
+                - y * b * (C[6] + C[7] * b - y * (C[8] - C[9] * b + y * b * (C[10] - C[11] * y)))));
+    let corr = u / (y / 2.0).exp();
+    let pv = if lower {
+        -corr + dist::pnorm_upper(-x)
+    } else {
+        corr + dist::pnorm_upper(x)
+    };
+    pv.clamp(0.0, 1.0)
+}
+
+/// Spearman rank correlation with R's default p-value for data without ties
+/// (`cor.test(method = "spearman")`, `exact = NULL`): statistic S = Σ (rank x − rank y)², estimate rho,
+/// two-sided p = min(1, 2·tail), the tail being P(S' ≥ S) when S exceeds its mean (n³ − n)/6 and
+/// P(S' ≤ S) otherwise. The tail is exact (enumeration of all n! permutations) for n ≤ 9; for
+/// 10 ≤ n ≤ 1290 it is Algorithm AS 89's Edgeworth series (Best & Roberts 1975), which is what R
+/// computes there although it is called "exact"; above 1290 the t approximation, as in R. Pairs with a
+/// missing value are dropped. Ties are an error: use [`spearman`] (t approximation), as R does.
+pub fn spearman_exact(x: &[f64], y: &[f64]) -> Result<TestResult> {
+    if x.len() != y.len() {
+        return Err(AnalysisError::LengthMismatch {
+            what: "y".into(),
+            expected: x.len(),
+            got: y.len(),
+        });
+    }
+    let (xs, ys): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
+    let n = xs.len();
+    if n < 3 {
+        return Err(AnalysisError::InsufficientData { needed: 3, got: n });
+    }
+    let (rx, tx) = ranks(&xs);
+    let (ry, ty) = ranks(&ys);
+    if tx > 0.0 || ty > 0.0 {
+        return Err(AnalysisError::InvalidArgument(
+            "the exact Spearman p-value needs data without ties; use the t approximation".into(),
+        ));
+    }
+    // Without ties the ranks are the integers 1..=n, so S is an exact (even) integer.
+    let s: usize = rx
+        .iter()
+        .zip(&ry)
+        .map(|(a, b)| {
+            let d = (*a as i64 - *b as i64).unsigned_abs() as usize;
+            d * d
+        })
+        .sum();
+    let nf = n as f64;
+    let mean_s = (nf * nf * nf - nf) / 6.0;
+    let rho = 1.0 - s as f64 / mean_s;
+    let upper = s as f64 > mean_s;
+    let tail = if n <= 9 {
+        let counts = spearman_null_counts(n);
+        let total: u64 = counts.iter().sum();
+        let hit: u64 = if upper {
+            counts[s..].iter().sum()
+        } else {
+            counts[..=s].iter().sum()
+        };
+        hit as f64 / total as f64
+    } else if n <= 1290 {
+        // R: pRho(round(q) + 2 * lower.tail, n, lower.tail); S is even, so P(S' < S + 2) = P(S' ≤ S).
+        if upper {
+            prho_edgeworth(n, s as f64, false)
+        } else {
+            prho_edgeworth(n, s as f64 + 2.0, true)
+        }
+    } else {
+        let df = nf - 2.0;
+        let t = rho / ((1.0 - rho * rho) / df).sqrt();
+        dist::pt_upper(t.abs(), df)
+    };
+    Ok(TestResult {
+        statistic: s as f64,
+        df: f64::NAN,
+        p_value: dist::clamp_p((2.0 * tail).min(1.0)),
+        estimate: rho,
+    })
+}
+
 /// Cochran–Armitage test for trend in proportions `successes / trials` over `scores`
 /// (Armitage 1955; R `prop.trend.test`: the regression sum of squares of a weighted linear fit).
 pub fn cochran_armitage(successes: &[f64], trials: &[f64], scores: &[f64]) -> Result<TestResult> {
@@ -377,5 +579,138 @@ mod tests {
         for i in 0..p.len() {
             assert!(bh[i] <= holm[i] + 1e-15 && holm[i] <= bonf[i] + 1e-15);
         }
+    }
+
+    /// U of every m-subset of the ranks 1..=m+n, by brute force.
+    fn brute_wilcox_counts(m: usize, n: usize) -> Vec<u128> {
+        let mut counts = vec![0u128; m * n + 1];
+        for mask in 0u32..(1 << (m + n)) {
+            if mask.count_ones() as usize == m {
+                let rank_sum: usize = (0..m + n)
+                    .filter(|b| mask >> b & 1 == 1)
+                    .map(|b| b + 1)
+                    .sum();
+                counts[rank_sum - m * (m + 1) / 2] += 1;
+            }
+        }
+        counts
+    }
+
+    #[test]
+    fn wilcox_null_counts_match_brute_force_enumeration() {
+        for m in 1..=7 {
+            for n in 1..=7 {
+                assert_eq!(
+                    wilcox_null_counts(m, n).unwrap(),
+                    brute_wilcox_counts(m, n),
+                    "m={m} n={n}"
+                );
+            }
+        }
+        // Largest sizes of the exact range: the counts add up to C(98, 49) and are symmetric.
+        let c = wilcox_null_counts(49, 49).unwrap();
+        assert!(wilcox_null_counts(50, 3).is_err());
+        let total: u128 = c.iter().sum();
+        assert_eq!(total, 25_477_612_258_980_856_902_730_428_600);
+        assert!(c.iter().zip(c.iter().rev()).all(|(a, b)| a == b));
+    }
+
+    #[test]
+    fn exact_mann_whitney_matches_wilcox_test_on_hollander_wolfe_permeability() {
+        // R `?wilcox.test` (Hollander & Wolfe 1973, p. 69): wilcox.test(x, y, alternative = "greater")
+        // prints W = 35, p-value = 0.1272; the two-sided p is twice that one-sided tail here (W > m·n/2).
+        let x = [0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46];
+        let y = [1.15, 0.88, 0.90, 0.74, 1.21];
+        let r = mann_whitney_exact(&x, &y).expect("exact");
+        assert_eq!(r.statistic, 35.0);
+        assert!(
+            (r.p_value / 2.0 - 0.1272).abs() <= 0.00005,
+            "p = {}",
+            r.p_value
+        );
+        // Same data the other way round: W' = m·n − W, same two-sided p.
+        let s = mann_whitney_exact(&y, &x).expect("exact");
+        assert_eq!(s.statistic, 15.0);
+        assert!((s.p_value - r.p_value).abs() < 1e-15);
+    }
+
+    #[test]
+    fn exact_mann_whitney_is_close_to_the_normal_approximation_for_larger_samples() {
+        let x: Vec<f64> = (0..40).map(|i| (i * 37 % 101) as f64 + 0.5).collect();
+        let y: Vec<f64> = (0..45).map(|i| (i * 53 % 103) as f64 + 0.25).collect();
+        let exact = mann_whitney_exact(&x, &y).expect("exact").p_value;
+        let approx = mann_whitney(&x, &y).expect("approx").p_value;
+        assert!((exact - approx).abs() < 0.01, "{exact} vs {approx}");
+    }
+
+    #[test]
+    fn exact_tests_refuse_ties_and_large_samples() {
+        assert!(mann_whitney_exact(&[1.0, 2.0], &[2.0, 3.0]).is_err());
+        assert!(mann_whitney_exact(&vec![1.0; 50], &[2.0]).is_err());
+        assert!(spearman_exact(&[1.0, 2.0, 2.0], &[1.0, 2.0, 3.0]).is_err());
+    }
+
+    #[test]
+    fn spearman_null_counts_cover_every_permutation_symmetrically() {
+        for n in 2..=7 {
+            let c = spearman_null_counts(n);
+            let total: u64 = c.iter().sum();
+            assert_eq!(total, (1..=n as u64).product::<u64>());
+            assert!(c.iter().zip(c.iter().rev()).all(|(a, b)| a == b), "n={n}");
+            // Odd S is impossible (Σ d = 0); S = 2 comes from the n − 1 adjacent swaps.
+            assert!(c.iter().skip(1).step_by(2).all(|&k| k == 0));
+            assert_eq!(c[2], n as u64 - 1);
+        }
+    }
+
+    #[test]
+    fn exact_spearman_matches_cor_test_on_hollander_wolfe_tuna() {
+        // R `?cor.test` (Hollander & Wolfe 1973, p. 187f): cor.test(x, y, method = "spearman",
+        // alternative = "greater") prints S = 48, p-value = 0.0484, rho 0.6 (n = 9: exact enumeration).
+        let x = [44.4, 45.9, 41.9, 53.3, 44.7, 44.1, 50.7, 45.2, 60.1];
+        let y = [2.6, 3.1, 2.5, 5.0, 3.6, 4.0, 5.2, 2.8, 3.8];
+        let r = spearman_exact(&x, &y).expect("exact");
+        assert_eq!(r.statistic, 48.0);
+        assert!((r.estimate - 0.6).abs() < 1e-12);
+        assert!(
+            (r.p_value / 2.0 - 0.0484).abs() <= 0.00005,
+            "p = {}",
+            r.p_value
+        );
+    }
+
+    #[test]
+    fn as89_edgeworth_tail_is_close_to_the_exact_tail_where_both_exist() {
+        // At n = 9 both are available; AS 89 is accurate to a few thousandths there.
+        let n = 9;
+        let c = spearman_null_counts(n);
+        let total: u64 = c.iter().sum();
+        for s in (20..=220).step_by(20) {
+            let exact_upper = c[s..].iter().sum::<u64>() as f64 / total as f64;
+            let exact_lower = c[..=s].iter().sum::<u64>() as f64 / total as f64;
+            assert!(
+                (prho_edgeworth(n, s as f64, false) - exact_upper).abs() < 0.01,
+                "S={s}"
+            );
+            assert!(
+                (prho_edgeworth(n, s as f64 + 2.0, true) - exact_lower).abs() < 0.01,
+                "S={s}"
+            );
+        }
+    }
+
+    #[test]
+    fn spearman_exact_uses_as89_beyond_nine_and_agrees_with_the_t_approximation_roughly() {
+        let x: Vec<f64> = (0..30).map(|i| i as f64).collect();
+        let y: Vec<f64> = (0..30).map(|i| ((i * 7) % 30) as f64).collect();
+        let e = spearman_exact(&x, &y).expect("as89");
+        let t = spearman(&x, &y).expect("t");
+        assert!((e.estimate - t.estimate).abs() < 1e-12);
+        assert!(
+            (e.p_value - t.p_value).abs() < 0.02,
+            "{} vs {}",
+            e.p_value,
+            t.p_value
+        );
     }
 }

@@ -321,9 +321,52 @@ pub fn fisher_exact_2x2(a: u64, b: u64, c: u64, d: u64) -> Result<f64> {
     Ok(dist::clamp_p(p))
 }
 
+/// Σ w per category code in `0..levels` (codes ≥ `levels` dropped), summed in a fixed order: respondent
+/// `i` goes to accumulator row `i % 4`, and the rows are added at the end. Four rows break the
+/// store-to-load dependency between consecutive respondents in the same category, and out-of-range
+/// codes go to a spare slot instead of a branch.
+///
+/// One thread on purpose. At 1,000,000 respondents this loop runs about as fast as a plain read of the
+/// codes and weights (memory-bound). Splitting it into two halves on two threads was measured on the
+/// 2-core benchmark machine: best / median of 200 runs 0.51 / 0.63 ms against 0.82–0.96 / 1.18–1.20 ms
+/// for one thread at load 1.8, but with the other core busy (load 3.1–3.5) the criterion mean rose to
+/// 1.9–2.9 ms against 1.1–1.3 ms, because the join waits for a descheduled thread. Callers that need
+/// more throughput (the app's blocking pool, the all-pairs loops) already run several kernels at once.
+pub(crate) fn category_weight_sums(codes: &[u32], weights: &[f64], levels: usize) -> Vec<f64> {
+    debug_assert_eq!(codes.len(), weights.len());
+    interleaved_sums(codes, weights, levels)
+}
+
+fn interleaved_sums(codes: &[u32], weights: &[f64], levels: usize) -> Vec<f64> {
+    let stride = levels + 1; // slot `levels` collects missing / don't know / out-of-range codes
+    let mut rows = vec![0.0; 4 * stride];
+    let (r0, rest) = rows.split_at_mut(stride);
+    let (r1, rest) = rest.split_at_mut(stride);
+    let (r2, r3) = rest.split_at_mut(stride);
+    let slot = |c: u32| (c as usize).min(levels);
+    let (cq, cr) = (codes.chunks_exact(4), codes.chunks_exact(4).remainder());
+    let (wq, wr) = (weights.chunks_exact(4), weights.chunks_exact(4).remainder());
+    for (c, w) in cq.zip(wq) {
+        r0[slot(c[0])] += w[0];
+        r1[slot(c[1])] += w[1];
+        r2[slot(c[2])] += w[2];
+        r3[slot(c[3])] += w[3];
+    }
+    for (&c, &w) in cr.iter().zip(wr) {
+        r0[slot(c)] += w;
+    }
+    (0..levels)
+        .map(|j| (r0[j] + r1[j]) + (r2[j] + r3[j]))
+        .collect()
+}
+
 /// Weighted shares of each category (point estimates only, no variance): `Σ w_i [x_i = k] / Σ w_i`
 /// over respondents with a valid code (`< levels`). The same computation as pandas'
 /// `df.groupby(x)[w].sum() / df[w].sum()`; for design-based SEs use `Design::frequencies`.
+///
+/// The sums are accumulated in four interleaved rows (see `category_weight_sums`), so they can differ
+/// from a single running sum in the last bits only; when the sums are exact in f64 (e.g. integer
+/// weights) the result is identical.
 pub fn weighted_shares(codes: &[u32], levels: usize, weights: &[f64]) -> Result<Vec<f64>> {
     if codes.len() != weights.len() {
         return Err(AnalysisError::LengthMismatch {
@@ -332,14 +375,11 @@ pub fn weighted_shares(codes: &[u32], levels: usize, weights: &[f64]) -> Result<
             expected: codes.len(),
         });
     }
-    let mut sums = vec![0.0; levels];
-    let mut total = 0.0;
-    for (&c, &w) in codes.iter().zip(weights) {
-        if let Some(s) = sums.get_mut(c as usize) {
-            *s += w;
-            total += w;
-        }
-    }
+    shares_from_sums(category_weight_sums(codes, weights, levels))
+}
+
+fn shares_from_sums(sums: Vec<f64>) -> Result<Vec<f64>> {
+    let total: f64 = sums.iter().sum();
     if total <= 0.0 {
         return Err(AnalysisError::ZeroWeightSum {
             context: String::new(),
@@ -384,6 +424,7 @@ pub fn weighted_joint_shares(
 #[cfg(test)]
 mod point_share_tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn weighted_shares_skip_missing_codes_and_sum_to_one() {
@@ -392,5 +433,85 @@ mod point_share_tests {
         assert_eq!(s, vec![0.25, 0.75]);
         let j = weighted_joint_shares(&[0, 1], 2, &[1, 0], 2, &[1.0, 3.0]).unwrap();
         assert_eq!(j, vec![0.0, 0.25, 0.75, 0.0]);
+    }
+
+    /// The obvious single running sum, the definition the fast kernel must agree with.
+    fn naive_shares(codes: &[u32], levels: usize, weights: &[f64]) -> Option<Vec<f64>> {
+        let mut sums = vec![0.0; levels];
+        let mut total = 0.0;
+        for (&c, &w) in codes.iter().zip(weights) {
+            if (c as usize) < levels {
+                sums[c as usize] += w;
+                total += w;
+            }
+        }
+        (total > 0.0).then(|| sums.into_iter().map(|s| s / total).collect())
+    }
+
+    fn code_strategy(levels: u32) -> impl Strategy<Value = u32> {
+        prop_oneof![
+            8 => 0..levels,
+            1 => Just(crate::data::MISSING),
+            1 => Just(crate::data::DONT_KNOW),
+            1 => levels..levels + 3,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Integer weights make every partial sum exact, so any summation order must give the very same
+        /// bits as the running sum: the interleaving and the spare slot lose nothing.
+        #[test]
+        fn fast_category_sums_equal_the_running_sum_exactly_for_integer_weights(
+            (levels, rows) in (1u32..8).prop_flat_map(|l| (
+                Just(l),
+                proptest::collection::vec((code_strategy(l), 0u32..10_000), 0..300),
+            )),
+        ) {
+            let codes: Vec<u32> = rows.iter().map(|r| r.0).collect();
+            let weights: Vec<f64> = rows.iter().map(|r| r.1 as f64).collect();
+            let naive = naive_shares(&codes, levels as usize, &weights);
+            let sums = category_weight_sums(&codes, &weights, levels as usize);
+            prop_assert_eq!(shares_from_sums(sums).ok(), naive);
+        }
+
+        /// Arbitrary weights: the same shares up to rounding of the sums.
+        #[test]
+        fn fast_shares_match_the_running_sum_for_real_weights(
+            (levels, rows) in (1u32..8).prop_flat_map(|l| (
+                Just(l),
+                proptest::collection::vec((code_strategy(l), 0.0f64..1e3), 1..300),
+            )),
+        ) {
+            let codes: Vec<u32> = rows.iter().map(|r| r.0).collect();
+            let weights: Vec<f64> = rows.iter().map(|r| r.1).collect();
+            let naive = naive_shares(&codes, levels as usize, &weights);
+            let sums = category_weight_sums(&codes, &weights, levels as usize);
+            let fast = shares_from_sums(sums).ok();
+            prop_assert_eq!(fast.is_some(), naive.is_some());
+            if let (Some(f), Some(n)) = (fast, naive) {
+                for (a, b) in f.iter().zip(&n) {
+                    prop_assert!((a - b).abs() <= 1e-12, "{a} vs {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_million_respondents_with_integer_weights_give_the_running_sum_bits() {
+        let n = 1_000_003;
+        let codes: Vec<u32> = (0..n as u32)
+            .map(|i| {
+                if i % 11 == 0 {
+                    crate::data::MISSING
+                } else {
+                    i.wrapping_mul(2_654_435_761) % 5
+                }
+            })
+            .collect();
+        let weights: Vec<f64> = (0..n).map(|i| (i % 97) as f64 + 1.0).collect();
+        let fast = weighted_shares(&codes, 5, &weights).unwrap();
+        assert_eq!(Some(fast), naive_shares(&codes, 5, &weights));
     }
 }

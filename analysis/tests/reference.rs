@@ -1,5 +1,6 @@
 //! Reproduces the published values in ../shared/reference/README.md (copied to tests/data) within half a
-//! unit of the last printed digit.
+//! unit of the last printed digit. One exception, explained at the test: the post-stratified SE 23.921,
+//! which R itself printed by rounding twice; there the check is that R's printing path gives the same text.
 
 use analysis::{Design, Fpc};
 
@@ -175,9 +176,54 @@ fn post_stratified_cluster_mean_matches_survey_package() {
         .expect("post-stratify");
     let m = ps.mean(&t.num("api00"), None).expect("mean");
     assert_printed(m.estimate, "642.31");
-    // KNOWN GAP: we get 23.92049 (R's current svyrecvar formula, checked by hand); api.Rout.saved prints
-    // 23.921, so we are 1e-5 outside half a unit. Checked to one unit of the last digit until explained.
-    assert!((m.se - 23.921).abs() <= 0.001, "se {}", m.se);
+    // The SE is 23.920486445 (R's `svyrecvar` residuals `x - psw * rowsum(x * oldw / psw) / sum(oldw)`,
+    // re-derived independently of this crate), which is 4.6e-6 *below* the half-unit window of "23.921".
+    // R nevertheless prints 23.921 for exactly this value: `print.svystat` calls `printCoefmat(cbind(est,
+    // SE))`, which treats the SE column as a test statistic and formats `round(SE, 4)` = 23.9205 with
+    // 5 significant digits; the double nearest 23.9205 lies above it, so it prints 23.921. The printed
+    // figure is rounded twice and cannot be matched within half a unit by R's own value, so the check is
+    // that R's printing path turns our SE into exactly the published string.
+    assert_eq!(r_svystat_se_text(m.se), "23.921", "se {}", m.se);
+}
+
+/// How R's `print.svystat` shows an SE: `printCoefmat` on a two-column matrix makes the SE column
+/// its "test statistic" column, printed as `format(round(se, 4), digits = 5)`: the fewest significant
+/// digits (at most 5) that show the rounded value to 5 significant digits, in fixed notation.
+fn r_svystat_se_text(se: f64) -> String {
+    let r = (se * 1e4).round() / 1e4;
+    let sci = format!("{r:.4e}");
+    let (mantissa, exp) = sci.split_once('e').expect("scientific notation");
+    let exp: i32 = exp.parse().expect("exponent");
+    let digits = mantissa.replace(['.', '-'], "");
+    let nsig = digits.trim_end_matches('0').len().max(1) as i32;
+    let decimals = (nsig - 1 - exp).max(0) as usize;
+    format!("{r:.decimals$}")
+}
+
+#[test]
+fn r_svystat_se_formatting_reproduces_every_printed_api_se() {
+    // Our SEs for the other svymean/svytotal outputs of api.Rout.saved and rakecheck.Rout.save, which
+    // also pass the half-unit check, come out of R's printing path as the printed text.
+    let (ts, ds) = dstrat();
+    let (tc, dc) = dclus1();
+    let (tr, raked) = raked_dclus1();
+    let cases = [
+        (ds.mean(&ts.num("api00"), None), "9.4089"),
+        (ds.total(&ts.num("enroll"), None), "114642"),
+        (dc.mean(&tc.num("api00"), None), "23.542"),
+        (dc.total(&tc.num("enroll"), None), "932235"),
+        (raked.mean(&tr.num("api00"), None), "23.704"),
+        (raked.total(&tr.num("enroll"), None), "400603"),
+    ];
+    for (est, printed) in cases {
+        assert_eq!(r_svystat_se_text(est.expect("estimate").se), printed);
+    }
+    // Around the post-stratified SE: the printing path separates these.
+    assert_eq!(r_svystat_se_text(23.92044), "23.92");
+    assert_eq!(r_svystat_se_text(23.92046), "23.921");
+    assert_eq!(r_svystat_se_text(23.9214), "23.921");
+    // 23.92149 rounds to 23.9215, whose nearest double lies above it.
+    assert_eq!(r_svystat_se_text(23.92149), "23.922");
 }
 
 fn raked_dclus1() -> (Table, Design) {
