@@ -352,16 +352,10 @@ async fn answer_with_code_saving_a_draft_first(app: &TestApp, code: &str) -> Str
     receipt_of(&receipt)
 }
 
-#[actix_web::test]
-async fn an_anonymous_survey_stores_no_link_between_invitation_and_response_in_any_table() {
-    let app = app_with(SurveyOptions {
-        anonymous: true,
-        ..invitation_only()
-    })
-    .await;
-    let code = invite(&app, "Eva", Some("070-111 11 11"));
-    let receipt = answer_with_code_saving_a_draft_first(&app, &code).await;
-    let inv = invitation(&app, &code);
+/// Assert that no row of any table holds both the invitation (id or code) and the response
+/// (id, receipt or idempotency key), and that the invitation appears only in its own tables.
+fn assert_unlinked(app: &TestApp, code: &str, receipt: &str) {
+    let inv = invitation(app, code);
     let completed = inv.completed_at.expect("the invitation is used up");
     assert_eq!(completed.time(), time::Time::MIDNIGHT, "date only");
     assert_eq!(
@@ -369,9 +363,9 @@ async fn an_anonymous_survey_stores_no_link_between_invitation_and_response_in_a
         time::Time::MIDNIGHT
     );
     assert!(inv.response_id.is_none());
-    let response = response_ids(&app, &receipt);
+    let response = response_ids(app, receipt);
     let invitation_ids = [inv.id.clone(), inv.code.clone()];
-    for (table, row) in dump(&app) {
+    for (table, row) in dump(app) {
         let has_inv = invitation_ids.iter().any(|i| row.contains(i.as_str()));
         let has_resp = response.iter().any(|r| row.contains(r.as_str()));
         assert!(!(has_inv && has_resp), "{table} links them: {row}");
@@ -382,7 +376,35 @@ async fn an_anonymous_survey_stores_no_link_between_invitation_and_response_in_a
             );
         }
     }
-    // The same survey without `anonymous` does keep the link (so the check above can fail).
+}
+
+#[actix_web::test]
+async fn an_anonymous_survey_stores_no_link_between_invitation_and_response_in_any_table() {
+    let app = app_with(SurveyOptions {
+        anonymous: true,
+        ..invitation_only()
+    })
+    .await;
+    let code = invite(&app, "Eva", Some("070-111 11 11"));
+    let receipt = answer_with_code_saving_a_draft_first(&app, &code).await;
+    assert_unlinked(&app, &code, &receipt);
+    // An interviewer's phone entry from the work list: audited, but without the receipt.
+    let by_phone = invite(&app, "Filip", Some("070-222 22 22"));
+    app.create_user("ivan", "interviewer");
+    app.login("ivan", GOOD_PASSWORD).await;
+    let (status, first) = start_entry(
+        &app,
+        &[("mode", "phone"), ("lang", "sv"), ("invitation", &by_phone)],
+    )
+    .await;
+    assert_eq!(status, 200, "{first}");
+    let review = answer_from_first_page(&app, &first, "no").await;
+    let (status, done) = step(&app, &review, &[], "submit").await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(app.audit_actions("response.entered"), 1);
+    assert_unlinked(&app, &by_phone, &receipt_of(&done));
+    assert_unlinked(&app, &code, &receipt);
+    // The same survey without `anonymous` does keep the link (so the checks above can fail).
     let app = app_with(invitation_only()).await;
     let code = invite(&app, "Eva", None);
     let receipt = answer_with_code_saving_a_draft_first(&app, &code).await;
