@@ -141,6 +141,12 @@ async fn an_invitation_survey_without_a_code_asks_for_one_and_starts_nothing() {
 async fn an_access_code_from_a_letter_opens_the_survey_once_and_a_second_use_gets_a_kind_409() {
     let app = app_with(invitation_only()).await;
     let code = invite(&app, "Anna", None);
+    // The rest of the link survives the hand-over; the code does not stay in the URL.
+    let res = app.get(&format!("/s/{KEY}?code={code}&lang=en")).await;
+    assert_eq!(
+        res.headers()[reqwest::header::LOCATION].to_str().unwrap(),
+        format!("/s/{KEY}?lang=en")
+    );
     let (status, page) = open_with_code(&app, &code).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Börja svara"), "{page}");

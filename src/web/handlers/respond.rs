@@ -87,10 +87,15 @@ pub async fn show_survey(
         return Ok(closed_page(&s, &lang));
     }
     if let Some(code) = query.get("code") {
-        let to = match query.get("lang") {
-            Some(_) => format!("/s/{}?lang={lang}", s.survey.key),
-            None => format!("/s/{}", s.survey.key),
-        };
+        // Keep the rest of the link (language, pre-filled hidden questions).
+        let mut rest: Vec<(&String, &String)> =
+            query.iter().filter(|(k, _)| *k != "code").collect();
+        rest.sort();
+        let mut to = format!("/s/{}", s.survey.key);
+        if !rest.is_empty() {
+            to.push('?');
+            to.push_str(&serde_urlencoded::to_string(&rest).map_err(anyhow::Error::from)?);
+        }
         return Ok(code_redirect(&state, &s.survey.key, code, &to));
     }
     let hidden = prefilled(&s, &query);
@@ -129,7 +134,9 @@ const INVITATION_COOKIE: &str = "insikt_invitation";
 
 /// A 303 to `to` that hands the access code over in an HttpOnly cookie scoped to the survey.
 fn code_redirect(state: &AppState, key: &str, code: &str, to: &str) -> HttpResponse {
-    let cookie = actix_web::cookie::Cookie::build(INVITATION_COOKIE, code.to_owned())
+    // A mangled code still lands on the retry form (as unknown), never on a broken cookie.
+    let code = response::normalise_access_code(code).unwrap_or_else(|| "-".into());
+    let cookie = actix_web::cookie::Cookie::build(INVITATION_COOKIE, code)
         .path(format!("/s/{key}"))
         .http_only(true)
         .same_site(actix_web::cookie::SameSite::Lax)
