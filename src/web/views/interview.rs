@@ -7,6 +7,7 @@ use maud::{html, Markup};
 use super::layout::{self, csrf_field};
 use crate::domain::options::LegalBasis;
 use crate::web::forms::PageCtx;
+use crate::web::i18n::Lang;
 
 /// A survey open for entry.
 pub struct EntrySurvey {
@@ -40,6 +41,14 @@ pub struct WorkItem {
     pub language: String,
 }
 
+/// A language's own name ("Svenska", "English"), or its code when the interface has no name.
+fn language_name(code: &str) -> &str {
+    match Lang::from_code(code) {
+        Some(l) => l.own_name(),
+        None => code,
+    }
+}
+
 fn start_form(ctx: &PageCtx, s: &EntrySurvey) -> Markup {
     let l = ctx.lang;
     let id = |name: &str| format!("{}-{name}", s.key);
@@ -62,7 +71,7 @@ fn start_form(ctx: &PageCtx, s: &EntrySurvey) -> Markup {
                     label for=(id("lang")) { (l.t("Språk", "Language")) }
                     select id=(id("lang")) name="lang" {
                         @for code in &s.languages {
-                            option value=(code) selected[code == l.code()] { (code) }
+                            option value=(code) selected[code == l.code()] { (language_name(code)) }
                         }
                     }
                 }

@@ -1143,10 +1143,14 @@ pub fn code_form(
         html! {
             p class="survey-title" { (title) }
             h1 { (l.t("Ange din kod", "Enter your access code")) }
-            p { (l.t(
-                "Den här undersökningen är för dem som fått en inbjudan. Koden står i brevet eller e-postmeddelandet.",
-                "This survey is for those who received an invitation. The code is in the letter or e-mail."
-            )) }
+            @if s.options.access == crate::domain::options::Access::Invitation {
+                p { (l.t(
+                    "Den här undersökningen är för dem som fått en inbjudan. Koden står i brevet eller e-postmeddelandet.",
+                    "This survey is for those who received an invitation. The code is in the letter or e-mail."
+                )) }
+            } @else {
+                p { (l.t("Koden står i brevet eller e-postmeddelandet.", "The code is in the letter or e-mail.")) }
+            }
             @if let Some(m) = message {
                 div class="error-summary" role="alert" tabindex="-1" {
                     h2 { (l.t("Något behöver rättas", "There is a problem")) }
