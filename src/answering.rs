@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::domain::expr::Value;
 use crate::domain::options::SurveyOptions;
+use crate::domain::quota::Quota;
 use crate::domain::response::{self, Mode};
 use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
 use crate::domain::survey::maxdiff::{self, MaxDiffDesign};
@@ -145,6 +146,9 @@ pub struct Attempt {
     /// The invitation access code this attempt answers under (carried in the form, never in
     /// the URL after the landing).
     pub invitation: Option<String>,
+    /// How the answers reach us: web, or an interviewer's phone or paper entry. Carried in the
+    /// form as asked for; the handlers count a non-web mode only from an interviewer's session.
+    pub mode: Mode,
     /// When the attempt started (unix seconds).
     pub started: i64,
     /// Answers so far.
@@ -161,6 +165,7 @@ impl Attempt {
             page: 0,
             draft: None,
             invitation: None,
+            mode: Mode::Web,
             started: time::OffsetDateTime::now_utc().unix_timestamp(),
             answers: hidden,
         }
@@ -353,6 +358,39 @@ pub fn validate(
         }
         None => errors,
     }
+}
+
+/// The early, read-only quota check: a quota whose defining questions were all answered by the
+/// end of page `page` (at least one of them on it) and whose cell is already full, so the
+/// respondent hears it now rather than after answering everything. The writer still has the
+/// final word at submit.
+pub async fn full_quota<'s>(
+    db: &Db,
+    s: &'s LoadedSurvey,
+    page: usize,
+    answers: &AnswerMap,
+) -> Result<Option<&'s Quota>, StorageError> {
+    let on_page = page_questions(&s.survey, page);
+    let decided: Vec<(&Quota, String)> = s
+        .options
+        .quotas
+        .iter()
+        .filter(|q| {
+            q.by.iter()
+                .any(|key| on_page.iter().any(|question| response::owns(question, key)))
+        })
+        .filter_map(|q| q.cell(answers).map(|cell| (q, cell)))
+        .collect();
+    for (quota, cell) in decided {
+        let (survey, name, c) = (s.survey_id.clone(), quota.name.clone(), cell.clone());
+        let count = db
+            .run(move |conn| storage::quotas::count(conn, &survey, &name, &c))
+            .await?;
+        if count >= i64::from(quota.limit_of(&cell)) {
+            return Ok(Some(quota));
+        }
+    }
+    Ok(None)
 }
 
 /// Store a complete, validated response through the group-commit writer.

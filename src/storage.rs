@@ -7,6 +7,7 @@ pub mod invitations;
 pub mod meta;
 pub mod migrate;
 pub mod pool;
+pub mod quotas;
 pub mod responses;
 mod rows;
 pub mod schema;

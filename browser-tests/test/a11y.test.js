@@ -217,3 +217,26 @@ test('closed survey page (HTTP 410)', async (t) => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('access codes and interviewer entry', async (t) => {
+  const page = await browser.newPage();
+  await page.goto(`${app.url}/kod`);
+  await checkPage(t, page, 'access-code-entry');
+  await page.getByLabel('Din kod').fill('ZZZZ-ZZZZ');
+  assert.equal(await press(page, 'Fortsätt'), 404);
+  await checkPage(t, page, 'access-code-entry-unknown');
+  // A letter's code that no invitation has: the survey's own code form with the retry state.
+  await page.context().addCookies([{ name: 'insikt_invitation', value: 'ZZZZ-ZZZZ', url: `${app.url}/s/it-habits` }]);
+  const unknown = await page.goto(`${app.url}/s/it-habits`);
+  assert.equal(unknown.status(), 404);
+  await checkPage(t, page, 'survey-access-code-unknown');
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel('Användarnamn').fill('admin');
+  await page.getByLabel('Lösenord').fill(app.password);
+  await press(page, 'Logga in');
+  await page.goto(`${app.url}/interview`);
+  await checkPage(t, page, 'interviewer-start');
+  await page.goto(`${app.url}/interview/it-habits`);
+  await checkPage(t, page, 'interviewer-work-list-empty');
+  await page.close();
+});

@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::schema::{invitation_contacts, invitations};
+use super::schema::{invitation_contacts, invitations, surveys};
 use super::{now, DbConnection, StorageError};
 
 /// An invitation to create.
@@ -288,4 +288,37 @@ pub fn mark_started(
     .set(invitations::started_at.eq(at))
     .execute(conn)?;
     Ok(())
+}
+
+/// The key of the survey an access code (canonical form) invites to: where `/kod` sends its
+/// holder.
+pub fn survey_key_for_code(
+    conn: &mut DbConnection,
+    code: &str,
+) -> Result<Option<String>, StorageError> {
+    Ok(invitations::table
+        .inner_join(surveys::table)
+        .filter(invitations::code.eq(code))
+        .select(surveys::key)
+        .first(conn)
+        .optional()?)
+}
+
+/// An interviewer's work list: the survey's invitations with a phone number and no completed
+/// response, by stratum and name.
+pub fn to_phone(conn: &mut DbConnection, survey_id: &str) -> Result<Vec<Invitation>, StorageError> {
+    Ok(joined_query!()
+        .filter(invitations::survey_id.eq(survey_id))
+        .filter(invitation_contacts::phone.is_not_null())
+        .filter(invitation_contacts::phone.ne(""))
+        .filter(invitations::completed_at.is_null())
+        .order((
+            invitations::stratum.asc(),
+            invitation_contacts::name.asc(),
+            invitations::id.asc(),
+        ))
+        .load(conn)?
+        .into_iter()
+        .map(joined)
+        .collect())
 }

@@ -284,6 +284,16 @@ pub fn store_batch(
     for (invitation_id, response_id, anonymous) in &used_invitations {
         mark_invitation_used(conn, invitation_id, response_id.as_deref(), *anonymous)?;
     }
+    // A used code's other drafts (saved, then submitted without resuming) would otherwise keep
+    // the code next to the attempt key that is now a response's idempotency key.
+    let used_codes: Vec<&str> = accepted
+        .iter()
+        .filter_map(|&i| batch[i].invitation.as_ref().map(|c| c.code.as_str()))
+        .collect();
+    for chunk in used_codes.chunks(500) {
+        diesel::delete(drafts::table.filter(drafts::invitation_code.eq_any(chunk)))
+            .execute(conn)?;
+    }
     for (key, n) in &quota_increments {
         add_to_quota(conn, key, *n)?;
         // Another PostgreSQL instance may have filled the cell since we read it: its UPDATE

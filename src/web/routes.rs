@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use super::handlers::{admin, assets, auth, designer, health, home, receipts, respond};
+use super::handlers::{admin, assets, auth, designer, health, home, interview, receipts, respond};
 
 /// Mount every route. No GET route changes state.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -94,5 +94,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/s/{key}", web::post().to(respond::answer_page))
         .route("/s/{key}/start", web::post().to(respond::start_survey))
         .route("/s/{key}/resume", web::get().to(respond::show_resume))
-        .route("/s/{key}/resume", web::post().to(respond::submit_resume));
+        .route("/s/{key}/resume", web::post().to(respond::submit_resume))
+        .route("/s/{key}/code", web::post().to(respond::submit_code))
+        .route("/kod", web::get().to(respond::show_code_entry))
+        .route("/kod", web::post().to(respond::submit_code_entry))
+        .route("/interview", web::get().to(interview::show_entry))
+        .route("/interview/{key}", web::get().to(interview::show_work_list));
 }

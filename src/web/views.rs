@@ -5,6 +5,7 @@ pub mod auth;
 pub mod designer;
 pub mod error;
 pub mod home;
+pub mod interview;
 pub mod layout;
 pub mod receipts;
 pub mod respond;

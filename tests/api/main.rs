@@ -6,6 +6,7 @@
     reason = "test helpers fail loudly, like the tests themselves"
 )]
 
+mod access;
 mod admin;
 mod auth;
 mod designer;

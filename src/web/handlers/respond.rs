@@ -8,17 +8,22 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
+use crate::accounts::Actor;
 use crate::answering::{self as ans, Attempt, LoadedSurvey, Nav};
 use crate::auth::csrf::CsrfToken;
+use crate::auth::extract::{current_user, Interviewers, Policy};
 use crate::domain::expr::Value;
+use crate::domain::options::Access;
 use crate::domain::response::{self, Mode};
 use crate::domain::survey::flow::AnswerMap;
 use crate::domain::survey::QuestionKind;
+use crate::domain::user::User;
+use crate::storage::invitations::Invitation;
 use crate::storage::responses::{Draft, SubmitOutcome};
 use crate::storage::{self};
 use crate::web::error::AppError;
-use crate::web::forms::{client_ip, CsrfForm};
-use crate::web::views::respond as view;
+use crate::web::forms::{client_ip, CsrfForm, PageCtx};
+use crate::web::views::respond::{self as view, CodeProblem, Entry};
 use crate::web::AppState;
 
 type Fields = Vec<(String, String)>;
@@ -66,7 +71,10 @@ fn limit(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
 }
 
 /// `GET /s/{key}`: title, introduction, privacy notice and the start button. Hidden questions
-/// can be pre-filled from the query string (e.g. a sample stratum in an invitation link).
+/// can be pre-filled from the query string (e.g. a sample stratum in an invitation link). With
+/// `?code=` (the e-mail link, the letter's QR code) the access code moves into a short-lived
+/// cookie and the browser is sent to the plain URL, so the code does not stay in its history;
+/// an invitation-only survey without a code shows the code form.
 pub async fn show_survey(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -78,8 +86,40 @@ pub async fn show_survey(
     if s.is_closed(time::OffsetDateTime::now_utc()) {
         return Ok(closed_page(&s, &lang));
     }
-    let hidden: AnswerMap = s
-        .survey
+    if let Some(code) = query.get("code") {
+        // Keep the rest of the link (language, pre-filled hidden questions).
+        let mut rest: Vec<(&String, &String)> =
+            query.iter().filter(|(k, _)| *k != "code").collect();
+        rest.sort();
+        let mut to = format!("/s/{}", s.survey.key);
+        if !rest.is_empty() {
+            to.push('?');
+            to.push_str(&serde_urlencoded::to_string(&rest).map_err(anyhow::Error::from)?);
+        }
+        return Ok(code_redirect(&state, &s.survey.key, code, &to));
+    }
+    let hidden = prefilled(&s, &query);
+    let Some(typed) = req.cookie(INVITATION_COOKIE).map(|c| c.value().to_owned()) else {
+        if s.options.access == Access::Invitation {
+            let body = view::code_form(&s, &lang, &csrf(&req), None, "");
+            return Ok(page(StatusCode::OK, body));
+        }
+        let body = view::landing(&s, &lang, &csrf(&req), &hidden, &Entry::default());
+        return Ok(page(StatusCode::OK, body));
+    };
+    limit(&state, &req)?;
+    let mut res = landing_with_code(&req, &state, &s, &lang, &typed, &hidden).await?;
+    let mut gone = actix_web::cookie::Cookie::new(INVITATION_COOKIE, "");
+    gone.set_path(format!("/s/{}", s.survey.key));
+    gone.make_removal();
+    res.add_removal_cookie(&gone)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!(e.to_string())))?;
+    Ok(res)
+}
+
+/// Hidden questions pre-filled from the query string.
+fn prefilled(s: &LoadedSurvey, query: &HashMap<String, String>) -> AnswerMap {
+    s.survey
         .questions()
         .filter(|q| matches!(q.kind, QuestionKind::Hidden { .. }))
         .filter_map(|q| {
@@ -87,14 +127,173 @@ pub async fn show_survey(
                 .get(&q.key)
                 .map(|v| (q.key.clone(), Value::Text(v.clone())))
         })
-        .collect();
-    Ok(page(
-        StatusCode::OK,
-        view::landing(&s, &lang, &csrf(&req), &hidden),
-    ))
+        .collect()
 }
 
-/// `POST /s/{key}/start`: begin an attempt and show the first page.
+const INVITATION_COOKIE: &str = "insikt_invitation";
+
+/// A 303 to `to` that hands the access code over in an HttpOnly cookie scoped to the survey.
+fn code_redirect(state: &AppState, key: &str, code: &str, to: &str) -> HttpResponse {
+    // A mangled code still lands on the retry form (as unknown), never on a broken cookie.
+    let code = response::normalise_access_code(code).unwrap_or_else(|| "-".into());
+    let cookie = actix_web::cookie::Cookie::build(INVITATION_COOKIE, code)
+        .path(format!("/s/{key}"))
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .secure(state.settings.secure_cookies)
+        .max_age(actix_web::cookie::time::Duration::minutes(10))
+        .finish();
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_owned()))
+        .cookie(cookie)
+        .finish()
+}
+
+/// What a typed access code turned out to be.
+enum CodeCheck {
+    /// An unused invitation of this survey.
+    Valid(Box<Invitation>),
+    /// Already used to answer.
+    Used,
+    /// Not a code of this survey.
+    Unknown,
+}
+
+async fn check_code(
+    state: &AppState,
+    s: &LoadedSurvey,
+    typed: &str,
+) -> Result<CodeCheck, AppError> {
+    let Some(code) = response::normalise_access_code(typed) else {
+        return Ok(CodeCheck::Unknown);
+    };
+    let found = state
+        .db
+        .run(move |c| storage::invitations::find_by_code(c, &code))
+        .await?;
+    Ok(match found {
+        Some(i) if i.survey_id == s.survey_id && i.completed_at.is_some() => CodeCheck::Used,
+        Some(i) if i.survey_id == s.survey_id => CodeCheck::Valid(Box::new(i)),
+        _ => CodeCheck::Unknown,
+    })
+}
+
+/// The kind page for a code that cannot be used: unknown (404, with a retry form) or already
+/// used (409). Nothing is stored either way.
+fn code_refused(
+    req: &HttpRequest,
+    s: &LoadedSurvey,
+    lang: &str,
+    typed: &str,
+    used: bool,
+) -> HttpResponse {
+    if used {
+        return page(StatusCode::CONFLICT, view::code_used(s, lang));
+    }
+    let body = view::code_form(s, lang, &csrf(req), Some(CodeProblem::Unknown), typed);
+    page(StatusCode::NOT_FOUND, body)
+}
+
+async fn landing_with_code(
+    req: &HttpRequest,
+    state: &AppState,
+    s: &LoadedSurvey,
+    lang: &str,
+    typed: &str,
+    hidden: &AnswerMap,
+) -> Result<HttpResponse, AppError> {
+    Ok(match check_code(state, s, typed).await? {
+        CodeCheck::Valid(i) => {
+            let entry = Entry {
+                invitation: Some(i.code),
+                mode: Mode::Web,
+            };
+            page(
+                StatusCode::OK,
+                view::landing(s, lang, &csrf(req), hidden, &entry),
+            )
+        }
+        CodeCheck::Used => code_refused(req, s, lang, typed, true),
+        CodeCheck::Unknown => code_refused(req, s, lang, typed, false),
+    })
+}
+
+/// `POST /s/{key}/code`: a typed access code (rate-limited against guessing).
+pub async fn submit_code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(fields): CsrfForm<Fields>,
+) -> Result<HttpResponse, AppError> {
+    limit(&state, &req)?;
+    let s = load(&state, &path).await?;
+    let lang = s.language(field(&fields, "lang"));
+    if s.is_closed(time::OffsetDateTime::now_utc()) {
+        return Ok(closed_page(&s, &lang));
+    }
+    let typed = field(&fields, "code").unwrap_or("");
+    landing_with_code(&req, &state, &s, &lang, typed, &AnswerMap::new()).await
+}
+
+/// `GET /kod`: the public page where someone holding a letter types its access code.
+pub async fn show_code_entry(ctx: PageCtx) -> HttpResponse {
+    page(
+        StatusCode::OK,
+        crate::web::views::home::code_entry(&ctx, false, ""),
+    )
+}
+
+/// `POST /kod`: find the survey of a typed access code and send the browser there, the code in
+/// the same short-lived cookie as the letter's link (rate-limited against guessing).
+pub async fn submit_code_entry(
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    CsrfForm(fields): CsrfForm<Fields>,
+) -> Result<HttpResponse, AppError> {
+    limit(&state, &req)?;
+    let typed = field(&fields, "code").unwrap_or("").to_owned();
+    let key = match response::normalise_access_code(&typed) {
+        Some(code) => {
+            let c = code.clone();
+            let key = state
+                .db
+                .run(move |conn| storage::invitations::survey_key_for_code(conn, &c))
+                .await?;
+            key.map(|k| (k, code))
+        }
+        None => None,
+    };
+    let Some((key, code)) = key else {
+        let body = crate::web::views::home::code_entry(&ctx, true, &typed);
+        return Ok(page(StatusCode::NOT_FOUND, body));
+    };
+    let to = match ctx.lang {
+        crate::web::i18n::Lang::Sv => format!("/s/{key}"),
+        crate::web::i18n::Lang::En => format!("/s/{key}?lang=en"),
+    };
+    Ok(code_redirect(&state, &key, &code, &to))
+}
+
+/// The mode an attempt may record: anything but web only from a logged-in interviewer's (or
+/// admin's or researcher's) session, whatever the form says; with the user who may.
+async fn entry_mode(
+    req: &HttpRequest,
+    asked: Option<&str>,
+) -> Result<(Mode, Option<User>), AppError> {
+    let asked = asked.and_then(Mode::parse).unwrap_or(Mode::Web);
+    if asked == Mode::Web {
+        return Ok((Mode::Web, None));
+    }
+    Ok(match current_user(req).await? {
+        Some(user) if Interviewers::allows(user.role) => (asked, Some(user)),
+        _ => (Mode::Web, None),
+    })
+}
+
+/// `POST /s/{key}/start`: begin an attempt and show the first page. An access code (typed,
+/// from the letter's link, or from an interviewer's work list) must be an unused invitation of
+/// this survey; it is marked started and carried through the pages in a hidden field.
 pub async fn start_survey(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -108,16 +307,57 @@ pub async fn start_survey(
         return Ok(closed_page(&s, &lang));
     }
     reject_bots(&fields)?;
+    let invitation = match admit(&req, &state, &s, &lang, &fields).await? {
+        Ok(invitation) => invitation,
+        Err(refused) => return Ok(refused),
+    };
     let hidden = response::answers_from_form(&s.survey, &[], &fields);
+    let entry = Entry {
+        invitation: invitation.as_ref().map(|i| i.code.clone()),
+        mode: entry_mode(&req, field(&fields, "mode")).await?.0,
+    };
     let consent_needed =
         s.options.privacy.legal_basis == crate::domain::options::LegalBasis::Consent;
     if consent_needed && field(&fields, "consent") != Some("1") {
-        let body = view::landing(&s, &lang, &csrf(&req), &hidden);
+        let body = view::landing(&s, &lang, &csrf(&req), &hidden, &entry);
         return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, body));
     }
-    let attempt = Attempt::start(lang, hidden);
+    if let Some(i) = invitation {
+        let anonymous = s.options.anonymous;
+        state
+            .db
+            .run(move |c| storage::invitations::mark_started(c, &i.id, anonymous))
+            .await?;
+    }
+    let mut attempt = Attempt::start(lang, hidden);
+    attempt.invitation = entry.invitation;
+    attempt.mode = entry.mode;
     let first = ans::next_page(&s.survey, 0, &attempt.answers, &ans::today());
     Ok(show(&req, &s, attempt, first, &[]))
+}
+
+/// The invitation a start form names, if any; `Err(page)` when the code cannot be used or an
+/// invitation-only survey got none.
+async fn admit(
+    req: &HttpRequest,
+    state: &AppState,
+    s: &LoadedSurvey,
+    lang: &str,
+    fields: &Fields,
+) -> Result<Result<Option<Invitation>, HttpResponse>, AppError> {
+    let typed = field(fields, "invitation").unwrap_or("").trim();
+    if typed.is_empty() {
+        if s.options.access == Access::Invitation {
+            let body = view::code_form(s, lang, &csrf(req), Some(CodeProblem::Missing), "");
+            return Ok(Err(page(StatusCode::FORBIDDEN, body)));
+        }
+        return Ok(Ok(None));
+    }
+    Ok(match check_code(state, s, typed).await? {
+        CodeCheck::Valid(i) => Ok(Some(*i)),
+        CodeCheck::Used => Err(code_refused(req, s, lang, typed, true)),
+        CodeCheck::Unknown => Err(code_refused(req, s, lang, typed, false)),
+    })
 }
 
 fn reject_bots(fields: &Fields) -> Result<(), AppError> {
@@ -210,6 +450,10 @@ fn attempt_from(s: &LoadedSurvey, fields: &Fields) -> Result<(Attempt, Vec<Strin
             invitation: field(fields, "invitation")
                 .filter(|d| !d.is_empty())
                 .map(str::to_owned),
+            // Only what was asked for: `entry_mode` checks the session before it counts.
+            mode: field(fields, "mode")
+                .and_then(Mode::parse)
+                .unwrap_or(Mode::Web),
             started,
             answers: response::answers_from_form(&s.survey, &shown_qs, fields),
         },
@@ -269,6 +513,12 @@ pub async fn answer_page(
             if !errors.is_empty() || (grew && here < s.survey.pages.len()) {
                 return Ok(show(&req, &s, a, here, &errors));
             }
+            if let Some(quota) = ans::full_quota(&state.db, &s, here, &a.answers).await? {
+                return Ok(page(
+                    StatusCode::FORBIDDEN,
+                    view::quota_full(&s, &a.lang, Some(quota)),
+                ));
+            }
             let to = ans::next_page(&s.survey, here + 1, &a.answers, &today);
             Ok(show(&req, &s, a, to, &[]))
         }
@@ -293,7 +543,56 @@ async fn submit(
             .unwrap_or(0);
         return Ok(show(req, s, a, page_of, &errors));
     }
-    match ans::submit(&state.responses, s, &a, Mode::Web).await? {
+    let (mode, interviewer) = entry_mode(req, Some(a.mode.as_str())).await?;
+    let outcome = ans::submit(&state.responses, s, &a, mode).await?;
+    if let (SubmitOutcome::Stored { receipt, .. }, Some(user)) = (&outcome, &interviewer) {
+        record_entry(req, state, s, user, mode, receipt).await?;
+    }
+    Ok(outcome_page(s, &a, outcome, interviewer.is_some()))
+}
+
+/// The interviewer goes to the audit log, never into the response: survey, mode and (unless
+/// the survey is anonymous) the receipt, so a paper form can be matched to its entry.
+async fn record_entry(
+    req: &HttpRequest,
+    state: &AppState,
+    s: &LoadedSurvey,
+    user: &User,
+    mode: Mode,
+    receipt: &str,
+) -> Result<(), AppError> {
+    let mut detail = format!("survey={} mode={}", s.survey.key, mode.as_str());
+    if !s.options.anonymous {
+        detail.push_str(&format!(" receipt={receipt}"));
+    }
+    let (id, name, ip, key) = (
+        user.id.clone(),
+        user.username.clone(),
+        client_ip(req),
+        s.survey.key.clone(),
+    );
+    state
+        .db
+        .run(move |c| {
+            let actor = Actor {
+                id: Some(&id),
+                name: &name,
+                ip: Some(&ip),
+            };
+            actor.record(c, "response.entered", &key, &detail)
+        })
+        .await?;
+    Ok(())
+}
+
+/// The page for every outcome of a submission; only a stored one shows a receipt.
+fn outcome_page(
+    s: &LoadedSurvey,
+    a: &Attempt,
+    outcome: SubmitOutcome,
+    staff: bool,
+) -> HttpResponse {
+    match outcome {
         SubmitOutcome::Stored {
             receipt,
             submitted_at,
@@ -307,16 +606,19 @@ async fn submit(
                     "[year]-[month]-[day] [hour]:[minute]"
                 ))
                 .unwrap_or_default();
-            Ok(page(
+            page(
                 StatusCode::OK,
-                view::receipt(s, &a.lang, &receipt, &at, &a.answers),
-            ))
+                view::receipt(s, &a.lang, &receipt, &at, &a.answers, staff),
+            )
         }
-        SubmitOutcome::Full
-        | SubmitOutcome::QuotaFull { .. }
-        | SubmitOutcome::InvitationUsed
-        | SubmitOutcome::InvitationUnknown => {
-            Ok(page(StatusCode::FORBIDDEN, view::full(s, &a.lang)))
+        SubmitOutcome::Full => page(StatusCode::FORBIDDEN, view::full(s, &a.lang)),
+        SubmitOutcome::QuotaFull { quota } => {
+            let q = s.options.quotas.iter().find(|q| q.name == quota);
+            page(StatusCode::FORBIDDEN, view::quota_full(s, &a.lang, q))
+        }
+        SubmitOutcome::InvitationUsed => page(StatusCode::CONFLICT, view::code_used(s, &a.lang)),
+        SubmitOutcome::InvitationUnknown => {
+            page(StatusCode::FORBIDDEN, view::code_unknown(s, &a.lang))
         }
     }
 }
@@ -462,6 +764,7 @@ async fn resume(
         page: usize::try_from(draft.page).unwrap_or(0),
         draft: Some(draft.id),
         invitation: draft.invitation_code,
+        mode: Mode::Web,
         started: time::OffsetDateTime::now_utc().unix_timestamp(),
         answers,
     };

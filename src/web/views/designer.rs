@@ -816,6 +816,13 @@ pub fn options(ctx: &PageCtx, key: &str, o: &SurveyOptions, st: &FormState, save
                     (text_pair(l, st, f, "controller", l.t("Personuppgiftsansvarig och kontakt", "Controller and contact"), &o.privacy.controller, true))
                 }
                 fieldset {
+                    legend { (l.t("Kvoter", "Quotas")) }
+                    (textarea(st, f, "quotas", l.t("Kvoter (TOML)", "Quotas (TOML)"), Some(l.t(
+                        "En [[quotas]]-tabell per kvot: name, by (frågorna som bildar cellerna), limit (per cell), valfritt limits (egna gränser per cell, t.ex. \"söder × 18-29\" = 20) och message (sv/en). Lämna tomt för inga kvoter.",
+                        "One [[quotas]] table per quota: name, by (the questions that form the cells), limit (per cell), optionally limits (own limits per cell, e.g. \"söder × 18-29\" = 20) and message (sv/en). Leave empty for no quotas."
+                    )), &edit::quotas_text(&o.quotas)))
+                }
+                fieldset {
                     legend { (l.t("Kontakt och resultat", "Contact and results")) }
                     (text_pair(l, st, f, "contact", l.t("Andra sätt att svara eller få hjälp", "Other ways to answer or get help"), &o.contact, true))
                     (text_pair(l, st, f, "results", l.t("När och var resultaten publiceras", "When and where results are published"), &o.results, true))

@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use super::layout;
+use super::layout::{self, csrf_field};
 use crate::domain::survey::Text;
 use crate::storage::surveys::SurveySummary;
 use crate::web::forms::PageCtx;
@@ -68,6 +68,8 @@ pub fn start(ctx: &PageCtx, open: &[OpenSurvey]) -> Markup {
                     }
                 }
             }
+            h2 { (l.t("Har du fått ett brev med en kod?", "Did you get a letter with a code?")) }
+            p { a href={ "/kod" @if !l.is_sv() { "?lang=en" } } { (l.t("Ange din kod här", "Enter your access code here")) } }
             h2 { (l.t("Vill du hellre svara på annat sätt?", "Would you rather answer another way?")) }
             p { (l.t(
                 "Du kan alltid svara per telefon eller brev i stället. Ring stadens kontaktcenter så hjälper vi dig.",
@@ -92,6 +94,11 @@ pub fn staff(ctx: &PageCtx) -> Markup {
             @if matches!(user.role, crate::domain::user::Role::Admin | crate::domain::user::Role::Researcher) {
                 ul {
                     li { a href="/staff/receipts" { (l.t("Sök svar med kvittonummer", "Find a response by receipt number")) } }
+                }
+            }
+            @if matches!(user.role, crate::domain::user::Role::Admin | crate::domain::user::Role::Researcher | crate::domain::user::Role::Interviewer) {
+                ul {
+                    li { a href="/interview" { (l.t("Registrera telefon- och pappersenkäter", "Enter phone and paper answers")) } }
                 }
             }
         },
@@ -145,6 +152,47 @@ pub fn accessibility(ctx: &PageCtx) -> Markup {
             p { (l.t(
                 "Varje sidtyp (varje frågetyp, felmeddelanden, granskningssidan, kvittot, stängd undersökning och fortsätt-sidan) granskas automatiskt med axe-core mot WCAG 2.1 A och AA vid varje ändring, och en hel enkät besvaras med enbart tangentbordet. Redogörelsen uppdaterades senast 2026-11-29.",
                 "Every page type (each question type, error messages, the review page, the receipt, the closed survey and the resume page) is checked automatically with axe-core against WCAG 2.1 A and AA on every change, and a whole survey is answered with the keyboard alone. This statement was last updated on 2026-11-29."
+            )) }
+        },
+    )
+}
+
+/// `/kod`: where someone holding a letter types its access code and is sent to the survey.
+pub fn code_entry(ctx: &PageCtx, unknown: bool, typed: &str) -> Markup {
+    let l = ctx.lang;
+    let message = l.t(
+        "Vi hittar ingen inbjudan med den koden. Kontrollera att du skrivit av den rätt.",
+        "We cannot find an invitation with that code. Check that you copied it correctly.",
+    );
+    layout::page(
+        ctx,
+        l.t("Ange din kod", "Enter your access code"),
+        html! {
+            h1 { (l.t("Ange din kod", "Enter your access code")) }
+            p { (l.t(
+                "Har du fått en inbjudan med brev eller e-post? Skriv koden som står i den, så kommer du till rätt undersökning.",
+                "Did you get an invitation by letter or e-mail? Type the code it gives, and you will get to the right survey."
+            )) }
+            @if unknown {
+                div class="error-summary" role="alert" tabindex="-1" {
+                    h2 { (l.t("Något behöver rättas", "There is a problem")) }
+                    ul { li { a href="#code" { (message) } } }
+                }
+            }
+            form method="post" action="/kod" class="stack" novalidate {
+                (csrf_field(&ctx.csrf))
+                div class={ "field" @if unknown { " has-error" } } {
+                    label for="code" { (l.t("Din kod", "Your code")) }
+                    p class="hint" id="code-hint" { (l.t("Till exempel 7K3F-Q2TB", "For example 7K3F-Q2TB")) }
+                    @if unknown { p class="field-error" id="code-error" { (message) } }
+                    input type="text" id="code" name="code" class="input-short" autocomplete="off" autocapitalize="characters" spellcheck="false" value=(typed)
+                        aria-describedby={ "code-hint" @if unknown { " code-error" } } aria-invalid=[unknown.then_some("true")];
+                }
+                button type="submit" class="button" { (l.t("Fortsätt", "Continue")) }
+            }
+            p { (l.t(
+                "Hittar du inte koden, eller vill du hellre svara per telefon? Ring stadens kontaktcenter så hjälper vi dig.",
+                "Cannot find the code, or would you rather answer by phone? Call the city's contact centre and we will help you."
             )) }
         },
     )

@@ -7,6 +7,8 @@ use maud::{html, Markup, DOCTYPE};
 use crate::answering::{Attempt, LoadedSurvey};
 use crate::domain::expr::Value;
 use crate::domain::options::LegalBasis;
+use crate::domain::quota::Quota;
+use crate::domain::response::Mode;
 use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
 use crate::domain::survey::random::RespondentLayout;
 use crate::domain::survey::{Choice, Question, QuestionKind, Scale, Survey, Text, DONT_KNOW};
@@ -78,8 +80,40 @@ fn switch_link(href: &str, lang: &str) -> Markup {
     }
 }
 
+/// How an attempt is being started: under an invitation's access code, and by whom (the mode
+/// an interviewer asked for; the handlers decide whether it counts).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The access code (canonical form), carried in a hidden field.
+    pub invitation: Option<String>,
+    /// Web, or an interviewer's phone or paper entry.
+    pub mode: Mode,
+}
+
+impl Default for Entry {
+    fn default() -> Self {
+        Entry {
+            invitation: None,
+            mode: Mode::Web,
+        }
+    }
+}
+
+fn entry_fields(invitation: Option<&str>, mode: Mode) -> Markup {
+    html! {
+        @if let Some(code) = invitation { input type="hidden" name="invitation" value=(code); }
+        @if mode != Mode::Web { input type="hidden" name="mode" value=(mode.as_str()); }
+    }
+}
+
 /// The landing page: title, introduction, time needed, privacy notice and the start button.
-pub fn landing(s: &LoadedSurvey, lang: &str, csrf: &str, hidden: &AnswerMap) -> Markup {
+pub fn landing(
+    s: &LoadedSurvey,
+    lang: &str,
+    csrf: &str,
+    hidden: &AnswerMap,
+    entry: &Entry,
+) -> Markup {
     let l = chrome(lang);
     let sv = &s.survey;
     let o = &s.options;
@@ -116,6 +150,7 @@ pub fn landing(s: &LoadedSurvey, lang: &str, csrf: &str, hidden: &AnswerMap) -> 
             form method="post" action={ "/s/" (sv.key) "/start" } class="stack" novalidate {
                 (csrf_field(csrf))
                 input type="hidden" name="lang" value=(lang);
+                (entry_fields(entry.invitation.as_deref(), entry.mode))
                 (carry(hidden, &[]))
                 (honeypot(l))
                 @if consent {
@@ -174,7 +209,7 @@ fn attempt_fields(a: &Attempt, csrf: &str, page: usize, shown: &[&Question]) -> 
         input type="hidden" name="started" value=(a.started);
         input type="hidden" name="shown" value=(shown_keys);
         @if let Some(d) = &a.draft { input type="hidden" name="draft" value=(d); }
-        @if let Some(code) = &a.invitation { input type="hidden" name="invitation" value=(code); }
+        (entry_fields(a.invitation.as_deref(), a.mode))
     }
 }
 
@@ -929,6 +964,7 @@ pub fn receipt(
     number: &str,
     at: &str,
     answers: &AnswerMap,
+    interviewer: bool,
 ) -> Markup {
     let sv = &s.survey;
     let l = chrome(lang);
@@ -943,6 +979,15 @@ pub fn receipt(
                 p { (l.t("Ditt kvittonummer:", "Your receipt number:")) }
                 p class="receipt-number" { strong { (number) } }
                 p { (l.t("Mottaget", "Received")) " " (at) " (UTC)." }
+            }
+            @if interviewer {
+                div class="notice" role="status" {
+                    p { (l.t(
+                        "Läs upp kvittonumret för den svarande, eller skriv det på pappersenkäten.",
+                        "Read the receipt number out to the respondent, or write it on the paper form."
+                    )) }
+                    p { a href="/interview" { (l.t("Registrera nästa", "Enter the next one")) } }
+                }
             }
             @let thanks = tx(&sv.thanks, lang, sv);
             @if !thanks.is_empty() { p { (thanks) } }
@@ -1055,6 +1100,163 @@ pub fn resume_form(s: &LoadedSurvey, lang: &str, csrf: &str, error: bool, typed:
                 }
                 button type="submit" class="button" { (l.t("Fortsätt", "Continue")) }
             }
+        },
+    )
+}
+
+/// What was wrong with an access code on the code form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeProblem {
+    /// No invitation of this survey has it.
+    Unknown,
+    /// The survey needs a code and none was given.
+    Missing,
+}
+
+/// "Enter your access code": the form an invitation-only survey shows without a code, and
+/// again (with the problem) after a code that does not open it.
+pub fn code_form(
+    s: &LoadedSurvey,
+    lang: &str,
+    csrf: &str,
+    problem: Option<CodeProblem>,
+    typed: &str,
+) -> Markup {
+    let sv = &s.survey;
+    let l = chrome(lang);
+    let title = tx(&sv.title, lang, sv);
+    let message = problem.map(|p| match p {
+        CodeProblem::Unknown => l.t(
+            "Vi hittar ingen inbjudan med den koden. Kontrollera att du skrivit av den rätt.",
+            "We cannot find an invitation with that code. Check that you copied it correctly.",
+        ),
+        CodeProblem::Missing => l.t(
+            "Den här undersökningen kräver koden från din inbjudan.",
+            "This survey needs the code from your invitation.",
+        ),
+    });
+    shell(
+        lang,
+        l.t("Ange din kod", "Enter your access code"),
+        Some(s),
+        Some(switch_link(&format!("/s/{}", sv.key), lang)),
+        html! {
+            p class="survey-title" { (title) }
+            h1 { (l.t("Ange din kod", "Enter your access code")) }
+            @if s.options.access == crate::domain::options::Access::Invitation {
+                p { (l.t(
+                    "Den här undersökningen är för dem som fått en inbjudan. Koden står i brevet eller e-postmeddelandet.",
+                    "This survey is for those who received an invitation. The code is in the letter or e-mail."
+                )) }
+            } @else {
+                p { (l.t("Koden står i brevet eller e-postmeddelandet.", "The code is in the letter or e-mail.")) }
+            }
+            @if let Some(m) = message {
+                div class="error-summary" role="alert" tabindex="-1" {
+                    h2 { (l.t("Något behöver rättas", "There is a problem")) }
+                    ul { li { a href="#code" { (m) } } }
+                }
+            }
+            form method="post" action={ "/s/" (sv.key) "/code" } class="stack" novalidate {
+                (csrf_field(csrf))
+                input type="hidden" name="lang" value=(lang);
+                div class={ "field" @if message.is_some() { " has-error" } } {
+                    label for="code" { (l.t("Din kod", "Your code")) }
+                    p class="hint" id="code-hint" { (l.t("Till exempel 7K3F-Q2TB", "For example 7K3F-Q2TB")) }
+                    @if let Some(m) = message { p class="field-error" id="code-error" { (m) } }
+                    input type="text" id="code" name="code" class="input-short" autocomplete="off" autocapitalize="characters" spellcheck="false" value=(typed)
+                        aria-describedby={ "code-hint" @if message.is_some() { " code-error" } } aria-invalid=[message.map(|_| "true")];
+                }
+                button type="submit" class="button" { (l.t("Fortsätt", "Continue")) }
+            }
+        },
+    )
+}
+
+fn contact_line(s: &LoadedSurvey, lang: &str) -> Markup {
+    let l = chrome(lang);
+    let contact = tx(&s.options.contact, lang, &s.survey);
+    html! {
+        @if contact.is_empty() {
+            p { (l.t(
+                "Om det inte var du som svarade, ring stadens kontaktcenter så hjälper vi dig.",
+                "If you did not answer it yourself, call the city's contact centre and we will help you."
+            )) }
+        } @else {
+            p { (l.t("Om det inte var du som svarade, kontakta oss:", "If you did not answer it yourself, contact us:")) " " (contact) }
+        }
+    }
+}
+
+/// An access code that was already used to answer (HTTP 409); nothing was stored.
+pub fn code_used(s: &LoadedSurvey, lang: &str) -> Markup {
+    let sv = &s.survey;
+    let l = chrome(lang);
+    let title = tx(&sv.title, lang, sv);
+    shell(
+        lang,
+        l.t("Koden har redan använts", "The code has already been used"),
+        Some(s),
+        None,
+        html! {
+            p class="survey-title" { (title) }
+            h1 { (l.t("Koden har redan använts", "The code has already been used")) }
+            p class="lead" { (l.t(
+                "Den här koden har redan använts för att svara – tack för det! Varje kod kan bara användas en gång.",
+                "This code has already been used to answer – thank you! Each code can be used only once."
+            )) }
+            (contact_line(s, lang))
+            p { a href="/" { (l.t("Till startsidan", "To the start page")) } }
+        },
+    )
+}
+
+/// A submission whose access code is not (or no longer) an invitation of this survey (HTTP
+/// 403); nothing was stored.
+pub fn code_unknown(s: &LoadedSurvey, lang: &str) -> Markup {
+    let sv = &s.survey;
+    let l = chrome(lang);
+    let title = tx(&sv.title, lang, sv);
+    shell(
+        lang,
+        l.t("Koden gäller inte", "The code is not valid"),
+        Some(s),
+        None,
+        html! {
+            p class="survey-title" { (title) }
+            h1 { (l.t("Koden gäller inte", "The code is not valid")) }
+            p class="lead" { (l.t(
+                "Dina svar kunde inte tas emot, eftersom koden inte hör till den här undersökningen. Inget har sparats.",
+                "Your answers could not be accepted because the code does not belong to this survey. Nothing was stored."
+            )) }
+            p { a href={ "/s/" (sv.key) } { (l.t("Ange koden igen", "Enter the code again")) } }
+        },
+    )
+}
+
+/// A full quota cell: the quota's own message, or a kind default (HTTP 403); nothing stored.
+pub fn quota_full(s: &LoadedSurvey, lang: &str, quota: Option<&Quota>) -> Markup {
+    let sv = &s.survey;
+    let l = chrome(lang);
+    let title = tx(&sv.title, lang, sv);
+    let own = quota.map_or("", |q| tx(&q.message, lang, sv));
+    shell(
+        lang,
+        title,
+        Some(s),
+        None,
+        html! {
+            h1 { (title) }
+            @if own.is_empty() {
+                p class="lead" { (l.t(
+                    "Tack för att du ville svara! Vi har redan fått alla svar vi behöver från personer som du, så du behöver inte svara fler frågor.",
+                    "Thank you for wanting to answer! We already have all the answers we need from people like you, so you do not need to answer more questions."
+                )) }
+            } @else {
+                p class="lead" { (own) }
+            }
+            p { (l.t("Inga av dina svar har sparats.", "None of your answers were stored.")) }
+            p { a href="/" { (l.t("Till startsidan", "To the start page")) } }
         },
     )
 }

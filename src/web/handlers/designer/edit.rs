@@ -10,6 +10,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use super::Fields;
 use crate::domain::expr::{Expr, ExprErrorKind, Expression};
 use crate::domain::options::{Access, LegalBasis, SurveyOptions};
+use crate::domain::quota::Quota;
 use crate::domain::survey::check::is_valid_key;
 use crate::domain::survey::{
     Choice, ChoiceAppearance, Page, Question, QuestionKind, Row, Scale, Survey, Text,
@@ -778,6 +779,7 @@ fn build_options(lang: Lang, f: &Fields, errors: &mut Errors) -> SurveyOptions {
             Access::Open
         },
         anonymous: ticked(f, "anonymous"),
+        quotas: quotas_from(lang, f, errors),
         ..SurveyOptions::default()
     };
     o.resume_days = number(lang, f, "resume_days", errors).unwrap_or(o.resume_days);
@@ -790,6 +792,69 @@ fn build_options(lang: Lang, f: &Fields, errors: &mut Errors) -> SurveyOptions {
         LegalBasis::PublicTask
     };
     o
+}
+
+/// The quotas textarea as a file: `[[quotas]]` tables.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuotaFile {
+    #[serde(default)]
+    quotas: Vec<Quota>,
+}
+
+/// The quotas as the options form shows them (`[[quotas]]` TOML).
+pub fn quotas_text(quotas: &[Quota]) -> String {
+    if quotas.is_empty() {
+        return String::new();
+    }
+    toml::to_string(&QuotaFile {
+        quotas: quotas.to_vec(),
+    })
+    .unwrap_or_default()
+}
+
+/// The quotas typed in the options form. The field is always on the form, filled with the
+/// current quotas, so saving the other options leaves them as they were.
+fn quotas_from(lang: Lang, f: &Fields, errors: &mut Errors) -> Vec<Quota> {
+    let text = f.get("quotas").map_or("", String::as_str);
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    let file: QuotaFile = match toml::from_str(text) {
+        Ok(file) => file,
+        Err(e) => {
+            let line = e
+                .span()
+                .map_or(1, |s| text[..s.start].matches('\n').count() + 1);
+            let message = match lang {
+                Lang::Sv => format!("Kvoterna, rad {line}: {}", e.message().trim()),
+                Lang::En => format!("Quotas, line {line}: {}", e.message().trim()),
+            };
+            errors.push(("quotas".into(), message));
+            return Vec::new();
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    for q in &file.quotas {
+        if !is_valid_key(&q.name) || q.by.is_empty() {
+            errors.push((
+                "quotas".into(),
+                match lang {
+                    Lang::Sv => format!("Kvoten ”{}” behöver ett namn (a–z, siffror, - och _) och minst en fråga i by.", q.name),
+                    Lang::En => format!("The quota “{}” needs a name (a–z, digits, - and _) and at least one question in by.", q.name),
+                },
+            ));
+        } else if !seen.insert(q.name.as_str()) {
+            errors.push((
+                "quotas".into(),
+                match lang {
+                    Lang::Sv => format!("Det finns två kvoter som heter ”{}”.", q.name),
+                    Lang::En => format!("There are two quotas named “{}”.", q.name),
+                },
+            ));
+        }
+    }
+    file.quotas
 }
 
 /// The options form.

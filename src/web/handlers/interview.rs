@@ -1,0 +1,84 @@
+//! Interviewer entry (`/interview`): staff with the interviewer role (and admins and
+//! researchers) start phone or paper entry of a survey, or work through the list of sampled
+//! people to phone. The answering itself runs through the respondent handlers: the start form
+//! posts to `/s/{key}/start` with a `mode`, which those handlers accept only from such a session.
+
+use actix_web::{web, HttpResponse};
+
+use super::home::html;
+use crate::auth::extract::{Authorized, Interviewers};
+use crate::domain::options::{Access, Openness};
+use crate::storage;
+use crate::web::error::AppError;
+use crate::web::forms::PageCtx;
+use crate::web::views::interview::{self as view, EntrySurvey, WorkItem};
+use crate::web::AppState;
+
+/// `GET /interview`: the surveys open for entry, each with a start form.
+pub async fn show_entry(
+    _auth: Authorized<Interviewers>,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = time::OffsetDateTime::now_utc();
+    let keys: Vec<String> = state
+        .db
+        .run(storage::surveys::list_surveys)
+        .await?
+        .into_iter()
+        .filter(|s| s.published.is_some() && s.survey.options.openness(now) == Openness::Open)
+        .map(|s| s.survey.key)
+        .collect();
+    let mut surveys = Vec::with_capacity(keys.len());
+    for key in keys {
+        if let Some(s) = state.surveys.get(&state.db, &key).await? {
+            surveys.push(EntrySurvey {
+                key: key.clone(),
+                title: s
+                    .survey
+                    .title
+                    .get_or(ctx.lang.code(), &s.survey.default_language)
+                    .to_owned(),
+                invitation_only: s.options.access == Access::Invitation,
+                consent: view::needs_consent(s.options.privacy.legal_basis),
+                languages: s.survey.languages.clone(),
+            });
+        }
+    }
+    Ok(html(view::start(&ctx, &surveys)))
+}
+
+/// `GET /interview/{key}`: sampled people with a phone number and no completed response.
+pub async fn show_work_list(
+    _auth: Authorized<Interviewers>,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let s = state
+        .surveys
+        .get(&state.db, &path)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let survey_id = s.survey_id.clone();
+    let people: Vec<WorkItem> = state
+        .db
+        .run(move |c| storage::invitations::to_phone(c, &survey_id))
+        .await?
+        .into_iter()
+        .map(|i| WorkItem {
+            name: i.name.unwrap_or_default(),
+            phone: i.phone.unwrap_or_default(),
+            stratum: i.stratum.unwrap_or_default(),
+            code: i.code,
+            started: i.started_at.is_some(),
+            opted_out: i.opted_out_at.is_some(),
+            language: s.language(Some(&i.language)),
+        })
+        .collect();
+    let title = s
+        .survey
+        .title
+        .get_or(ctx.lang.code(), &s.survey.default_language);
+    Ok(html(view::work_list(&ctx, &s.survey.key, title, &people)))
+}
