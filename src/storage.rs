@@ -2,6 +2,7 @@
 //! `fn(&mut DbConnection, …) -> Result<_, StorageError>`; async callers go through [`Db::run`].
 
 pub mod audit;
+pub mod fieldwork;
 pub mod health;
 pub mod invitations;
 pub mod meta;
@@ -9,6 +10,7 @@ pub mod migrate;
 pub mod pool;
 pub mod responses;
 mod rows;
+pub mod samples;
 pub mod schema;
 pub mod sessions;
 pub mod surveys;

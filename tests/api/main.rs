@@ -9,6 +9,7 @@
 mod admin;
 mod auth;
 mod designer;
+mod fieldwork;
 mod helpers;
 mod platform;
 mod respond;
