@@ -802,11 +802,14 @@ pub fn summarize(record: SampleRecord) -> SampleSummary {
     SampleSummary { record, plan }
 }
 
+/// A drawn unit's stratum, inclusion probability and design weight.
+type UnitDesign = (String, f64, f64);
+
 /// Give every contact a new access code, distinct within the batch.
 fn with_codes(
     survey_id: &str,
     sample_id: Option<&str>,
-    contacts: &[(Contact, Option<(String, f64, f64)>)],
+    contacts: &[(Contact, Option<UnitDesign>)],
 ) -> Vec<NewInvitation> {
     let mut used = HashSet::with_capacity(contacts.len());
     contacts
@@ -861,7 +864,7 @@ pub fn store_sample(
         serde_json::to_string(&sample.plan).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     let strata =
         serde_json::to_string(&sample.strata).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-    let rows: Vec<(Contact, Option<(String, f64, f64)>)> = contacts
+    let rows: Vec<(Contact, Option<UnitDesign>)> = contacts
         .into_iter()
         .zip(&sample.units)
         .map(|(c, u)| {
@@ -916,7 +919,7 @@ pub fn store_list(
     contacts: Vec<Contact>,
 ) -> Result<Stored, FieldworkError> {
     let survey_id = survey_id_of(conn, survey_key)?;
-    let rows: Vec<(Contact, Option<(String, f64, f64)>)> =
+    let rows: Vec<(Contact, Option<UnitDesign>)> =
         contacts.into_iter().map(|c| (c, None)).collect();
     let detail = format!("list {file}: {} invitations", rows.len());
     retry_codes(|| {

@@ -148,7 +148,7 @@ pub fn counts(conn: &mut DbConnection, survey_id: &str) -> Result<FieldworkCount
         }
     }
     c.last_errors
-        .sort_by(|a, b| b.next_attempt_at.cmp(&a.next_attempt_at));
+        .sort_by_key(|e| std::cmp::Reverse(e.next_attempt_at));
     c.last_errors.truncate(10);
     Ok(c)
 }

@@ -767,12 +767,15 @@ pub fn delete_expired_drafts(conn: &mut DbConnection) -> Result<usize, StorageEr
     Ok(diesel::delete(drafts::table.filter(drafts::expires_at.le(now()))).execute(conn)?)
 }
 
+/// `(response id, stratum, design weight)`.
+pub type DesignRow = (String, Option<String>, Option<f64>);
+
 /// The design columns of a version's responses: `(response id, stratum, design weight)`, in
 /// response id order like [`cells_for_version`]. Open-link responses have neither.
 pub fn design_for_version(
     conn: &mut DbConnection,
     version_id: &str,
-) -> Result<Vec<(String, Option<String>, Option<f64>)>, StorageError> {
+) -> Result<Vec<DesignRow>, StorageError> {
     Ok(responses::table
         .filter(responses::version_id.eq(version_id))
         .order(responses::id.asc())
