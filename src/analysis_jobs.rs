@@ -1,13 +1,52 @@
 //! Glue between stored responses and the `analysis` crate: load one version's answers (one
-//! indexed scan of the long-format `answers` table) and pivot them into typed columns.
+//! indexed scan of the long-format `answers` table) and pivot them into typed columns, together
+//! with the sampling design the responses came from.
+//!
+//! Design weights: a response to an invitation from a drawn sample carries its stratum and
+//! design weight (1/π), copied from the invitation by the writer; every estimate made through
+//! [`LoadedResponses::design`] is then weighted automatically. A response without a weight (open
+//! link, plain invitation list) gets weight 1 and the stratum [`OPEN_STRATUM`]: it stands for
+//! itself, as in an unweighted analysis. Where every response comes from one sample, that
+//! sample's stratum sizes N_h give the finite-population correction.
 
 use std::collections::HashMap;
 
 use analysis::data::{AnswerState, Categorical, Column, MultiSelect, Numeric, SurveyData};
+use analysis::{AnalysisError, Design, Estimate, Fpc};
 
 use crate::domain::response::Cell;
 use crate::domain::survey::{QuestionKind, Survey, ValueType, DONT_KNOW};
 use crate::storage::{self, DbConnection, StorageError};
+
+/// The stratum given to responses that came without a sample (open link or plain list).
+pub const OPEN_STRATUM: &str = "(no sample)";
+
+/// The sampling design of the loaded rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignColumns {
+    /// Design weight per row (1 where the response has none).
+    pub weights: Vec<f64>,
+    /// Stratum per row ([`OPEN_STRATUM`] where the response has none).
+    pub strata: Vec<String>,
+    /// Stratum population size N_h per row, when every row comes from one stored sample.
+    pub population: Option<Vec<f64>>,
+}
+
+impl DesignColumns {
+    /// Every row weight 1 in one stratum: the unweighted analysis.
+    pub fn unweighted(n: usize) -> DesignColumns {
+        DesignColumns {
+            weights: vec![1.0; n],
+            strata: vec![OPEN_STRATUM.to_owned(); n],
+            population: None,
+        }
+    }
+
+    /// Whether any row carries a design weight other than 1 or a stratum.
+    pub fn is_weighted(&self) -> bool {
+        self.strata.iter().any(|s| s != OPEN_STRATUM)
+    }
+}
 
 /// One version's completed responses as analysis columns, plus the response ids in row order.
 pub struct LoadedResponses {
@@ -15,16 +54,114 @@ pub struct LoadedResponses {
     pub response_ids: Vec<String>,
     /// Columns named by answer key (`question` or `question.sub`).
     pub data: SurveyData,
+    /// The sampling design of the rows.
+    pub design: DesignColumns,
 }
 
-/// Load the responses to a version and pivot them into columns.
+impl LoadedResponses {
+    /// The survey design: weights and strata, with the finite-population correction when known
+    /// (R `svydesign(ids = ~1, strata = ~stratum, weights = ~w, fpc = ~N)`).
+    pub fn design(&self) -> Result<Design, AnalysisError> {
+        let mut codes: HashMap<&str, u64> = HashMap::new();
+        let strata: Vec<u64> = self
+            .design
+            .strata
+            .iter()
+            .map(|s| {
+                let next = codes.len() as u64;
+                *codes.entry(s.as_str()).or_insert(next)
+            })
+            .collect();
+        let mut b = Design::builder(self.design.weights.clone()).strata(strata);
+        if let Some(pop) = &self.design.population {
+            b = b.fpc(Fpc::PopulationSize(pop.clone()));
+        }
+        b.build()
+    }
+
+    /// The design-weighted mean of a numeric column (missing and "don't know" left out). Where
+    /// the stratified variance is undefined (a stratum with one response), the standard error
+    /// falls back to the weights-only design; the point estimate is the same.
+    pub fn mean(&self, key: &str) -> Result<Estimate, AnalysisError> {
+        let Some(Column::Numeric(col)) = self.data.column(key) else {
+            return Err(AnalysisError::InvalidArgument(format!(
+                "'{key}' is not a numeric column"
+            )));
+        };
+        let y: Vec<f64> = col
+            .values
+            .iter()
+            .zip(&col.dont_know)
+            .map(|(&v, &dk)| if dk { f64::NAN } else { v })
+            .collect();
+        match self.design()?.mean(&y, None) {
+            Err(AnalysisError::LonelyPsu { .. }) => Design::builder(self.design.weights.clone())
+                .build()?
+                .mean(&y, None),
+            other => other,
+        }
+    }
+}
+
+/// Load the responses to a version and pivot them into columns, with their design.
 pub fn load_version(
     conn: &mut DbConnection,
     survey: &Survey,
     version_id: &str,
 ) -> Result<LoadedResponses, StorageError> {
     let cells = storage::responses::cells_for_version(conn, version_id)?;
-    Ok(pivot(survey, &cells))
+    let mut loaded = pivot(survey, &cells);
+    loaded.design = load_design(conn, version_id, &loaded.response_ids)?;
+    Ok(loaded)
+}
+
+/// The design columns for `ids` (rows in that order).
+fn load_design(
+    conn: &mut DbConnection,
+    version_id: &str,
+    ids: &[String],
+) -> Result<DesignColumns, StorageError> {
+    let stored: HashMap<String, (Option<String>, Option<f64>)> =
+        storage::responses::design_for_version(conn, version_id)?
+            .into_iter()
+            .map(|(id, s, w)| (id, (s, w)))
+            .collect();
+    let mut d = DesignColumns::unweighted(ids.len());
+    for (row, id) in ids.iter().enumerate() {
+        if let Some((stratum, weight)) = stored.get(id) {
+            if let (Some(s), Some(w)) = (stratum, weight) {
+                d.strata[row] = s.clone();
+                d.weights[row] = *w;
+            }
+        }
+    }
+    if d.is_weighted() {
+        d.population = population_sizes(conn, version_id, &d.strata)?;
+    }
+    Ok(d)
+}
+
+/// N_h per row from the survey's sample plan, when there is exactly one sample and every row's
+/// stratum is in it (otherwise no fpc: the with-replacement variance, slightly conservative).
+fn population_sizes(
+    conn: &mut DbConnection,
+    version_id: &str,
+    strata: &[String],
+) -> Result<Option<Vec<f64>>, StorageError> {
+    let Some(version) = storage::surveys::find_version_by_id(conn, version_id)? else {
+        return Ok(None);
+    };
+    let samples = storage::samples::for_survey(conn, &version.survey_id)?;
+    let [sample] = samples.as_slice() else {
+        return Ok(None);
+    };
+    let plan: Vec<crate::fieldwork::StratumPlan> =
+        serde_json::from_str(&sample.plan).unwrap_or_default();
+    let sizes = crate::fieldwork::population_by_stratum(&plan);
+    Ok(strata
+        .iter()
+        .map(|s| sizes.get(s).map(|&n| n as f64))
+        .collect())
 }
 
 /// Pivot `(response id, cell)` pairs (ordered by response) into one column per analysable
@@ -125,6 +262,7 @@ pub fn pivot(survey: &Survey, cells: &[(String, Cell)]) -> LoadedResponses {
         }
     }
     LoadedResponses {
+        design: DesignColumns::unweighted(ids.len()),
         response_ids: ids,
         data: SurveyData { columns },
     }

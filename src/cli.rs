@@ -48,6 +48,8 @@ enum Command {
     Stats(crate::stats_cli::StatsArgs),
     /// Draw stratified random samples from a sampling frame.
     Sample(crate::sample_cli::SampleArgs),
+    /// Invitations: printable letters for the print shop, plain lists.
+    Invitations(crate::fieldwork::cli::InvitationsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,6 +151,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Surveys(cmd) => surveys(settings, cmd),
         Command::Stats(args) => crate::stats_cli::run(args),
         Command::Sample(args) => crate::sample_cli::run(args),
+        Command::Invitations(args) => crate::fieldwork::cli::run(settings, args),
     }
 }
 

@@ -1,13 +1,13 @@
 //! `insikt sample draw`: a reproducible stratified random sample from a CSV sampling frame,
 //! with each unit's inclusion probability and design weight (issue 5's command-line front end;
-//! the statistics are `analysis::sampling`).
+//! the frame checks and the draw are `fieldwork::draw_sample`, shared with the web pages).
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
 
-use analysis::sampling::{self, Allocation};
-use anyhow::{anyhow, bail, Context};
+use anyhow::{bail, Context};
+
+use crate::fieldwork::{self, AllocationSpec, DrawSpec};
 
 /// `insikt sample …`
 #[derive(Debug, clap::Args)]
@@ -70,135 +70,50 @@ pub fn run(args: SampleArgs) -> anyhow::Result<()> {
 
 fn draw(a: DrawArgs) -> anyhow::Result<()> {
     let name = a.frame.display().to_string();
-    let allocation_kind = a.allocation.as_str();
-    let mut reader = csv::ReaderBuilder::new()
-        .from_path(&a.frame)
-        .with_context(|| format!("{name}: cannot open"))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| anyhow!("{name}: the header row cannot be read: {e}"))?
-        .clone();
-    let col = |c: &str| -> anyhow::Result<usize> {
-        headers.iter().position(|h| h == c).ok_or_else(|| {
-            anyhow!(
-                "{name}: no column '{c}' (columns: {})",
-                headers.iter().collect::<Vec<_>>().join(", ")
-            )
-        })
-    };
-    let strata_cols: Vec<usize> = a
-        .strata
-        .iter()
-        .map(|c| col(c))
-        .collect::<anyhow::Result<_>>()?;
-    let id_col = match &a.id_column {
-        Some(c) => Some(col(c)?),
-        None => headers.iter().position(|h| h == "id"),
-    };
-    let sd_col = match (&a.sd_column, allocation_kind) {
-        (Some(c), _) => Some(col(c)?),
-        (None, "neyman") => bail!("--allocation neyman needs --sd-column"),
-        _ => None,
-    };
-    let mut rows: Vec<csv::StringRecord> = Vec::new();
-    let mut stratum_of: Vec<usize> = Vec::new();
-    let mut strata: BTreeMap<String, usize> = BTreeMap::new();
-    let mut keys: Vec<String> = Vec::new();
-    let mut seen_ids: HashMap<String, usize> = HashMap::new();
-    let mut sd_sum: Vec<(f64, usize)> = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let line = i + 2; // 1-based, after the header
-        let rec = rec.map_err(|e| match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => {
-                anyhow!("{name} row {line}: not valid UTF-8 (save the file as UTF-8)")
-            }
-            _ => anyhow!("{name} row {line}: {e}"),
-        })?;
-        if rows.len() >= a.max_rows {
-            bail!(
-                "{name}: more than {} rows; split the frame or raise --max-rows",
-                a.max_rows
-            );
-        }
-        let key: Vec<&str> = strata_cols
-            .iter()
-            .map(|&c| rec.get(c).unwrap_or(""))
-            .collect();
-        if let Some(pos) = key.iter().position(|k| k.trim().is_empty()) {
-            bail!(
-                "{name} row {line}, column '{}': empty stratum value",
-                a.strata[pos]
-            );
-        }
-        let key = key.join(" / ");
-        if let Some(c) = id_col {
-            let id = rec.get(c).unwrap_or("").to_owned();
-            if let Some(first) = seen_ids.insert(id.clone(), line) {
-                bail!(
-                    "{name} row {line}, column '{}': duplicate id '{id}' (first on row {first})",
-                    headers.get(c).unwrap_or("id")
-                );
-            }
-        }
-        let next = strata.len();
-        let h = *strata.entry(key.clone()).or_insert_with(|| {
-            keys.push(key.clone());
-            next
-        });
-        if h == sd_sum.len() {
-            sd_sum.push((0.0, 0));
-        }
-        if let Some(c) = sd_col {
-            let raw = rec.get(c).unwrap_or("").trim();
-            let v: f64 = raw.replace(',', ".").parse().map_err(|_| {
-                anyhow!(
-                    "{name} row {line}, column '{}': '{raw}' is not a number",
-                    headers.get(c).unwrap_or("")
-                )
-            })?;
-            sd_sum[h].0 += v;
-            sd_sum[h].1 += 1;
-        }
-        stratum_of.push(h);
-        rows.push(rec);
-    }
-    if rows.is_empty() {
-        bail!("{name}: the frame has no rows");
-    }
-    let mut pop = vec![0usize; keys.len()];
-    for &h in &stratum_of {
-        pop[h] += 1;
-    }
-    let allocation = match (allocation_kind, a.n, a.n_per_stratum, a.rate) {
-        (_, _, _, Some(r)) => Allocation::Rate(r),
-        ("fixed", _, Some(k), _) => Allocation::Fixed(k),
+    let allocation = match (a.allocation.as_str(), a.n, a.n_per_stratum, a.rate) {
+        (_, _, _, Some(r)) => AllocationSpec::Rate(r),
+        ("fixed", _, Some(k), _) => AllocationSpec::Fixed(k),
         ("fixed", _, None, _) => bail!("--allocation fixed needs --n-per-stratum"),
-        ("proportional", Some(n), _, _) => Allocation::Proportional(n),
-        ("neyman", Some(n), _, _) => Allocation::Neyman {
+        ("proportional", Some(n), _, _) => AllocationSpec::Proportional(n),
+        ("neyman", Some(n), _, _) => AllocationSpec::Neyman {
             n,
-            sd: sd_sum
-                .iter()
-                .map(|(s, k)| if *k > 0 { s / *k as f64 } else { 0.0 })
-                .collect(),
+            sd_column: a
+                .sd_column
+                .clone()
+                .context("--allocation neyman needs --sd-column")?,
         },
+        ("neyman", None, _, _) if a.sd_column.is_none() => {
+            bail!("--allocation neyman needs --sd-column")
+        }
         _ => bail!("give --n (proportional, neyman), --n-per-stratum (fixed) or --rate"),
     };
-    let sizes = sampling::allocate(&pop, &allocation).map_err(|e| anyhow!("{name}: {e}"))?;
-    let drawn = sampling::draw(&stratum_of, &sizes, a.seed).map_err(|e| anyhow!("{name}: {e}"))?;
+    let bytes = std::fs::read(&a.frame).with_context(|| format!("{name}: cannot open"))?;
+    let sample = fieldwork::draw_sample(
+        &name,
+        &bytes,
+        &DrawSpec {
+            strata: a.strata.clone(),
+            allocation,
+            id_column: a.id_column.clone(),
+            seed: a.seed,
+            max_rows: a.max_rows,
+        },
+    )?;
+    drop(bytes);
 
     // Write next to the target and rename, so a failure never leaves half a sample behind.
     let tmp = a.out.with_extension("csv.partial");
     {
         let mut w = csv::Writer::from_path(&tmp)
             .with_context(|| format!("{}: cannot write", tmp.display()))?;
-        let mut header: Vec<&str> = headers.iter().collect();
+        let mut header: Vec<&str> = sample.headers.iter().map(String::as_str).collect();
         header.extend(["stratum", "inclusion_probability", "design_weight"]);
         w.write_record(&header)?;
-        for d in &drawn {
-            let mut rec: Vec<String> = rows[d.unit].iter().map(str::to_owned).collect();
-            rec.push(keys[d.stratum].clone());
-            rec.push(format!("{}", d.inclusion_probability));
-            rec.push(format!("{}", d.design_weight));
+        for u in &sample.units {
+            let mut rec: Vec<String> = u.fields.clone();
+            rec.push(sample.plan[u.stratum].stratum.clone());
+            rec.push(format!("{}", u.inclusion_probability));
+            rec.push(format!("{}", u.design_weight));
             w.write_record(&rec)?;
         }
         w.flush()?;
@@ -211,21 +126,27 @@ fn draw(a: DrawArgs) -> anyhow::Result<()> {
         "{:<40} {:>10} {:>8} {:>12}",
         "stratum", "N_h", "n_h", "pi_h"
     )?;
-    for (h, key) in keys.iter().enumerate() {
-        let pi = if pop[h] > 0 {
-            sizes[h] as f64 / pop[h] as f64
-        } else {
-            0.0
-        };
-        writeln!(out, "{key:<40} {:>10} {:>8} {:>12.6}", pop[h], sizes[h], pi)?;
+    for p in &sample.plan {
+        writeln!(
+            out,
+            "{:<40} {:>10} {:>8} {:>12.6}",
+            p.stratum, p.population, p.sample, p.probability
+        )?;
     }
-    writeln!(out, "{:<40} {:>10} {:>8}", "total", rows.len(), drawn.len())?;
     writeln!(
         out,
-        "wrote {} rows to {} (seed {})",
-        drawn.len(),
+        "{:<40} {:>10} {:>8}",
+        "total",
+        sample.frame_rows,
+        sample.units.len()
+    )?;
+    writeln!(
+        out,
+        "wrote {} rows to {} (seed {}, frame sha256 {})",
+        sample.units.len(),
         a.out.display(),
-        a.seed
+        a.seed,
+        sample.frame_sha256
     )?;
     Ok(())
 }

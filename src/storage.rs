@@ -2,6 +2,7 @@
 //! `fn(&mut DbConnection, …) -> Result<_, StorageError>`; async callers go through [`Db::run`].
 
 pub mod audit;
+pub mod fieldwork;
 pub mod health;
 pub mod invitations;
 pub mod meta;
@@ -10,6 +11,7 @@ pub mod pool;
 pub mod quotas;
 pub mod responses;
 mod rows;
+pub mod samples;
 pub mod schema;
 pub mod sessions;
 pub mod surveys;

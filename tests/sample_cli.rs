@@ -175,3 +175,80 @@ fn bad_frames_give_one_clear_line_and_write_nothing() {
     assert!(!ok && err.contains("--sd-column"), "{err}");
     assert!(!out.exists(), "nothing is written when the draw fails");
 }
+
+#[test]
+fn the_print_shop_gets_one_letter_per_listed_address_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let run = |args: &[&str]| {
+        let out = common::insikt()
+            .env("DATABASE_URL", &db)
+            .env("INSIKT_DATA_DIR", dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let surveys = concat!(env!("CARGO_MANIFEST_DIR"), "/surveys");
+    let (ok, _, err) = run(&["surveys", "load", surveys]);
+    assert!(ok, "{err}");
+    let list = dir.path().join("list.csv");
+    std::fs::write(
+        &list,
+        "id,name,address,email,language\n\
+         R-1,Anna Andersson,Storgatan 1|111 22 Stockholm,,sv\n\
+         R-2,Bo Berg,Kungsgatan 2|111 33 Stockholm,,en\n\
+         R-3,,,carl@example.se,sv\n",
+    )
+    .unwrap();
+    let (ok, out, err) = run(&[
+        "invitations",
+        "import",
+        "--survey",
+        "it-habits",
+        "--list",
+        list.to_str().unwrap(),
+    ]);
+    assert!(ok && out.contains("created 3 invitations"), "{out}{err}");
+    let html = dir.path().join("letters.html");
+    let (ok, out, err) = run(&[
+        "invitations",
+        "letters",
+        "--survey",
+        "it-habits",
+        "--base-url",
+        "https://enkat.example.se",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(ok && out.contains("wrote 2 letters"), "{out}{err}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(
+        page.matches("class=\"letter\"").count(),
+        2,
+        "the e-mail-only row gets no letter"
+    );
+    assert!(page.contains("Anna Andersson") && page.contains("111 33 Stockholm"));
+    assert!(page.contains("https://enkat.example.se/s/it-habits<"), "the survey address as text");
+    assert!(page.contains("href=\"insikt-letters.css\""));
+    assert!(dir.path().join("insikt-letters.css").exists());
+
+    // A bad list names the row and stores nothing.
+    std::fs::write(&list, "email\na@example.se\nnot-an-address\n").unwrap();
+    let (ok, _, err) = run(&[
+        "invitations",
+        "import",
+        "--survey",
+        "it-habits",
+        "--list",
+        list.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && err.contains("list.csv row 3, column 'email'"),
+        "{err}"
+    );
+}

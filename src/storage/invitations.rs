@@ -322,3 +322,25 @@ pub fn to_phone(conn: &mut DbConnection, survey_id: &str) -> Result<Vec<Invitati
         .map(joined)
         .collect())
 }
+
+/// The invitations letters go to: a survey's, or one sample's, oldest first (the caller picks
+/// those with a postal address or without e-mail).
+pub fn for_letters(
+    conn: &mut DbConnection,
+    survey_id: &str,
+    sample_id: Option<&str>,
+) -> Result<Vec<Invitation>, StorageError> {
+    let order = (invitations::created_at.asc(), invitations::id.asc());
+    let rows = match sample_id {
+        Some(s) => joined_query!()
+            .filter(invitations::survey_id.eq(survey_id))
+            .filter(invitations::sample_id.eq(s))
+            .order(order)
+            .load(conn)?,
+        None => joined_query!()
+            .filter(invitations::survey_id.eq(survey_id))
+            .order(order)
+            .load(conn)?,
+    };
+    Ok(rows.into_iter().map(joined).collect())
+}

@@ -787,3 +787,19 @@ pub fn find_draft(conn: &mut DbConnection, code_hash: &str) -> Result<Option<Dra
 pub fn delete_expired_drafts(conn: &mut DbConnection) -> Result<usize, StorageError> {
     Ok(diesel::delete(drafts::table.filter(drafts::expires_at.le(now()))).execute(conn)?)
 }
+
+/// `(response id, stratum, design weight)`.
+pub type DesignRow = (String, Option<String>, Option<f64>);
+
+/// The design columns of a version's responses: `(response id, stratum, design weight)`, in
+/// response id order like [`cells_for_version`]. Open-link responses have neither.
+pub fn design_for_version(
+    conn: &mut DbConnection,
+    version_id: &str,
+) -> Result<Vec<DesignRow>, StorageError> {
+    Ok(responses::table
+        .filter(responses::version_id.eq(version_id))
+        .order(responses::id.asc())
+        .select((responses::id, responses::stratum, responses::design_weight))
+        .load(conn)?)
+}

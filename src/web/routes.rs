@@ -2,6 +2,7 @@
 
 use actix_web::web;
 
+use super::handlers::fieldwork;
 use super::handlers::{admin, assets, auth, designer, health, home, interview, receipts, respond};
 
 /// Mount every route. No GET route changes state.
@@ -84,6 +85,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/designer/{key}/{version}/{verb}",
             web::post().to(designer::lifecycle),
+        )
+        .route("/fieldwork/{key}", web::get().to(fieldwork::show_fieldwork))
+        .service(
+            web::resource("/fieldwork/{key}/sample")
+                .app_data(web::PayloadConfig::new(fieldwork::MAX_FRAME_BYTES))
+                .route(web::post().to(fieldwork::draw_sample)),
+        )
+        .service(
+            web::resource("/fieldwork/{key}/list")
+                .app_data(web::PayloadConfig::new(fieldwork::MAX_LIST_BYTES))
+                .route(web::post().to(fieldwork::upload_list)),
+        )
+        .route(
+            "/fieldwork/{key}/letters",
+            web::get().to(fieldwork::show_letters),
         )
         .route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(health::metrics))

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod designer;
 pub mod error;
+pub mod fieldwork;
 pub mod home;
 pub mod interview;
 pub mod layout;

@@ -10,6 +10,7 @@ mod access;
 mod admin;
 mod auth;
 mod designer;
+mod fieldwork;
 mod helpers;
 mod platform;
 mod respond;

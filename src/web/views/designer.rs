@@ -257,6 +257,7 @@ pub fn list(ctx: &PageCtx, lines: &[SurveyLine], st: &FormState) -> Markup {
                             th scope="col" { (l.t("Versioner", "Versions")) }
                             th scope="col" { (l.t("Svar", "Responses")) }
                             th scope="col" { (l.t("Inställningar", "Options")) }
+                            th scope="col" { (l.t("Fältarbete", "Fieldwork")) }
                         } }
                         tbody {
                             @for line in lines {
@@ -281,6 +282,7 @@ pub fn list(ctx: &PageCtx, lines: &[SurveyLine], st: &FormState) -> Markup {
                                     }
                                     td { (line.responses) }
                                     td { a href={ "/designer/" (line.key) "/options" } { (l.t("Inställningar", "Options")) span class="visually-hidden" { " " (line.key) } } }
+                                    td { a href={ "/fieldwork/" (line.key) } { (l.t("Fältarbete", "Fieldwork")) span class="visually-hidden" { " " (line.key) } } }
                                 }
                             }
                         }
