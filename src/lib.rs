@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod mail;
 pub mod questionnaires;
 pub mod sample_cli;
 pub mod startup;

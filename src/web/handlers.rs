@@ -6,5 +6,6 @@ pub mod auth;
 pub mod designer;
 pub mod health;
 pub mod home;
+pub mod mail;
 pub mod receipts;
 pub mod respond;

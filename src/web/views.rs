@@ -6,5 +6,6 @@ pub mod designer;
 pub mod error;
 pub mod home;
 pub mod layout;
+pub mod mail;
 pub mod receipts;
 pub mod respond;

@@ -10,6 +10,8 @@ mod admin;
 mod auth;
 mod designer;
 mod helpers;
+mod mail;
 mod platform;
 mod respond;
+mod smtp_sink;
 mod writer;
