@@ -128,7 +128,9 @@ pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let secure = state.settings.secure_cookies;
     // The e-mail outbox worker (only when an SMTP server is configured; queued mail waits).
     if state.mail.is_enabled() {
-        actix_web::rt::spawn(crate::mail::worker::run(
+        // On the tokio scheduler, not the local set: the SMTP pool spawns tasks when dropped,
+        // which needs the runtime that is still there while tokio shuts its tasks down.
+        tokio::spawn(crate::mail::worker::run(
             state.db.clone(),
             state.settings.mail.clone(),
             state.secret.clone(),

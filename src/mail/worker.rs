@@ -8,7 +8,7 @@
 //! database update sends that message again after the lease ([`LEASE`]) runs out.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lettre::message::Mailbox;
@@ -29,9 +29,9 @@ use crate::storage::{self, Db, DbConnection, StorageError};
 pub const LEASE: Duration = Duration::from_secs(600);
 
 /// An SMTP connection pool and what every message needs.
-#[derive(Clone)]
 pub struct Sender {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// Replaced after a timeout: a connection abandoned mid-command must not be reused.
+    transport: Mutex<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
     settings: MailSettings,
     secret: Arc<[u8]>,
@@ -41,24 +41,36 @@ impl Sender {
     /// A sender for these settings, or `None` when no SMTP URL is configured. Call inside a
     /// tokio runtime: the connection pool starts a background task.
     pub fn new(settings: &MailSettings, secret: &[u8]) -> Result<Option<Sender>, MailError> {
-        let Some(url) = &settings.smtp_url else {
+        let Some(transport) = transport(settings)? else {
             return Ok(None);
         };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| MailError::Smtp(e.to_string()))?
-            .timeout(Some(settings.timeout))
-            .pool_config(PoolConfig::new().max_size(settings.concurrency.max(1)))
-            .build();
         let from = settings
             .from
             .parse::<Mailbox>()
             .map_err(|_| MailError::From(settings.from.clone()))?;
         Ok(Some(Sender {
-            transport,
+            transport: Mutex::new(transport),
             from,
             settings: settings.clone(),
             secret: secret.into(),
         }))
+    }
+
+    fn transport(&self) -> AsyncSmtpTransport<Tokio1Executor> {
+        match self.transport.lock() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// A fresh pool (the old one closes its connections when the last clone is dropped).
+    fn reset(&self) {
+        if let Ok(Some(fresh)) = transport(&self.settings) {
+            match self.transport.lock() {
+                Ok(mut t) => *t = fresh,
+                Err(poisoned) => *poisoned.into_inner() = fresh,
+            }
+        }
     }
 
     /// Rows per claim: about ten seconds of sending at the configured rate.
@@ -78,6 +90,21 @@ impl Sender {
             i
         })
     }
+}
+
+fn transport(
+    settings: &MailSettings,
+) -> Result<Option<AsyncSmtpTransport<Tokio1Executor>>, MailError> {
+    let Some(url) = &settings.smtp_url else {
+        return Ok(None);
+    };
+    Ok(Some(
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| MailError::Smtp(e.to_string()))?
+            .timeout(Some(settings.timeout))
+            .pool_config(PoolConfig::new().max_size(settings.concurrency.max(1)))
+            .build(),
+    ))
 }
 
 /// What one drain of the outbox did.
@@ -223,21 +250,38 @@ async fn send_batch(
         let Ok(permit) = limit.clone().acquire_owned().await else {
             break;
         };
-        let transport = sender.transport.clone();
+        let transport = sender.transport();
         let settings = sender.settings.clone();
         in_flight.spawn(async move {
-            let result = transport.send(message).await;
+            // lettre bounds only the connect with its timeout; this bounds the whole exchange,
+            // so a server that accepts and then says nothing cannot hold a row forever.
+            let result = tokio::time::timeout(settings.timeout, transport.send(message)).await;
             drop(permit);
-            let outcome = classify(result, &d, &settings);
-            (d, outcome)
+            match result {
+                Ok(answer) => (d.clone(), classify(answer, &d, &settings), false),
+                Err(_) => {
+                    let error = format!(
+                        "timeout: no answer from the SMTP server within {} s",
+                        settings.timeout.as_secs_f64()
+                    );
+                    (d.clone(), retry_or_fail(error, &d, &settings), true)
+                }
+            }
         });
     }
+    let mut timed_out = false;
     while let Some(done) = in_flight.join_next().await {
         match done {
-            Ok(pair) => out.push(pair),
+            Ok((d, outcome, timeout)) => {
+                timed_out |= timeout;
+                out.push((d, outcome));
+            }
             // The row stays claimed and is retried after the lease.
             Err(e) => tracing::error!(error = %e, "a send task did not finish"),
         }
+    }
+    if timed_out {
+        sender.reset();
     }
     out
 }
@@ -296,14 +340,19 @@ fn classify(
     if e.is_permanent() {
         return Outcome::Bounced { reason: text };
     }
+    retry_or_fail(text, d, settings)
+}
+
+/// A transient failure: wait with back-off, or give up after the last attempt.
+fn retry_or_fail(error: String, d: &Claimed, settings: &MailSettings) -> Outcome {
     let attempts = u32::try_from(d.attempts).unwrap_or(0);
     if attempts >= settings.max_attempts {
-        return Outcome::Failed { error: text };
+        return Outcome::Failed { error };
     }
     let wait = super::backoff(settings.retry_base, attempts);
     let wait = time::Duration::try_from(wait).unwrap_or(time::Duration::HOUR);
     Outcome::Retry {
-        error: text,
+        error,
         at: storage::now() + wait,
     }
 }

@@ -60,17 +60,30 @@ impl Received {
         value
     }
 
-    /// The decoded subject (RFC 2047 base64 or quoted-printable words).
+    /// The decoded subject (RFC 2047 encoded words; the space between two of them is not text).
     pub fn subject(&self) -> String {
         let raw = self.header("Subject").unwrap_or_default();
-        raw.split_whitespace()
-            .map(decode_word)
-            .collect::<Vec<_>>()
-            .join("")
+        let mut out = String::new();
+        let mut previous_encoded = false;
+        for word in raw.split_whitespace() {
+            let encoded = word.starts_with("=?") && word.ends_with("?=");
+            if !out.is_empty() && !(encoded && previous_encoded) {
+                out.push(' ');
+            }
+            out.push_str(&decode_word(word));
+            previous_encoded = encoded;
+        }
+        out
     }
 
     /// The plain-text part, decoded from quoted-printable.
     pub fn text(&self) -> String {
+        let content_type = self.header("Content-Type").unwrap_or_default();
+        let boundary = content_type
+            .split("boundary=")
+            .nth(1)
+            .map(|b| b.trim_matches('"').split('"').next().unwrap_or("").to_owned())
+            .expect("a multipart message");
         let start = self
             .data
             .find("Content-Type: text/plain")
@@ -79,8 +92,9 @@ impl Received {
             .find("\r\n\r\n")
             .map(|i| start + i + 4)
             .expect("part body");
+        let end_marker = format!("\r\n--{boundary}");
         let body_end = self.data[body_start..]
-            .find("\r\n--")
+            .find(&end_marker)
             .map_or(self.data.len(), |i| body_start + i);
         decode_qp(&self.data[body_start..body_end])
     }
@@ -89,7 +103,7 @@ impl Received {
 fn decode_word(word: &str) -> String {
     use base64::Engine;
     let Some(inner) = word.strip_prefix("=?").and_then(|w| w.strip_suffix("?=")) else {
-        return format!("{word} ");
+        return word.to_owned();
     };
     let mut parts = inner.splitn(3, '?');
     let (_charset, enc, text) = (parts.next(), parts.next(), parts.next().unwrap_or(""));
