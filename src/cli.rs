@@ -50,6 +50,9 @@ enum Command {
     Sample(crate::sample_cli::SampleArgs),
     /// Invitations: printable letters for the print shop, plain lists.
     Invitations(crate::fieldwork::cli::InvitationsArgs),
+    /// E-mail invitations and reminders: queue them, or send what is due (for cron).
+    #[command(subcommand)]
+    Mail(MailCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +155,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Stats(args) => crate::stats_cli::run(args),
         Command::Sample(args) => crate::sample_cli::run(args),
         Command::Invitations(args) => crate::fieldwork::cli::run(settings, args),
+        Command::Mail(cmd) => mail(settings, cmd),
     }
 }
 
@@ -350,4 +354,68 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Queue invitations or a reminder for a survey's invitations (the same rules as the staff
+    /// page: reminders only to people who were sent the previous message and have not answered,
+    /// opted out or bounced).
+    Queue {
+        /// Survey key.
+        #[arg(long)]
+        survey: String,
+        /// invitation, reminder1 or reminder2.
+        #[arg(long, value_parser = ["invitation", "reminder1", "reminder2"], default_value = "invitation")]
+        kind: String,
+    },
+    /// Send every message that is due now, then exit (for cron, or a host without the web app).
+    /// Needs INSIKT_SMTP_URL.
+    SendDue {
+        /// Only this survey's messages.
+        #[arg(long)]
+        survey: Option<String>,
+    },
+}
+
+fn mail(settings: Settings, cmd: MailCommand) -> anyhow::Result<()> {
+    use crate::storage::deliveries::DeliveryKind;
+    let db = startup::open_db(&settings)?;
+    storage::migrate::run_pending(&mut *db.get()?)?;
+    match cmd {
+        MailCommand::Queue { survey, kind } => {
+            let kind = DeliveryKind::parse(&kind).context("--kind")?;
+            let n = crate::mail::queue(&mut *db.get()?, Actor::CLI, &survey, kind)?;
+            println!("queued {n} {} message(s) for {survey}", kind.as_str());
+            Ok(())
+        }
+        MailCommand::SendDue { survey } => {
+            // The opt-out links are MACs under the same key the web app uses.
+            let secret = match &settings.secret_key {
+                Some(k) => k.clone(),
+                None => storage::meta::get_or_insert_with(
+                    &mut *db.get()?,
+                    "secret_key",
+                    crate::auth::session::random_token,
+                )?,
+            };
+            actix_web::rt::System::new().block_on(async move {
+                let sender = crate::mail::Sender::new(&settings.mail, secret.as_bytes())?
+                    .context("INSIKT_SMTP_URL is not set: there is no server to send to")?;
+                let started = std::time::Instant::now();
+                let s = crate::mail::send_due(&db, &sender, survey.as_deref()).await?;
+                let secs = started.elapsed().as_secs_f64();
+                println!(
+                    "sent {} retried {} failed {} bounced {} skipped {} in {secs:.2} s ({:.0} messages/s)",
+                    s.sent,
+                    s.retried,
+                    s.failed,
+                    s.bounced,
+                    s.skipped,
+                    s.total() as f64 / secs.max(1e-9)
+                );
+                Ok(())
+            })
+        }
+    }
 }

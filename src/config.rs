@@ -72,6 +72,70 @@ pub struct Settings {
     pub respondent_rate_per_minute: u32,
     /// Burst allowance for the same limit.
     pub respondent_rate_burst: u32,
+    /// Outgoing e-mail (invitations, reminders).
+    pub mail: MailSettings,
+}
+
+/// Outgoing e-mail (invitations and reminders). Without an SMTP URL nothing is sent: messages
+/// stay queued until one is configured.
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port`, `smtps://user:pass@host:465` or `smtp://host:587?tls=required`
+    /// (STARTTLS). May hold credentials, so `Debug` shows only the scheme and host.
+    pub smtp_url: Option<String>,
+    /// The `From:` address.
+    pub from: String,
+    /// Base of the links in messages (`{public_url}/s/{key}?code=…`, `{public_url}/optout/…`).
+    pub public_url: String,
+    /// Messages a second per instance (0 = as fast as the server takes them).
+    pub rate: f64,
+    /// Messages in flight at once over pooled connections.
+    pub concurrency: u32,
+    /// Connect/command timeout.
+    pub timeout: std::time::Duration,
+    /// First retry delay; it doubles per attempt up to an hour.
+    pub retry_base: std::time::Duration,
+    /// Attempts before a message is marked failed.
+    pub max_attempts: u32,
+    /// How often the worker looks for due messages when nothing woke it.
+    pub poll_interval: std::time::Duration,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp_url: None,
+            from: "Insikt <insikt@localhost>".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            rate: 20.0,
+            concurrency: 4,
+            timeout: std::time::Duration::from_secs(30),
+            retry_base: std::time::Duration::from_secs(60),
+            max_attempts: 8,
+            poll_interval: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print credentials: only scheme and host of the SMTP URL.
+        let server = self.smtp_url.as_deref().map(|u| {
+            let (scheme, rest) = u.split_once("://").unwrap_or(("?", u));
+            let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+            format!("{scheme}://{}", host.split(['/', '?']).next().unwrap_or(""))
+        });
+        f.debug_struct("MailSettings")
+            .field("smtp", &server)
+            .field("from", &self.from)
+            .field("public_url", &self.public_url)
+            .field("rate", &self.rate)
+            .field("concurrency", &self.concurrency)
+            .field("timeout", &self.timeout)
+            .field("retry_base", &self.retry_base)
+            .field("max_attempts", &self.max_attempts)
+            .finish()
+    }
 }
 
 /// A setting that could not be used. The message names the setting.
@@ -110,6 +174,10 @@ struct FileConfig {
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
     surveys_dir: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    public_url: Option<String>,
+    mail_rate: Option<f64>,
 }
 
 impl Settings {
@@ -184,6 +252,16 @@ impl Settings {
         if let Some(t) = file.argon2_iterations {
             argon2.iterations = t;
         }
+        let mail = mail_settings(
+            env,
+            MailFile {
+                smtp_url: file.smtp_url,
+                mail_from: file.mail_from,
+                public_url: file.public_url,
+                mail_rate: file.mail_rate,
+            },
+            bind,
+        )?;
         let database_url = env("DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("insikt.db").display()));
@@ -213,6 +291,7 @@ impl Settings {
                 None => 120,
             },
             respondent_rate_burst: 60,
+            mail,
         })
     }
 
@@ -229,6 +308,95 @@ impl Settings {
         std::fs::remove_file(&probe).map_err(fail)?;
         Ok(())
     }
+}
+
+/// The mail settings from the environment and the file (`smtp_url`, `mail_from`, `public_url`,
+/// `mail_rate`). The SMTP URL is checked here so that a typo stops the start with the setting's
+/// name, without echoing a password it may hold.
+fn mail_settings(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: MailFile,
+    bind: SocketAddr,
+) -> Result<MailSettings, ConfigError> {
+    let mut mail = MailSettings {
+        public_url: format!("http://{bind}"),
+        ..MailSettings::default()
+    };
+    if let Some(url) = env("INSIKT_SMTP_URL").or(file.smtp_url) {
+        let scheme_ok = url.starts_with("smtp://") || url.starts_with("smtps://");
+        let parses = scheme_ok
+            && lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&url).is_ok();
+        if !parses {
+            return Err(ConfigError::Invalid {
+                setting: "INSIKT_SMTP_URL",
+                message: "not a URL like smtp://host:25, smtp://user:pass@host:587?tls=required or smtps://user:pass@host:465".into(),
+            });
+        }
+        mail.smtp_url = Some(url);
+    }
+    if let Some(from) = env("INSIKT_MAIL_FROM").or(file.mail_from) {
+        if from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid {
+                setting: "INSIKT_MAIL_FROM",
+                message: format!("'{from}' is not an address like Insikt <insikt@example.se>"),
+            });
+        }
+        mail.from = from;
+    }
+    if let Some(url) = env("INSIKT_PUBLIC_URL").or(file.public_url) {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                setting: "INSIKT_PUBLIC_URL",
+                message: format!("'{url}' does not start with https:// or http://"),
+            });
+        }
+        mail.public_url = url.trim_end_matches('/').to_owned();
+    }
+    let rate = env("INSIKT_MAIL_RATE").or(file.mail_rate.map(|r| r.to_string()));
+    if let Some(v) = rate {
+        mail.rate = v
+            .parse::<f64>()
+            .ok()
+            .filter(|r| r.is_finite() && *r >= 0.0)
+            .ok_or(ConfigError::Invalid {
+                setting: "INSIKT_MAIL_RATE",
+                message: format!("'{v}' is not a number of messages a second (0 = no limit)"),
+            })?;
+    }
+    let whole = |name: &'static str, what: &str| -> Result<Option<u32>, ConfigError> {
+        env(name)
+            .map(|v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(ConfigError::Invalid {
+                        setting: name,
+                        message: format!("'{v}' is not a whole number of {what} (at least 1)"),
+                    })
+            })
+            .transpose()
+    };
+    if let Some(n) = whole("INSIKT_MAIL_CONCURRENCY", "messages")? {
+        mail.concurrency = n;
+    }
+    if let Some(n) = whole("INSIKT_SMTP_TIMEOUT", "seconds")? {
+        mail.timeout = std::time::Duration::from_secs(n.into());
+    }
+    if let Some(n) = whole("INSIKT_MAIL_RETRY_BASE", "seconds")? {
+        mail.retry_base = std::time::Duration::from_secs(n.into());
+    }
+    if let Some(n) = whole("INSIKT_MAIL_MAX_ATTEMPTS", "attempts")? {
+        mail.max_attempts = n;
+    }
+    Ok(mail)
+}
+
+/// The mail keys of the optional file.
+struct MailFile {
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    public_url: Option<String>,
+    mail_rate: Option<f64>,
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
@@ -270,5 +438,32 @@ mod tests {
     fn the_database_url_from_the_environment_wins() {
         let s = settings(&[("DATABASE_URL", "postgres://x/y")]).unwrap();
         assert_eq!(s.database_url, "postgres://x/y");
+    }
+
+    #[test]
+    fn mail_is_off_by_default_and_links_point_at_the_bind_address() {
+        let s = settings(&[("INSIKT_BIND", "127.0.0.1:9000")]).unwrap();
+        assert!(s.mail.smtp_url.is_none());
+        assert_eq!(s.mail.public_url, "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn a_bad_smtp_url_names_the_setting_and_never_echoes_the_password() {
+        let err = settings(&[("INSIKT_SMTP_URL", "mailto://user:hemligt@host")]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("INSIKT_SMTP_URL:"), "{text}");
+        assert!(!text.contains("hemligt"), "{text}");
+    }
+
+    #[test]
+    fn the_debug_form_of_the_mail_settings_hides_credentials() {
+        let s = settings(&[(
+            "INSIKT_SMTP_URL",
+            "smtps://user:hemligt@smtp.example.se:465",
+        )])
+        .unwrap();
+        let shown = format!("{:?}", s.mail);
+        assert!(shown.contains("smtps://smtp.example.se:465"), "{shown}");
+        assert!(!shown.contains("hemligt"), "{shown}");
     }
 }

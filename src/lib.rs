@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod fieldwork;
+pub mod mail;
 pub mod questionnaires;
 pub mod sample_cli;
 pub mod startup;

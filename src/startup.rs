@@ -102,6 +102,7 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
 pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppState> {
     let dummy_hash = password::dummy_hash(settings.argon2)?;
     let db_for_writer = db.clone();
+    let mail_settings = settings.mail.clone();
     let settings_rate = (
         settings.respondent_rate_per_minute,
         settings.respondent_rate_burst,
@@ -116,6 +117,7 @@ pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppS
         surveys: Default::default(),
         responses: storage::responses::ResponseWriter::start(db_for_writer),
         limiter: webapp::ratelimit::RateLimiter::new(settings_rate.0, settings_rate.1),
+        mail: crate::mail::Outbox::new(&mail_settings),
     })
 }
 
@@ -124,6 +126,17 @@ pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppS
 pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let workers = state.settings.workers;
     let secure = state.settings.secure_cookies;
+    // The e-mail outbox worker (only when an SMTP server is configured; queued mail waits).
+    if state.mail.is_enabled() {
+        // On the tokio scheduler, not the local set: the SMTP pool spawns tasks when dropped,
+        // which needs the runtime that is still there while tokio shuts its tasks down.
+        tokio::spawn(crate::mail::worker::run(
+            state.db.clone(),
+            state.settings.mail.clone(),
+            state.secret.clone(),
+            state.mail.notifier(),
+        ));
+    }
     let state = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -135,7 +148,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(webapp::middleware::security_headers(secure))
             .wrap(Compress::default())
             .wrap(from_fn(webapp::middleware::metrics))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<webapp::middleware::RouteOnlySpan>::new())
             .configure(webapp::routes::configure)
             .default_service(web::to(webapp::handlers::home::not_found))
     })

@@ -2,6 +2,7 @@
 //! `fn(&mut DbConnection, …) -> Result<_, StorageError>`; async callers go through [`Db::run`].
 
 pub mod audit;
+pub mod deliveries;
 pub mod fieldwork;
 pub mod health;
 pub mod invitations;

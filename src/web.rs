@@ -37,4 +37,6 @@ pub struct AppState {
     pub responses: crate::storage::responses::ResponseWriter,
     /// Rate limit on the public answering pages.
     pub limiter: ratelimit::RateLimiter,
+    /// Wakes the e-mail outbox worker; knows whether sending is configured.
+    pub mail: crate::mail::Outbox,
 }

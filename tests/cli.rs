@@ -182,3 +182,32 @@ fn user_commands_add_list_change_and_disable_accounts() {
     assert!(!ok);
     assert!(err.contains("no such account"), "{err}");
 }
+
+#[test]
+fn request_log_lines_name_the_route_but_never_a_code_from_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.log");
+    let mut cmd = insikt();
+    cmd.env("INSIKT_DATA_DIR", dir.path())
+        .env("INSIKT_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stderr(std::fs::File::create(&log).unwrap());
+    let mut server = Server::start_keeping_stderr(cmd);
+    let base = server.base_url();
+    for path in [
+        "/s/it-habits?code=7K3F-Q2TB&lang=en",
+        "/s/it-habits/resume?code=9M4X-R2TB-QQ",
+        "/optout/secret-opt-out-token",
+    ] {
+        common::get_status(&base, path, "none");
+    }
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("/s/{key}"),
+        "the request log names the route pattern:\n{text}"
+    );
+    for secret in ["7K3F-Q2TB", "9M4X-R2TB-QQ", "secret-opt-out-token", "code="] {
+        assert!(!text.contains(secret), "{secret} reached the log:\n{text}");
+    }
+}

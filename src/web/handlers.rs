@@ -8,5 +8,6 @@ pub mod fieldwork;
 pub mod health;
 pub mod home;
 pub mod interview;
+pub mod mail;
 pub mod receipts;
 pub mod respond;

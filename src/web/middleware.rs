@@ -144,3 +144,33 @@ pub async fn metrics(
     }
     Ok(res)
 }
+
+/// The request span without the query string or the raw path: links carry access, resume and
+/// opt-out codes (`/s/{key}?code=…`, `/optout/{token}`), and codes must never reach the log.
+/// The route pattern (`/s/{key}`) says what was asked for without saying who asked.
+pub struct RouteOnlySpan;
+
+impl tracing_actix_web::RootSpanBuilder for RouteOnlySpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "(no route)".to_owned());
+        tracing::info_span!(
+            "http request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+            request_id = %uuid::Uuid::new_v4(),
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}

@@ -115,5 +115,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/kod", web::get().to(respond::show_code_entry))
         .route("/kod", web::post().to(respond::submit_code_entry))
         .route("/interview", web::get().to(interview::show_entry))
-        .route("/interview/{key}", web::get().to(interview::show_work_list));
+        .route("/interview/{key}", web::get().to(interview::show_work_list))
+        .route(
+            "/fieldwork/{key}/mail",
+            web::get().to(super::handlers::mail::show_mail),
+        )
+        .route(
+            "/fieldwork/{key}/mail/send/{kind}",
+            web::post().to(super::handlers::mail::queue_mail),
+        )
+        .route(
+            "/fieldwork/{key}/mail/bounces",
+            web::post().to(super::handlers::mail::record_bounces),
+        )
+        .route(
+            "/optout/{token}",
+            web::get().to(super::handlers::mail::show_opt_out),
+        )
+        .route(
+            "/optout/{token}",
+            web::post().to(super::handlers::mail::submit_opt_out),
+        );
 }

@@ -8,5 +8,6 @@ pub mod fieldwork;
 pub mod home;
 pub mod interview;
 pub mod layout;
+pub mod mail;
 pub mod receipts;
 pub mod respond;

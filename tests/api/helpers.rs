@@ -73,6 +73,7 @@ impl TestApp {
             load_shipped_surveys: false,
             respondent_rate_per_minute: 0,
             respondent_rate_burst: 60,
+            mail: Default::default(),
         };
         let mut settings = settings;
         adjust(&mut settings);

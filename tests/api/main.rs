@@ -12,6 +12,8 @@ mod auth;
 mod designer;
 mod fieldwork;
 mod helpers;
+mod mail;
 mod platform;
 mod respond;
+mod smtp_sink;
 mod writer;

@@ -35,10 +35,15 @@ pub struct Server {
 
 impl Server {
     pub fn start(mut cmd: Command) -> Server {
+        cmd.stderr(Stdio::inherit());
+        Self::start_keeping_stderr(cmd)
+    }
+
+    /// Like [`Server::start`], but stderr (the log) goes wherever `cmd` already sends it.
+    pub fn start_keeping_stderr(mut cmd: Command) -> Server {
         let mut child = cmd
             .arg("serve")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("start insikt");
         let stdout = child.stdout.take().expect("stdout");
