@@ -457,7 +457,11 @@ mod tests {
 
     #[test]
     fn the_debug_form_of_the_mail_settings_hides_credentials() {
-        let s = settings(&[("INSIKT_SMTP_URL", "smtps://user:hemligt@smtp.example.se:465")]).unwrap();
+        let s = settings(&[(
+            "INSIKT_SMTP_URL",
+            "smtps://user:hemligt@smtp.example.se:465",
+        )])
+        .unwrap();
         let shown = format!("{:?}", s.mail);
         assert!(shown.contains("smtps://smtp.example.se:465"), "{shown}");
         assert!(!shown.contains("hemligt"), "{shown}");

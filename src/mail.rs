@@ -20,7 +20,7 @@ use crate::config::MailSettings;
 use crate::storage::deliveries::{self, DeliveryKind};
 use crate::storage::{self, DbConnection, StorageError};
 
-pub use worker::{send_due, Sender, SendSummary};
+pub use worker::{send_due, SendSummary, Sender};
 
 /// What can go wrong in the mail use cases.
 #[derive(Debug, thiserror::Error)]
@@ -203,7 +203,10 @@ mod tests {
     #[test]
     fn an_opt_out_token_verifies_only_with_its_own_id_and_key() {
         let token = opt_out_token(b"key", "inv-1");
-        assert_eq!(verify_opt_out_token(b"key", &token).as_deref(), Some("inv-1"));
+        assert_eq!(
+            verify_opt_out_token(b"key", &token).as_deref(),
+            Some("inv-1")
+        );
         assert_eq!(verify_opt_out_token(b"other", &token), None);
         let forged = token.replace("inv-1", "inv-2");
         assert_eq!(verify_opt_out_token(b"key", &forged), None);

@@ -3,7 +3,9 @@
 //! the contact text for those who would rather phone, and the opt-out link (also as a
 //! `List-Unsubscribe` header).
 
-use lettre::message::header::{ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use maud::html;
@@ -113,7 +115,10 @@ pub fn compose(letter: &Letter<'_>) -> Composed {
         );
     }
     if let Some(audience) = survey.options.audience.get(lang) {
-        intro.push(format!("{} {audience}", w.t("Enkäten riktar sig till:", "The survey is for:")));
+        intro.push(format!(
+            "{} {audience}",
+            w.t("Enkäten riktar sig till:", "The survey is for:")
+        ));
     }
     intro.push(
         w.t(
@@ -124,18 +129,18 @@ pub fn compose(letter: &Letter<'_>) -> Composed {
     );
     if let Some(m) = survey.options.minutes {
         intro.push(
-            w.t("Det tar ungefär {m} minuter att svara.", "It takes about {m} minutes to answer.")
-                .replace("{m}", &m.to_string()),
+            w.t(
+                "Det tar ungefär {m} minuter att svara.",
+                "It takes about {m} minutes to answer.",
+            )
+            .replace("{m}", &m.to_string()),
         );
     }
     if let Some(closes) = survey.options.closes_at {
         let date = closes.date();
         intro.push(
-            w.t(
-                "Enkäten stänger {date}.",
-                "The survey closes on {date}.",
-            )
-            .replace("{date}", &date.to_string()),
+            w.t("Enkäten stänger {date}.", "The survey closes on {date}.")
+                .replace("{date}", &date.to_string()),
         );
     }
     let contact = survey.options.contact.get(lang).map(|c| {
@@ -224,7 +229,10 @@ impl Header for ListUnsubscribe {
 
     fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         Ok(ListUnsubscribe(
-            s.trim().trim_start_matches('<').trim_end_matches('>').to_owned(),
+            s.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned(),
         ))
     }
 
@@ -289,7 +297,9 @@ mod tests {
         let s = survey();
         let c = compose(&letter(&s, DeliveryKind::Invitation, "sv"));
         assert_eq!(c.subject, "Inbjudan: Parkenkät");
-        assert!(c.text.contains("https://insikt.example.se/s/park?code=7K3F-Q2TB"));
+        assert!(c
+            .text
+            .contains("https://insikt.example.se/s/park?code=7K3F-Q2TB"));
         assert!(c.text.contains("7 minuter"));
         assert!(c.text.contains("Ring 08-123 45"));
         assert!(c.text.contains("https://insikt.example.se/optout/tok"));

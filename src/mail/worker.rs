@@ -414,7 +414,10 @@ mod tests {
 
     #[test]
     fn the_recipient_is_cut_out_of_a_server_message_whatever_its_case() {
-        let s = scrub("550 5.1.1 <Anna@Example.se>: unknown", Some("anna@example.se"));
+        let s = scrub(
+            "550 5.1.1 <Anna@Example.se>: unknown",
+            Some("anna@example.se"),
+        );
         assert_eq!(s, "550 5.1.1 <[recipient]>: unknown");
     }
 }

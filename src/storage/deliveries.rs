@@ -288,7 +288,10 @@ fn emails_of(
 ) -> Result<std::collections::HashMap<String, String>, StorageError> {
     let rows: Vec<(String, Option<String>)> = invitation_contacts::table
         .filter(invitation_contacts::invitation_id.eq_any(invitation_ids))
-        .select((invitation_contacts::invitation_id, invitation_contacts::email))
+        .select((
+            invitation_contacts::invitation_id,
+            invitation_contacts::email,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -446,11 +449,13 @@ pub fn find_opt_out_target(
         .select((invitations::id, surveys::key, invitations::opted_out_at))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(invitation_id, survey_key, opted_out_at)| OptOutTarget {
-        invitation_id,
-        survey_key,
-        opted_out_at,
-    }))
+    Ok(
+        row.map(|(invitation_id, survey_key, opted_out_at)| OptOutTarget {
+            invitation_id,
+            survey_key,
+            opted_out_at,
+        }),
+    )
 }
 
 /// Record an opt-out (the first time counts) and skip the invitation's queued messages, in one
@@ -494,7 +499,10 @@ pub fn mark_bounced_addresses(
     let mut by_address: std::collections::HashMap<String, Vec<String>> = Default::default();
     for (id, email) in all {
         if let Some(e) = email {
-            by_address.entry(e.trim().to_lowercase()).or_default().push(id);
+            by_address
+                .entry(e.trim().to_lowercase())
+                .or_default()
+                .push(id);
         }
     }
     let at = now();

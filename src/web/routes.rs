@@ -95,7 +95,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/s/{key}/start", web::post().to(respond::start_survey))
         .route("/s/{key}/resume", web::get().to(respond::show_resume))
         .route("/s/{key}/resume", web::post().to(respond::submit_resume))
-        .route("/fieldwork/{key}/mail", web::get().to(super::handlers::mail::show_mail))
+        .route(
+            "/fieldwork/{key}/mail",
+            web::get().to(super::handlers::mail::show_mail),
+        )
         .route(
             "/fieldwork/{key}/mail/send/{kind}",
             web::post().to(super::handlers::mail::queue_mail),
@@ -104,6 +107,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/fieldwork/{key}/mail/bounces",
             web::post().to(super::handlers::mail::record_bounces),
         )
-        .route("/optout/{token}", web::get().to(super::handlers::mail::show_opt_out))
-        .route("/optout/{token}", web::post().to(super::handlers::mail::submit_opt_out));
+        .route(
+            "/optout/{token}",
+            web::get().to(super::handlers::mail::show_opt_out),
+        )
+        .route(
+            "/optout/{token}",
+            web::post().to(super::handlers::mail::submit_opt_out),
+        );
 }

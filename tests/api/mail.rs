@@ -67,7 +67,9 @@ fn invite(app: &TestApp, email: &str, language: &str) -> Invitation {
         }],
     )
     .unwrap();
-    invitations::find_by_code(&mut conn, &code).unwrap().unwrap()
+    invitations::find_by_code(&mut conn, &code)
+        .unwrap()
+        .unwrap()
 }
 
 fn reload(app: &TestApp, inv: &Invitation) -> Invitation {
@@ -105,13 +107,14 @@ async fn wait_until(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("timed out waiting for: {what}; rows: {:?}", deliveries_of(app, inv));
+    panic!(
+        "timed out waiting for: {what}; rows: {:?}",
+        deliveries_of(app, inv)
+    );
 }
 
 fn status_of<'a>(d: &'a [Delivery], kind: &str) -> Option<&'a str> {
-    d.iter()
-        .find(|x| x.kind == kind)
-        .map(|x| x.status.as_str())
+    d.iter().find(|x| x.kind == kind).map(|x| x.status.as_str())
 }
 
 async fn all_sent(app: &TestApp, inv: &Invitation, kind: &str) {
@@ -149,18 +152,17 @@ fn answer(app: &TestApp, inv: &Invitation) {
         }),
         quotas: Vec::new(),
     };
-    let outcome = diesel::Connection::transaction(&mut *conn, |c| store_batch(c, &[&response]))
-        .unwrap();
-    assert!(matches!(outcome[0], SubmitOutcome::Stored { .. }), "{outcome:?}");
+    let outcome =
+        diesel::Connection::transaction(&mut *conn, |c| store_batch(c, &[&response])).unwrap();
+    assert!(
+        matches!(outcome[0], SubmitOutcome::Stored { .. }),
+        "{outcome:?}"
+    );
 }
 
 fn opt_out_path(text: &str) -> String {
     let start = text.find("/optout/").expect("an opt-out link");
-    text[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
+    text[start..].split_whitespace().next().unwrap().to_owned()
 }
 
 #[actix_web::test]
@@ -180,12 +182,21 @@ async fn an_invitation_and_a_reminder_arrive_in_each_persons_language_with_link_
     let text = to_anna.text();
     assert_eq!(to_anna.subject(), "Inbjudan: Bilenkät");
     assert!(text.contains("Du har valts ut slumpmässigt"), "{text}");
-    assert!(text.contains(&format!("{PUBLIC}/s/test-survey?code={}", anna.code)), "{text}");
+    assert!(
+        text.contains(&format!("{PUBLIC}/s/test-survey?code={}", anna.code)),
+        "{text}"
+    );
     assert!(text.contains("Ring 08-508 000 00."), "{text}");
     assert!(text.contains("ungefär 5 minuter"), "{text}");
     let unsubscribe = to_anna.header("List-Unsubscribe").unwrap();
-    assert!(unsubscribe.starts_with(&format!("<{PUBLIC}/optout/")), "{unsubscribe}");
-    assert!(!unsubscribe.contains(&anna.code), "the opt-out link must not carry the code");
+    assert!(
+        unsubscribe.starts_with(&format!("<{PUBLIC}/optout/")),
+        "{unsubscribe}"
+    );
+    assert!(
+        !unsubscribe.contains(&anna.code),
+        "the opt-out link must not carry the code"
+    );
 
     let to_bob = got.iter().find(|m| m.rcpt() == "bob@example.com").unwrap();
     assert_eq!(to_bob.subject(), "Invitation: Car survey");
@@ -196,8 +207,14 @@ async fn an_invitation_and_a_reminder_arrive_in_each_persons_language_with_link_
     press(&app, "reminder1").await;
     let got = sink.wait_for(4).await;
     let reminders: Vec<_> = got[2..].iter().collect();
-    let r_anna = reminders.iter().find(|m| m.rcpt() == "anna@example.se").unwrap();
-    let r_bob = reminders.iter().find(|m| m.rcpt() == "bob@example.com").unwrap();
+    let r_anna = reminders
+        .iter()
+        .find(|m| m.rcpt() == "anna@example.se")
+        .unwrap();
+    let r_bob = reminders
+        .iter()
+        .find(|m| m.rcpt() == "bob@example.com")
+        .unwrap();
     assert_eq!(r_anna.subject(), "Påminnelse: Bilenkät");
     assert!(r_anna.text().contains("Vi har ännu inte fått ditt svar"));
     assert_eq!(r_bob.subject(), "Reminder: Car survey");
@@ -225,7 +242,10 @@ async fn a_reminder_never_goes_to_someone_who_answered_or_opted_out() {
     }
 
     answer(&app, &answered);
-    let mail = got.iter().find(|m| m.rcpt() == "nej-tack@example.se").unwrap();
+    let mail = got
+        .iter()
+        .find(|m| m.rcpt() == "nej-tack@example.se")
+        .unwrap();
     let path = opt_out_path(&mail.text());
     let path = path.trim_start_matches(PUBLIC);
     let res = app.post_form(path, path, &[]).await;
@@ -241,7 +261,11 @@ async fn a_reminder_never_goes_to_someone_who_answered_or_opted_out() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     let got = sink.messages();
-    assert_eq!(got.len(), 5, "3 invitations + 2 reminders to the silent one");
+    assert_eq!(
+        got.len(),
+        5,
+        "3 invitations + 2 reminders to the silent one"
+    );
     assert!(got[3..].iter().all(|m| m.rcpt() == "tyst@example.se"));
     for inv in [&answered, &opted] {
         let rows = deliveries_of(&app, inv);
@@ -258,14 +282,20 @@ async fn a_message_queued_before_the_person_answered_or_opted_out_is_skipped_not
     let waiting = invite(&app, "vantar@example.se", "sv");
     let page = press(&app, "invitation").await;
     assert!(page.contains("Utskick är avstängt"), "{page}");
-    assert_eq!(status_of(&deliveries_of(&app, &waiting), "invitation"), Some("queued"));
+    assert_eq!(
+        status_of(&deliveries_of(&app, &waiting), "invitation"),
+        Some("queued")
+    );
 
     answer(&app, &answered);
     let token = insikt::mail::opt_out_token(SECRET.as_bytes(), &opted.id);
     let path = format!("/optout/{token}");
     assert_eq!(app.post_form(&path, &path, &[]).await.status(), 200);
     // The opt-out itself skips what was queued for that person.
-    assert_eq!(status_of(&deliveries_of(&app, &opted), "invitation"), Some("skipped"));
+    assert_eq!(
+        status_of(&deliveries_of(&app, &opted), "invitation"),
+        Some("skipped")
+    );
 
     // Now a server is there: one drain, as `insikt mail send-due` does it.
     let sink = Sink::start().await;
@@ -284,7 +314,10 @@ async fn a_message_queued_before_the_person_answered_or_opted_out_is_skipped_not
     let got = sink.messages();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].rcpt(), "vantar@example.se");
-    assert_eq!(status_of(&deliveries_of(&app, &answered), "invitation"), Some("skipped"));
+    assert_eq!(
+        status_of(&deliveries_of(&app, &answered), "invitation"),
+        Some("skipped")
+    );
 }
 
 #[actix_web::test]
@@ -314,7 +347,10 @@ async fn a_refused_connection_is_retried_with_back_off_until_the_server_comes_ba
 
     let (_, page) = app.get_html(MAIL_PAGE).await;
     assert!(page.contains("Väntar på nytt försök"), "{page}");
-    assert!(page.contains("a…@example.se"), "the address is shown masked");
+    assert!(
+        page.contains("a…@example.se"),
+        "the address is shown masked"
+    );
     assert!(!page.contains("anna@example.se"));
 
     let sink = Sink::start_on(down).await;
@@ -337,7 +373,10 @@ async fn a_stalled_or_busy_server_times_out_is_retried_and_gives_up_after_the_la
     })
     .await;
     assert_eq!(rows[0].status, "queued");
-    assert!(rows[0].last_error.as_deref().unwrap().contains("timeout"), "{rows:?}");
+    assert!(
+        rows[0].last_error.as_deref().unwrap().contains("timeout"),
+        "{rows:?}"
+    );
 
     // 421 at the greeting and 451 to RCPT are transient too; after three attempts: failed.
     sink.set(Behaviour::Greet421);
@@ -352,7 +391,10 @@ async fn a_stalled_or_busy_server_times_out_is_retried_and_gives_up_after_the_la
     sink.set(Behaviour::Tempfail451);
     press(&app, "invitation").await;
     let rows = wait_until(&app, &other, "a 451", |d| d[0].last_error.is_some()).await;
-    assert!(rows[0].last_error.as_deref().unwrap().contains("451"), "{rows:?}");
+    assert!(
+        rows[0].last_error.as_deref().unwrap().contains("451"),
+        "{rows:?}"
+    );
     assert_ne!(rows[0].status, "sent");
 }
 
@@ -371,11 +413,18 @@ async fn a_550_for_an_address_marks_the_invitation_bounced_and_stops_reminders()
     assert!(inv.bounced_at.is_some());
     let reason = inv.bounce_reason.unwrap();
     assert!(reason.contains("550"), "{reason}");
-    assert!(!reason.to_lowercase().contains("finns-inte@"), "no address in the reason");
+    assert!(
+        !reason.to_lowercase().contains("finns-inte@"),
+        "no address in the reason"
+    );
 
     press(&app, "reminder1").await;
     all_sent(&app, &fine, "reminder1").await;
-    assert_eq!(deliveries_of(&app, &gone).len(), 1, "no reminder to a bounced address");
+    assert_eq!(
+        deliveries_of(&app, &gone).len(),
+        1,
+        "no reminder to a bounced address"
+    );
     assert_eq!(sink.messages().len(), 2);
 }
 
@@ -392,20 +441,34 @@ async fn the_opt_out_page_asks_first_and_a_get_changes_nothing() {
     assert!(html.contains("Ja, avregistrera mig"), "{html}");
     assert!(html.contains("Yes, opt me out"), "bilingual: {html}");
     assert!(html.contains("Bilenkät"));
-    assert!(reload(&app, &inv).opted_out_at.is_none(), "a GET changes nothing");
+    assert!(
+        reload(&app, &inv).opted_out_at.is_none(),
+        "a GET changes nothing"
+    );
 
     let res = app.post_raw(&path, &[]).await;
-    assert!(res.status().is_client_error(), "no CSRF token: {}", res.status());
+    assert!(
+        res.status().is_client_error(),
+        "no CSRF token: {}",
+        res.status()
+    );
     assert!(reload(&app, &inv).opted_out_at.is_none());
 
     let res = app.post_form(&path, &path, &[]).await;
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("Du får inga fler e-brev"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Du får inga fler e-brev"));
     assert!(reload(&app, &inv).opted_out_at.is_some());
 
     for bad in [
         "/optout/nonsense".to_owned(),
-        format!("/optout/{}", token.replace(&inv.id, &uuid::Uuid::new_v4().to_string())),
+        format!(
+            "/optout/{}",
+            token.replace(&inv.id, &uuid::Uuid::new_v4().to_string())
+        ),
         format!("/optout/{}x", token),
     ] {
         let (status, html) = app.get_html(&bad).await;
@@ -427,13 +490,23 @@ async fn staff_record_returned_mail_and_only_designers_see_the_mail_page() {
         .await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(html.contains("1 inbjudningar markerades som studsade"), "{html}");
-    assert!(html.contains("okand@example.se"), "unknown addresses are listed");
+    assert!(
+        html.contains("1 inbjudningar markerades som studsade"),
+        "{html}"
+    );
+    assert!(
+        html.contains("okand@example.se"),
+        "unknown addresses are listed"
+    );
     assert!(reload(&app, &inv).bounced_at.is_some());
     assert_eq!(app.audit_actions("mail.bounces"), 1);
 
     let res = app
-        .post_form(MAIL_PAGE, &format!("{MAIL_PAGE}/bounces"), &[("addresses", "  ")])
+        .post_form(
+            MAIL_PAGE,
+            &format!("{MAIL_PAGE}/bounces"),
+            &[("addresses", "  ")],
+        )
         .await;
     assert_eq!(res.status(), 422);
 

@@ -82,7 +82,13 @@ impl Received {
         let boundary = content_type
             .split("boundary=")
             .nth(1)
-            .map(|b| b.trim_matches('"').split('"').next().unwrap_or("").to_owned())
+            .map(|b| {
+                b.trim_matches('"')
+                    .split('"')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
             .expect("a multipart message");
         let start = self
             .data
@@ -286,7 +292,11 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
                 if l == "." {
                     break;
                 }
-                data.push_str(l.strip_prefix('.').filter(|_| l.starts_with("..")).unwrap_or(&l));
+                data.push_str(
+                    l.strip_prefix('.')
+                        .filter(|_| l.starts_with(".."))
+                        .unwrap_or(&l),
+                );
                 data.push_str("\r\n");
             }
             state.lock().unwrap().messages.push(Received {

@@ -31,13 +31,16 @@ async fn mail_page(state: &AppState, ctx: &PageCtx, key: &str) -> Result<MailPag
     let found = state
         .db
         .run(move |c| {
-            let Some((record, version)) = storage::surveys::find_respondent_version(c, &k)?
-                .or(latest_version(c, &k)?)
+            let Some((record, version)) =
+                storage::surveys::find_respondent_version(c, &k)?.or(latest_version(c, &k)?)
             else {
                 return Ok(None);
             };
             let summary = storage::deliveries::summary(c, &record.id)?;
-            Ok(Some((version.survey.title.get_or(lang, "sv").to_owned(), summary)))
+            Ok(Some((
+                version.survey.title.get_or(lang, "sv").to_owned(),
+                summary,
+            )))
         })
         .await?;
     let (title, summary) = found.ok_or(AppError::NotFound)?;
@@ -95,7 +98,11 @@ pub async fn queue_mail(
         .await??;
     state.mail.wake();
     let page = mail_page(&state, &ctx, &key).await?;
-    Ok(html(view::page(&ctx, &page, &Flash::Queued { kind, count })))
+    Ok(html(view::page(
+        &ctx,
+        &page,
+        &Flash::Queued { kind, count },
+    )))
 }
 
 fn actor<'a>(user: &'a crate::domain::user::User, ip: &'a str) -> Actor<'a> {
@@ -134,7 +141,15 @@ pub async fn record_bounces(
     let reason = "returned mail recorded by staff";
     let report = state
         .db
-        .run(move |c| Ok(mail::record_bounces(c, actor(&user, &ip), &k, &addresses, reason)))
+        .run(move |c| {
+            Ok(mail::record_bounces(
+                c,
+                actor(&user, &ip),
+                &k,
+                &addresses,
+                reason,
+            ))
+        })
         .await??;
     let page = mail_page(&state, &ctx, &key).await?;
     Ok(html(view::page(&ctx, &page, &Flash::Bounces(report))))
@@ -178,8 +193,7 @@ pub async fn show_opt_out(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     match opt_out_page(&state, &path).await? {
-        Some(page) => Ok(html(view::opt_out(&ctx, &page))
-            .customize_no_store()),
+        Some(page) => Ok(html(view::opt_out(&ctx, &page)).customize_no_store()),
         None => Ok(opt_out_not_found(&ctx)),
     }
 }
