@@ -114,11 +114,14 @@ export INSIKT_MAIL_CONCURRENCY="$CONCURRENCY"
 KEY=$(sqlite3 "$WORK/bench.db" "SELECT key FROM surveys ORDER BY key LIMIT 1")
 sqlite3 "$WORK/bench.db" <<SQL
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
-INSERT INTO invitations (id, survey_id, code, email, language, created_at)
+INSERT INTO invitations (id, survey_id, code, language, created_at)
 SELECT printf('inv-%06d', i), (SELECT id FROM surveys WHERE key = '$KEY'),
-       printf('B%03d-%04d', i / 10000, i % 10000), printf('person%06d@example.se', i),
+       printf('B%03d-%04d', i / 10000, i % 10000),
        CASE WHEN i % 5 = 0 THEN 'en' ELSE 'sv' END, '2026-11-29 08:00:00'
 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
+INSERT INTO invitation_contacts (invitation_id, email)
+SELECT printf('inv-%06d', i), printf('person%06d@example.se', i) FROM n;
 SQL
 "$BIN" mail queue --survey "$KEY" --kind invitation
 

@@ -244,7 +244,7 @@ impl Header for ListUnsubscribe {
 /// Quoted-printable keeps the Swedish letters readable to old mail programs and is 7-bit safe.
 fn part(content_type: ContentType, text: String) -> SinglePart {
     let body = Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
-        .unwrap_or_else(|raw| Body::new(raw));
+        .unwrap_or_else(Body::new);
     SinglePart::builder().header(content_type).body(body)
 }
 
@@ -271,9 +271,11 @@ mod tests {
     use super::*;
 
     fn survey() -> SurveyInfo {
-        let mut options = SurveyOptions::default();
-        options.minutes = Some(7);
-        options.contact = Text::new([("sv", "Ring 08-123 45"), ("en", "Call 08-123 45")]);
+        let options = SurveyOptions {
+            minutes: Some(7),
+            contact: Text::new([("sv", "Ring 08-123 45"), ("en", "Call 08-123 45")]),
+            ..SurveyOptions::default()
+        };
         SurveyInfo {
             key: "park".into(),
             title: Text::new([("sv", "Parkenkät"), ("en", "Park survey")]),

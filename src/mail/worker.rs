@@ -208,10 +208,13 @@ pub async fn run(db: Db, settings: MailSettings, secret: Vec<u8>, wake: Arc<Noti
     }
 }
 
+/// Each survey key with what its messages say about it (`None`: nothing published to link to).
+type SurveyInfos = Vec<(String, Option<Arc<SurveyInfo>>)>;
+
 fn load_surveys(
     conn: &mut DbConnection,
     keys: HashSet<String>,
-) -> Result<Vec<(String, Option<Arc<SurveyInfo>>)>, StorageError> {
+) -> Result<SurveyInfos, StorageError> {
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
         let info = match storage::surveys::find_respondent_version(conn, &key)? {

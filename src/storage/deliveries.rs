@@ -573,6 +573,17 @@ pub struct Summary {
     pub problems: Vec<Problem>,
 }
 
+/// id, kind, status, attempts, next attempt, last error, invitation id.
+type ProblemRow = (
+    String,
+    String,
+    String,
+    i32,
+    PrimitiveDateTime,
+    Option<String>,
+    String,
+);
+
 /// Counts and problems for one survey.
 pub fn summary(conn: &mut DbConnection, survey_id: &str) -> Result<Summary, StorageError> {
     let of_survey = || invitations::table.filter(invitations::survey_id.eq(survey_id));
@@ -622,15 +633,7 @@ pub fn summary(conn: &mut DbConnection, survey_id: &str) -> Result<Summary, Stor
             (kind, counts)
         })
         .collect();
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        i32,
-        PrimitiveDateTime,
-        Option<String>,
-        String,
-    )> = deliveries::table
+    let rows: Vec<ProblemRow> = deliveries::table
         .inner_join(invitations::table)
         .filter(invitations::survey_id.eq(survey_id))
         .filter(

@@ -330,7 +330,10 @@ async fn a_refused_connection_is_retried_with_back_off_until_the_server_comes_ba
     let mut seen: Vec<(i32, time::PrimitiveDateTime)> = Vec::new();
     while seen.len() < 3 {
         let rows = wait_until(&app, &inv, "another failed attempt", |d| {
-            d[0].attempts > seen.last().map_or(0, |s| s.0) && d[0].last_error.is_some()
+            // Not while a worker holds the row (then `next_attempt_at` is the lease's end).
+            let settled =
+                d[0].next_attempt_at < insikt::storage::now() + time::Duration::minutes(5);
+            d[0].attempts > seen.last().map_or(0, |s| s.0) && d[0].last_error.is_some() && settled
         })
         .await;
         let d = &rows[0];

@@ -67,7 +67,7 @@ impl Received {
         let mut previous_encoded = false;
         for word in raw.split_whitespace() {
             let encoded = word.starts_with("=?") && word.ends_with("?=");
-            if !out.is_empty() && !(encoded && previous_encoded) {
+            if !(out.is_empty() || encoded && previous_encoded) {
                 out.push(' ');
             }
             out.push_str(&decode_word(word));

@@ -193,7 +193,11 @@ pub async fn show_opt_out(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     match opt_out_page(&state, &path).await? {
-        Some(page) => Ok(html(view::opt_out(&ctx, &page)).customize_no_store()),
+        // The page names a survey someone was invited to: keep it out of shared caches.
+        Some(page) => Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .content_type("text/html; charset=utf-8")
+            .body(view::opt_out(&ctx, &page).into_string())),
         None => Ok(opt_out_not_found(&ctx)),
     }
 }
@@ -212,19 +216,4 @@ pub async fn submit_opt_out(
     state.db.run(move |c| mail::opt_out(c, &id)).await?;
     page.done = true;
     Ok(html(view::opt_out(&ctx, &page)))
-}
-
-trait NoStore {
-    fn customize_no_store(self) -> HttpResponse;
-}
-
-impl NoStore for HttpResponse {
-    /// The page names a survey someone was invited to: keep it out of shared caches.
-    fn customize_no_store(mut self) -> HttpResponse {
-        self.headers_mut().insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        );
-        self
-    }
 }
