@@ -233,7 +233,10 @@ fn the_print_shop_gets_one_letter_per_listed_address_from_the_command_line() {
         "the e-mail-only row gets no letter"
     );
     assert!(page.contains("Anna Andersson") && page.contains("111 33 Stockholm"));
-    assert!(page.contains("https://enkat.example.se/s/it-habits<"), "the survey address as text");
+    assert!(
+        page.contains("https://enkat.example.se/s/it-habits<"),
+        "the survey address as text"
+    );
     assert!(page.contains("href=\"insikt-letters.css\""));
     assert!(dir.path().join("insikt-letters.css").exists());
 
