@@ -4,7 +4,7 @@
 //!
 //! Design weights: a response to an invitation from a drawn sample carries its stratum and
 //! design weight (1/π), copied from the invitation by the writer; every estimate made through
-//! [`LoadedResponses::design`] is then weighted automatically. A response without a weight (open
+//! [`LoadedResponses::design()`] is then weighted automatically. A response without a weight (open
 //! link, plain invitation list) gets weight 1 and the stratum [`OPEN_STRATUM`]: it stands for
 //! itself, as in an unweighted analysis. Where every response comes from one sample, that
 //! sample's stratum sizes N_h give the finite-population correction.

@@ -379,7 +379,10 @@ fn parse_frame(file: &str, bytes: &[u8], spec: &DrawSpec) -> Result<ParsedFrame,
         sd: Vec::new(),
     };
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut seen: HashMap<Box<str>, u64> = HashMap::new();
+    // Frame rows are rarely under 40 bytes: sizing the id set up front saves its rehashing.
+    let expected = (bytes.len() / 40).min(spec.max_rows.saturating_add(1));
+    let mut seen: HashMap<Box<str>, u64> =
+        HashMap::with_capacity(if id_col.is_some() { expected } else { 0 });
     let mut rec = csv::StringRecord::new();
     let mut key = String::new();
     loop {
@@ -499,18 +502,23 @@ pub fn draw_sample(file: &str, bytes: &[u8], spec: &DrawSpec) -> Result<DrawnSam
     let sizes = sampling::allocate(&pop, &allocation).map_err(alloc_err)?;
     let drawn = sampling::draw(&p.stratum_of, &sizes, spec.seed).map_err(alloc_err)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut units = Vec::with_capacity(drawn.len());
-    for d in drawn {
-        let (start, row) = p.starts[d.unit];
-        let fields = read_row_at(file, &p.headers, body, start)?;
-        units.push(DrawnUnit {
-            row,
+    let rows = read_rows_at(
+        file,
+        &p.headers,
+        body,
+        drawn.iter().map(|d| p.starts[d.unit]),
+    )?;
+    let units: Vec<DrawnUnit> = drawn
+        .into_iter()
+        .zip(rows)
+        .map(|(d, fields)| DrawnUnit {
+            row: p.starts[d.unit].1,
             fields,
             stratum: d.stratum,
             inclusion_probability: d.inclusion_probability,
             design_weight: d.design_weight,
-        });
-    }
+        })
+        .collect();
     let plan = p
         .keys
         .iter()
@@ -539,23 +547,33 @@ pub fn draw_sample(file: &str, bytes: &[u8], spec: &DrawSpec) -> Result<DrawnSam
     })
 }
 
-/// Read the one record that starts at byte `start` (already checked in the first pass).
-fn read_row_at(
+/// Read the drawn rows again by seeking to where each starts (already checked in the first
+/// pass); one reader for all of them, since building a CSV reader per row costs more than the
+/// row.
+fn read_rows_at(
     file: &str,
     headers: &[String],
     body: &[u8],
-    start: u64,
-) -> Result<Vec<String>, FrameError> {
-    let from = usize::try_from(start).unwrap_or(usize::MAX);
-    let slice = body.get(from..).unwrap_or_default();
+    starts: impl Iterator<Item = (u64, u64)>,
+) -> Result<Vec<Vec<String>>, FrameError> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
-        .buffer_capacity(1024)
-        .from_reader(slice);
+        .from_reader(std::io::Cursor::new(body));
     let mut rec = csv::StringRecord::new();
-    r.read_record(&mut rec)
-        .map_err(|e| csv_error(file, headers, &e))?;
-    Ok(rec.iter().map(str::to_owned).collect())
+    let mut out = Vec::new();
+    for (start, row) in starts {
+        let mut pos = csv::Position::new();
+        pos.set_byte(start).set_line(row);
+        r.seek(pos).map_err(|e| FrameError::Csv {
+            file: file.into(),
+            row,
+            problem: e.to_string(),
+        })?;
+        r.read_record(&mut rec)
+            .map_err(|e| csv_error(file, headers, &e))?;
+        out.push(rec.iter().map(str::to_owned).collect());
+    }
+    Ok(out)
 }
 
 /// SHA-256 of some bytes as lower-case hex.
