@@ -1,6 +1,28 @@
 //! Persistence: the only module that imports diesel. Repository functions are plain sync
 //! `fn(&mut DbConnection, …) -> Result<_, StorageError>`; async callers go through [`Db::run`].
 
+/// A multi-row INSERT of `rows` into `table`, `per` rows per statement (SQLite allows 32,766
+/// bound variables per statement); evaluates to the number of rows inserted. Diesel's
+/// MultiConnection cannot express multi-row INSERTs, so each arm uses its concrete connection.
+macro_rules! insert_chunked {
+    ($conn:expr, $table:expr, $rows:expr, $per:expr) => {{
+        let mut inserted = 0usize;
+        for chunk in $rows.chunks($per) {
+            inserted += match $conn {
+                #[cfg(feature = "postgres")]
+                $crate::storage::DbConnection::Pg(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?
+                }
+                #[cfg(feature = "sqlite")]
+                $crate::storage::DbConnection::Sqlite(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?
+                }
+            };
+        }
+        inserted
+    }};
+}
+
 pub mod audit;
 pub mod deliveries;
 pub mod fieldwork;

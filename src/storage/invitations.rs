@@ -212,32 +212,9 @@ pub fn insert_many(conn: &mut DbConnection, new: &[NewInvitation]) -> Result<(),
             address: n.address.as_deref(),
         })
         .collect();
-    // 10 columns × 3,000 rows stays under SQLite's 32,766 bound variables. Diesel's
-    // MultiConnection cannot express multi-row INSERTs, so each arm uses its own connection.
-    for chunk in rows.chunks(3000) {
-        match conn {
-            #[cfg(feature = "postgres")]
-            DbConnection::Pg(c) => diesel::insert_into(invitations::table)
-                .values(chunk)
-                .execute(c)?,
-            #[cfg(feature = "sqlite")]
-            DbConnection::Sqlite(c) => diesel::insert_into(invitations::table)
-                .values(chunk)
-                .execute(c)?,
-        };
-    }
-    for chunk in contacts.chunks(6000) {
-        match conn {
-            #[cfg(feature = "postgres")]
-            DbConnection::Pg(c) => diesel::insert_into(invitation_contacts::table)
-                .values(chunk)
-                .execute(c)?,
-            #[cfg(feature = "sqlite")]
-            DbConnection::Sqlite(c) => diesel::insert_into(invitation_contacts::table)
-                .values(chunk)
-                .execute(c)?,
-        };
-    }
+    // 10 columns × 3,000 rows and 5 × 6,000 stay under SQLite's bound-variable limit.
+    insert_chunked!(conn, invitations::table, rows, 3000);
+    insert_chunked!(conn, invitation_contacts::table, contacts, 6000);
     Ok(())
 }
 

@@ -453,38 +453,15 @@ fn add_to_quota(
     Ok(())
 }
 
-/// Multi-row INSERTs of responses. Diesel's MultiConnection cannot express them, so each arm
-/// uses its concrete connection. 12 columns × 1,000 rows stays under SQLite's 32,766 variables.
+/// Multi-row INSERTs of responses (12 columns × 1,000 rows per statement).
 fn insert_rows(conn: &mut DbConnection, rows: &[ResponseRow<'_>]) -> Result<(), StorageError> {
-    for chunk in rows.chunks(1000) {
-        match conn {
-            #[cfg(feature = "postgres")]
-            DbConnection::Pg(c) => diesel::insert_into(responses::table)
-                .values(chunk)
-                .execute(c)?,
-            #[cfg(feature = "sqlite")]
-            DbConnection::Sqlite(c) => diesel::insert_into(responses::table)
-                .values(chunk)
-                .execute(c)?,
-        };
-    }
+    insert_chunked!(conn, responses::table, rows, 1000);
     Ok(())
 }
 
 /// Multi-row INSERTs of answer cells (4 columns × 4,000 rows per statement).
 fn insert_answers(conn: &mut DbConnection, rows: &[AnswerRow<'_>]) -> Result<(), StorageError> {
-    for chunk in rows.chunks(4000) {
-        match conn {
-            #[cfg(feature = "postgres")]
-            DbConnection::Pg(c) => diesel::insert_into(answers::table)
-                .values(chunk)
-                .execute(c)?,
-            #[cfg(feature = "sqlite")]
-            DbConnection::Sqlite(c) => diesel::insert_into(answers::table)
-                .values(chunk)
-                .execute(c)?,
-        };
-    }
+    insert_chunked!(conn, answers::table, rows, 4000);
     Ok(())
 }
 

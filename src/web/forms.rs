@@ -126,3 +126,34 @@ pub fn client_ip(req: &HttpRequest) -> String {
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
 }
+
+/// Who makes a change, owned so it can move into the blocking pool and be named in the audit
+/// log there.
+pub struct Who {
+    id: String,
+    name: String,
+    ip: String,
+}
+
+impl Who {
+    /// The authorised staff member behind `req`.
+    pub fn of<P: crate::auth::extract::Policy>(
+        auth: &crate::auth::extract::Authorized<P>,
+        req: &HttpRequest,
+    ) -> Who {
+        Who {
+            id: auth.user.id.clone(),
+            name: auth.user.username.clone(),
+            ip: client_ip(req),
+        }
+    }
+
+    /// As the audit log's actor.
+    pub fn actor(&self) -> crate::accounts::Actor<'_> {
+        crate::accounts::Actor {
+            id: Some(&self.id),
+            name: &self.name,
+            ip: Some(&self.ip),
+        }
+    }
+}

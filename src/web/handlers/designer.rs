@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use actix_web::{http::header, web, HttpMessage, HttpRequest, HttpResponse};
 
 use super::home::html;
-use crate::accounts::Actor;
 use crate::answering::{Attempt, LoadedSurvey};
 use crate::auth::csrf;
 use crate::auth::extract::{Authorized, Designers};
@@ -19,7 +18,7 @@ use crate::domain::survey::{Survey, SurveyError};
 use crate::questionnaires::{self, ExportFormat, QuestionnaireError};
 use crate::storage::{self, surveys::StoredVersion};
 use crate::web::error::AppError;
-use crate::web::forms::{client_ip, CsrfCookie, CsrfForm, PageCtx};
+use crate::web::forms::{CsrfCookie, CsrfForm, PageCtx, Who};
 use crate::web::i18n::Lang;
 use crate::web::views::designer::{self as view, FormState, SurveyLine};
 use crate::web::AppState;
@@ -28,31 +27,6 @@ pub mod edit;
 
 /// A submitted form as field name → value (checkboxes are present only when ticked).
 pub type Fields = HashMap<String, String>;
-
-/// Who makes a change, owned so it can move into the blocking pool.
-struct Who {
-    id: String,
-    name: String,
-    ip: String,
-}
-
-impl Who {
-    fn of(auth: &Authorized<Designers>, req: &HttpRequest) -> Who {
-        Who {
-            id: auth.user.id.clone(),
-            name: auth.user.username.clone(),
-            ip: client_ip(req),
-        }
-    }
-
-    fn actor(&self) -> Actor<'_> {
-        Actor {
-            id: Some(&self.id),
-            name: &self.name,
-            ip: Some(&self.ip),
-        }
-    }
-}
 
 type QResult<T> = Result<T, QuestionnaireError>;
 

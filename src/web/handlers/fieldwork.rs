@@ -10,12 +10,11 @@ use serde::Deserialize;
 
 use super::designer::edit::{multipart_parts, Part};
 use super::home::html;
-use crate::accounts::Actor;
 use crate::auth::csrf;
 use crate::auth::extract::{Authorized, Designers};
 use crate::fieldwork::{self, FieldworkError, Upload, MAX_FRAME_ROWS};
 use crate::web::error::AppError;
-use crate::web::forms::{client_ip, CsrfCookie, PageCtx};
+use crate::web::forms::{CsrfCookie, PageCtx, Who};
 use crate::web::i18n::Lang;
 use crate::web::views::fieldwork::{self as view, UploadForm};
 use crate::web::AppState;
@@ -24,31 +23,6 @@ use crate::web::AppState;
 pub const MAX_FRAME_BYTES: usize = 256 * 1024 * 1024;
 /// Largest list upload.
 pub const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
-
-/// Who makes a change, owned so it can move into the blocking pool.
-struct Who {
-    id: String,
-    name: String,
-    ip: String,
-}
-
-impl Who {
-    fn of(auth: &Authorized<Designers>, req: &HttpRequest) -> Who {
-        Who {
-            id: auth.user.id.clone(),
-            name: auth.user.username.clone(),
-            ip: client_ip(req),
-        }
-    }
-
-    fn actor(&self) -> Actor<'_> {
-        Actor {
-            id: Some(&self.id),
-            name: &self.name,
-            ip: Some(&self.ip),
-        }
-    }
-}
 
 /// A verified multipart form: text fields and the one file.
 struct UploadParts {
