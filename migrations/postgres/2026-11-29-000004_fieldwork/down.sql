@@ -1,3 +1,4 @@
+DROP INDEX drafts_invitation_code;
 ALTER TABLE drafts DROP COLUMN invitation_code;
 ALTER TABLE responses DROP COLUMN design_weight;
 ALTER TABLE responses DROP COLUMN stratum;

@@ -79,3 +79,5 @@ CREATE TABLE quota_counts (
 ALTER TABLE responses ADD COLUMN stratum TEXT;
 ALTER TABLE responses ADD COLUMN design_weight DOUBLE PRECISION;
 ALTER TABLE drafts ADD COLUMN invitation_code TEXT;
+-- The writer deletes a used code's drafts in every batch that uses a code.
+CREATE INDEX drafts_invitation_code ON drafts(invitation_code);
