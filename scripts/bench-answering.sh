@@ -2,7 +2,8 @@
 # Answering load benchmark (issue 4), against a release build on 127.0.0.1 only.
 # In one run of one server: GET /healthz (baseline), GET /s/it-habits (survey landing page) and
 # POST /s/it-habits complete submissions (review page, nav=submit, every request a new attempt
-# key, see scripts/bench/submit.lua), all with wrk at the same connection count. Completed
+# minted beforehand through the start form, since the server seals attempts; see
+# scripts/bench/mint_attempts.py and scripts/bench/submit.lua), all with wrk at the same connection count. Completed
 # submissions are counted in the database before and after (the truth; wrk's rate includes any
 # non-200). Prints p99 latencies, peak RSS (VmHWM) and the submission/healthz ratio.
 # SQLite runs with the app's pragmas (WAL, synchronous=FULL).
@@ -45,11 +46,17 @@ for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2;
 echo "date: $(date -u +%FT%TZ)  host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB  load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "binary: $bin ($(sha256sum "$bin" | cut -c1-12))  backend: $backend  connections: $conns  seconds: $secs"
 python3 scripts/bench/review_form.py "$base" it-habits >"$dir/form"
-export CSRF_COOKIE FORM_BODY RUN_ID
+export CSRF_COOKIE FORM_BODY ATTEMPTS_FILE WRK_THREADS=2
 CSRF_COOKIE=$(sed -n 1p "$dir/form")
 FORM_BODY=$(sed -n 2p "$dir/form")
+START_BODY=$(sed -n 3p "$dir/form")
+# Enough sealed attempts for 3,500 submissions a second (more than the server stores) per phase.
+mint() { python3 scripts/bench/mint_attempts.py "$base" it-habits "$CSRF_COOKIE" "$START_BODY" "$1" >"$2"; }
+mint $((secs * 3500)) "$dir/attempts-saturated"
+[ -z "${PACED_DELAY_MS:-}" ] || mint $((secs * 3500)) "$dir/attempts-paced"
+mint 1 "$dir/attempts-check"
 check=$(curl -s -o /dev/null -w '%{http_code}' -b "insikt_csrf=$CSRF_COOKIE" \
-  --data "$FORM_BODY&attempt=ffffffffffffffffffffffffffffffff" "$base/s/it-habits")
+  --data "$FORM_BODY&$(cat "$dir/attempts-check")" "$base/s/it-habits")
 [ "$check" = 200 ] || { echo "a single submission answered $check"; exit 1; }
 run() { wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" | grep -E 'Requests/sec|Latency  |99%|Non-2xx|requests in|errors'; }
 echo "--- baseline: wrk GET /healthz"
@@ -57,7 +64,7 @@ run "$base/healthz"
 echo "--- wrk GET /s/it-habits (survey landing page)"
 run "$base/s/it-habits"
 echo "--- wrk POST /s/it-habits nav=submit (complete it-habits responses, each a new attempt)"
-RUN_ID=$(printf '%08x' $((RANDOM * 32768 + RANDOM)))
+ATTEMPTS_FILE="$dir/attempts-saturated"
 before=$(count)
 t0=$(date +%s.%N)
 run -s scripts/bench/submit.lua "$base/s/it-habits"
@@ -67,7 +74,7 @@ python3 -c "import sys; b,a,t0,t1=map(float,sys.argv[1:]); print(f'completed sub
 if [ -n "${PACED_DELAY_MS:-}" ]; then
   echo "--- paced: wrk POST submissions, each connection waits ${PACED_DELAY_MS} ms between requests"
   echo "    (offered rate ≈ $conns / (${PACED_DELAY_MS} ms + latency); latency of a submission at that rate)"
-  RUN_ID=$(printf '%08x' $((RANDOM * 32768 + RANDOM)))
+  ATTEMPTS_FILE="$dir/attempts-paced"
   before=$(count)
   t0=$(date +%s.%N)
   SUBMIT_DELAY_MS=$PACED_DELAY_MS run -s scripts/bench/submit.lua "$base/s/it-habits"

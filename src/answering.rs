@@ -14,7 +14,9 @@ use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
 use crate::domain::survey::maxdiff::{self, MaxDiffDesign};
 use crate::domain::survey::random::{self, RespondentLayout};
 use crate::domain::survey::{Question, QuestionKind, Survey, VersionStatus};
-use crate::storage::responses::{InvitationClaim, NewResponse, ResponseWriter, SubmitOutcome};
+use crate::storage::responses::{
+    Draft, InvitationClaim, NewResponse, ResponseWriter, SubmitOutcome,
+};
 use crate::storage::{self, Db, StorageError};
 
 /// A published (or closed) version ready to serve, with its derived designs.
@@ -153,6 +155,9 @@ pub struct Attempt {
     pub started: i64,
     /// Answers so far.
     pub answers: AnswerMap,
+    /// The server's seal over what it vouches for (see [`Attempt::seal_for`]), rendered into
+    /// the form and checked on every step. Empty until the handler seals the attempt.
+    pub seal: String,
 }
 
 impl Attempt {
@@ -168,7 +173,52 @@ impl Attempt {
             mode: Mode::Web,
             started: time::OffsetDateTime::now_utc().unix_timestamp(),
             answers: hidden,
+            seal: String::new(),
         }
+    }
+
+    /// HMAC over everything of the attempt that the server vouches for and the client must not
+    /// choose: the attempt key, the layout seed, the start time, the invitation, the mode and the
+    /// resumed draft, for one survey version. Only a start (which decides access: code, consent)
+    /// or a resume hands out a seal, so a client that skips the start form cannot make one, and
+    /// one that edits a sealed field is refused. Page and answers stay the client's to change.
+    pub fn seal_for(&self, secret: &[u8], version_id: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+        mac.update(b"insikt-attempt:");
+        let seed = self.seed.to_string();
+        let started = self.started.to_string();
+        for part in [
+            version_id,
+            &self.attempt,
+            &seed,
+            &started,
+            self.invitation.as_deref().unwrap_or(""),
+            self.mode.as_str(),
+            self.draft.as_deref().unwrap_or(""),
+        ] {
+            // Length-prefixed, so no choice of values can shift a boundary.
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            mac.finalize().into_bytes(),
+        )
+    }
+
+    /// Seal the attempt for `version_id` (before rendering it into a form).
+    pub fn sealed(mut self, secret: &[u8], version_id: &str) -> Attempt {
+        self.seal = self.seal_for(secret, version_id);
+        self
+    }
+
+    /// Whether the attempt's seal is the server's (constant time).
+    pub fn seal_holds(&self, secret: &[u8], version_id: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        let expected = self.seal_for(secret, version_id);
+        !self.seal.is_empty() && bool::from(expected.as_bytes().ct_eq(self.seal.as_bytes()))
     }
 
     /// The respondent's layout.
@@ -429,4 +479,130 @@ pub async fn submit(
             quotas: crate::domain::quota::cells(&s.options.quotas, &answers),
         })
         .await
+}
+
+/// What a saved draft restores.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DraftContent {
+    /// The attempt key (the response's idempotency key once submitted).
+    pub attempt: String,
+    /// The layout seed.
+    pub seed: u64,
+    /// The invitation code the attempt answers under.
+    pub invitation: Option<String>,
+    /// The answers so far.
+    pub answers: AnswerMap,
+}
+
+/// A draft that cannot be written or read back.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    /// The answers could not be encoded or decoded.
+    #[error("a draft's answers could not be encoded or decoded: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A sealed draft did not open with the key of the code it was found by.
+    #[error("a sealed draft did not open with its resume code")]
+    Sealed,
+}
+
+/// Marks a draft whose content is sealed with its resume code.
+const SEALED_DRAFT: &str = "sealed1:";
+
+/// The key that seals an anonymous survey's draft: from the resume code, which only the
+/// respondent holds (the database keeps just its SHA-256), and the instance secret.
+fn draft_key(secret: &[u8], code: &str) -> chacha20poly1305::Key {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+    mac.update(b"insikt-draft:");
+    mac.update(code.as_bytes());
+    mac.finalize().into_bytes()
+}
+
+/// The draft row for "continue later" under resume code `code`. An anonymous survey's draft
+/// keeps the attempt key, the seed, the access code and the answers only sealed
+/// (ChaCha20-Poly1305) with a key from the resume code: in the clear they would sit next to the
+/// code in the database file, its WAL and backups, and the attempt key, the seed and the answers
+/// all reappear in the response, linking the invited person to their answers.
+pub fn new_draft(
+    s: &LoadedSurvey,
+    a: &Attempt,
+    secret: &[u8],
+    code: &str,
+) -> Result<Draft, DraftError> {
+    let content = DraftContent {
+        attempt: a.attempt.clone(),
+        seed: a.seed,
+        invitation: a.invitation.clone(),
+        answers: a.answers.clone(),
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut draft = Draft {
+        id: id.clone(),
+        version_id: s.version_id.clone(),
+        language: a.lang.clone(),
+        seed: i64::try_from(a.seed).unwrap_or(0),
+        attempt: a.attempt.clone(),
+        page: i32::try_from(a.page).unwrap_or(0),
+        answers: serde_json::to_string(&a.answers)?,
+        invitation_code: a.invitation.clone(),
+    };
+    if s.options.anonymous {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let cipher = chacha20poly1305::ChaCha20Poly1305::new(&draft_key(secret, code));
+        let nonce_bytes: [u8; 12] = rand::random();
+        let nonce = chacha20poly1305::Nonce::from(nonce_bytes);
+        let plain = serde_json::to_vec(&content)?;
+        let aad = format!("{}|{}", draft.version_id, id);
+        let sealed = cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: &plain,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| DraftError::Sealed)?;
+        let mut bytes = nonce_bytes.to_vec();
+        bytes.extend_from_slice(&sealed);
+        draft.answers = format!(
+            "{SEALED_DRAFT}{}",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+        );
+        draft.attempt = String::new();
+        draft.seed = 0;
+        draft.invitation_code = None;
+    }
+    Ok(draft)
+}
+
+/// What draft `d`, found by resume code `code`, restores.
+pub fn draft_content(secret: &[u8], code: &str, d: &Draft) -> Result<DraftContent, DraftError> {
+    let Some(sealed) = d.answers.strip_prefix(SEALED_DRAFT) else {
+        return Ok(DraftContent {
+            attempt: d.attempt.clone(),
+            seed: u64::try_from(d.seed).unwrap_or(0),
+            invitation: d.invitation_code.clone(),
+            answers: serde_json::from_str(&d.answers)?,
+        });
+    };
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sealed)
+        .map_err(|_| DraftError::Sealed)?;
+    if bytes.len() < 12 {
+        return Err(DraftError::Sealed);
+    }
+    let (nonce, body) = bytes.split_at(12);
+    let cipher = chacha20poly1305::ChaCha20Poly1305::new(&draft_key(secret, code));
+    let aad = format!("{}|{}", d.version_id, d.id);
+    let plain = cipher
+        .decrypt(
+            chacha20poly1305::Nonce::from_slice(nonce),
+            Payload {
+                msg: body,
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| DraftError::Sealed)?;
+    Ok(serde_json::from_slice(&plain)?)
 }

@@ -119,6 +119,37 @@ fn csrf(client: &reqwest::blocking::Client, base: &str) -> Option<(String, Strin
     Some((cookie, token))
 }
 
+/// The value of hidden field `name` in a page.
+fn hidden(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    Some(html.split(&marker).nth(1)?.split('"').next()?.to_owned())
+}
+
+/// A sealed attempt as the start form hands it out: `(attempt, seed, started, seal)`. Only the
+/// server can make one, so the clients start every attempt as a browser does.
+fn start_attempt(
+    client: &reqwest::blocking::Client,
+    base: &str,
+    (cookie, token): &(String, String),
+) -> Option<[String; 4]> {
+    let page = client
+        .post(format!("{base}/s/durability/start"))
+        .header("cookie", format!("insikt_csrf={cookie}"))
+        .form(&[("csrf_token", token.as_str()), ("lang", "sv")])
+        .send()
+        .ok()?;
+    if page.status().as_u16() != 200 {
+        return None;
+    }
+    let html = page.text().ok()?;
+    Some([
+        hidden(&html, "attempt")?,
+        hidden(&html, "seed")?,
+        hidden(&html, "started")?,
+        hidden(&html, "seal")?,
+    ])
+}
+
 fn receipt_in(html: &str) -> Option<String> {
     let start = html.find("INS-")?;
     html.get(start..start + 13).map(str::to_owned)
@@ -135,12 +166,9 @@ fn client(base: &RwLock<String>, count: usize, done: &AtomicUsize, deadline: Ins
     let mut out = Outcome::default();
     let mut token: Option<(String, String)> = None;
     for _ in 0..count {
-        let attempt = format!("{:032x}", rng.gen::<u128>());
         let age = rng.gen_range(0..=120).to_string();
         let has_car = if rng.gen_bool(0.5) { "yes" } else { "no" };
-        let comment = format!("svar {attempt}");
-        let seed = rng.gen_range(0..i64::MAX).to_string();
-        let started = (time::OffsetDateTime::now_utc().unix_timestamp() - 60).to_string();
+        let mut sealed: Option<[String; 4]> = None;
         let mut receipt = None;
         while receipt.is_none() && Instant::now() < deadline {
             let url = base.read().expect("base url").clone();
@@ -150,6 +178,19 @@ fn client(base: &RwLock<String>, count: usize, done: &AtomicUsize, deadline: Ins
                 continue;
             };
             token = Some((cookie.clone(), csrf_token.clone()));
+            if sealed.is_none() {
+                sealed = start_attempt(&http, &url, &(cookie.clone(), csrf_token.clone()));
+                if sealed.is_none() {
+                    token = None;
+                    out.failures += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+            }
+            let Some([attempt, seed, started, seal]) = sealed.clone() else {
+                continue;
+            };
+            let comment = format!("svar {attempt}");
             let form = [
                 ("csrf_token", csrf_token.as_str()),
                 ("attempt", &attempt),
@@ -157,6 +198,7 @@ fn client(base: &RwLock<String>, count: usize, done: &AtomicUsize, deadline: Ins
                 ("lang", "sv"),
                 ("page", &PAGES.to_string()),
                 ("started", &started),
+                ("seal", &seal),
                 ("shown", ""),
                 ("h.has_car", has_car),
                 ("h.age", &age),
@@ -191,12 +233,15 @@ fn client(base: &RwLock<String>, count: usize, done: &AtomicUsize, deadline: Ins
                 }
             }
         }
-        match receipt {
-            Some(r) => {
-                out.receipts.insert(attempt, r);
-            }
-            None => {
-                out.unresolved.insert(attempt);
+        // An attempt the server never started cannot have been stored.
+        if let Some([attempt, ..]) = sealed {
+            match receipt {
+                Some(r) => {
+                    out.receipts.insert(attempt, r);
+                }
+                None => {
+                    out.unresolved.insert(attempt);
+                }
             }
         }
         done.fetch_add(1, Ordering::Relaxed);

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Walk a survey like a browser (standard library only) and print the review page's form as an
-urlencoded body, with the attempt key removed, plus the CSRF cookie on the first line.
+urlencoded body, without the sealed attempt fields (attempt, seed, started, seal: see
+mint_attempts.py), plus the CSRF cookie on the first line and the start form's body on the third.
 
 Usage: review_form.py BASE_URL SURVEY_KEY
-Output line 1: insikt_csrf cookie value; line 2: body without `attempt=`, ending in nav=submit.
+Output line 1: insikt_csrf cookie value; line 2: body without the sealed fields, ending in
+nav=submit; line 3: the start form's body (for mint_attempts.py).
 Every radio group and checkbox group gets its first option, text fields "x", numbers 3, so the
 answers pass validation; bounded to 30 pages."""
 import sys, urllib.request, urllib.parse, http.cookiejar
@@ -38,7 +40,8 @@ jar = http.cookiejar.CookieJar()
 op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 html = op.open(f"{base}/s/{key}").read().decode()
 fields = fill(html) + [("consent", "1")]
-html = op.open(f"{base}/s/{key}/start", urllib.parse.urlencode(fields).encode()).read().decode()
+start_body = urllib.parse.urlencode(fields)
+html = op.open(f"{base}/s/{key}/start", start_body.encode()).read().decode()
 for _ in range(30):
     fields = fill(html)
     page = dict(fields).get("page")
@@ -51,6 +54,8 @@ for _ in range(30):
 else:
     sys.exit("no review page after 30 steps")
 cookie = next(c.value for c in jar if c.name == "insikt_csrf")
-body = [(n, v) for n, v in fields if n != "attempt"] + [("nav", "submit")]
+sealed = ("attempt", "seed", "started", "seal")
+body = [(n, v) for n, v in fields if n not in sealed] + [("nav", "submit")]
 print(cookie)
 print(urllib.parse.urlencode(body))
+print(start_body)

@@ -98,9 +98,12 @@ impl Manager {
                 // WAL lets readers run beside the single writer; FULL makes every commit durable
                 // before we answer (a respondent's receipt must survive a power cut); the busy
                 // timeout turns writer contention into a short wait instead of an error.
+                // secure_delete zeroes deleted rows in the file, so a deleted draft or session
+                // does not linger in the database file (and its copies and backups).
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA secure_delete = ON;",
                 )
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))

@@ -6,7 +6,7 @@
 //! `synchronous=FULL` a commit costs an fsync; grouping is what lets one disk take thousands of
 //! durable submissions a second. A caller learns its receipt only after the commit returned.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -14,8 +14,9 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::pool::Db;
-use super::schema::{answers, drafts, invitations, quota_counts, responses};
+use super::schema::{answers, drafts, invitations, quota_counts, responses, surveys};
 use super::{now, DbConnection, StorageError};
+use crate::domain::options::{Access, SurveyOptions};
 use crate::domain::response::{new_receipt, Cell, Mode};
 
 /// A complete response ready to store.
@@ -84,6 +85,8 @@ pub enum SubmitOutcome {
     InvitationUsed,
     /// No invitation of this survey has that code; nothing was stored.
     InvitationUnknown,
+    /// The survey is invitation-only and the submission named no code; nothing was stored.
+    InvitationMissing,
 }
 
 #[derive(Insertable)]
@@ -152,6 +155,7 @@ pub fn store_batch(
 
     let mut known = existing_attempts(conn, batch)?;
     let mut invitations = invitations_for(conn, batch)?;
+    let invitation_only = invitation_only_surveys(conn, batch)?;
     // Stored responses per survey (read lazily) and those accepted earlier in this batch.
     let mut totals: HashMap<String, i64> = HashMap::new();
     let mut accepted_per_survey: HashMap<String, i64> = HashMap::new();
@@ -174,6 +178,11 @@ pub fn store_batch(
             continue;
         }
         let invitation = match &r.invitation {
+            // The writer has the final word on access, whatever the pages before it let through.
+            None if invitation_only.contains(&r.survey_id) => {
+                outcomes.push(SubmitOutcome::InvitationMissing);
+                continue;
+            }
             None => None,
             Some(claim) => match invitations.get(&claim.code) {
                 Some(inv) if inv.survey_id == r.survey_id => {
@@ -334,6 +343,36 @@ fn existing_attempts(
         }
     }
     Ok(found)
+}
+
+/// The surveys of this batch's code-less submissions that accept answers only with an
+/// invitation, read from the stored options (not from the caller) so no path can skip it.
+fn invitation_only_surveys(
+    conn: &mut DbConnection,
+    batch: &[&NewResponse],
+) -> Result<HashSet<String>, StorageError> {
+    let ids: HashSet<&str> = batch
+        .iter()
+        .filter(|r| r.invitation.is_none())
+        .map(|r| r.survey_id.as_str())
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids: Vec<&str> = ids.into_iter().collect();
+    let rows: Vec<(String, String)> = surveys::table
+        .filter(surveys::id.eq_any(&ids))
+        .select((surveys::id, surveys::options))
+        .load(conn)?;
+    let mut out = HashSet::new();
+    for (id, options) in rows {
+        let options: SurveyOptions = serde_json::from_str(&options)
+            .map_err(|e| StorageError::Corrupt(format!("options of survey {id}: {e}")))?;
+        if options.access == Access::Invitation {
+            out.insert(id);
+        }
+    }
+    Ok(out)
 }
 
 /// The invitations this batch claims, by code.

@@ -110,6 +110,37 @@ impl FromRequest for PageCtx {
     }
 }
 
+/// The scheme and host of this site as the browser reached it, for links on a page (the
+/// "continue later" link, letters). Proxy headers (`X-Forwarded-Host`, `Forwarded`) count only
+/// when the proxy is trusted; otherwise the request's own `Host` header, if it looks like a
+/// host name, else the bound address, so a forged header cannot plant another site in a link.
+pub fn site_base(req: &HttpRequest) -> String {
+    let settings = req.app_data::<web::Data<AppState>>().map(|s| &s.settings);
+    if settings.is_some_and(|s| s.trust_proxy) {
+        let info = req.connection_info();
+        return format!("{}://{}", info.scheme(), info.host());
+    }
+    let scheme = if settings.is_some_and(|s| s.secure_cookies) {
+        "https"
+    } else {
+        "http"
+    };
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .map(str::to_owned)
+        .or_else(|| settings.map(|s| s.bind.to_string()))
+        .unwrap_or_else(|| "localhost".into());
+    format!("{scheme}://{host}")
+}
+
 /// The client address: the TCP peer, or the proxy-reported address when configured to trust
 /// the proxy (otherwise anyone could pick their own address to dodge throttling).
 pub fn client_ip(req: &HttpRequest) -> String {

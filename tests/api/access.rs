@@ -626,7 +626,11 @@ async fn only_an_interviewer_session_can_set_a_mode_other_than_web() {
         .await;
     assert_eq!(status, 200, "{first}");
     let review = answer_from_first_page(&app, &first, "no").await;
-    let (status, done) = step(&app, &review, &[("mode", "paper")], "submit").await;
+    // Changing the sealed mode on the way is refused outright, and nothing is stored.
+    let (status, refused) = step(&app, &review, &[("mode", "paper")], "submit").await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(!refused.contains("INS-"), "{refused}");
+    let (status, done) = step(&app, &review, &[], "submit").await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(stored_mode(&app, &receipt_of(&done)), "web");
     // A logged-in analyst is not an interviewer either.
@@ -640,7 +644,9 @@ async fn only_an_interviewer_session_can_set_a_mode_other_than_web() {
         )
         .await;
     let review = answer_from_first_page(&app, &first, "no").await;
-    let (_, done) = step(&app, &review, &[("mode", "phone")], "submit").await;
+    let (status, _) = step(&app, &review, &[("mode", "phone")], "submit").await;
+    assert_eq!(status, 400);
+    let (_, done) = step(&app, &review, &[], "submit").await;
     assert_eq!(stored_mode(&app, &receipt_of(&done)), "web");
     assert_eq!(app.audit_actions("response.entered"), 0);
 }
@@ -678,4 +684,233 @@ async fn the_work_list_shows_sampled_people_with_a_phone_who_have_not_answered()
     assert!(invitation(&app, &to_call).completed_at.is_some());
     let (_, list) = app.get_html(&format!("/interview/{KEY}")).await;
     assert!(!list.contains("Fredrik Att-ringa"), "{list}");
+}
+
+// ---------------------------------------------------------------- attacks on access
+
+/// A hand-made submission: the review page's fields without going through the start form.
+fn forged_submission(csrf_page: &str, attempt: &str) -> Vec<(String, String)> {
+    let token = crate::helpers::extract_csrf(csrf_page).expect("a CSRF token on the page");
+    [
+        ("csrf_token", token.as_str()),
+        ("attempt", attempt),
+        ("seed", "1"),
+        ("lang", "sv"),
+        ("page", "3"),
+        ("started", "0"),
+        ("shown", ""),
+        ("h.has_car", "no"),
+        ("nav", "submit"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect()
+}
+
+#[actix_web::test]
+async fn answers_posted_without_the_start_form_get_no_receipt_on_invitation_and_anonymous_surveys()
+{
+    for options in [
+        invitation_only(),
+        SurveyOptions {
+            anonymous: true,
+            ..invitation_only()
+        },
+    ] {
+        let app = app_with(options).await;
+        invite(&app, "Eva", None);
+        let (_, code_page) = app.get_html(&format!("/s/{KEY}")).await;
+        for attempt in [
+            "0123456789abcdef0123456789abcdef",
+            "ffffffffffffffffffffffffffffffff",
+        ] {
+            let (status, html) = app
+                .post_fields(
+                    &format!("/s/{KEY}"),
+                    &forged_submission(&code_page, attempt),
+                )
+                .await;
+            assert!(
+                (400..500).contains(&status),
+                "a forged attempt got {status}: {html}"
+            );
+            assert!(!html.contains("INS-"), "no receipt: {html}");
+        }
+        assert_eq!(app.response_count(), 0);
+    }
+}
+
+#[actix_web::test]
+async fn a_started_attempt_that_drops_or_swaps_its_code_is_refused_at_every_step() {
+    let app = app_with(invitation_only()).await;
+    let code = invite(&app, "Eva", None);
+    let other = invite(&app, "Olle", None);
+    let (_, page) = open_with_code(&app, &code).await;
+    let review = answer_from_landing(&app, &page, "no").await;
+    for tampered in [("invitation", ""), ("invitation", other.as_str())] {
+        for nav in ["next", "submit"] {
+            let (status, html) = step(&app, &review, &[tampered], nav).await;
+            assert!((400..500).contains(&status), "{tampered:?} {nav}: {status}");
+            assert!(!html.contains("INS-"), "{html}");
+        }
+    }
+    assert_eq!(app.response_count(), 0);
+    assert!(invitation(&app, &other).completed_at.is_none());
+    // The untouched attempt still gets its receipt.
+    let (status, done) = step(&app, &review, &[], "submit").await;
+    assert_eq!(status, 200, "{done}");
+    assert!(done.contains("INS-"));
+}
+
+#[actix_web::test]
+async fn a_code_used_in_another_tab_stops_the_other_attempt_at_its_next_step() {
+    let app = app_with(invitation_only()).await;
+    let code = invite(&app, "Eva", None);
+    let (_, page) = open_with_code(&app, &code).await;
+    let (status, first) = app
+        .post_fields(&format!("/s/{KEY}/start"), &browser_form(&page, &[], ""))
+        .await;
+    assert_eq!(status, 200, "{first}");
+    let review = answer_from_landing(&app, &page, "no").await;
+    let (status, _) = step(&app, &review, &[], "submit").await;
+    assert_eq!(status, 200);
+    // The first tab goes on: its next page says the code is used, before anything is typed.
+    let (status, html) = step(&app, &first, &[("a.has_car", "yes")], "next").await;
+    assert_eq!(status, 409, "{html}");
+    assert_eq!(app.response_count(), 1);
+}
+
+#[actix_web::test]
+async fn the_start_time_and_the_layout_seed_are_the_servers_not_the_clients() {
+    let app = app_with(SurveyOptions::default()).await;
+    let review = answer_from_landing(&app, &landing(&app).await, "no").await;
+    for tampered in [
+        ("started", "0"),
+        ("seed", "42"),
+        ("attempt", "0123456789abcdef0123456789abcdef"),
+        ("seal", ""),
+    ] {
+        let (status, html) = step(&app, &review, &[tampered], "submit").await;
+        assert_eq!(status, 400, "{tampered:?}: {html}");
+    }
+    assert_eq!(app.response_count(), 0);
+    let (status, done) = step(&app, &review, &[], "submit").await;
+    assert_eq!(status, 200, "{done}");
+    let id = response_ids(&app, &receipt_of(&done))[0].clone();
+    let row = dump(&app)
+        .into_iter()
+        .find(|(t, r)| t == "responses" && r.contains(&id))
+        .expect("the response row")
+        .1;
+    assert!(!row.contains("1970-01-01"), "{row}");
+}
+
+#[actix_web::test]
+async fn the_continue_later_link_ignores_a_forwarded_host_from_an_untrusted_client() {
+    let app = app_with(SurveyOptions::default()).await;
+    let review = answer_from_landing(&app, &landing(&app).await, "no").await;
+    let res = app
+        .post_with_header(
+            &format!("/s/{KEY}"),
+            &browser_form(&review, &[], "save"),
+            ("x-forwarded-host", "evil.example"),
+        )
+        .await;
+    assert_eq!(res.0, 200, "{}", res.1);
+    assert!(!res.1.contains("evil.example"), "{}", res.1);
+    assert!(res.1.contains("/s/test-survey/resume?code="), "{}", res.1);
+}
+
+/// The 4096-byte pages of a SQLite file, or the frames of its WAL, as text chunks.
+fn sqlite_pages(path: &std::path::Path, wal: bool) -> Vec<Vec<u8>> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return vec![];
+    };
+    const PAGE: usize = 4096;
+    if wal {
+        // 32-byte WAL header, then frames of a 24-byte header and one page.
+        bytes
+            .get(32..)
+            .unwrap_or_default()
+            .chunks(24 + PAGE)
+            .map(<[u8]>::to_vec)
+            .collect()
+    } else {
+        bytes.chunks(PAGE).map(<[u8]>::to_vec).collect()
+    }
+}
+
+fn holds(page: &[u8], needle: &str) -> bool {
+    page.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[actix_web::test]
+async fn a_resumed_anonymous_response_leaves_no_code_next_to_its_attempt_in_the_database_file_or_wal(
+) {
+    let app = app_with(SurveyOptions {
+        anonymous: true,
+        ..invitation_only()
+    })
+    .await;
+    let insikt::storage::Backend::Sqlite(path) = app.db.backend().clone() else {
+        // The raw-file check is SQLite's; PostgreSQL keeps dead tuples until VACUUM, and the
+        // sealed draft is what keeps those unlinkable (the table dump below covers it).
+        let code = invite(&app, "Eva", None);
+        let receipt = answer_with_code_saving_a_draft_first(&app, &code).await;
+        assert_unlinked(&app, &code, &receipt);
+        return;
+    };
+    let code = invite(&app, "Eva", Some("070-111 11 11"));
+    let (_, page) = open_with_code(&app, &code).await;
+    let (status, first) = app
+        .post_fields(&format!("/s/{KEY}/start"), &browser_form(&page, &[], ""))
+        .await;
+    assert_eq!(status, 200, "{first}");
+    let (status, saved) = step(&app, &first, &[("a.has_car", "yes")], "save").await;
+    assert_eq!(status, 200, "{saved}");
+    let marker = "class=\"receipt-number\"><strong>";
+    let at = saved.find(marker).expect("resume code shown") + marker.len();
+    let resume_code = saved[at..at + 12].to_owned();
+    // Another browser resumes with the code and finishes.
+    app.clear_cookies();
+    let (_, form) = app.get_html(&format!("/s/{KEY}/resume")).await;
+    let (status, resumed) = app
+        .post_fields(
+            &format!("/s/{KEY}/resume"),
+            &browser_form(&form, &[("code", &resume_code)], ""),
+        )
+        .await;
+    assert_eq!(status, 200, "{resumed}");
+    assert!(
+        resumed.contains("name=\"a.has_car\" value=\"yes\" checked"),
+        "{resumed}"
+    );
+    let (_, p2) = step(&app, &resumed, &[("a.has_car", "yes")], "next").await;
+    let (_, p3) = step(&app, &p2, &[("a.car_age", "7")], "next").await;
+    let (_, review) = step(&app, &p3, &[], "next").await;
+    let (status, done) = step(&app, &review, &[], "submit").await;
+    assert_eq!(status, 200, "{done}");
+    let receipt = receipt_of(&done);
+    assert_unlinked(&app, &code, &receipt);
+    let attempt = response_ids(&app, &receipt)[2].clone();
+    let db = std::path::PathBuf::from(&path);
+    let wal = std::path::PathBuf::from(format!("{path}-wal"));
+    let pages: Vec<Vec<u8>> = sqlite_pages(&db, false)
+        .into_iter()
+        .chain(sqlite_pages(&wal, true))
+        .collect();
+    // Both are in the files (so the scan reads the right bytes), never in one page.
+    assert!(pages.iter().any(|p| holds(p, &code)), "the code is stored");
+    assert!(
+        pages.iter().any(|p| holds(p, &attempt)),
+        "the attempt is stored"
+    );
+    let together = pages
+        .iter()
+        .filter(|p| holds(p, &code) && holds(p, &attempt))
+        .count();
+    assert_eq!(
+        together, 0,
+        "pages holding both the code and the attempt id"
+    );
 }

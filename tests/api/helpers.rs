@@ -233,6 +233,27 @@ impl TestApp {
         (status, res.text().await.expect("body"))
     }
 
+    /// POST form fields with one extra request header (e.g. a forged proxy header).
+    pub async fn post_with_header(
+        &self,
+        path: &str,
+        fields: &[(String, String)],
+        (name, value): (&str, &str),
+    ) -> (u16, String) {
+        let res = self
+            .client
+            .post(format!("{}{}", self.address, path))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .header(name, value)
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        self.store_cookies(&res);
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("body"))
+    }
+
     pub fn response_count(&self) -> i64 {
         use insikt::storage::surveys;
         let mut conn = self.db.get().expect("connection");

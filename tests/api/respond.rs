@@ -327,6 +327,48 @@ async fn a_resume_link_does_not_keep_the_code_in_the_address() {
 }
 
 #[actix_web::test]
+async fn resume_codes_guessed_through_the_cookie_are_rate_limited() {
+    let app = TestApp::spawn_with(|s| {
+        s.respondent_rate_per_minute = 1;
+        s.respondent_rate_burst = 5;
+    })
+    .await;
+    app.publish_survey(SURVEY, &SurveyOptions::default());
+    let mut statuses = vec![];
+    for i in 0..20 {
+        app.set_cookie("insikt_resume", &format!("AAAA-AAAA-{i:02}"));
+        statuses.push(app.get("/s/test-survey/resume").await.status().as_u16());
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert!(
+        statuses.iter().filter(|s| **s != 429).count() <= 5,
+        "{statuses:?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_resume_link_cannot_write_cookie_attributes() {
+    let app = app_with_survey(SurveyOptions::default()).await;
+    let res = app
+        .get("/s/test-survey/resume?code=x;%20Path=/;%20Domain=evil.example")
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let set: Vec<String> = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .collect();
+    let resume = set
+        .iter()
+        .find(|c| c.starts_with("insikt_resume="))
+        .expect("the resume cookie");
+    assert!(!resume.contains("evil"), "{resume}");
+    assert!(resume.contains("Path=/s/test-survey/resume"), "{resume}");
+    assert!(!resume.contains("Path=/;"), "{resume}");
+}
+
+#[actix_web::test]
 async fn a_survey_stops_at_its_maximum_number_of_responses() {
     let app = app_with_survey(SurveyOptions {
         max_responses: Some(1),

@@ -214,3 +214,40 @@ async fn a_quota_cell_fills_exactly_within_and_across_batches() {
     assert!(matches!(later[0], SubmitOutcome::QuotaFull { .. }));
     assert_eq!(f.app.response_count(), 3);
 }
+
+#[actix_web::test]
+async fn the_writer_refuses_an_invitation_only_surveys_response_that_names_no_code() {
+    let f = fixture().await;
+    {
+        let mut conn = f.app.db.get().expect("connection");
+        let options = SurveyOptions {
+            access: insikt::domain::options::Access::Invitation,
+            ..SurveyOptions::default()
+        };
+        assert!(
+            insikt::storage::surveys::update_options(&mut conn, &f.survey_id, &options)
+                .expect("update options")
+        );
+    }
+    let code = f.invite(2.0);
+    let with_code = NewResponse {
+        invitation: Some(InvitationClaim {
+            code: code.clone(),
+            anonymous: false,
+        }),
+        ..f.response("coded", "yes")
+    };
+    // Whatever the pages let through, a code-less response is not stored, alone or in a batch.
+    let out = f.store(&[f.response("forged", "no")]);
+    assert_eq!(out, vec![SubmitOutcome::InvitationMissing]);
+    let out = f.store(&[
+        f.response("forged2", "no"),
+        with_code,
+        f.response("forged3", "no"),
+    ]);
+    assert_eq!(out[0], SubmitOutcome::InvitationMissing);
+    assert!(matches!(out[1], SubmitOutcome::Stored { .. }), "{out:?}");
+    assert_eq!(out[2], SubmitOutcome::InvitationMissing);
+    assert_eq!(f.app.response_count(), 1);
+    assert!(f.invitation(&code).completed_at.is_some());
+}

@@ -216,10 +216,7 @@ pub async fn show_letters(
     query: web::Query<LettersQuery>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let base = {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    };
+    let base = crate::web::forms::site_base(&req);
     let sample = query.into_inner().sample.filter(|s| !s.is_empty());
     let batch = state
         .db

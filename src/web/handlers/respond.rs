@@ -19,10 +19,10 @@ use crate::domain::survey::flow::AnswerMap;
 use crate::domain::survey::QuestionKind;
 use crate::domain::user::User;
 use crate::storage::invitations::Invitation;
-use crate::storage::responses::{Draft, SubmitOutcome};
+use crate::storage::responses::SubmitOutcome;
 use crate::storage::{self};
 use crate::web::error::AppError;
-use crate::web::forms::{client_ip, CsrfForm, PageCtx};
+use crate::web::forms::{client_ip, site_base, CsrfForm, PageCtx};
 use crate::web::views::respond::{self as view, CodeProblem, Entry};
 use crate::web::AppState;
 
@@ -333,7 +333,7 @@ pub async fn start_survey(
     attempt.invitation = entry.invitation;
     attempt.mode = entry.mode;
     let first = ans::next_page(&s.survey, 0, &attempt.answers, &ans::today());
-    Ok(show(&req, &s, attempt, first, &[]))
+    Ok(show(&req, &state, &s, attempt, first, &[]))
 }
 
 /// The invitation a start form names, if any; `Err(page)` when the code cannot be used or an
@@ -360,6 +360,29 @@ async fn admit(
     })
 }
 
+/// The access decision again, on every step: an invitation-only survey's attempt must still
+/// hold an unused code of this survey (it may have been used in another tab or by another
+/// attempt since the start). `Some(page)` when it does not. The writer decides once more.
+async fn still_admitted(
+    req: &HttpRequest,
+    state: &AppState,
+    s: &LoadedSurvey,
+    a: &Attempt,
+) -> Result<Option<HttpResponse>, AppError> {
+    let Some(code) = a.invitation.as_deref() else {
+        if s.options.access == Access::Invitation {
+            let body = view::code_form(s, &a.lang, &csrf(req), Some(CodeProblem::Missing), "");
+            return Ok(Some(page(StatusCode::FORBIDDEN, body)));
+        }
+        return Ok(None);
+    };
+    Ok(match check_code(state, s, code).await? {
+        CodeCheck::Valid(_) => None,
+        CodeCheck::Used => Some(code_refused(req, s, &a.lang, code, true)),
+        CodeCheck::Unknown => Some(code_refused(req, s, &a.lang, code, false)),
+    })
+}
+
 fn reject_bots(fields: &Fields) -> Result<(), AppError> {
     if field(fields, "website").is_some_and(|v| !v.is_empty()) {
         return Err(AppError::BadRequest(
@@ -372,11 +395,13 @@ fn reject_bots(fields: &Fields) -> Result<(), AppError> {
 /// Render page `index` (or the review page when `index` is past the last page).
 fn show(
     req: &HttpRequest,
+    state: &AppState,
     s: &LoadedSurvey,
-    mut a: Attempt,
+    a: Attempt,
     index: usize,
     errors: &[crate::domain::survey::flow::AnswerError],
 ) -> HttpResponse {
+    let mut a = a.sealed(&state.secret, &s.version_id);
     let today = ans::today();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -415,7 +440,11 @@ fn show(
     )
 }
 
-fn attempt_from(s: &LoadedSurvey, fields: &Fields) -> Result<(Attempt, Vec<String>), AppError> {
+fn attempt_from(
+    state: &AppState,
+    s: &LoadedSurvey,
+    fields: &Fields,
+) -> Result<(Attempt, Vec<String>), AppError> {
     let bad =
         |what: &str| AppError::BadRequest(format!("the form is missing or has a broken '{what}'"));
     let attempt = field(fields, "attempt")
@@ -456,9 +485,21 @@ fn attempt_from(s: &LoadedSurvey, fields: &Fields) -> Result<(Attempt, Vec<Strin
                 .unwrap_or(Mode::Web),
             started,
             answers: response::answers_from_form(&s.survey, &shown_qs, fields),
+            seal: field(fields, "seal").unwrap_or("").to_owned(),
         },
         shown,
     ))
+    .and_then(|(a, shown)| {
+        // Only a start or a resume seals an attempt: a form made up without one, or with a
+        // sealed field (key, seed, start time, invitation, mode, draft) changed, is refused.
+        if a.seal_holds(&state.secret, &s.version_id) {
+            Ok((a, shown))
+        } else {
+            Err(AppError::BadRequest(
+                "the form's answering attempt was not started on this server".into(),
+            ))
+        }
+    })
 }
 
 /// `POST /s/{key}`: Next, Back, Continue later, Change, Submit or another language.
@@ -471,9 +512,12 @@ pub async fn answer_page(
     limit(&state, &req)?;
     let s = load(&state, &path).await?;
     reject_bots(&fields)?;
-    let (mut a, shown) = attempt_from(&s, &fields)?;
+    let (mut a, shown) = attempt_from(&state, &s, &fields)?;
     if s.is_closed(time::OffsetDateTime::now_utc()) {
         return Ok(closed_page(&s, &a.lang));
+    }
+    if let Some(refused) = still_admitted(&req, &state, &s, &a).await? {
+        return Ok(refused);
     }
     let nav = field(&fields, "nav")
         .and_then(Nav::parse)
@@ -483,16 +527,16 @@ pub async fn answer_page(
     match nav {
         Nav::Language(l) => {
             a.lang = s.language(Some(&l));
-            Ok(show(&req, &s, a, here, &[]))
+            Ok(show(&req, &state, &s, a, here, &[]))
         }
         Nav::Back => {
             ans::validate(&s, &mut a.answers, None);
             let to = ans::previous_page(&s.survey, here, &a.answers, &today);
-            Ok(show(&req, &s, a, to, &[]))
+            Ok(show(&req, &state, &s, a, to, &[]))
         }
         Nav::Goto(n) => {
             let to = ans::next_page(&s.survey, n.min(s.survey.pages.len()), &a.answers, &today);
-            Ok(show(&req, &s, a, to, &[]))
+            Ok(show(&req, &state, &s, a, to, &[]))
         }
         Nav::Save => save(&req, &state, &s, a).await,
         Nav::Next => {
@@ -511,7 +555,7 @@ pub async fn answer_page(
             // only now: show the page again so it can be answered.
             let grew = now_visible.iter().any(|k| !shown.contains(k));
             if !errors.is_empty() || (grew && here < s.survey.pages.len()) {
-                return Ok(show(&req, &s, a, here, &errors));
+                return Ok(show(&req, &state, &s, a, here, &errors));
             }
             if let Some(quota) = ans::full_quota(&state.db, &s, here, &a.answers).await? {
                 return Ok(page(
@@ -520,7 +564,7 @@ pub async fn answer_page(
                 ));
             }
             let to = ans::next_page(&s.survey, here + 1, &a.answers, &today);
-            Ok(show(&req, &s, a, to, &[]))
+            Ok(show(&req, &state, &s, a, to, &[]))
         }
         Nav::Submit => submit(&req, &state, &s, a).await,
     }
@@ -541,14 +585,20 @@ async fn submit(
             .iter()
             .position(|p| p.questions.iter().any(|q| response::owns(q, key)))
             .unwrap_or(0);
-        return Ok(show(req, s, a, page_of, &errors));
+        return Ok(show(req, state, s, a, page_of, &errors));
     }
     let (mode, interviewer) = entry_mode(req, Some(a.mode.as_str())).await?;
     let outcome = ans::submit(&state.responses, s, &a, mode).await?;
     if let (SubmitOutcome::Stored { receipt, .. }, Some(user)) = (&outcome, &interviewer) {
         record_entry(req, state, s, user, mode, receipt).await?;
     }
-    Ok(outcome_page(s, &a, outcome, interviewer.is_some()))
+    Ok(outcome_page(
+        s,
+        &a,
+        outcome,
+        interviewer.is_some(),
+        &csrf(req),
+    ))
 }
 
 /// The interviewer goes to the audit log, never into the response: survey, mode and (unless
@@ -591,6 +641,7 @@ fn outcome_page(
     a: &Attempt,
     outcome: SubmitOutcome,
     staff: bool,
+    csrf: &str,
 ) -> HttpResponse {
     match outcome {
         SubmitOutcome::Stored {
@@ -617,6 +668,10 @@ fn outcome_page(
             page(StatusCode::FORBIDDEN, view::quota_full(s, &a.lang, q))
         }
         SubmitOutcome::InvitationUsed => page(StatusCode::CONFLICT, view::code_used(s, &a.lang)),
+        SubmitOutcome::InvitationMissing => page(
+            StatusCode::FORBIDDEN,
+            view::code_form(s, &a.lang, csrf, Some(CodeProblem::Missing), ""),
+        ),
         SubmitOutcome::InvitationUnknown => {
             page(StatusCode::FORBIDDEN, view::code_unknown(s, &a.lang))
         }
@@ -639,16 +694,7 @@ async fn save(
     let code = response::new_resume_code();
     let days = i64::from(s.options.resume_days.max(1));
     let expires = storage::now() + time::Duration::days(days);
-    let draft = Draft {
-        id: uuid::Uuid::new_v4().to_string(),
-        version_id: s.version_id.clone(),
-        language: a.lang.clone(),
-        seed: i64::try_from(a.seed).unwrap_or(0),
-        attempt: a.attempt.clone(),
-        page: i32::try_from(a.page).unwrap_or(0),
-        answers: serde_json::to_string(&a.answers).map_err(anyhow::Error::from)?,
-        invitation_code: a.invitation.clone(),
-    };
+    let draft = ans::new_draft(s, &a, &state.secret, &code).map_err(anyhow::Error::from)?;
     let (hash, replaces) = (hash_code(&code), a.draft.clone());
     state
         .db
@@ -656,13 +702,7 @@ async fn save(
             storage::responses::insert_draft(c, &hash, &draft, expires, replaces.as_deref())
         })
         .await?;
-    let info = req.connection_info();
-    let link = format!(
-        "{}://{}/s/{}/resume?code={code}",
-        info.scheme(),
-        info.host(),
-        s.survey.key
-    );
+    let link = format!("{}/s/{}/resume?code={code}", site_base(req), s.survey.key);
     let until = expires
         .format(time::macros::format_description!("[year]-[month]-[day]"))
         .unwrap_or_default();
@@ -685,7 +725,10 @@ pub async fn show_resume(
     let s = load(&state, &path).await?;
     let lang = s.language(query.get("lang").map(String::as_str));
     if let Some(code) = query.get("code") {
-        let cookie = actix_web::cookie::Cookie::build(RESUME_COOKIE, code.clone())
+        // Only a well-formed code reaches the header: anything else (`x; Domain=…`) becomes a
+        // placeholder that lands on the retry form, so nothing typed is written into a cookie.
+        let code = response::normalise_resume_code(code).unwrap_or_else(|| "-".into());
+        let cookie = actix_web::cookie::Cookie::build(RESUME_COOKIE, code)
             .path(format!("/s/{}/resume", s.survey.key))
             .http_only(true)
             .same_site(actix_web::cookie::SameSite::Lax)
@@ -698,6 +741,8 @@ pub async fn show_resume(
             .finish());
     }
     if let Some(code) = req.cookie(RESUME_COOKIE).map(|c| c.value().to_owned()) {
+        // Every way a code is looked up counts against the same per-address limit.
+        limit(&state, &req)?;
         let mut res = resume(&req, &state, &s, &lang, &code).await?;
         let mut gone = actix_web::cookie::Cookie::new(RESUME_COOKIE, "");
         gone.set_path(format!("/s/{}/resume", s.survey.key));
@@ -756,18 +801,22 @@ async fn resume(
         let body = view::resume_form(s, lang, &csrf(req), true, typed);
         return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, body));
     };
-    let answers: AnswerMap = serde_json::from_str(&draft.answers).map_err(anyhow::Error::from)?;
+    let Some(code) = response::normalise_resume_code(typed) else {
+        return Err(AppError::NotFound);
+    };
+    let content = ans::draft_content(&state.secret, &code, &draft).map_err(anyhow::Error::from)?;
     let a = Attempt {
-        attempt: draft.attempt,
-        seed: u64::try_from(draft.seed).unwrap_or(0),
+        attempt: content.attempt,
+        seed: content.seed,
         lang: draft.language,
         page: usize::try_from(draft.page).unwrap_or(0),
         draft: Some(draft.id),
-        invitation: draft.invitation_code,
+        invitation: content.invitation,
         mode: Mode::Web,
         started: time::OffsetDateTime::now_utc().unix_timestamp(),
-        answers,
+        answers: content.answers,
+        seal: String::new(),
     };
     let index = a.page;
-    Ok(show(req, s, a, index, &[]))
+    Ok(show(req, state, s, a, index, &[]))
 }

@@ -207,6 +207,7 @@ fn attempt_fields(a: &Attempt, csrf: &str, page: usize, shown: &[&Question]) -> 
         input type="hidden" name="lang" value=(a.lang);
         input type="hidden" name="page" value=(page);
         input type="hidden" name="started" value=(a.started);
+        input type="hidden" name="seal" value=(a.seal);
         input type="hidden" name="shown" value=(shown_keys);
         @if let Some(d) = &a.draft { input type="hidden" name="draft" value=(d); }
         (entry_fields(a.invitation.as_deref(), a.mode))
