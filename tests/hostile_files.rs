@@ -286,6 +286,10 @@ fn refused_over_the_web_with_bounded_memory(what: &str, file: &[u8], needle: &st
     let (status, page) = &results[0];
     assert_eq!(*status, 422, "{what}: {page}");
     assert!(page.contains(needle), "{what}: wanted {needle:?} in {page}");
+    assert!(
+        page.contains("hostile.xlsx"),
+        "{what}: the page names the file: {page}"
+    );
     let (status, page) = &results[1];
     assert_eq!(
         *status, 200,
@@ -432,5 +436,57 @@ fn the_cli_refuses_the_sparse_grid_with_a_clear_message_naming_the_file() {
     assert!(
         last.contains("sheet 'survey', row 1048576: the sheet has a cell at row 1048576 (XFD1048576); at most 20000 rows are read"),
         "{last}"
+    );
+}
+
+#[test]
+fn parts_inflating_past_the_total_limit_are_refused_even_when_each_is_under_the_part_limit() {
+    let mut zip = workbook(&form_rows(), None);
+    let zeros = vec![0u8; 1024 * 1024];
+    for i in 0..3 {
+        zip.start_file(format!("xl/media/padding{i}.bin"), deflated())
+            .expect("starts a part");
+        for _ in 0..19 {
+            zip.write_all(&zeros).expect("writes");
+        }
+    }
+    let e = refused(&finish(zip));
+    assert_eq!(
+        e[0].to_string(),
+        "the workbook's parts inflate to more than 52428800 bytes (50 MB) in all; at most that much is read"
+    );
+}
+
+#[test]
+fn rows_padded_out_to_the_last_column_count_as_cells_against_the_cell_limit() {
+    // 501 rows with one cell in column ALL (the 1,000th) hold 501,000 cells once padded.
+    let mut rows = form_rows();
+    for r in 3..504 {
+        rows.push_str(&row(r, &[("ALL", "x")]));
+    }
+    let e = refused(&finish(workbook(&rows, None)));
+    assert_eq!(e[0].sheet, "survey");
+    assert!(
+        e[0].message
+            .starts_with("the sheet has more than 500000 cells"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn a_shared_formula_with_a_huge_index_is_reported_as_a_formula_not_an_abort() {
+    // calamine's formula range sizes a table by the `si` index: 4·10^12 entries.
+    let rows = row(1, &[("A", "type"), ("B", "name"), ("C", "label")])
+        + r#"<row r="2"><c r="A2" t="inlineStr"><is><t>text</t></is></c><c r="B2"><f t="shared" si="4000000000000" ref="B2:B3">1+1</f><v>2</v></c></row>"#
+        + r#"<row r="3"><c r="A3" t="inlineStr"><is><t>text</t></is></c><c r="B3"><f t="shared" si="4000000000000"/><v>2</v></c></row>"#;
+    let e = refused(&finish(workbook(&rows, None)));
+    assert_eq!(
+        e[0].to_string(),
+        "sheet 'survey', row 2, column 'name': cell B2 contains the formula '=1+1'; formulas are not supported, paste the values instead"
+    );
+    assert_eq!(
+        e[1].to_string(),
+        "sheet 'survey', row 3, column 'name': cell B3 contains a copy of the shared formula '=1+1'; formulas are not supported, paste the values instead"
     );
 }
