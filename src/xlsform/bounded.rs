@@ -136,3 +136,28 @@ impl<R: Read> Read for Counting<R> {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::declared_string_count;
+
+    fn count(xml: &str) -> Option<u64> {
+        declared_string_count(xml.as_bytes()).expect("reads from memory")
+    }
+
+    #[test]
+    fn the_declared_count_is_read_where_calamine_reads_it() {
+        assert_eq!(count(r#"<sst uniqueCount="12"><si/></sst>"#), Some(12));
+        // A namespace prefix, and a stray end tag before it (calamine does not check end names).
+        assert_eq!(count(r#"<a></b><x:sst uniqueCount="7"/>"#), Some(7));
+        // More digits than a u64 holds is over every limit.
+        assert_eq!(
+            count(r#"<sst uniqueCount="99999999999999999999999"/>"#),
+            Some(u64::MAX)
+        );
+        // calamine ignores what is not a number, and so do we.
+        assert_eq!(count(r#"<sst uniqueCount="+5"/>"#), None);
+        assert_eq!(count(r#"<sst count="5"/>"#), None);
+        assert_eq!(count("no xml at all"), None);
+    }
+}

@@ -185,21 +185,19 @@ fn stream_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<RawSheet, Is
         .map_err(unreadable)?
     {
         let (row, col) = cell.pos;
-        let formula = cell.formula.and_then(|f| match f {
-            XlsxFormulaMetadata::Normal { formula } => Some(Formula::Own(formula)),
+        let formula = cell.formula.map(|f| match f {
+            XlsxFormulaMetadata::Normal { formula } => Formula::Own(formula),
             XlsxFormulaMetadata::Shared {
                 shared_index,
                 formula,
                 ..
             } => {
                 raw.shared.insert(shared_index, formula.clone());
-                Some(Formula::Own(formula))
+                Formula::Own(formula)
             }
-            XlsxFormulaMetadata::SharedDerived { shared_index } => {
-                Some(Formula::Copy(shared_index))
-            }
+            XlsxFormulaMetadata::SharedDerived { shared_index } => Formula::Copy(shared_index),
             // The enum is non-exhaustive; a kind calamine adds later is still a formula.
-            _ => Some(Formula::Own(String::new())),
+            _ => Formula::Own(String::new()),
         });
         if cell.value == DataRef::Empty && formula.is_none() {
             continue;
