@@ -302,8 +302,17 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
             }
         }
         SurveysCommand::Import { file } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("{}: cannot read", file.display()))?;
+            // One byte over the import limit is enough for the importer to refuse the file, so a
+            // huge file is never read into memory whole.
+            let mut bytes = Vec::new();
+            std::fs::File::open(&file)
+                .and_then(|f| {
+                    std::io::Read::read_to_end(
+                        &mut std::io::Read::take(f, crate::xlsform::MAX_INPUT_BYTES as u64 + 1),
+                        &mut bytes,
+                    )
+                })
+                .with_context(|| format!("{}: cannot read", file.display()))?;
             let (stored, warnings) = questionnaires::import_xlsform(conn, Actor::CLI, &bytes)
                 .with_context(|| file.display().to_string())?;
             println!(

@@ -22,11 +22,13 @@
 //! Anything else is reported as a warning with sheet, row and column, never silently dropped; structural
 //! problems are errors. Neither function panics on any input.
 
+mod bounded;
 mod export;
 mod import;
 
 use std::fmt;
 
+pub use bounded::{MAX_ENTRIES, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_TOTAL_BYTES};
 pub use export::export;
 pub use import::import;
 
@@ -34,8 +36,23 @@ use crate::domain::survey::Survey;
 
 /// Inputs larger than this are refused before unzipping.
 pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
-/// Sheets with more rows than this are refused; real forms have at most a few thousand.
+/// Sheets with a cell below this row are refused; real forms have at most a few thousand rows.
 pub const MAX_ROWS: usize = 20_000;
+/// Sheets with a cell right of this column (`ALL`) are refused. A form in 40 languages with
+/// eight translated columns has about 350; the limit is there so that a cell at column XFD
+/// (16,384) is refused at once, before it makes every row that wide.
+pub const MAX_COLUMNS: usize = 1_000;
+/// At most this many cells are read from one sheet, counting the empty cells left of the last
+/// filled cell of each row (that is what the importer holds: 24 bytes each). 10,000 rows of 50
+/// columns is bigger than any real form; three sheets at the limit hold about 36 MB.
+pub const MAX_CELLS: usize = 500_000;
+/// At most this many bytes of cell text are read from one sheet. Shared strings are stored
+/// once but copied into every cell that refers to them, so without this a 1 MB string table
+/// referred to from every cell would multiply; 10 MB is several times a big real form's text.
+pub const MAX_TEXT_BYTES: usize = 10 * 1024 * 1024;
+/// Workbooks with more sheets than this are refused: an XLSForm needs three, and every other
+/// sheet becomes one warning on the import page.
+pub const MAX_SHEETS: usize = 100;
 
 /// A problem found in a workbook, located by sheet, 1-based row and column header.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -3,9 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataRef, Reader, Xlsx, XlsxFormulaMetadata};
 
-use super::{language_code, ImportErrors, Imported, Issue, MAX_INPUT_BYTES, MAX_ROWS};
+use super::{
+    bounded, language_code, ImportErrors, Imported, Issue, MAX_CELLS, MAX_COLUMNS, MAX_INPUT_BYTES,
+    MAX_ROWS, MAX_SHEETS, MAX_TEXT_BYTES,
+};
 use crate::domain::expr::{format_number, Expression};
 use crate::domain::survey::{
     check::is_valid_key, Choice, ChoiceAppearance, Page, Question, QuestionKind, Row, Scale,
@@ -140,90 +143,232 @@ fn cell_text(d: &Data) -> Result<String, String> {
     })
 }
 
-fn read_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, cx: &mut Ctx) -> Option<Sheet> {
-    let range = match wb.worksheet_range(name) {
+/// One sheet as streamed from the workbook: filled cells as rows of texts from column A (0-based
+/// row → cells), formulas, and the cells holding a spreadsheet error, all by 0-based position.
+#[derive(Default)]
+struct RawSheet {
+    rows: BTreeMap<u32, Vec<String>>,
+    /// The leftmost column with a value.
+    col0: usize,
+    formulas: Vec<((u32, u32), Formula)>,
+    /// Shared formulas by their index, as written on their first cell.
+    shared: HashMap<usize, String>,
+    bad: BTreeMap<(u32, u32), String>,
+}
+
+/// A formula cell: its own text, or a copy of the shared formula with this index.
+enum Formula {
+    Own(String),
+    Copy(usize),
+}
+
+/// Streams one sheet cell by cell, stopping at the first cell over [`MAX_ROWS`],
+/// [`MAX_COLUMNS`], [`MAX_CELLS`] or [`MAX_TEXT_BYTES`]. calamine's `worksheet_range` would
+/// allocate the whole bounding box first (A1 and XFD1048576 make 2^34 cells), and its declared
+/// `dimension` can lie, so only cells that exist are held, and only up to the limits.
+fn stream_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<RawSheet, Issue> {
+    let unreadable = |e: calamine::XlsxError| {
+        Issue::new(name, None, None, format!("cannot read the sheet: {e}"))
+    };
+    let mut reader = match wb.worksheet_cells_reader(name) {
         Ok(r) => r,
-        Err(e) => {
-            cx.error(name, None, None, format!("cannot read the sheet: {e}"));
+        // A chart sheet named `survey` reads as an empty sheet, as calamine's ranges do.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(RawSheet::default()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let mut raw = RawSheet::default();
+    let (mut cells, mut text_bytes) = (0usize, 0usize);
+    // The metadata variant: it does not expand shared formulas, so a hostile `si` index cannot
+    // make calamine allocate a table of that size.
+    while let Some(cell) = reader
+        .next_cell_with_formula_metadata()
+        .map_err(unreadable)?
+    {
+        let (row, col) = cell.pos;
+        let formula = cell.formula.map(|f| match f {
+            XlsxFormulaMetadata::Normal { formula } => Formula::Own(formula),
+            XlsxFormulaMetadata::Shared {
+                shared_index,
+                formula,
+                ..
+            } => {
+                raw.shared.insert(shared_index, formula.clone());
+                Formula::Own(formula)
+            }
+            XlsxFormulaMetadata::SharedDerived { shared_index } => Formula::Copy(shared_index),
+            // The enum is non-exhaustive; a kind calamine adds later is still a formula.
+            _ => Formula::Own(String::new()),
+        });
+        if cell.value == DataRef::Empty && formula.is_none() {
+            continue;
+        }
+        let at = format!("{}{}", col_letter(col as usize), u64::from(row) + 1);
+        if row as usize >= MAX_ROWS {
+            return Err(Issue::new(
+                name,
+                Some(row.saturating_add(1)),
+                None,
+                format!(
+                    "the sheet has a cell at row {} ({at}); at most {MAX_ROWS} rows are read",
+                    u64::from(row) + 1
+                ),
+            ));
+        }
+        if col as usize >= MAX_COLUMNS {
+            return Err(Issue::new(
+                name,
+                Some(row + 1),
+                None,
+                format!(
+                    "the sheet has a cell in column {} ({at}); at most {MAX_COLUMNS} columns (A to {}) are read",
+                    col_letter(col as usize),
+                    col_letter(MAX_COLUMNS - 1)
+                ),
+            ));
+        }
+        let text = match Data::from(cell.value) {
+            Data::Empty => None,
+            d => Some(cell_text(&d)),
+        };
+        text_bytes += match &formula {
+            Some(Formula::Own(f)) => f.len(),
+            _ => 0,
+        };
+        text_bytes += text
+            .as_ref()
+            .map_or(0, |t| t.as_ref().map_or(0, String::len));
+        if text_bytes > MAX_TEXT_BYTES {
+            return Err(Issue::new(
+                name,
+                Some(row + 1),
+                None,
+                format!(
+                    "the sheet has more than {MAX_TEXT_BYTES} bytes (10 MB) of text (passed at cell {at}); at most that much is read"
+                ),
+            ));
+        }
+        if let Some(f) = formula {
+            raw.formulas.push(((row, col), f));
+        }
+        let Some(text) = text else { continue };
+        raw.col0 = if raw.rows.is_empty() {
+            col as usize
+        } else {
+            raw.col0.min(col as usize)
+        };
+        let cells_of_row = raw.rows.entry(row).or_default();
+        let width = col as usize + 1;
+        if cells_of_row.len() < width {
+            cells += width - cells_of_row.len();
+            if cells > MAX_CELLS {
+                return Err(Issue::new(
+                    name,
+                    Some(row + 1),
+                    None,
+                    format!(
+                        "the sheet has more than {MAX_CELLS} cells (passed at cell {at}, counting the empty cells left of the last filled cell of each row); at most that many are read"
+                    ),
+                ));
+            }
+            cells_of_row.resize(width, String::new());
+        }
+        match text {
+            Ok(t) => cells_of_row[col as usize] = t,
+            Err(msg) => {
+                cells_of_row[col as usize] = String::new();
+                raw.bad.insert((row, col), msg);
+            }
+        }
+    }
+    raw.formulas.sort_by_key(|(pos, _)| *pos);
+    Ok(raw)
+}
+
+fn read_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, cx: &mut Ctx) -> Option<Sheet> {
+    let raw = match stream_sheet(wb, name) {
+        Ok(raw) => raw,
+        Err(issue) => {
+            cx.errors.push(issue);
             return None;
         }
     };
-    if range.height() > MAX_ROWS {
-        cx.error(
-            name,
-            None,
-            None,
-            format!(
-                "the sheet has {} rows; the limit is {MAX_ROWS}",
-                range.height()
-            ),
-        );
-        return None;
-    }
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows();
-    let header_cells = rows.next().unwrap_or(&[]);
+    // The table starts at the first filled row and the leftmost filled column, as calamine's
+    // ranges do: a form pasted at B3 has its headers in row 3 from column B.
+    let row0 = raw.rows.keys().next().copied().unwrap_or(0);
+    let col0 = raw.col0;
+    let mut rows = raw.rows.into_iter().map(|(r, mut cells)| {
+        cells.drain(..col0.min(cells.len()));
+        (r, cells)
+    });
+    let header_cells = match rows.next() {
+        Some((r, cells)) if r == row0 => cells,
+        _ => Vec::new(),
+    };
     let mut headers = Vec::new();
     let mut seen = BTreeSet::new();
-    for (i, c) in header_cells.iter().enumerate() {
-        let raw = cell_text(c).unwrap_or_default();
-        let (base, lang) = split_header(&raw);
-        if !raw.is_empty() && !seen.insert((base.clone(), lang.clone())) {
-            let col = col0 as usize + i;
+    for (i, raw_text) in header_cells.into_iter().enumerate() {
+        let (base, lang) = split_header(&raw_text);
+        if !raw_text.is_empty() && !seen.insert((base.clone(), lang.clone())) {
+            let col = col0 + i;
             cx.error(
                 name,
                 Some(row0 + 1),
-                Some(&raw),
+                Some(&raw_text),
                 format!(
-                    "duplicate column header '{raw}' (column {})",
+                    "duplicate column header '{raw_text}' (column {})",
                     col_letter(col)
                 ),
             );
         }
-        headers.push(Header { raw, base, lang });
+        headers.push(Header {
+            raw: raw_text,
+            base,
+            lang,
+        });
     }
-    if let Ok(formulas) = wb.worksheet_formula(name) {
-        let (f0r, f0c) = formulas.start().unwrap_or((0, 0));
-        for (r, row) in formulas.rows().enumerate() {
-            for (c, f) in row.iter().enumerate() {
-                // Excel writes typed booleans as TRUE()/FALSE() formulas; their cached value is what we read.
-                let boolean = matches!(
-                    f.trim().to_uppercase().as_str(),
-                    "TRUE()" | "FALSE()" | "TRUE" | "FALSE"
-                );
-                if !f.is_empty() && !boolean {
-                    let col = f0c as usize + c;
-                    let header = col
-                        .checked_sub(col0 as usize)
-                        .and_then(|i| headers.get(i))
-                        .map(|h| h.raw.clone());
-                    cx.error(
-                        name,
-                        Some(f0r + r as u32 + 1),
-                        header.as_deref(),
-                        format!(
-                            "cell {}{} contains the formula '={f}'; formulas are not supported, paste the values instead",
-                            col_letter(col),
-                            f0r + r as u32 + 1
-                        ),
-                    );
-                }
-            }
+    for ((r, c), f) in &raw.formulas {
+        let (f, copy) = match f {
+            Formula::Own(f) => (f.as_str(), false),
+            Formula::Copy(i) => (raw.shared.get(i).map_or("", String::as_str), true),
+        };
+        // Excel writes typed booleans as TRUE()/FALSE() formulas; their cached value is what we read.
+        let boolean = matches!(
+            f.trim().to_uppercase().as_str(),
+            "TRUE()" | "FALSE()" | "TRUE" | "FALSE"
+        );
+        if boolean || (f.is_empty() && !copy) {
+            continue;
         }
+        let col = *c as usize;
+        let header = col
+            .checked_sub(col0)
+            .and_then(|i| headers.get(i))
+            .map(|h| h.raw.clone());
+        let what = match (f.is_empty(), copy) {
+            (true, _) => "a shared formula".to_owned(),
+            (false, true) => format!("a copy of the shared formula '={f}'"),
+            (false, false) => format!("the formula '={f}'"),
+        };
+        cx.error(
+            name,
+            Some(r + 1),
+            header.as_deref(),
+            format!(
+                "cell {}{} contains {what}; formulas are not supported, paste the values instead",
+                col_letter(col),
+                r + 1
+            ),
+        );
     }
     let mut out = Vec::new();
-    for (i, cells) in rows.enumerate() {
-        let excel_row = row0 + i as u32 + 2;
-        let mut texts = Vec::with_capacity(cells.len());
-        for (c, d) in cells.iter().enumerate() {
-            match cell_text(d) {
-                Ok(t) => texts.push(t),
-                Err(msg) => {
-                    let h = headers.get(c).map(|h| h.raw.clone());
-                    cx.error(name, Some(excel_row), h.as_deref(), msg);
-                    texts.push(String::new());
-                }
-            }
+    for (r, texts) in rows {
+        let excel_row = r + 1;
+        for ((_, c), msg) in raw.bad.range((r, 0)..=(r, u32::MAX)) {
+            let h = (*c as usize)
+                .checked_sub(col0)
+                .and_then(|i| headers.get(i))
+                .map(|h| h.raw.clone());
+            cx.error(name, Some(excel_row), h.as_deref(), msg.clone());
         }
         if texts.iter().any(|t| !t.is_empty()) {
             out.push((excel_row, texts));
@@ -337,6 +482,11 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
         );
         return Err(cx.fail());
     }
+    // Before calamine sees the file: it inflates whole parts and trusts declared counts.
+    if let Err(msg) = bounded::check_archive(bytes) {
+        cx.error("", None, None, msg);
+        return Err(cx.fail());
+    }
     let mut wb = match Xlsx::new(Cursor::new(bytes)) {
         Ok(wb) => wb,
         Err(e) => {
@@ -352,6 +502,18 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportErrors> {
         }
     };
     let names = wb.sheet_names();
+    if names.len() > MAX_SHEETS {
+        cx.error(
+            "",
+            None,
+            None,
+            format!(
+                "the workbook has {} sheets; at most {MAX_SHEETS} are read (an XLSForm needs three)",
+                names.len()
+            ),
+        );
+        return Err(cx.fail());
+    }
     let find = |want: &str| {
         names
             .iter()

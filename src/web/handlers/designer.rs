@@ -601,10 +601,10 @@ pub async fn import(
     if !csrf::verify(&state.secret, &cookie, &token) {
         return Err(AppError::CsrfRejected);
     }
-    let file = parts
+    let (file, filename) = parts
         .into_iter()
         .find(|p| p.name == "file")
-        .map(|p| p.data)
+        .map(|p| (p.data, p.filename))
         .unwrap_or_default();
     let who = Who::of(&auth, &req);
     let result = state
@@ -612,9 +612,16 @@ pub async fn import(
         .run(move |c| Ok(questionnaires::import_xlsform(c, who.actor(), &file)))
         .await?;
     match result {
-        Ok((stored, warnings)) => Ok(html(view::imported(&ctx, Some(&stored), &warnings, &[]))),
+        Ok((stored, warnings)) => Ok(html(view::imported(
+            &ctx,
+            filename.as_deref(),
+            Some(&stored),
+            &warnings,
+            &[],
+        ))),
         Err(QuestionnaireError::Import(e)) => Ok(unprocessable(view::imported(
             &ctx,
+            filename.as_deref(),
             None,
             &e.warnings,
             &e.errors,

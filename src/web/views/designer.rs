@@ -838,6 +838,7 @@ pub fn options(ctx: &PageCtx, key: &str, o: &SurveyOptions, st: &FormState, save
 /// The outcome of an XLSForm import: the new draft and its warnings, or the errors.
 pub fn imported(
     ctx: &PageCtx,
+    file: Option<&str>,
     stored: Option<&StoredVersion>,
     warnings: &[Issue],
     errors: &[Issue],
@@ -874,6 +875,10 @@ pub fn imported(
         html! {
             p { a href="/designer" { (l.t("Alla enkäter", "All surveys")) } }
             h1 { (l.t("Import av XLSForm", "XLSForm import")) }
+            // The browser's name for the upload, so every message is tied to a file.
+            @if let Some(name) = file.filter(|n| !n.is_empty()) {
+                p { (l.t("Fil: ", "File: ")) code { (name.chars().take(200).collect::<String>()) } }
+            }
             @if let Some(v) = stored {
                 div class="notice" role="status" {
                     p { (l.t("Importerad som utkast: ", "Imported as a draft: "))

@@ -883,6 +883,8 @@ pub fn options(lang: Lang, f: &Fields) -> Result<SurveyOptions, Errors> {
 pub struct Part {
     /// The field name.
     pub name: String,
+    /// The file name the browser sent with a file field, so that messages can name the file.
+    pub filename: Option<String>,
     /// The raw content.
     pub data: Vec<u8>,
 }
@@ -926,9 +928,14 @@ pub fn multipart_parts(req: &HttpRequest, body: &[u8]) -> Option<Vec<Part>> {
                 .split(';')
                 .find_map(|p| p.trim().strip_prefix("name="))
                 .map(|n| n.lines().next().unwrap_or("").trim_matches('"').to_owned());
+            let filename = head
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("filename="))
+                .map(|n| n.lines().next().unwrap_or("").trim_matches('"').to_owned());
             if let Some(name) = name {
                 parts.push(Part {
                     name,
+                    filename,
                     data: chunk.get(split + 4..)?.to_vec(),
                 });
             }
