@@ -25,18 +25,7 @@ fn help_explains_every_command() {
 #[test]
 fn first_start_prints_the_url_and_an_admin_login_that_works() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = insikt();
-    cmd.env("INSIKT_DATA_DIR", dir.path())
-        .env("INSIKT_BIND", "127.0.0.1:0");
-    let mut server = Server::start(cmd);
-    let base = server.base_url();
-    let line = server.wait_for("username: admin");
-    let password = line
-        .split("password: ")
-        .nth(1)
-        .expect("password printed")
-        .trim()
-        .to_owned();
+    let (_server, base, password) = common::start_with_first_admin(dir.path());
     let session = login(&base, "admin", &password);
     assert_eq!(common::get_status(&base, "/admin/users", &session), 200);
     assert!(

@@ -10,7 +10,7 @@ mod common;
 use std::io::{Cursor, Write};
 use std::sync::OnceLock;
 
-use common::{insikt, login, Server};
+use common::{insikt, login};
 use insikt::xlsform::{self, Issue};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -204,18 +204,7 @@ fn refused(bytes: &[u8]) -> Vec<Issue> {
 /// and page text, then the server's peak resident memory in kB (`None` without `/proc`).
 fn upload_to_a_fresh_server(files: &[&[u8]]) -> (Vec<(u16, String)>, Option<u64>) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut cmd = insikt();
-    cmd.env("INSIKT_DATA_DIR", dir.path())
-        .env("INSIKT_BIND", "127.0.0.1:0");
-    let mut server = Server::start(cmd);
-    let base = server.base_url();
-    let line = server.wait_for("username: admin");
-    let password = line
-        .split("password: ")
-        .nth(1)
-        .expect("password printed")
-        .trim()
-        .to_owned();
+    let (server, base, password) = common::start_with_first_admin(dir.path());
     let session = login(&base, "admin", &password);
     let client = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -99,6 +99,23 @@ impl Drop for Server {
 }
 
 /// Log in through the real HTTP interface; returns the session cookie value.
+/// A server on a fresh data directory, with the first admin's password it printed.
+pub fn start_with_first_admin(data: &std::path::Path) -> (Server, String, String) {
+    let mut cmd = insikt();
+    cmd.env("INSIKT_DATA_DIR", data)
+        .env("INSIKT_BIND", "127.0.0.1:0");
+    let mut server = Server::start(cmd);
+    let base = server.base_url();
+    let line = server.wait_for("username: admin");
+    let password = line
+        .split("password: ")
+        .nth(1)
+        .expect("password printed")
+        .trim()
+        .to_owned();
+    (server, base, password)
+}
+
 pub fn login(base: &str, username: &str, password: &str) -> String {
     let client = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
