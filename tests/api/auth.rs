@@ -220,3 +220,67 @@ async fn login_does_not_redirect_to_another_site() {
         .await;
     assert_eq!(res.headers()["location"], "/staff");
 }
+
+/// `next` values that a browser would turn into another site, or that cannot be a header.
+const HOSTILE_NEXT: &[&str] = &[
+    "/\t/evil.com",
+    "/\n/evil.com",
+    "/\r\nSet-Cookie: x=y",
+    "\t//evil.com",
+    " //evil.com",
+    "//evil.com",
+    "///evil.com",
+    "/\\evil.com",
+    "\\\\evil.com",
+    "/\\/evil.com",
+    "https://evil.com",
+    "http:evil.com",
+    "javascript:alert(1)",
+    "/ /evil.com",
+    "/\u{0}/evil.com",
+    "/\u{7f}/evil.com",
+    "/\u{a0}/evil.com",
+    "evil.com",
+    "",
+];
+
+#[actix_web::test]
+async fn hostile_next_values_always_land_on_a_local_path_and_never_a_500() {
+    let app = TestApp::spawn().await;
+    app.create_user("anna", "analyst");
+    for next in HOSTILE_NEXT {
+        app.clear_cookies();
+        let res = app
+            .post_form(
+                "/login",
+                "/login",
+                &[
+                    ("username", "anna"),
+                    ("password", GOOD_PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303, "POST next={next:?}");
+        assert_eq!(res.headers()["location"], "/staff", "POST next={next:?}");
+
+        // Logged in now: GET /login sends the browser straight on to `next`.
+        let query = serde_urlencoded::to_string([("next", next)]).unwrap();
+        let res = app.get(&format!("/login?{query}")).await;
+        assert_eq!(res.status().as_u16(), 303, "GET next={next:?}");
+        assert_eq!(res.headers()["location"], "/staff", "GET next={next:?}");
+    }
+    // The percent-encoded form from the report, exactly as an attacker would link it.
+    let res = app.get("/login?next=/%09/evil.com").await;
+    assert_eq!(res.headers()["location"], "/staff");
+}
+
+#[actix_web::test]
+async fn a_local_next_with_a_query_is_kept() {
+    let app = TestApp::spawn().await;
+    app.create_user("anna", "analyst");
+    app.login("anna", GOOD_PASSWORD).await;
+    let res = app.get("/login?next=%2Fstaff%2Freceipts%3Fnumber%3D12").await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/staff/receipts?number=12");
+}
