@@ -128,13 +128,13 @@ pub async fn metrics(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let res = next.call(req).await?;
     if let Some(state) = state {
         let route = res
             .request()
             .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
+            .unwrap_or_else(|| super::metrics::UNMATCHED.into());
         state.metrics.observe(
             &method,
             &route,

@@ -280,7 +280,9 @@ async fn a_local_next_with_a_query_is_kept() {
     let app = TestApp::spawn().await;
     app.create_user("anna", "analyst");
     app.login("anna", GOOD_PASSWORD).await;
-    let res = app.get("/login?next=%2Fstaff%2Freceipts%3Fnumber%3D12").await;
+    let res = app
+        .get("/login?next=%2Fstaff%2Freceipts%3Fnumber%3D12")
+        .await;
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(res.headers()["location"], "/staff/receipts?number=12");
 }

@@ -74,6 +74,7 @@ impl TestApp {
             respondent_rate_per_minute: 0,
             respondent_rate_burst: 60,
             mail: Default::default(),
+            metrics: Default::default(),
         };
         let mut settings = settings;
         adjust(&mut settings);
