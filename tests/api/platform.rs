@@ -169,3 +169,102 @@ async fn metrics_are_refused_to_everyone_when_no_address_is_allowed_and_no_token
     let app = TestApp::spawn_with(|s| s.metrics.allow.clear()).await;
     assert_eq!(app.get("/metrics").await.status().as_u16(), 404);
 }
+
+/// Parser words that must never reach a visitor.
+const PARSER_WORDS: &[&str] = &[
+    "can not parse",
+    "deserialize",
+    "Query",
+    "payload reached",
+    "size limit",
+    "invalid digit",
+    "duplicate field",
+];
+
+fn assert_friendly(status: u16, html: &str, want: u16, title: &str) {
+    assert_eq!(status, want, "{html}");
+    assert!(html.contains("<html lang=\"sv\""), "{html}");
+    assert!(html.contains(title), "{html}");
+    for word in PARSER_WORDS {
+        assert!(!html.contains(word), "{word:?} shown: {html}");
+    }
+}
+
+#[actix_web::test]
+async fn a_path_segment_that_does_not_parse_is_the_friendly_404() {
+    let app = TestApp::spawn().await;
+    app.create_user("forskare", "researcher");
+    app.login("forskare", crate::helpers::GOOD_PASSWORD).await;
+    for path in [
+        "/designer/some-survey/99999999999",
+        "/designer/some-survey/abc",
+        "/designer/some-survey/-1/checks",
+    ] {
+        let (status, html) = app.get_html(path).await;
+        assert_friendly(status, &html, 404, "Sidan finns inte");
+        assert!(html.contains("Page not found"), "{html}");
+    }
+}
+
+#[actix_web::test]
+async fn a_broken_query_is_a_friendly_400() {
+    let app = TestApp::spawn().await;
+    app.create_user("boss", "admin");
+    app.login("boss", crate::helpers::GOOD_PASSWORD).await;
+    for path in [
+        "/admin/audit?before=not-a-number",
+        "/admin/audit?before=99999999999999999999999",
+        "/login?next=/a&next=/b",
+    ] {
+        let (status, html) = app.get_html(path).await;
+        assert_friendly(
+            status,
+            &html,
+            400,
+            "Adressen eller formuläret kunde inte läsas",
+        );
+        assert!(
+            html.contains("The address or form could not be read"),
+            "{html}"
+        );
+        assert!(!html.contains("not-a-number"), "{html}");
+    }
+}
+
+#[actix_web::test]
+async fn an_oversized_body_is_a_friendly_413() {
+    let app = TestApp::spawn().await;
+    app.create_user("forskare", "researcher");
+    app.login("forskare", crate::helpers::GOOD_PASSWORD).await;
+    let client = reqwest::Client::new();
+    let cookies: Vec<String> = ["insikt_session", "insikt_csrf"]
+        .iter()
+        .filter_map(|n| app.cookie(n).map(|v| format!("{n}={v}")))
+        .collect();
+    // A raw body (`web::Bytes`, whose limit has no error hook) and a form (`CsrfForm`).
+    for (path, size, content_type) in [
+        (
+            "/designer/import",
+            11 * 1024 * 1024,
+            "multipart/form-data; boundary=x",
+        ),
+        ("/login", 100 * 1024, "application/x-www-form-urlencoded"),
+        (
+            "/admin/users",
+            100 * 1024,
+            "application/x-www-form-urlencoded",
+        ),
+    ] {
+        let res = client
+            .post(format!("{}{path}", app.address))
+            .header("cookie", cookies.join("; "))
+            .header("content-type", content_type)
+            .body(vec![b'a'; size])
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let html = res.text().await.unwrap();
+        assert_friendly(status, &html, 413, "För mycket data");
+    }
+}
