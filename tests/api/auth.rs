@@ -286,3 +286,82 @@ async fn a_local_next_with_a_query_is_kept() {
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(res.headers()["location"], "/staff/receipts?number=12");
 }
+
+const WRONG: &str = "fel-lösenord-helt-och-hållet";
+
+async fn proxied_app() -> TestApp {
+    let app = TestApp::spawn_with(|s| s.trust_proxy = true).await;
+    app.create_user("boss", "admin");
+    app
+}
+
+async fn status_of(app: &TestApp, ip: &str, user: &str, password: &str) -> u16 {
+    app.clear_cookies();
+    app.login_from(ip, user, password).await.status().as_u16()
+}
+
+#[actix_web::test]
+async fn an_attackers_failures_from_one_address_do_not_lock_the_owner_out_elsewhere() {
+    let app = proxied_app().await;
+    let attacker = "203.0.113.66";
+    for attempt in 1..=12 {
+        let status = status_of(&app, attacker, "boss", WRONG).await;
+        let expected = if attempt <= 5 { 401 } else { 429 };
+        assert_eq!(status, expected, "attempt {attempt}");
+    }
+    // The attacker's address stays throttled for this account, even with the right password.
+    assert_eq!(status_of(&app, attacker, "boss", GOOD_PASSWORD).await, 429);
+    // The owner, from their own address, logs in.
+    assert_eq!(
+        status_of(&app, "198.51.100.7", "boss", GOOD_PASSWORD).await,
+        303
+    );
+    assert!(app.cookie(SESSION).is_some());
+}
+
+#[actix_web::test]
+async fn one_address_trying_many_accounts_is_throttled() {
+    let app = proxied_app().await;
+    let sprayer = "203.0.113.9";
+    for i in 0..20 {
+        let user = format!("guess{i}");
+        assert_eq!(status_of(&app, sprayer, &user, WRONG).await, 401, "{user}");
+    }
+    // Every account is closed to that address now, one it never tried included.
+    assert_eq!(status_of(&app, sprayer, "someone-new", WRONG).await, 429);
+    assert_eq!(status_of(&app, sprayer, "boss", GOOD_PASSWORD).await, 429);
+    assert_eq!(
+        status_of(&app, "198.51.100.7", "boss", GOOD_PASSWORD).await,
+        303
+    );
+}
+
+#[actix_web::test]
+async fn many_addresses_trip_the_account_limit_but_a_clean_address_still_logs_in() {
+    let app = proxied_app().await;
+    // 10 addresses × 3 failures: no pair reaches its own limit of 5, the account's 30 is reached.
+    for round in 0..3 {
+        for host in 1..=10 {
+            let ip = format!("203.0.113.{host}");
+            let status = status_of(&app, &ip, "boss", WRONG).await;
+            assert_eq!(status, 401, "round {round}, {ip}");
+        }
+    }
+    // An address that has failed for the account is held back, right password or not …
+    assert_eq!(status_of(&app, "203.0.113.1", "boss", WRONG).await, 429);
+    assert_eq!(
+        status_of(&app, "203.0.113.2", "boss", GOOD_PASSWORD).await,
+        429
+    );
+    // … and one that has not gets its answer: the owner is not locked out.
+    assert_eq!(
+        status_of(&app, "198.51.100.7", "boss", GOOD_PASSWORD).await,
+        303
+    );
+    // A fresh address with a wrong guess is refused, and from then on held back too.
+    assert_eq!(status_of(&app, "192.0.2.44", "boss", WRONG).await, 401);
+    assert_eq!(
+        status_of(&app, "192.0.2.44", "boss", GOOD_PASSWORD).await,
+        429
+    );
+}

@@ -214,6 +214,33 @@ impl TestApp {
         .await
     }
 
+    /// Log in as a browser at `ip` would, through a proxy that reports the address in
+    /// `X-Forwarded-For` (the app must run with `trust_proxy`).
+    pub async fn login_from(&self, ip: &str, username: &str, password: &str) -> reqwest::Response {
+        let token = self.csrf_token("/login").await;
+        let body = serde_urlencoded::to_string([
+            ("csrf_token", token.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .expect("encode");
+        let res = self
+            .client
+            .post(format!("{}/login", self.address))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .header("x-forwarded-for", ip)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST /login");
+        self.store_cookies(&res);
+        res
+    }
+
     /// Publish a survey given as TOML, with options.
     pub fn publish_survey(&self, toml: &str, options: &SurveyOptions) {
         let mut survey = insikt::survey_file::from_toml_str(toml).expect("valid survey TOML");
