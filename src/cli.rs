@@ -20,7 +20,9 @@ use crate::{startup, storage, telemetry};
 /// sqlite://data/insikt.db), INSIKT_BIND (default 127.0.0.1:8080), INSIKT_DATA_DIR (default
 /// ./data), INSIKT_SECRET_KEY (MAC key shared by all instances; generated and kept in the
 /// database when unset), INSIKT_LOG_FORMAT (text|json), INSIKT_SECURE_COOKIES (true behind
-/// TLS), INSIKT_TRUST_PROXY (true behind your own reverse proxy), INSIKT_WORKERS, RUST_LOG.
+/// TLS), INSIKT_TRUST_PROXY (true behind your own reverse proxy), INSIKT_WORKERS,
+/// INSIKT_METRICS_ALLOW (addresses/networks that may read /metrics; default 127.0.0.1,::1),
+/// INSIKT_METRICS_TOKEN (bearer token for /metrics from anywhere else), RUST_LOG.
 #[derive(Debug, Parser)]
 #[command(name = "insikt", version, verbatim_doc_comment)]
 pub struct Cli {

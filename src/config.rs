@@ -74,6 +74,78 @@ pub struct Settings {
     pub respondent_rate_burst: u32,
     /// Outgoing e-mail (invitations, reminders).
     pub mail: MailSettings,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
+}
+
+/// Who may read `/metrics`: TCP peers in `allow` without more ado, anyone else only with
+/// `Authorization: Bearer <token>` when a token is set. The default is loopback only, as
+/// Prometheus exporters usually are: the counts reveal traffic patterns to outsiders.
+#[derive(Debug, Clone)]
+pub struct MetricsAccess {
+    /// The bearer token (`INSIKT_METRICS_TOKEN`); `None` = no token is accepted.
+    pub token: Option<Secret>,
+    /// Networks whose TCP peers need no token (`INSIKT_METRICS_ALLOW`). Judged on the peer
+    /// address, never on `X-Forwarded-For`, which the client writes.
+    pub allow: Vec<ipnet::IpNet>,
+}
+
+impl Default for MetricsAccess {
+    fn default() -> Self {
+        MetricsAccess {
+            token: None,
+            allow: LOOPBACK.iter().copied().map(ipnet::IpNet::from).collect(),
+        }
+    }
+}
+
+const LOOPBACK: [std::net::IpAddr; 2] = [
+    std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+    std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+];
+
+/// A secret setting: `Debug` never shows it, so printing the settings cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a secret value.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value itself, for the one comparison that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// Parse `INSIKT_METRICS_ALLOW`: comma-separated addresses (`10.0.0.5`) and networks
+/// (`10.0.0.0/8`, `fd00::/8`); `none` allows no address (then only the token works).
+fn parse_allow_list(text: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(vec![]);
+    }
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    setting: "INSIKT_METRICS_ALLOW",
+                    message: format!(
+                        "'{item}' is not an address or network like 127.0.0.1, ::1 or 10.0.0.0/8"
+                    ),
+                })
+        })
+        .collect()
 }
 
 /// Outgoing e-mail (invitations and reminders). Without an SMTP URL nothing is sent: messages
@@ -178,6 +250,8 @@ struct FileConfig {
     mail_from: Option<String>,
     public_url: Option<String>,
     mail_rate: Option<f64>,
+    metrics_token: Option<String>,
+    metrics_allow: Option<String>,
 }
 
 impl Settings {
@@ -262,6 +336,15 @@ impl Settings {
             },
             bind,
         )?;
+        let metrics = MetricsAccess {
+            token: env("INSIKT_METRICS_TOKEN")
+                .or(file.metrics_token)
+                .map(|t| Secret::new(t.trim())),
+            allow: match env("INSIKT_METRICS_ALLOW").or(file.metrics_allow) {
+                Some(text) => parse_allow_list(&text)?,
+                None => MetricsAccess::default().allow,
+            },
+        };
         let database_url = env("DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("insikt.db").display()));
@@ -292,6 +375,7 @@ impl Settings {
             },
             respondent_rate_burst: 60,
             mail,
+            metrics,
         })
     }
 
@@ -453,6 +537,41 @@ mod tests {
         let text = err.to_string();
         assert!(text.starts_with("INSIKT_SMTP_URL:"), "{text}");
         assert!(!text.contains("hemligt"), "{text}");
+    }
+
+    #[test]
+    fn metrics_are_for_loopback_only_by_default() {
+        let s = settings(&[]).unwrap();
+        assert!(s.metrics.token.is_none());
+        let allowed: Vec<String> = s.metrics.allow.iter().map(|n| n.to_string()).collect();
+        assert_eq!(allowed, ["127.0.0.1/32", "::1/128"]);
+    }
+
+    #[test]
+    fn the_metrics_allow_list_takes_addresses_and_networks_and_names_the_setting() {
+        let s = settings(&[("INSIKT_METRICS_ALLOW", "10.0.0.0/8, 192.168.1.7,fd00::/8")]).unwrap();
+        let allowed: Vec<String> = s.metrics.allow.iter().map(|n| n.to_string()).collect();
+        assert_eq!(allowed, ["10.0.0.0/8", "192.168.1.7/32", "fd00::/8"]);
+        assert!(settings(&[("INSIKT_METRICS_ALLOW", "none")])
+            .unwrap()
+            .metrics
+            .allow
+            .is_empty());
+        let err = settings(&[("INSIKT_METRICS_ALLOW", "10.0.0.0/33")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("INSIKT_METRICS_ALLOW:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_metrics_token_never_shows_in_the_debug_form() {
+        let s = settings(&[("INSIKT_METRICS_TOKEN", "hemlig-token")]).unwrap();
+        assert_eq!(
+            s.metrics.token.as_ref().map(Secret::expose),
+            Some("hemlig-token")
+        );
+        assert!(!format!("{s:?}").contains("hemlig-token"));
     }
 
     #[test]

@@ -26,6 +26,81 @@ use crate::storage::{self, DbConnection, StorageError};
 /// The largest frame or list accepted (rows after the header).
 pub const MAX_FRAME_ROWS: usize = 1_000_000;
 
+/// Text from an uploaded file or form, bounded before it goes into a message: at most
+/// [`Echoed::MAX_CHARS`] characters, with `…` when cut. A message must not hand back a
+/// 10 MB header line (or a 10 MB id) to the browser or the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Echoed(String);
+
+impl Echoed {
+    /// Longest echoed value, in characters.
+    pub const MAX_CHARS: usize = 60;
+    /// Most list items echoed (column names); the rest are summed up as `…`.
+    pub const MAX_ITEMS: usize = 20;
+
+    /// One value, cut at [`Echoed::MAX_CHARS`].
+    pub fn new(text: &str) -> Echoed {
+        Echoed(bounded(text))
+    }
+
+    /// A list of values (column names), each cut, and at most [`Echoed::MAX_ITEMS`] of them.
+    pub fn list(items: &[String]) -> Echoed {
+        let mut shown: Vec<String> = items
+            .iter()
+            .take(Self::MAX_ITEMS)
+            .map(|i| bounded(i))
+            .collect();
+        if items.len() > Self::MAX_ITEMS {
+            shown.push("…".into());
+        }
+        Echoed(shown.join(", "))
+    }
+
+    /// The bounded text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn bounded(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(Echoed::MAX_CHARS).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+impl std::fmt::Display for Echoed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Echoed {
+    fn from(text: &str) -> Echoed {
+        Echoed::new(text)
+    }
+}
+
+impl From<&String> for Echoed {
+    fn from(text: &String) -> Echoed {
+        Echoed::new(text)
+    }
+}
+
+impl From<String> for Echoed {
+    fn from(text: String) -> Echoed {
+        Echoed::new(&text)
+    }
+}
+
+impl PartialEq<&str> for Echoed {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// Why a frame, a list or a draw was refused. Every message names the file and, where there is
 /// one, the row (1-based, the header is row 1) and the column.
 #[derive(Debug, thiserror::Error)]
@@ -34,23 +109,23 @@ pub enum FrameError {
     #[error("{file}: no column '{column}' (columns: {available})")]
     MissingColumn {
         /// File name.
-        file: String,
+        file: Echoed,
         /// The column asked for.
-        column: String,
-        /// The header's columns, comma-separated.
-        available: String,
+        column: Echoed,
+        /// The header's columns, comma-separated (the first [`Echoed::MAX_ITEMS`]).
+        available: Echoed,
     },
     /// The same unit id twice.
     #[error("{file} row {row}, column '{column}': duplicate id '{id}' (first on row {first})")]
     DuplicateId {
         /// File name.
-        file: String,
+        file: Echoed,
         /// The later row.
         row: u64,
         /// The id column.
-        column: String,
+        column: Echoed,
         /// The repeated id.
-        id: String,
+        id: Echoed,
         /// The earlier row.
         first: u64,
     },
@@ -58,17 +133,17 @@ pub enum FrameError {
     #[error("{file} row {row}{column}: not valid UTF-8 (save the file as UTF-8)")]
     NotUtf8 {
         /// File name.
-        file: String,
+        file: Echoed,
         /// Row.
         row: u64,
-        /// `, column 'X'` when known.
+        /// `, column 'X'` when known (the name bounded as an [`Echoed`]).
         column: String,
     },
     /// Over the row limit.
     #[error("{file}: more than {max} rows; split the frame or raise the limit")]
     TooManyRows {
         /// File name.
-        file: String,
+        file: Echoed,
         /// The limit.
         max: usize,
     },
@@ -76,17 +151,17 @@ pub enum FrameError {
     #[error("{file}: the file has no rows")]
     Empty {
         /// File name.
-        file: String,
+        file: Echoed,
     },
     /// A value that must be there is empty or wrong.
     #[error("{file} row {row}, column '{column}': {problem}")]
     BadValue {
         /// File name.
-        file: String,
+        file: Echoed,
         /// Row.
         row: u64,
         /// Column.
-        column: String,
+        column: Echoed,
         /// What is wrong, in English (see [`FrameError::message`]).
         problem: String,
     },
@@ -94,7 +169,7 @@ pub enum FrameError {
     #[error("{file} row {row}: {problem}")]
     Csv {
         /// File name.
-        file: String,
+        file: Echoed,
         /// Row.
         row: u64,
         /// The parser's words.
@@ -104,9 +179,9 @@ pub enum FrameError {
     #[error("{file}: stratum '{stratum}' has {population} units, fewer than the {n} asked for")]
     StratumTooSmall {
         /// File name.
-        file: String,
+        file: Echoed,
         /// The stratum.
-        stratum: String,
+        stratum: Echoed,
         /// Its size N_h.
         population: usize,
         /// The n asked for.
@@ -116,7 +191,7 @@ pub enum FrameError {
     #[error("{file}: {problem}")]
     Allocation {
         /// File name.
-        file: String,
+        file: Echoed,
         /// The allocation's words.
         problem: String,
     },
@@ -124,7 +199,7 @@ pub enum FrameError {
     #[error("{file} row {row}: no e-mail address, id or postal address")]
     NoContact {
         /// File name.
-        file: String,
+        file: Echoed,
         /// Row.
         row: u64,
     },
@@ -296,7 +371,7 @@ fn missing(file: &str, headers: &[String], column: &str) -> FrameError {
     FrameError::MissingColumn {
         file: file.into(),
         column: column.into(),
-        available: headers.join(", "),
+        available: Echoed::list(headers),
     }
 }
 
@@ -315,7 +390,7 @@ fn csv_error(file: &str, headers: &[String], e: &csv::Error) -> FrameError {
             row,
             column: headers
                 .get(err.field())
-                .map(|c| format!(", column '{c}'"))
+                .map(|c| format!(", column '{}'", Echoed::new(c)))
                 .unwrap_or_default(),
         },
         _ => FrameError::Csv {
@@ -408,7 +483,7 @@ fn parse_frame(file: &str, bytes: &[u8], spec: &DrawSpec) -> Result<ParsedFrame,
                 return Err(FrameError::BadValue {
                     file: file.into(),
                     row,
-                    column: spec.strata[k].clone(),
+                    column: spec.strata[k].as_str().into(),
                     problem: "empty stratum value".into(),
                 });
             }
@@ -423,7 +498,7 @@ fn parse_frame(file: &str, bytes: &[u8], spec: &DrawSpec) -> Result<ParsedFrame,
                 return Err(FrameError::DuplicateId {
                     file: file.into(),
                     row,
-                    column: p.headers[c].clone(),
+                    column: p.headers[c].as_str().into(),
                     id: id.into(),
                     first,
                 });
@@ -449,7 +524,7 @@ fn parse_frame(file: &str, bytes: &[u8], spec: &DrawSpec) -> Result<ParsedFrame,
                 .ok_or_else(|| FrameError::BadValue {
                     file: file.into(),
                     row,
-                    column: p.headers[c].clone(),
+                    column: p.headers[c].as_str().into(),
                     problem: "not a number".into(),
                 })?;
             p.sd[h].0 += v;
@@ -477,7 +552,7 @@ pub fn draw_sample(file: &str, bytes: &[u8], spec: &DrawSpec) -> Result<DrawnSam
             if let Some(h) = pop.iter().position(|&size| size < *n) {
                 return Err(FrameError::StratumTooSmall {
                     file: file.into(),
-                    stratum: p.keys[h].clone(),
+                    stratum: p.keys[h].as_str().into(),
                     population: pop[h],
                     n: *n,
                 });
@@ -671,7 +746,10 @@ impl ContactIndex {
         let bad = |i: Option<usize>, problem: &str| FrameError::BadValue {
             file: file.into(),
             row,
-            column: i.and_then(|i| headers.get(i)).cloned().unwrap_or_default(),
+            column: i
+                .and_then(|i| headers.get(i))
+                .map(Echoed::from)
+                .unwrap_or_default(),
             problem: problem.into(),
         };
         let language = match get(self.language).map(|l| l.to_ascii_lowercase()) {
@@ -762,8 +840,8 @@ pub fn parse_list(
                 return Err(FrameError::DuplicateId {
                     file: file.into(),
                     row,
-                    column: headers[col].clone(),
-                    id: value.clone(),
+                    column: headers[col].as_str().into(),
+                    id: value.as_str().into(),
                     first,
                 });
             }
@@ -1133,7 +1211,7 @@ pub enum InputError {
         /// The field's label.
         field: &'static str,
         /// What was typed.
-        value: String,
+        value: Echoed,
     },
     /// The allocation needs a size.
     #[error("{0} allocation needs n")]
@@ -1146,7 +1224,7 @@ pub enum InputError {
     NeedsSd,
     /// An unknown allocation.
     #[error("unknown allocation '{0}'")]
-    UnknownAllocation(String),
+    UnknownAllocation(Echoed),
 }
 
 impl InputError {

@@ -142,7 +142,13 @@ pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         App::new()
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
-            .app_data(web::FormConfig::default().limit(MAX_FORM_BYTES))
+            // Extractor failures become `AppError`s, so they render as the one error page and
+            // log no input (the parsers' messages quote it).
+            .app_data(webapp::error::form_config(MAX_FORM_BYTES))
+            .app_data(webapp::error::json_config(MAX_FORM_BYTES))
+            .app_data(webapp::error::path_config())
+            .app_data(webapp::error::query_config())
+            .wrap(from_fn(webapp::middleware::error_pages))
             .wrap(from_fn(webapp::middleware::csrf_cookie))
             .wrap(from_fn(webapp::middleware::language))
             .wrap(webapp::middleware::security_headers(secure))

@@ -200,3 +200,36 @@ fn request_log_lines_name_the_route_but_never_a_code_from_the_address() {
         assert!(!text.contains(secret), "{secret} reached the log:\n{text}");
     }
 }
+
+#[test]
+fn a_redirect_to_login_logs_no_query_and_no_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.log");
+    let mut cmd = insikt();
+    cmd.env("INSIKT_DATA_DIR", dir.path())
+        .env("INSIKT_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "debug")
+        .stderr(std::fs::File::create(&log).unwrap());
+    let mut server = Server::start_keeping_stderr(cmd);
+    let base = server.base_url();
+    assert_eq!(
+        common::get_status(&base, "/staff/receipts?number=SECRET123", "none"),
+        303
+    );
+    // Extractor failures with input in their internal message.
+    common::get_status(&base, "/designer/some-key/99999999999SECRET456", "none");
+    common::get_status(&base, "/admin/audit?before=SECRET789", "none");
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("/staff/receipts"),
+        "the request is logged by its route:\n{text}"
+    );
+    for secret in ["SECRET123", "SECRET456", "SECRET789", "number="] {
+        assert!(!text.contains(secret), "{secret} reached the log:\n{text}");
+    }
+    assert!(
+        !text.lines().any(|l| l.contains("ERROR")),
+        "a redirect to the login page is not an error:\n{text}"
+    );
+}

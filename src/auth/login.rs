@@ -10,17 +10,82 @@ use crate::domain::user::{User, Username};
 use crate::storage::{self, StorageError};
 use crate::web::AppState;
 
-/// Failures allowed per account before back-off starts.
-pub const ACCOUNT_FREE_FAILURES: i32 = 5;
-/// Failures allowed per client address before back-off starts. Higher than per account:
-/// a whole office may share one address behind NAT.
+// The lockout policy (OWASP Authentication Cheat Sheet): failures are counted per (account,
+// address) pair, per address, and per account across all addresses. Nobody can lock an account
+// for its owner: the per-account limit is higher and, once reached, holds back only addresses
+// that have themselves failed for that account — the right password from anywhere else still
+// goes through. Everything lives in `login_throttle`, so all instances share it.
+
+/// Failures allowed for one account from one address before back-off starts.
+pub const PAIR_FREE_FAILURES: i32 = 5;
+/// Failures allowed per client address, over all accounts, before back-off starts. Higher than
+/// per pair: a whole office may share one address behind NAT.
 pub const IP_FREE_FAILURES: i32 = 20;
+/// Failures allowed per account over all addresses before addresses that failed for it are
+/// held back (a distributed guess at one account). Addresses without a failure for the
+/// account are not.
+pub const ACCOUNT_FREE_FAILURES: i32 = 30;
 /// First lock-out; doubles with each further failure.
 pub const BACKOFF_BASE: Duration = Duration::seconds(30);
 /// Longest lock-out.
 pub const BACKOFF_MAX: Duration = Duration::minutes(15);
 /// Failures older than this are forgotten.
 pub const FORGET_AFTER: Duration = Duration::minutes(15);
+
+/// The throttle keys of one attempt.
+struct Keys {
+    /// This account from this address.
+    pair: String,
+    /// This address, any account.
+    ip: String,
+    /// This account, any address.
+    account: String,
+}
+
+impl Keys {
+    fn new(name: &str, ip: &str) -> Keys {
+        // The address goes first: it has no `|`, so the pair key is unambiguous.
+        Keys {
+            pair: format!("pair:{ip}|{name}"),
+            ip: format!("ip:{ip}"),
+            account: format!("user:{name}"),
+        }
+    }
+
+    /// When this attempt may be made, if not now.
+    fn locked_until(
+        &self,
+        c: &mut storage::DbConnection,
+    ) -> Result<Option<time::PrimitiveDateTime>, StorageError> {
+        let mut until = [&self.pair, &self.ip]
+            .into_iter()
+            .map(|k| storage::throttle::locked_until(c, k))
+            .collect::<Result<Vec<_>, _>>()?;
+        // The account-wide lock binds only addresses that failed for this account.
+        if storage::throttle::recent_failures(c, &self.pair, FORGET_AFTER)? > 0 {
+            until.push(storage::throttle::locked_until(c, &self.account)?);
+        }
+        Ok(until.into_iter().flatten().max())
+    }
+
+    fn record_failure(&self, c: &mut storage::DbConnection) -> Result<(), StorageError> {
+        for (key, free) in [
+            (&self.pair, PAIR_FREE_FAILURES),
+            (&self.ip, IP_FREE_FAILURES),
+            (&self.account, ACCOUNT_FREE_FAILURES),
+        ] {
+            storage::throttle::record_failure(
+                c,
+                key,
+                free,
+                BACKOFF_BASE,
+                BACKOFF_MAX,
+                FORGET_AFTER,
+            )?;
+        }
+        Ok(())
+    }
+}
 
 /// What came of a login attempt. Deliberately says nothing about *why* a login was refused.
 pub enum LoginOutcome {
@@ -53,21 +118,14 @@ pub async fn attempt(
     let name = Username::parse(username)
         .map(|u| u.as_str().to_owned())
         .unwrap_or_else(|_| username.trim().chars().take(64).collect());
-    let user_key = format!("user:{name}");
-    let ip_key = format!("ip:{ip}");
+    let keys = std::sync::Arc::new(Keys::new(&name, &ip));
 
     let (lock, credentials) = {
-        let (name, user_key, ip_key) = (name.clone(), user_key.clone(), ip_key.clone());
+        let (name, keys) = (name.clone(), keys.clone());
         state
             .db
             .run(move |c| {
-                let lock = [&user_key, &ip_key]
-                    .into_iter()
-                    .map(|k| storage::throttle::locked_until(c, k))
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into_iter()
-                    .flatten()
-                    .max();
+                let lock = keys.locked_until(c)?;
                 let credentials = match lock {
                     Some(_) => None,
                     None => storage::users::find_credentials(c, &name)?,
@@ -107,7 +165,9 @@ pub async fn attempt(
                         storage::sessions::delete_session(c, &prev)?;
                     }
                     storage::sessions::insert_session(c, &id_hash, &user_id, expires_at)?;
-                    storage::throttle::clear(c, &user_key)?;
+                    // Only this address's count for the account: the account-wide count stays,
+                    // or one success would reopen the account to every failing address.
+                    storage::throttle::clear(c, &keys.pair)?;
                     let actor = Actor {
                         id: Some(&user_id),
                         name: &user_name,
@@ -124,22 +184,7 @@ pub async fn attempt(
             state
                 .db
                 .run(move |c| {
-                    storage::throttle::record_failure(
-                        c,
-                        &user_key,
-                        ACCOUNT_FREE_FAILURES,
-                        BACKOFF_BASE,
-                        BACKOFF_MAX,
-                        FORGET_AFTER,
-                    )?;
-                    storage::throttle::record_failure(
-                        c,
-                        &ip_key,
-                        IP_FREE_FAILURES,
-                        BACKOFF_BASE,
-                        BACKOFF_MAX,
-                        FORGET_AFTER,
-                    )?;
+                    keys.record_failure(c)?;
                     let actor = Actor {
                         id: None,
                         name: &name_for_audit,

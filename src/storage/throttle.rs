@@ -1,5 +1,6 @@
-//! Failed-login counters per key (`user:<name>`, `ip:<address>`), kept in the database so that
-//! every instance behind a load balancer sees the same counts.
+//! Failed-login counters per key (`pair:<address>|<name>`, `ip:<address>`, `user:<name>`; the
+//! policy is in `auth::login`), kept in the database so that every instance behind a load
+//! balancer sees the same counts.
 
 use diesel::prelude::*;
 use time::{Duration, PrimitiveDateTime};
@@ -20,6 +21,23 @@ pub fn locked_until(
         .optional()?;
     let at = now();
     Ok(row.and_then(|r| r.locked_until).filter(|until| *until > at))
+}
+
+/// Failures counted for `key` within the last `forget_after` (0 when none or forgotten).
+pub fn recent_failures(
+    conn: &mut DbConnection,
+    key: &str,
+    forget_after: Duration,
+) -> Result<i32, StorageError> {
+    let row: Option<ThrottleRow> = login_throttle::table
+        .find(key)
+        .select(ThrottleRow::as_select())
+        .first(conn)
+        .optional()?;
+    let at = now();
+    Ok(row
+        .filter(|r| r.updated_at + forget_after > at)
+        .map_or(0, |r| r.failures))
 }
 
 /// Count one failure for `key`; once `free_failures` is reached, lock the key for

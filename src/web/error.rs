@@ -1,14 +1,15 @@
 //! The one error type of the web edge. Every failure a visitor can meet renders as a friendly,
 //! bilingual maud page; internal details are logged once here and never shown.
 
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
 use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 use super::views;
 use crate::storage::StorageError;
 
 /// Everything a handler or extractor can fail with.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum AppError {
     /// No such page or thing.
     #[error("not found")]
@@ -28,6 +29,10 @@ pub enum AppError {
     /// The request is malformed; the message is safe to show.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The address, query or body could not be read (a path segment or query parameter of the
+    /// wrong type, a broken form). Carries no detail: the parser's words quote the input.
+    #[error("malformed request")]
+    MalformedRequest,
     /// The request conflicts with the current state; the message is safe to show.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -50,6 +55,111 @@ impl AppError {
     pub fn unexpected(msg: &'static str) -> AppError {
         AppError::Unexpected(anyhow::anyhow!(msg))
     }
+
+    /// A fixed name for the log: the kind of failure without any of the request in it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Forbidden => "forbidden",
+            AppError::CsrfRejected => "csrf_rejected",
+            AppError::LoginRequired { .. } => "login_required",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::MalformedRequest => "malformed_request",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::Unexpected(_) => "unexpected",
+        }
+    }
+
+    /// The error page for a framework error that reached us without an `AppError` (the size
+    /// limit of a `web::Bytes` body, …), by its status alone.
+    pub fn from_status(status: StatusCode) -> AppError {
+        match status {
+            StatusCode::NOT_FOUND => AppError::NotFound,
+            StatusCode::FORBIDDEN => AppError::Forbidden,
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            StatusCode::TOO_MANY_REQUESTS => AppError::TooManyRequests {
+                retry_after_secs: 60,
+            },
+            s if s.is_server_error() => AppError::unexpected("framework error"),
+            _ => AppError::MalformedRequest,
+        }
+    }
+}
+
+/// Debug without the request: a login redirect's `next` holds the path and query, and this
+/// text used to reach the log through the request span.
+impl std::fmt::Debug for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::Unexpected(e) => write!(f, "Unexpected({e:?})"),
+            other => f.write_str(other.kind()),
+        }
+    }
+}
+
+/// The route pattern of a request, for log lines (never the path).
+fn route_of(req: &HttpRequest) -> String {
+    req.match_pattern()
+        .unwrap_or_else(|| super::metrics::UNMATCHED.to_owned())
+}
+
+/// `web::Path` failures (`"99999999999"` for a `u32`) are a page that does not exist. The
+/// parser's message quotes the segment, so only the route is logged.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err: PathError, req| {
+        tracing::debug!(http.route = %route_of(req), "a path segment did not parse");
+        AppError::NotFound.into()
+    })
+}
+
+/// `web::Query` failures are a malformed request; the message would quote the query.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|_err: QueryPayloadError, req| {
+        tracing::debug!(http.route = %route_of(req), "the query string did not deserialize");
+        AppError::MalformedRequest.into()
+    })
+}
+
+/// `web::Form` failures: too large, or not a form of the expected shape.
+pub fn form_config(limit: usize) -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(limit)
+        .error_handler(|err: UrlencodedError, req| {
+            let too_large = matches!(
+                err,
+                UrlencodedError::Overflow { .. }
+                    | UrlencodedError::Payload(actix_web::error::PayloadError::Overflow)
+            );
+            tracing::debug!(http.route = %route_of(req), too_large, "a form body was refused");
+            if too_large {
+                AppError::PayloadTooLarge.into()
+            } else {
+                AppError::MalformedRequest.into()
+            }
+        })
+}
+
+/// `web::Json` failures, as for forms (no handler takes JSON today; this keeps a future one on
+/// the same page).
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err: JsonPayloadError, req| {
+            let too_large = matches!(
+                err,
+                JsonPayloadError::Overflow { .. }
+                    | JsonPayloadError::OverflowKnownLength { .. }
+                    | JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow)
+            );
+            tracing::debug!(http.route = %route_of(req), too_large, "a JSON body was refused");
+            if too_large {
+                AppError::PayloadTooLarge.into()
+            } else {
+                AppError::MalformedRequest.into()
+            }
+        })
 }
 
 impl From<StorageError> for AppError {
@@ -64,7 +174,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::MalformedRequest => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -41,11 +41,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 {
                     AppError::PayloadTooLarge
                 } else {
-                    AppError::BadRequest("the form could not be read".into())
+                    tracing::debug!("a form body could not be read");
+                    AppError::MalformedRequest
                 }
             })?;
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-                .map_err(|_| AppError::BadRequest("the form is not url-encoded".into()))?;
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+                    tracing::debug!("a form body is not url-encoded");
+                    AppError::MalformedRequest
+                })?;
             let submitted = pairs
                 .iter()
                 .find(|(k, _)| k == csrf::FIELD)
@@ -64,7 +68,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             }
             serde_urlencoded::from_bytes::<T>(&bytes)
                 .map(CsrfForm)
-                .map_err(|e| AppError::BadRequest(format!("the form is incomplete: {e}")))
+                .map_err(|_| {
+                    // The parser's words quote the input (answers, names): not for the page
+                    // or the log.
+                    tracing::debug!("a form lacks a field or has one of the wrong type");
+                    AppError::MalformedRequest
+                })
         })
     }
 }

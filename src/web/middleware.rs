@@ -3,13 +3,14 @@
 
 use std::time::Instant;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
-use actix_web::{web, HttpMessage};
+use actix_web::{web, HttpMessage, HttpResponse};
 
+use super::error::AppError;
 use super::forms::CsrfCookie;
 use super::i18n::{self, Lang};
 use super::AppState;
@@ -120,6 +121,36 @@ pub async fn language(
     Ok(res)
 }
 
+/// Render framework errors that reach us without an `AppError` as the one error page.
+/// Extractors with a config hook (`web::Path`, `web::Query`, `web::Form`, `web::Json`) already
+/// answer with an `AppError` (see `web::error::path_config` and its siblings); this catches the
+/// rest — above all the size limit of `web::Bytes` bodies, whose `PayloadConfig` has no error
+/// hook — whose plain-text bodies would name parser internals or quote the input.
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let foreign = res
+        .response()
+        .error()
+        .is_some_and(|e| e.as_error::<AppError>().is_none());
+    if !foreign {
+        return Ok(res.map_into_boxed_body());
+    }
+    let status = res.status();
+    // Not the error's text: it may quote the request.
+    tracing::debug!(
+        http.status_code = status.as_u16(),
+        "a framework error is shown as the error page"
+    );
+    let (req, _) = res.into_parts();
+    let mut page = HttpResponse::from_error(AppError::from_status(status));
+    // Keep the framework's status (405, 411, 415 …): only the body was the problem.
+    *page.status_mut() = status;
+    Ok(ServiceResponse::new(req, page))
+}
+
 /// Count requests and their latency per route pattern (never per raw path: ids in paths would
 /// make unbounded label sets).
 pub async fn metrics(
@@ -128,13 +159,13 @@ pub async fn metrics(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let res = next.call(req).await?;
     if let Some(state) = state {
         let route = res
             .request()
             .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
+            .unwrap_or_else(|| super::metrics::UNMATCHED.into());
         state.metrics.observe(
             &method,
             &route,
@@ -162,15 +193,35 @@ impl tracing_actix_web::RootSpanBuilder for RouteOnlySpan {
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
             exception.message = tracing::field::Empty,
-            exception.details = tracing::field::Empty,
             request_id = %uuid::Uuid::new_v4(),
         )
     }
 
+    /// The status, and for a failed request the kind of failure (`not_found`,
+    /// `malformed_request`, …) — never an error's Display or Debug text, which can quote the
+    /// path, the query or a form value. A redirect to the login page is no failure at all.
+    /// An unexpected error's cause chain is logged once, where it is rendered
+    /// (`AppError::error_response`).
     fn on_request_end<B: actix_web::body::MessageBody>(
         span: tracing::Span,
         outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
     ) {
-        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+        let (status, error) = match outcome {
+            Ok(res) => (res.status(), res.response().error()),
+            Err(e) => (e.as_response_error().status_code(), Some(e)),
+        };
+        span.record("http.status_code", status.as_u16());
+        span.record(
+            "otel.status_code",
+            if status.is_server_error() {
+                "ERROR"
+            } else {
+                "OK"
+            },
+        );
+        if let Some(e) = error.filter(|_| !status.is_redirection()) {
+            let kind = e.as_error::<AppError>().map_or("framework", AppError::kind);
+            span.record("exception.message", kind);
+        }
     }
 }

@@ -220,3 +220,148 @@ async fn login_does_not_redirect_to_another_site() {
         .await;
     assert_eq!(res.headers()["location"], "/staff");
 }
+
+/// `next` values that a browser would turn into another site, or that cannot be a header.
+const HOSTILE_NEXT: &[&str] = &[
+    "/\t/evil.com",
+    "/\n/evil.com",
+    "/\r\nSet-Cookie: x=y",
+    "\t//evil.com",
+    " //evil.com",
+    "//evil.com",
+    "///evil.com",
+    "/\\evil.com",
+    "\\\\evil.com",
+    "/\\/evil.com",
+    "https://evil.com",
+    "http:evil.com",
+    "javascript:alert(1)",
+    "/ /evil.com",
+    "/\u{0}/evil.com",
+    "/\u{7f}/evil.com",
+    "/\u{a0}/evil.com",
+    "evil.com",
+    "",
+];
+
+#[actix_web::test]
+async fn hostile_next_values_always_land_on_a_local_path_and_never_a_500() {
+    let app = TestApp::spawn().await;
+    app.create_user("anna", "analyst");
+    for next in HOSTILE_NEXT {
+        app.clear_cookies();
+        let res = app
+            .post_form(
+                "/login",
+                "/login",
+                &[
+                    ("username", "anna"),
+                    ("password", GOOD_PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303, "POST next={next:?}");
+        assert_eq!(res.headers()["location"], "/staff", "POST next={next:?}");
+
+        // Logged in now: GET /login sends the browser straight on to `next`.
+        let query = serde_urlencoded::to_string([("next", next)]).unwrap();
+        let res = app.get(&format!("/login?{query}")).await;
+        assert_eq!(res.status().as_u16(), 303, "GET next={next:?}");
+        assert_eq!(res.headers()["location"], "/staff", "GET next={next:?}");
+    }
+    // The percent-encoded form from the report, exactly as an attacker would link it.
+    let res = app.get("/login?next=/%09/evil.com").await;
+    assert_eq!(res.headers()["location"], "/staff");
+}
+
+#[actix_web::test]
+async fn a_local_next_with_a_query_is_kept() {
+    let app = TestApp::spawn().await;
+    app.create_user("anna", "analyst");
+    app.login("anna", GOOD_PASSWORD).await;
+    let res = app
+        .get("/login?next=%2Fstaff%2Freceipts%3Fnumber%3D12")
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/staff/receipts?number=12");
+}
+
+const WRONG: &str = "fel-lösenord-helt-och-hållet";
+
+async fn proxied_app() -> TestApp {
+    let app = TestApp::spawn_with(|s| s.trust_proxy = true).await;
+    app.create_user("boss", "admin");
+    app
+}
+
+async fn status_of(app: &TestApp, ip: &str, user: &str, password: &str) -> u16 {
+    app.clear_cookies();
+    app.login_from(ip, user, password).await.status().as_u16()
+}
+
+#[actix_web::test]
+async fn an_attackers_failures_from_one_address_do_not_lock_the_owner_out_elsewhere() {
+    let app = proxied_app().await;
+    let attacker = "203.0.113.66";
+    for attempt in 1..=12 {
+        let status = status_of(&app, attacker, "boss", WRONG).await;
+        let expected = if attempt <= 5 { 401 } else { 429 };
+        assert_eq!(status, expected, "attempt {attempt}");
+    }
+    // The attacker's address stays throttled for this account, even with the right password.
+    assert_eq!(status_of(&app, attacker, "boss", GOOD_PASSWORD).await, 429);
+    // The owner, from their own address, logs in.
+    assert_eq!(
+        status_of(&app, "198.51.100.7", "boss", GOOD_PASSWORD).await,
+        303
+    );
+    assert!(app.cookie(SESSION).is_some());
+}
+
+#[actix_web::test]
+async fn one_address_trying_many_accounts_is_throttled() {
+    let app = proxied_app().await;
+    let sprayer = "203.0.113.9";
+    for i in 0..20 {
+        let user = format!("guess{i}");
+        assert_eq!(status_of(&app, sprayer, &user, WRONG).await, 401, "{user}");
+    }
+    // Every account is closed to that address now, one it never tried included.
+    assert_eq!(status_of(&app, sprayer, "someone-new", WRONG).await, 429);
+    assert_eq!(status_of(&app, sprayer, "boss", GOOD_PASSWORD).await, 429);
+    assert_eq!(
+        status_of(&app, "198.51.100.7", "boss", GOOD_PASSWORD).await,
+        303
+    );
+}
+
+#[actix_web::test]
+async fn many_addresses_trip_the_account_limit_but_a_clean_address_still_logs_in() {
+    let app = proxied_app().await;
+    // 10 addresses × 3 failures: no pair reaches its own limit of 5, the account's 30 is reached.
+    for round in 0..3 {
+        for host in 1..=10 {
+            let ip = format!("203.0.113.{host}");
+            let status = status_of(&app, &ip, "boss", WRONG).await;
+            assert_eq!(status, 401, "round {round}, {ip}");
+        }
+    }
+    // An address that has failed for the account is held back, right password or not …
+    assert_eq!(status_of(&app, "203.0.113.1", "boss", WRONG).await, 429);
+    assert_eq!(
+        status_of(&app, "203.0.113.2", "boss", GOOD_PASSWORD).await,
+        429
+    );
+    // … and one that has not gets its answer: the owner is not locked out.
+    assert_eq!(
+        status_of(&app, "198.51.100.7", "boss", GOOD_PASSWORD).await,
+        303
+    );
+    // A fresh address with a wrong guess is refused, and from then on held back too.
+    assert_eq!(status_of(&app, "192.0.2.44", "boss", WRONG).await, 401);
+    assert_eq!(
+        status_of(&app, "192.0.2.44", "boss", GOOD_PASSWORD).await,
+        429
+    );
+}

@@ -644,3 +644,37 @@ async fn design_weights_from_the_sample_reach_the_analysis() {
         est.estimate
     );
 }
+
+#[actix_web::test]
+async fn a_huge_header_is_not_echoed_back_whole_when_a_column_is_missing() {
+    let app = researcher_app().await;
+    // A 10 MB header: 10,000 columns of 1,000 characters each; the column asked for is absent.
+    let mut f = String::with_capacity(10_100_000);
+    for i in 0..10_000 {
+        if i > 0 {
+            f.push(',');
+        }
+        let _ = write!(f, "c{i:05}{}", "x".repeat(994));
+    }
+    f.push_str("\n1,2\n");
+    let long_strata = "k".repeat(5000);
+    for strata in ["kommun", long_strata.as_str()] {
+        let (status, page) = draw(
+            &app,
+            f.as_bytes(),
+            &[("strata", strata), ("allocation", "fixed"), ("n", "1")],
+        )
+        .await;
+        assert_eq!(status, 422, "{}", &page[..page.len().min(2000)]);
+        assert!(page.contains("ram.csv"), "the message names the file");
+        assert!(page.contains("c00000xxx"), "it shows the first columns");
+        assert!(!page.contains("c00020"), "at most 20 column names");
+        assert!(!page.contains(&"x".repeat(100)), "names are cut");
+        assert!(
+            !page.contains(&"k".repeat(100)),
+            "the asked-for name is cut"
+        );
+        assert!(page.contains('…'));
+        assert!(page.len() < 40_000, "the page is {} bytes", page.len());
+    }
+}

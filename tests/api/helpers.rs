@@ -74,6 +74,7 @@ impl TestApp {
             respondent_rate_per_minute: 0,
             respondent_rate_burst: 60,
             mail: Default::default(),
+            metrics: Default::default(),
         };
         let mut settings = settings;
         adjust(&mut settings);
@@ -211,6 +212,33 @@ impl TestApp {
             &[("username", username), ("password", password)],
         )
         .await
+    }
+
+    /// Log in as a browser at `ip` would, through a proxy that reports the address in
+    /// `X-Forwarded-For` (the app must run with `trust_proxy`).
+    pub async fn login_from(&self, ip: &str, username: &str, password: &str) -> reqwest::Response {
+        let token = self.csrf_token("/login").await;
+        let body = serde_urlencoded::to_string([
+            ("csrf_token", token.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .expect("encode");
+        let res = self
+            .client
+            .post(format!("{}/login", self.address))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .header("x-forwarded-for", ip)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST /login");
+        self.store_cookies(&res);
+        res
     }
 
     /// Publish a survey given as TOML, with options.

@@ -27,12 +27,35 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// Only same-site paths, so `next` cannot send a user to another site after login.
+/// Where a login goes when `next` is missing or not acceptable.
+const DEFAULT_LANDING: &str = "/staff";
+
+/// Only same-origin paths, so `next` cannot send a user to another site after login.
+///
+/// Browsers drop tabs and newlines inside URLs, trim spaces and control characters and read
+/// `\` as `/`, so `/\t/evil.com` or `/\\evil.com` become `//evil.com` (another host) after the
+/// check. Rather than imitate that normalisation, anything a browser would normalise is refused:
+/// only visible ASCII, no backslash, one leading `/` and not two, and the result must resolve to
+/// our own origin. A newline would also make an invalid `Location` header (a 500).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/staff".to_owned(),
+    next.filter(|n| is_local_path(n))
+        .unwrap_or(DEFAULT_LANDING)
+        .to_owned()
+}
+
+fn is_local_path(n: &str) -> bool {
+    let plain = n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if !plain || !n.starts_with('/') || n.starts_with("//") {
+        return false;
     }
+    // A fixed base stands in for our origin: a path that keeps its scheme, host and port is
+    // same-origin wherever we are served.
+    let Ok(base) = url::Url::parse("http://insikt.invalid/") else {
+        return false;
+    };
+    base.join(n)
+        .map(|u| u.origin() == base.origin())
+        .unwrap_or(false)
 }
 
 /// `GET /login`

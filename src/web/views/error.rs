@@ -36,6 +36,12 @@ fn texts(e: &AppError) -> (&'static str, &'static str, &'static str, &'static st
             "Too much data",
             "What you sent is larger than we accept. Shorten the text and try again.",
         ),
+        AppError::MalformedRequest => (
+            "Adressen eller formuläret kunde inte läsas",
+            "Något i adressen eller i det du skickade hade fel form. Kontrollera länken, eller gå tillbaka och försök igen.",
+            "The address or form could not be read",
+            "Something in the address or in what you sent was not in the expected form. Check the link, or go back and try again.",
+        ),
         AppError::BadRequest(_) | AppError::Conflict(_) => (
             "Begäran kunde inte behandlas",
             "Något i det du skickade stämde inte.",
