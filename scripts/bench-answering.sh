@@ -12,6 +12,7 @@
 # Env:   INSIKT_BIN  binary to run (default target/release/insikt; for postgres it must be built
 #                    with `cargo build --release --features postgres`)
 #        PORT        listen port (default 28391)
+#        MINT_PER_SECOND  sealed attempts minted per benchmark second and phase (default 10000)
 #        PACED_DELAY_MS  also run a paced submission phase (e.g. 120 ms at 256 connections ≈ 2,000/s
 #                    offered) to measure latency at the target rate rather than at saturation
 # Needs: wrk, python3, curl; for postgres a server on 127.0.0.1:5432, user postgres, trust auth
@@ -50,10 +51,13 @@ export CSRF_COOKIE FORM_BODY ATTEMPTS_FILE WRK_THREADS=2
 CSRF_COOKIE=$(sed -n 1p "$dir/form")
 FORM_BODY=$(sed -n 2p "$dir/form")
 START_BODY=$(sed -n 3p "$dir/form")
-# Enough sealed attempts for 3,500 submissions a second (more than the server stores) per phase.
+# Enough sealed attempts per phase for MINT_PER_SECOND submissions a second (more than the server
+# stores: if a phase ever stores exactly secs × MINT_PER_SECOND, the pool ran out — raise it).
+# Minting runs at about 3,000 attempts/s on the 2-core VM, before the timed phases.
+per_second=${MINT_PER_SECOND:-10000}
 mint() { python3 scripts/bench/mint_attempts.py "$base" it-habits "$CSRF_COOKIE" "$START_BODY" "$1" >"$2"; }
-mint $((secs * 3500)) "$dir/attempts-saturated"
-[ -z "${PACED_DELAY_MS:-}" ] || mint $((secs * 3500)) "$dir/attempts-paced"
+mint $((secs * per_second)) "$dir/attempts-saturated"
+[ -z "${PACED_DELAY_MS:-}" ] || mint $((secs * per_second)) "$dir/attempts-paced"
 mint 1 "$dir/attempts-check"
 check=$(curl -s -o /dev/null -w '%{http_code}' -b "insikt_csrf=$CSRF_COOKIE" \
   --data "$FORM_BODY&$(cat "$dir/attempts-check")" "$base/s/it-habits")

@@ -164,7 +164,11 @@ impl Attempt {
     /// A fresh attempt with a random seed and key.
     pub fn start(lang: String, hidden: AnswerMap) -> Attempt {
         Attempt {
-            attempt: uuid::Uuid::new_v4().simple().to_string(),
+            // Time-ordered (UUIDv7) like response ids: the key becomes the response's
+            // idempotency key, and random keys would scatter the writer's inserts over the whole
+            // UNIQUE index (measured: ~15 % fewer submissions a second with v4 keys, BENCHMARKS.md).
+            // It says no more than `started_at`, which the response stores anyway.
+            attempt: uuid::Uuid::now_v7().simple().to_string(),
             seed: rand::random::<u64>() >> 1,
             lang,
             page: 0,
