@@ -9,18 +9,24 @@ use super::rows::ThrottleRow;
 use super::schema::login_throttle;
 use super::{now, DbConnection, StorageError};
 
+/// The counter row of `key`, if any.
+fn row(conn: &mut DbConnection, key: &str) -> Result<Option<ThrottleRow>, StorageError> {
+    Ok(login_throttle::table
+        .find(key)
+        .select(ThrottleRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// When the key may try again, if it is locked now.
 pub fn locked_until(
     conn: &mut DbConnection,
     key: &str,
 ) -> Result<Option<PrimitiveDateTime>, StorageError> {
-    let row: Option<ThrottleRow> = login_throttle::table
-        .find(key)
-        .select(ThrottleRow::as_select())
-        .first(conn)
-        .optional()?;
     let at = now();
-    Ok(row.and_then(|r| r.locked_until).filter(|until| *until > at))
+    Ok(row(conn, key)?
+        .and_then(|r| r.locked_until)
+        .filter(|until| *until > at))
 }
 
 /// Failures counted for `key` within the last `forget_after` (0 when none or forgotten).
@@ -29,13 +35,8 @@ pub fn recent_failures(
     key: &str,
     forget_after: Duration,
 ) -> Result<i32, StorageError> {
-    let row: Option<ThrottleRow> = login_throttle::table
-        .find(key)
-        .select(ThrottleRow::as_select())
-        .first(conn)
-        .optional()?;
     let at = now();
-    Ok(row
+    Ok(row(conn, key)?
         .filter(|r| r.updated_at + forget_after > at)
         .map_or(0, |r| r.failures))
 }
@@ -53,11 +54,7 @@ pub fn record_failure(
 ) -> Result<(), StorageError> {
     conn.transaction(|conn| {
         let at = now();
-        let previous: Option<ThrottleRow> = login_throttle::table
-            .find(key)
-            .select(ThrottleRow::as_select())
-            .first(conn)
-            .optional()?;
+        let previous = row(conn, key)?;
         let failures = match &previous {
             Some(row) if row.updated_at + forget_after > at => row.failures.saturating_add(1),
             _ => 1,

@@ -169,19 +169,29 @@ impl TestApp {
 
     /// POST a form exactly as given (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.post_raw_with(path, fields, &[]).await
+    }
+
+    /// POST a form exactly as given, with extra request headers (e.g. a proxy's).
+    pub async fn post_raw_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
         let body = serde_urlencoded::to_string(fields).expect("encode");
-        let res = self
+        let mut req = self
             .client
             .post(format!("{}{}", self.address, path))
             .header(reqwest::header::COOKIE, self.cookie_header())
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
-            )
-            .body(body)
-            .send()
-            .await
-            .expect("POST");
+            );
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let res = req.body(body).send().await.expect("POST");
         self.store_cookies(&res);
         res
     }
@@ -218,27 +228,13 @@ impl TestApp {
     /// `X-Forwarded-For` (the app must run with `trust_proxy`).
     pub async fn login_from(&self, ip: &str, username: &str, password: &str) -> reqwest::Response {
         let token = self.csrf_token("/login").await;
-        let body = serde_urlencoded::to_string([
+        let fields = [
             ("csrf_token", token.as_str()),
             ("username", username),
             ("password", password),
-        ])
-        .expect("encode");
-        let res = self
-            .client
-            .post(format!("{}/login", self.address))
-            .header(reqwest::header::COOKIE, self.cookie_header())
-            .header("x-forwarded-for", ip)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body)
-            .send()
+        ];
+        self.post_raw_with("/login", &fields, &[("x-forwarded-for", ip)])
             .await
-            .expect("POST /login");
-        self.store_cookies(&res);
-        res
     }
 
     /// Publish a survey given as TOML, with options.
@@ -266,18 +262,13 @@ impl TestApp {
         &self,
         path: &str,
         fields: &[(String, String)],
-        (name, value): (&str, &str),
+        header: (&str, &str),
     ) -> (u16, String) {
-        let res = self
-            .client
-            .post(format!("{}{}", self.address, path))
-            .header(reqwest::header::COOKIE, self.cookie_header())
-            .header(name, value)
-            .form(fields)
-            .send()
-            .await
-            .expect("POST");
-        self.store_cookies(&res);
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let res = self.post_raw_with(path, &pairs, &[header]).await;
         let status = res.status().as_u16();
         (status, res.text().await.expect("body"))
     }
