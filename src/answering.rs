@@ -187,10 +187,8 @@ impl Attempt {
     /// or a resume hands out a seal, so a client that skips the start form cannot make one, and
     /// one that edits a sealed field is refused. Page and answers stay the client's to change.
     pub fn seal_for(&self, secret: &[u8], version_id: &str) -> String {
-        use hmac::{Hmac, Mac};
-        let mut mac =
-            Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
-        mac.update(b"insikt-attempt:");
+        use hmac::Mac;
+        let mut mac = crate::auth::mac::keyed(secret, b"insikt-attempt:");
         let seed = self.seed.to_string();
         let started = self.started.to_string();
         for part in [
@@ -512,15 +510,65 @@ pub enum DraftError {
 /// Marks a draft whose content is sealed with its resume code.
 const SEALED_DRAFT: &str = "sealed1:";
 
-/// The key that seals an anonymous survey's draft: from the resume code, which only the
-/// respondent holds (the database keeps just its SHA-256), and the instance secret.
-fn draft_key(secret: &[u8], code: &str) -> chacha20poly1305::Key {
-    use hmac::{Hmac, Mac};
-    let mut mac =
-        Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
-    mac.update(b"insikt-draft:");
+/// The cipher that seals an anonymous survey's draft, keyed from the resume code (which only
+/// the respondent holds; the database keeps just its SHA-256) and the instance secret.
+fn draft_cipher(secret: &[u8], code: &str) -> chacha20poly1305::ChaCha20Poly1305 {
+    use chacha20poly1305::KeyInit;
+    use hmac::Mac;
+    let mut mac = crate::auth::mac::keyed(secret, b"insikt-draft:");
     mac.update(code.as_bytes());
-    mac.finalize().into_bytes()
+    chacha20poly1305::ChaCha20Poly1305::new(&mac.finalize().into_bytes())
+}
+
+/// The draft's associated data: the sealed content opens only in its own row.
+fn draft_aad(version_id: &str, draft_id: &str) -> String {
+    format!("{version_id}|{draft_id}")
+}
+
+/// `content` sealed: `sealed1:` + base64(nonce ‖ ciphertext).
+fn seal_draft(
+    secret: &[u8],
+    code: &str,
+    aad: &str,
+    content: &DraftContent,
+) -> Result<String, DraftError> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    let nonce: [u8; 12] = rand::random();
+    let plain = serde_json::to_vec(content)?;
+    let payload = Payload {
+        msg: &plain,
+        aad: aad.as_bytes(),
+    };
+    let sealed = draft_cipher(secret, code)
+        .encrypt(&nonce.into(), payload)
+        .map_err(|_| DraftError::Sealed)?;
+    let bytes = [nonce.as_slice(), &sealed].concat();
+    let text = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
+    Ok(format!("{SEALED_DRAFT}{text}"))
+}
+
+/// The content [`seal_draft`] sealed (the text after the `sealed1:` mark).
+fn open_draft(
+    secret: &[u8],
+    code: &str,
+    aad: &str,
+    sealed: &str,
+) -> Result<DraftContent, DraftError> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sealed)
+        .map_err(|_| DraftError::Sealed)?;
+    if bytes.len() < 12 {
+        return Err(DraftError::Sealed);
+    }
+    let (nonce, body) = bytes.split_at(12);
+    let payload = Payload {
+        msg: body,
+        aad: aad.as_bytes(),
+    };
+    let plain = draft_cipher(secret, code)
+        .decrypt(chacha20poly1305::Nonce::from_slice(nonce), payload)
+        .map_err(|_| DraftError::Sealed)?;
+    Ok(serde_json::from_slice(&plain)?)
 }
 
 /// The draft row for "continue later" under resume code `code`. An anonymous survey's draft
@@ -534,79 +582,50 @@ pub fn new_draft(
     secret: &[u8],
     code: &str,
 ) -> Result<Draft, DraftError> {
-    let content = DraftContent {
-        attempt: a.attempt.clone(),
-        seed: a.seed,
-        invitation: a.invitation.clone(),
-        answers: a.answers.clone(),
-    };
     let id = uuid::Uuid::new_v4().to_string();
-    let mut draft = Draft {
-        id: id.clone(),
+    let (attempt, seed, answers, invitation_code) = if s.options.anonymous {
+        let content = DraftContent {
+            attempt: a.attempt.clone(),
+            seed: a.seed,
+            invitation: a.invitation.clone(),
+            answers: a.answers.clone(),
+        };
+        let aad = draft_aad(&s.version_id, &id);
+        (
+            String::new(),
+            0,
+            seal_draft(secret, code, &aad, &content)?,
+            None,
+        )
+    } else {
+        (
+            a.attempt.clone(),
+            i64::try_from(a.seed).unwrap_or(0),
+            serde_json::to_string(&a.answers)?,
+            a.invitation.clone(),
+        )
+    };
+    Ok(Draft {
+        id,
         version_id: s.version_id.clone(),
         language: a.lang.clone(),
-        seed: i64::try_from(a.seed).unwrap_or(0),
-        attempt: a.attempt.clone(),
+        seed,
+        attempt,
         page: i32::try_from(a.page).unwrap_or(0),
-        answers: serde_json::to_string(&a.answers)?,
-        invitation_code: a.invitation.clone(),
-    };
-    if s.options.anonymous {
-        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-        let cipher = chacha20poly1305::ChaCha20Poly1305::new(&draft_key(secret, code));
-        let nonce_bytes: [u8; 12] = rand::random();
-        let nonce = chacha20poly1305::Nonce::from(nonce_bytes);
-        let plain = serde_json::to_vec(&content)?;
-        let aad = format!("{}|{}", draft.version_id, id);
-        let sealed = cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: &plain,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| DraftError::Sealed)?;
-        let mut bytes = nonce_bytes.to_vec();
-        bytes.extend_from_slice(&sealed);
-        draft.answers = format!(
-            "{SEALED_DRAFT}{}",
-            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
-        );
-        draft.attempt = String::new();
-        draft.seed = 0;
-        draft.invitation_code = None;
-    }
-    Ok(draft)
+        answers,
+        invitation_code,
+    })
 }
 
 /// What draft `d`, found by resume code `code`, restores.
 pub fn draft_content(secret: &[u8], code: &str, d: &Draft) -> Result<DraftContent, DraftError> {
-    let Some(sealed) = d.answers.strip_prefix(SEALED_DRAFT) else {
-        return Ok(DraftContent {
+    match d.answers.strip_prefix(SEALED_DRAFT) {
+        Some(sealed) => open_draft(secret, code, &draft_aad(&d.version_id, &d.id), sealed),
+        None => Ok(DraftContent {
             attempt: d.attempt.clone(),
             seed: u64::try_from(d.seed).unwrap_or(0),
             invitation: d.invitation_code.clone(),
             answers: serde_json::from_str(&d.answers)?,
-        });
-    };
-    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sealed)
-        .map_err(|_| DraftError::Sealed)?;
-    if bytes.len() < 12 {
-        return Err(DraftError::Sealed);
+        }),
     }
-    let (nonce, body) = bytes.split_at(12);
-    let cipher = chacha20poly1305::ChaCha20Poly1305::new(&draft_key(secret, code));
-    let aad = format!("{}|{}", d.version_id, d.id);
-    let plain = cipher
-        .decrypt(
-            chacha20poly1305::Nonce::from_slice(nonce),
-            Payload {
-                msg: body,
-                aad: aad.as_bytes(),
-            },
-        )
-        .map_err(|_| DraftError::Sealed)?;
-    Ok(serde_json::from_slice(&plain)?)
 }

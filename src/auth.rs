@@ -4,5 +4,6 @@
 pub mod csrf;
 pub mod extract;
 pub mod login;
+pub mod mac;
 pub mod password;
 pub mod session;

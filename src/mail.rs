@@ -11,8 +11,7 @@ pub mod worker;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use hmac::Mac;
 use tokio::sync::Notify;
 
 use crate::accounts::Actor;
@@ -147,17 +146,14 @@ pub fn verify_opt_out_token(secret: &[u8], token: &str) -> Option<String> {
     let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(tag)
         .ok()?;
-    let mut m = Hmac::<Sha256>::new_from_slice(secret).ok()?;
-    m.update(b"optout:");
+    let mut m = crate::auth::mac::keyed(secret, b"optout:");
     m.update(id.as_bytes());
     m.verify_slice(&tag).ok()?;
     Some(id.to_owned())
 }
 
 fn mac(secret: &[u8], invitation_id: &str) -> Vec<u8> {
-    // HMAC takes keys of any length, so this cannot fail.
-    let mut m = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts any key length");
-    m.update(b"optout:");
+    let mut m = crate::auth::mac::keyed(secret, b"optout:");
     m.update(invitation_id.as_bytes());
     m.finalize().into_bytes().to_vec()
 }

@@ -3,8 +3,7 @@
 //! the browser send the cookie but cannot read it, so it cannot compute the form field.
 
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use hmac::Mac;
 use subtle::ConstantTimeEq;
 
 /// The hidden form field every state-changing form carries.
@@ -12,8 +11,7 @@ pub const FIELD: &str = "csrf_token";
 
 /// The token for a given cookie value.
 pub fn token_for(secret: &[u8], cookie_value: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
-    mac.update(b"insikt-csrf:");
+    let mut mac = super::mac::keyed(secret, b"insikt-csrf:");
     mac.update(cookie_value.as_bytes());
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }

@@ -122,6 +122,16 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
+/// A body an extractor refused: too large (413) or not of the expected shape (400).
+fn body_refused(req: &HttpRequest, what: &'static str, too_large: bool) -> actix_web::Error {
+    tracing::debug!(http.route = %route_of(req), too_large, "{what} body was refused");
+    if too_large {
+        AppError::PayloadTooLarge.into()
+    } else {
+        AppError::MalformedRequest.into()
+    }
+}
+
 /// `web::Form` failures: too large, or not a form of the expected shape.
 pub fn form_config(limit: usize) -> web::FormConfig {
     web::FormConfig::default()
@@ -132,12 +142,7 @@ pub fn form_config(limit: usize) -> web::FormConfig {
                 UrlencodedError::Overflow { .. }
                     | UrlencodedError::Payload(actix_web::error::PayloadError::Overflow)
             );
-            tracing::debug!(http.route = %route_of(req), too_large, "a form body was refused");
-            if too_large {
-                AppError::PayloadTooLarge.into()
-            } else {
-                AppError::MalformedRequest.into()
-            }
+            body_refused(req, "a form", too_large)
         })
 }
 
@@ -153,12 +158,7 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
                     | JsonPayloadError::OverflowKnownLength { .. }
                     | JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow)
             );
-            tracing::debug!(http.route = %route_of(req), too_large, "a JSON body was refused");
-            if too_large {
-                AppError::PayloadTooLarge.into()
-            } else {
-                AppError::MalformedRequest.into()
-            }
+            body_refused(req, "a JSON", too_large)
         })
 }
 

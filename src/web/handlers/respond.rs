@@ -467,39 +467,33 @@ fn attempt_from(
         .map(str::to_owned)
         .collect();
     let shown_qs: Vec<_> = shown.iter().filter_map(|k| s.survey.question(k)).collect();
-    Ok((
-        Attempt {
-            attempt: attempt.to_owned(),
-            seed,
-            lang: s.language(field(fields, "lang")),
-            page,
-            draft: field(fields, "draft")
-                .filter(|d| !d.is_empty())
-                .map(str::to_owned),
-            invitation: field(fields, "invitation")
-                .filter(|d| !d.is_empty())
-                .map(str::to_owned),
-            // Only what was asked for: `entry_mode` checks the session before it counts.
-            mode: field(fields, "mode")
-                .and_then(Mode::parse)
-                .unwrap_or(Mode::Web),
-            started,
-            answers: response::answers_from_form(&s.survey, &shown_qs, fields),
-            seal: field(fields, "seal").unwrap_or("").to_owned(),
-        },
-        shown,
-    ))
-    .and_then(|(a, shown)| {
-        // Only a start or a resume seals an attempt: a form made up without one, or with a
-        // sealed field (key, seed, start time, invitation, mode, draft) changed, is refused.
-        if a.seal_holds(&state.secret, &s.version_id) {
-            Ok((a, shown))
-        } else {
-            Err(AppError::BadRequest(
-                "the form's answering attempt was not started on this server".into(),
-            ))
-        }
-    })
+    let a = Attempt {
+        attempt: attempt.to_owned(),
+        seed,
+        lang: s.language(field(fields, "lang")),
+        page,
+        draft: field(fields, "draft")
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned),
+        invitation: field(fields, "invitation")
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned),
+        // Only what was asked for: `entry_mode` checks the session before it counts.
+        mode: field(fields, "mode")
+            .and_then(Mode::parse)
+            .unwrap_or(Mode::Web),
+        started,
+        answers: response::answers_from_form(&s.survey, &shown_qs, fields),
+        seal: field(fields, "seal").unwrap_or("").to_owned(),
+    };
+    // Only a start or a resume seals an attempt: a form made up without one, or with a sealed
+    // field (key, seed, start time, invitation, mode, draft) changed, is refused.
+    if !a.seal_holds(&state.secret, &s.version_id) {
+        return Err(AppError::BadRequest(
+            "the form's answering attempt was not started on this server".into(),
+        ));
+    }
+    Ok((a, shown))
 }
 
 /// `POST /s/{key}`: Next, Back, Continue later, Change, Submit or another language.
@@ -787,9 +781,10 @@ async fn resume(
     if s.is_closed(time::OffsetDateTime::now_utc()) {
         return Ok(closed_page(s, lang));
     }
-    let found = match response::normalise_resume_code(typed) {
+    let code = response::normalise_resume_code(typed);
+    let found = match &code {
         Some(code) => {
-            let hash = hash_code(&code);
+            let hash = hash_code(code);
             state
                 .db
                 .run(move |c| storage::responses::find_draft(c, &hash))
@@ -797,12 +792,9 @@ async fn resume(
         }
         None => None,
     };
-    let Some(draft) = found.filter(|d| d.version_id == s.version_id) else {
+    let (Some(code), Some(draft)) = (code, found.filter(|d| d.version_id == s.version_id)) else {
         let body = view::resume_form(s, lang, &csrf(req), true, typed);
         return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, body));
-    };
-    let Some(code) = response::normalise_resume_code(typed) else {
-        return Err(AppError::NotFound);
     };
     let content = ans::draft_content(&state.secret, &code, &draft).map_err(anyhow::Error::from)?;
     let a = Attempt {
