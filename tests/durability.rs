@@ -104,25 +104,9 @@ struct Outcome {
 
 fn csrf(client: &reqwest::blocking::Client, base: &str) -> Option<(String, String)> {
     let page = client.get(format!("{base}/s/durability")).send().ok()?;
-    let cookie = page.headers().get_all("set-cookie").iter().find_map(|v| {
-        let pair = v.to_str().ok()?.split(';').next()?;
-        let (k, val) = pair.split_once('=')?;
-        (k == "insikt_csrf").then(|| val.to_owned())
-    })?;
-    let html = page.text().ok()?;
-    let token = html
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)?
-        .split('"')
-        .next()?
-        .to_owned();
+    let cookie = common::cookie_value(&page, "insikt_csrf")?;
+    let token = common::hidden_field(&page.text().ok()?, "csrf_token")?;
     Some((cookie, token))
-}
-
-/// The value of hidden field `name` in a page.
-fn hidden(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    Some(html.split(&marker).nth(1)?.split('"').next()?.to_owned())
 }
 
 /// A sealed attempt as the start form hands it out: `(attempt, seed, started, seal)`. Only the
@@ -143,10 +127,10 @@ fn start_attempt(
     }
     let html = page.text().ok()?;
     Some([
-        hidden(&html, "attempt")?,
-        hidden(&html, "seed")?,
-        hidden(&html, "started")?,
-        hidden(&html, "seal")?,
+        common::hidden_field(&html, "attempt")?,
+        common::hidden_field(&html, "seed")?,
+        common::hidden_field(&html, "started")?,
+        common::hidden_field(&html, "seal")?,
     ])
 }
 

@@ -216,21 +216,9 @@ fn upload_to_a_fresh_server(files: &[&[u8]]) -> (Vec<(u16, String)>, Option<u64>
         .header("cookie", format!("insikt_session={session}"))
         .send()
         .expect("GET /designer");
-    let csrf = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.split(';').next()?.strip_prefix("insikt_csrf="))
-        .expect("a CSRF cookie")
-        .to_owned();
+    let csrf = common::cookie_value(&page, "insikt_csrf").expect("a CSRF cookie");
     let html = page.text().expect("page");
-    let token = html
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a CSRF token on /designer")
-        .to_owned();
+    let token = common::hidden_field(&html, "csrf_token").expect("a CSRF token on /designer");
     let boundary = "----insikt-hostile-3f9c2a7e41d8b6";
     let mut results = Vec::new();
     for file in files {

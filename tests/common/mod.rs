@@ -116,6 +116,12 @@ pub fn start_with_first_admin(data: &std::path::Path) -> (Server, String, String
     (server, base, password)
 }
 
+/// The value of the first form field `name` in a page (hidden fields, the CSRF token).
+pub fn hidden_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    Some(html.split(&marker).nth(1)?.split('"').next()?.to_owned())
+}
+
 pub fn login(base: &str, username: &str, password: &str) -> String {
     let client = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -127,12 +133,7 @@ pub fn login(base: &str, username: &str, password: &str) -> String {
         .expect("GET /login");
     let csrf_cookie = cookie_value(&page, "insikt_csrf").expect("csrf cookie");
     let html = page.text().expect("body");
-    let token = html
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf token in the form")
-        .to_owned();
+    let token = hidden_field(&html, "csrf_token").expect("csrf token in the form");
     let res = client
         .post(format!("{base}/login"))
         .header("cookie", format!("insikt_csrf={csrf_cookie}"))
@@ -161,7 +162,8 @@ pub fn get_status(base: &str, path: &str, session: &str) -> u16 {
         .as_u16()
 }
 
-fn cookie_value(res: &reqwest::blocking::Response, name: &str) -> Option<String> {
+/// The value of cookie `name` set by a response.
+pub fn cookie_value(res: &reqwest::blocking::Response, name: &str) -> Option<String> {
     res.headers().get_all("set-cookie").iter().find_map(|v| {
         let text = v.to_str().ok()?;
         let pair = text.split(';').next()?;
