@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use insikt::domain::expr::{EvalContext, Expr, Value};
 use insikt::domain::survey::{check, flow, Choice, Page, Question, QuestionKind, Survey, Text};
-use insikt::survey_file;
+use insikt::formats::survey_file;
 
 fn text(s: &str) -> Text {
     Text::new([("sv", s), ("en", s)])

@@ -9,11 +9,11 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
-use crate::accounts::{self, Actor, NewAccount, NewAccountInput};
 use crate::auth::{password, session::CookieNames};
 use crate::config::Settings;
-use crate::questionnaires;
 use crate::storage::{self, Backend, Db};
+use crate::use_cases::accounts::{self, Actor, NewAccount, NewAccountInput};
+use crate::use_cases::questionnaires;
 use crate::web::{self as webapp, forms::MAX_FORM_BYTES, AppState};
 
 /// Open the database named by the settings (creating the data directory for SQLite).
@@ -117,7 +117,7 @@ pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppS
         surveys: Default::default(),
         responses: storage::responses::ResponseWriter::start(db_for_writer),
         limiter: webapp::ratelimit::RateLimiter::new(settings_rate.0, settings_rate.1),
-        mail: crate::mail::Outbox::new(&mail_settings),
+        mail: crate::use_cases::mail::Outbox::new(&mail_settings),
     })
 }
 
@@ -130,7 +130,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     if state.mail.is_enabled() {
         // On the tokio scheduler, not the local set: the SMTP pool spawns tasks when dropped,
         // which needs the runtime that is still there while tokio shuts its tasks down.
-        tokio::spawn(crate::mail::worker::run(
+        tokio::spawn(crate::use_cases::mail::worker::run(
             state.db.clone(),
             state.settings.mail.clone(),
             state.secret.clone(),

@@ -11,7 +11,7 @@ use std::io::{Cursor, Write};
 use std::sync::OnceLock;
 
 use common::{insikt, login};
-use insikt::xlsform::{self, Issue};
+use insikt::formats::xlsform::{self, Issue};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use insikt::domain::expr::Value;
 use insikt::domain::survey::flow::{self, AnswerMap};
 use insikt::domain::survey::{check, maxdiff, QuestionKind, Severity, Survey};
-use insikt::survey_file::{self, SurveyFileError};
-use insikt::xlsform;
+use insikt::formats::survey_file::{self, SurveyFileError};
+use insikt::formats::xlsform;
 
 fn surveys_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys")
@@ -457,15 +457,15 @@ mod generated {
 
         #[test]
         fn any_survey_round_trips_through_toml(s in survey()) {
-            let text = insikt::survey_file::to_toml_string(&s).expect("serialises");
-            let back = insikt::survey_file::from_toml_str(&text).expect("parses");
+            let text = insikt::formats::survey_file::to_toml_string(&s).expect("serialises");
+            let back = insikt::formats::survey_file::from_toml_str(&text).expect("parses");
             prop_assert_eq!(back, s);
         }
 
         #[test]
         fn any_survey_round_trips_through_xlsform(s in survey()) {
-            let bytes = insikt::xlsform::export(&s).expect("exports");
-            let back = insikt::xlsform::import(&bytes).expect("imports");
+            let bytes = insikt::formats::xlsform::export(&s).expect("exports");
+            let back = insikt::formats::xlsform::import(&bytes).expect("imports");
             prop_assert_eq!(back.warnings, vec![]);
             prop_assert_eq!(back.survey, s);
         }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use insikt::domain::survey::{ChoiceAppearance, QuestionKind, Survey};
-use insikt::xlsform::{self, ImportErrors, Imported, Issue};
+use insikt::formats::xlsform::{self, ImportErrors, Imported, Issue};
 use rust_xlsxwriter::{Formula, Workbook};
 
 fn samples() -> Vec<PathBuf> {
@@ -416,7 +416,8 @@ fn samples_import_as_documented_in_the_table() {
 #[test]
 fn a_matrix_keeps_its_conditions_and_messages_through_xlsform() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys");
-    let mut s = insikt::survey_file::load_file(&dir.join("it-habits.toml")).expect("loads");
+    let mut s =
+        insikt::formats::survey_file::load_file(&dir.join("it-habits.toml")).expect("loads");
     let q = s
         .pages
         .iter_mut()

@@ -5,9 +5,9 @@ use time::Duration;
 
 use super::password;
 use super::session::{hash_id, random_token, ABSOLUTE_TIMEOUT};
-use crate::accounts::Actor;
 use crate::domain::user::{User, Username};
 use crate::storage::{self, StorageError};
+use crate::use_cases::accounts::Actor;
 use crate::web::AppState;
 
 // The lockout policy (OWASP Authentication Cheat Sheet): failures are counted per (account,

@@ -7,8 +7,8 @@
 //! the next draft version, and responses point at `(key, version)`.
 //!
 //! Entry points for storage, the web app and the designer:
-//! - read/write: `crate::survey_file::{from_toml_str, to_toml_string, load_dir}` or serde JSON directly;
-//!   `crate::xlsform::{import, export}` for XLSForm workbooks;
+//! - read/write: `crate::formats::survey_file::{from_toml_str, to_toml_string, load_dir}` or serde JSON directly;
+//!   `crate::formats::xlsform::{import, export}` for XLSForm workbooks;
 //! - life cycle: [`Survey::ensure_editable`], [`Survey::publish`] (runs [`check()`]), [`Survey::close`],
 //!   [`Survey::new_draft`];
 //! - storage layout: [`Question::answer_columns`] lists the `(key, sub-key)` cells of each question;

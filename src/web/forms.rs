@@ -189,8 +189,8 @@ impl Who {
     }
 
     /// As the audit log's actor.
-    pub fn actor(&self) -> crate::accounts::Actor<'_> {
-        crate::accounts::Actor {
+    pub fn actor(&self) -> crate::use_cases::accounts::Actor<'_> {
+        crate::use_cases::accounts::Actor {
             id: Some(&self.id),
             name: &self.name,
             ip: Some(&self.ip),

@@ -26,7 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/designer/import")
                 .app_data(web::PayloadConfig::new(
-                    crate::xlsform::MAX_INPUT_BYTES + 64 * 1024,
+                    crate::formats::xlsform::MAX_INPUT_BYTES + 64 * 1024,
                 ))
                 .route(web::post().to(designer::import)),
         )

@@ -54,7 +54,7 @@ async fn an_admin_adds_a_user_changes_the_role_and_the_audit_log_shows_both() {
 
     let karin = {
         let mut conn = app.db.get().unwrap();
-        insikt::accounts::find_by_username(&mut conn, "karin").unwrap()
+        insikt::use_cases::accounts::find_by_username(&mut conn, "karin").unwrap()
     };
     let res = app
         .post_form(
@@ -100,7 +100,7 @@ async fn a_weak_password_is_refused_with_the_reason_and_the_typed_values_kept() 
         "the error summary links to the field"
     );
     let mut conn = app.db.get().unwrap();
-    assert!(insikt::accounts::find_by_username(&mut conn, "olle").is_err());
+    assert!(insikt::use_cases::accounts::find_by_username(&mut conn, "olle").is_err());
 }
 
 #[actix_web::test]

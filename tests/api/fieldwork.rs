@@ -3,13 +3,13 @@
 
 use std::fmt::Write as _;
 
-use insikt::accounts::Actor;
 use insikt::domain::options::SurveyOptions;
 use insikt::domain::response::{Cell, Mode};
 use insikt::domain::survey::Text;
-use insikt::fieldwork;
 use insikt::storage::invitations;
 use insikt::storage::responses::{self, InvitationClaim, NewResponse, SubmitOutcome};
+use insikt::use_cases::accounts::Actor;
+use insikt::use_cases::fieldwork;
 
 use crate::helpers::{TestApp, GOOD_PASSWORD};
 
@@ -601,7 +601,7 @@ async fn design_weights_from_the_sample_reach_the_analysis() {
         let v = insikt::storage::surveys::find_version(&mut conn, "panel", 1)
             .unwrap()
             .unwrap();
-        insikt::analysis_jobs::load_version(&mut conn, &v.survey, &v.id).unwrap()
+        insikt::use_cases::results::load_version(&mut conn, &v.survey, &v.id).unwrap()
     };
     let loaded = load();
     assert!(loaded.design.is_weighted());

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Mutex;
 
-use insikt::accounts::{self, Actor, NewAccount, NewAccountInput};
 use insikt::config::{Argon2Params, LogFormat, Settings};
 use insikt::domain::options::SurveyOptions;
 use insikt::domain::user::User;
 use insikt::startup;
 use insikt::storage::Db;
+use insikt::use_cases::accounts::{self, Actor, NewAccount, NewAccountInput};
 
 /// Cheap hashing: the suite tests behaviour, not cost.
 pub const TEST_ARGON2: Argon2Params = Argon2Params {
@@ -239,7 +239,8 @@ impl TestApp {
 
     /// Publish a survey given as TOML, with options.
     pub fn publish_survey(&self, toml: &str, options: &SurveyOptions) {
-        let mut survey = insikt::survey_file::from_toml_str(toml).expect("valid survey TOML");
+        let mut survey =
+            insikt::formats::survey_file::from_toml_str(toml).expect("valid survey TOML");
         survey.publish().expect("publishable survey");
         let mut conn = self.db.get().expect("connection");
         insikt::storage::surveys::insert_survey(&mut conn, &survey, options, None)

@@ -288,7 +288,7 @@ async fn a_message_queued_before_the_person_answered_or_opted_out_is_skipped_not
     );
 
     answer(&app, &answered);
-    let token = insikt::mail::opt_out_token(SECRET.as_bytes(), &opted.id);
+    let token = insikt::use_cases::mail::opt_out_token(SECRET.as_bytes(), &opted.id);
     let path = format!("/optout/{token}");
     assert_eq!(app.post_form(&path, &path, &[]).await.status(), 200);
     // The opt-out itself skips what was queued for that person.
@@ -304,10 +304,10 @@ async fn a_message_queued_before_the_person_answered_or_opted_out_is_skipped_not
         rate: 0.0,
         ..Default::default()
     };
-    let sender = insikt::mail::Sender::new(&settings, SECRET.as_bytes())
+    let sender = insikt::use_cases::mail::Sender::new(&settings, SECRET.as_bytes())
         .unwrap()
         .unwrap();
-    let summary = insikt::mail::send_due(&app.db, &sender, Some("test-survey"))
+    let summary = insikt::use_cases::mail::send_due(&app.db, &sender, Some("test-survey"))
         .await
         .unwrap();
     assert_eq!((summary.sent, summary.skipped), (1, 1), "{summary:?}");
@@ -435,7 +435,7 @@ async fn a_550_for_an_address_marks_the_invitation_bounced_and_stops_reminders()
 async fn the_opt_out_page_asks_first_and_a_get_changes_nothing() {
     let app = app(None, 8).await;
     let inv = invite(&app, "anna@example.se", "sv");
-    let token = insikt::mail::opt_out_token(SECRET.as_bytes(), &inv.id);
+    let token = insikt::use_cases::mail::opt_out_token(SECRET.as_bytes(), &inv.id);
     let path = format!("/optout/{token}");
     app.clear_cookies();
 

@@ -173,11 +173,16 @@ async fn a_closed_survey_answers_410_and_says_so() {
     let p1 = start(&app).await;
     {
         let mut conn = app.db.get().unwrap();
-        insikt::questionnaires::close(&mut conn, insikt::accounts::Actor::SYSTEM, "test-survey", 1)
-            .unwrap();
+        insikt::use_cases::questionnaires::close(
+            &mut conn,
+            insikt::use_cases::accounts::Actor::SYSTEM,
+            "test-survey",
+            1,
+        )
+        .unwrap();
     }
     // Caches expire: a fresh instance sees the change at once; this one within seconds.
-    tokio::time::sleep(insikt::answering::CACHE_TTL).await;
+    tokio::time::sleep(insikt::use_cases::answering::CACHE_TTL).await;
     let (status, html) = app.get_html("/s/test-survey").await;
     assert_eq!(status, 410);
     assert!(html.contains("stängd"));

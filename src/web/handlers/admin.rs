@@ -4,10 +4,10 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::home::html;
-use crate::accounts::{self, AccountError, Actor, NewAccount, NewAccountInput};
 use crate::auth::extract::{AdminOnly, Authorized};
 use crate::domain::user::{Role, User};
 use crate::storage;
+use crate::use_cases::accounts::{self, AccountError, Actor, NewAccount, NewAccountInput};
 use crate::web::error::AppError;
 use crate::web::forms::{client_ip, CsrfForm, PageCtx};
 use crate::web::i18n::Lang;

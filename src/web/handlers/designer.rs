@@ -11,12 +11,12 @@ use std::collections::HashMap;
 use actix_web::{http::header, web, HttpMessage, HttpRequest, HttpResponse};
 
 use super::home::html;
-use crate::answering::{Attempt, LoadedSurvey};
 use crate::auth::csrf;
 use crate::auth::extract::{Authorized, Designers};
 use crate::domain::survey::{Survey, SurveyError};
-use crate::questionnaires::{self, ExportFormat, QuestionnaireError};
 use crate::storage::{self, surveys::StoredVersion};
+use crate::use_cases::answering::{Attempt, LoadedSurvey};
+use crate::use_cases::questionnaires::{self, ExportFormat, QuestionnaireError};
 use crate::web::error::AppError;
 use crate::web::forms::{CsrfCookie, CsrfForm, PageCtx, Who};
 use crate::web::i18n::Lang;

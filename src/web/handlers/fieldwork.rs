@@ -12,7 +12,7 @@ use super::designer::edit::{multipart_parts, Part};
 use super::home::html;
 use crate::auth::csrf;
 use crate::auth::extract::{Authorized, Designers};
-use crate::fieldwork::{self, FieldworkError, Upload, MAX_FRAME_ROWS};
+use crate::use_cases::fieldwork::{self, FieldworkError, Upload, MAX_FRAME_ROWS};
 use crate::web::error::AppError;
 use crate::web::forms::{CsrfCookie, PageCtx, Who};
 use crate::web::i18n::Lang;

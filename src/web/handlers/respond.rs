@@ -8,8 +8,6 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use crate::accounts::Actor;
-use crate::answering::{self as ans, Attempt, LoadedSurvey, Nav};
 use crate::auth::csrf::CsrfToken;
 use crate::auth::extract::{current_user, Interviewers, Policy};
 use crate::domain::expr::Value;
@@ -21,6 +19,8 @@ use crate::domain::user::User;
 use crate::storage::invitations::Invitation;
 use crate::storage::responses::SubmitOutcome;
 use crate::storage::{self};
+use crate::use_cases::accounts::Actor;
+use crate::use_cases::answering::{self as ans, Attempt, LoadedSurvey, Nav};
 use crate::web::error::AppError;
 use crate::web::forms::{client_ip, site_base, CsrfForm, PageCtx};
 use crate::web::views::respond::{self as view, CodeProblem, Entry};

@@ -7,16 +7,16 @@ use maud::{html, Markup};
 
 use super::layout::{self, csrf_field};
 use super::respond;
-use crate::answering::{self, Attempt, LoadedSurvey};
 use crate::domain::options::{Access, LegalBasis, SurveyOptions};
 use crate::domain::survey::{
     Finding, Location, Question, QuestionKind, Severity, Survey, Text, VersionStatus,
 };
+use crate::formats::xlsform::Issue;
 use crate::storage::surveys::StoredVersion;
+use crate::use_cases::answering::{self, Attempt, LoadedSurvey};
 use crate::web::forms::PageCtx;
 use crate::web::handlers::designer::edit::{self, TYPES};
 use crate::web::i18n::Lang;
-use crate::xlsform::Issue;
 
 /// A survey and all its versions, for the list.
 pub struct SurveyLine {

@@ -7,8 +7,10 @@ use time::format_description::well_known::Rfc3339;
 
 use super::layout::{self, csrf_field};
 use crate::domain::survey::Text;
-use crate::fieldwork::{DrawOutcome, Letter, Letters, Overview, Qr, Stored, StratumPlan};
 use crate::storage::fieldwork::FieldworkCounts;
+use crate::use_cases::fieldwork::{
+    DrawOutcome, Letter, Letters, Overview, Qr, Stored, StratumPlan,
+};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 

@@ -4,8 +4,8 @@
 use maud::{html, Markup};
 
 use super::layout::{self, csrf_field, error_summary};
-use crate::mail::{mask_address, BounceReport};
 use crate::storage::deliveries::{status, DeliveryKind, KindCounts, Summary};
+use crate::use_cases::mail::{mask_address, BounceReport};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 

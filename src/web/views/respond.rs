@@ -4,7 +4,6 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::answering::{Attempt, LoadedSurvey};
 use crate::domain::expr::Value;
 use crate::domain::options::LegalBasis;
 use crate::domain::quota::Quota;
@@ -12,6 +11,7 @@ use crate::domain::response::Mode;
 use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
 use crate::domain::survey::random::RespondentLayout;
 use crate::domain::survey::{Choice, Question, QuestionKind, Scale, Survey, Text, DONT_KNOW};
+use crate::use_cases::answering::{Attempt, LoadedSurvey};
 use crate::web::i18n::Lang;
 use crate::web::views::layout::csrf_field;
 
@@ -321,7 +321,7 @@ pub fn page(
                         h2 { (l.t("Något behöver rättas", "There is a problem")) }
                         ul {
                             @for e in errors {
-                                li { a href={ "#" (field_id(crate::answering::error_question(e))) } { (error_label(s, e, lang)) } }
+                                li { a href={ "#" (field_id(crate::use_cases::answering::error_question(e))) } { (error_label(s, e, lang)) } }
                             }
                         }
                     }
@@ -344,7 +344,7 @@ pub fn page(
 }
 
 fn error_label(s: &LoadedSurvey, e: &AnswerError, lang: &str) -> String {
-    let key = crate::answering::error_question(e);
+    let key = crate::use_cases::answering::error_question(e);
     let q = crate::domain::response::question_of(&s.survey, key);
     let label = q.map(|q| {
         flow::pipe(
@@ -396,7 +396,9 @@ pub fn question(
     let hint = flow::pipe(sv, tx(&q.hint, lang, sv), lang, &a.answers);
     let my_errors: Vec<&&AnswerError> = errors
         .iter()
-        .filter(|e| crate::domain::response::owns(q, crate::answering::error_question(e)))
+        .filter(|e| {
+            crate::domain::response::owns(q, crate::use_cases::answering::error_question(e))
+        })
         .collect();
     let id = field_id(&q.key);
     let hint_id = (!hint.is_empty()).then(|| format!("{id}-hint"));
@@ -889,10 +891,10 @@ pub fn display(s: &Survey, q: &Question, answers: &AnswerMap, lang: &str) -> Vec
 /// All answered questions, page by page (review page, receipt, staff lookup).
 pub fn answer_list(s: &Survey, answers: &AnswerMap, lang: &str, change_buttons: bool) -> Markup {
     let l = chrome(lang);
-    let today = crate::answering::today();
+    let today = crate::use_cases::answering::today();
     html! {
         @for (i, p) in s.pages.iter().enumerate() {
-            @if crate::answering::page_shows(s, i, answers, &today) {
+            @if crate::use_cases::answering::page_shows(s, i, answers, &today) {
                 @let rel = flow::page_relevance(s, i, answers, &today);
                 @let title = tx(&p.title, lang, s);
                 section class="review-page" {

@@ -1,15 +1,19 @@
 //! The command line: `insikt serve` (default), `insikt migrate`, `insikt user …`.
 
+pub mod invitations;
+pub mod sample;
+pub mod stats;
+
 use std::io::BufRead;
 use std::net::TcpListener;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::accounts::{self, Actor, NewAccount, NewAccountInput};
 use crate::config::{LogFormat, Settings};
 use crate::domain::user::{NewPassword, Role};
-use crate::questionnaires::{self, ExportFormat};
+use crate::use_cases::accounts::{self, Actor, NewAccount, NewAccountInput};
+use crate::use_cases::questionnaires::{self, ExportFormat};
 use crate::{startup, storage, telemetry};
 
 /// Insikt: find out what residents and businesses need before building e-services.
@@ -47,11 +51,11 @@ enum Command {
     #[command(subcommand)]
     Surveys(SurveysCommand),
     /// Design-based survey statistics on a CSV file (the same code as the app's analyses).
-    Stats(crate::stats_cli::StatsArgs),
+    Stats(crate::cli::stats::StatsArgs),
     /// Draw stratified random samples from a sampling frame.
-    Sample(crate::sample_cli::SampleArgs),
+    Sample(crate::cli::sample::SampleArgs),
     /// Invitations: printable letters for the print shop, plain lists.
-    Invitations(crate::fieldwork::cli::InvitationsArgs),
+    Invitations(crate::cli::invitations::InvitationsArgs),
     /// E-mail invitations and reminders: queue them, or send what is due (for cron).
     #[command(subcommand)]
     Mail(MailCommand),
@@ -154,9 +158,9 @@ pub fn run() -> anyhow::Result<()> {
         }
         Command::User(cmd) => user(settings, cmd),
         Command::Surveys(cmd) => surveys(settings, cmd),
-        Command::Stats(args) => crate::stats_cli::run(args),
-        Command::Sample(args) => crate::sample_cli::run(args),
-        Command::Invitations(args) => crate::fieldwork::cli::run(settings, args),
+        Command::Stats(args) => crate::cli::stats::run(args),
+        Command::Sample(args) => crate::cli::sample::run(args),
+        Command::Invitations(args) => crate::cli::invitations::run(settings, args),
         Command::Mail(cmd) => mail(settings, cmd),
     }
 }
@@ -310,7 +314,10 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
             std::fs::File::open(&file)
                 .and_then(|f| {
                     std::io::Read::read_to_end(
-                        &mut std::io::Read::take(f, crate::xlsform::MAX_INPUT_BYTES as u64 + 1),
+                        &mut std::io::Read::take(
+                            f,
+                            crate::formats::xlsform::MAX_INPUT_BYTES as u64 + 1,
+                        ),
                         &mut bytes,
                     )
                 })
@@ -396,7 +403,7 @@ fn mail(settings: Settings, cmd: MailCommand) -> anyhow::Result<()> {
     match cmd {
         MailCommand::Queue { survey, kind } => {
             let kind = DeliveryKind::parse(&kind).context("--kind")?;
-            let n = crate::mail::queue(&mut *db.get()?, Actor::CLI, &survey, kind)?;
+            let n = crate::use_cases::mail::queue(&mut *db.get()?, Actor::CLI, &survey, kind)?;
             println!("queued {n} {} message(s) for {survey}", kind.as_str());
             Ok(())
         }
@@ -411,10 +418,10 @@ fn mail(settings: Settings, cmd: MailCommand) -> anyhow::Result<()> {
                 )?,
             };
             actix_web::rt::System::new().block_on(async move {
-                let sender = crate::mail::Sender::new(&settings.mail, secret.as_bytes())?
+                let sender = crate::use_cases::mail::Sender::new(&settings.mail, secret.as_bytes())?
                     .context("INSIKT_SMTP_URL is not set: there is no server to send to")?;
                 let started = std::time::Instant::now();
-                let s = crate::mail::send_due(&db, &sender, survey.as_deref()).await?;
+                let s = crate::use_cases::mail::send_due(&db, &sender, survey.as_deref()).await?;
                 let secs = started.elapsed().as_secs_f64();
                 println!(
                     "sent {} retried {} failed {} bounced {} skipped {} in {secs:.2} s ({:.0} messages/s)",

@@ -14,10 +14,10 @@ use std::time::Duration;
 use hmac::Mac;
 use tokio::sync::Notify;
 
-use crate::accounts::Actor;
 use crate::config::MailSettings;
 use crate::storage::deliveries::{self, DeliveryKind};
 use crate::storage::{self, DbConnection, StorageError};
+use crate::use_cases::accounts::Actor;
 
 pub use worker::{send_due, SendSummary, Sender};
 

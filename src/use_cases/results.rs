@@ -155,9 +155,9 @@ fn population_sizes(
     let [sample] = samples.as_slice() else {
         return Ok(None);
     };
-    let plan: Vec<crate::fieldwork::StratumPlan> =
+    let plan: Vec<crate::use_cases::fieldwork::StratumPlan> =
         serde_json::from_str(&sample.plan).unwrap_or_default();
-    let sizes = crate::fieldwork::population_by_stratum(&plan);
+    let sizes = crate::use_cases::fieldwork::population_by_stratum(&plan);
     Ok(strata
         .iter()
         .map(|s| sizes.get(s).map(|&n| n as f64))
@@ -276,7 +276,7 @@ mod tests {
     use crate::domain::survey::flow::AnswerMap;
 
     fn survey() -> Survey {
-        crate::survey_file::from_toml_str(
+        crate::formats::survey_file::from_toml_str(
             r#"
 key = "s"
 version = 1

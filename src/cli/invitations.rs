@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::accounts::Actor;
 use crate::config::Settings;
+use crate::use_cases::accounts::Actor;
 use crate::web::i18n::Lang;
 use crate::{startup, storage};
 
@@ -70,7 +70,8 @@ pub fn run(settings: Settings, args: InvitationsArgs) -> anyhow::Result<()> {
             sample,
             lang,
         } => {
-            let batch = super::letters(conn, &survey, sample.as_deref(), &base_url)?;
+            let batch =
+                crate::use_cases::fieldwork::letters(conn, &survey, sample.as_deref(), &base_url)?;
             let css = out.with_file_name("insikt-letters.css");
             std::fs::write(&css, APP_CSS)
                 .with_context(|| format!("{}: cannot write", css.display()))?;
@@ -87,13 +88,19 @@ pub fn run(settings: Settings, args: InvitationsArgs) -> anyhow::Result<()> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| list.display().to_string());
             let bytes = std::fs::read(&list).with_context(|| format!("{name}: cannot read"))?;
-            let contacts = super::parse_list(
+            let contacts = crate::use_cases::fieldwork::parse_list(
                 &name,
                 &bytes,
-                &super::ContactColumns::default(),
-                super::MAX_FRAME_ROWS,
+                &crate::use_cases::fieldwork::ContactColumns::default(),
+                crate::use_cases::fieldwork::MAX_FRAME_ROWS,
             )?;
-            let stored = super::store_list(conn, Actor::CLI, &survey, &name, contacts)?;
+            let stored = crate::use_cases::fieldwork::store_list(
+                conn,
+                Actor::CLI,
+                &survey,
+                &name,
+                contacts,
+            )?;
             println!("created {} invitations for {survey}", stored.invitations);
         }
     }

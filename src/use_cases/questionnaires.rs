@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::accounts::Actor;
 use crate::domain::options::SurveyOptions;
 use crate::domain::survey::{check, Finding, Severity, Survey, SurveyError, Text, VersionStatus};
+use crate::formats::{survey_file, xlsform};
 use crate::storage::surveys::{self as store, StoredVersion, SurveyRecord};
 use crate::storage::{self, DbConnection, StorageError};
-use crate::{survey_file, xlsform};
+use crate::use_cases::accounts::Actor;
 
 /// Why a questionnaire operation was refused.
 #[derive(Debug, thiserror::Error)]

@@ -7,21 +7,19 @@
 //! invitations, and the sample row keeps the frame's name, row count and SHA-256 so a draw can
 //! be reproduced from the same file and seed.
 
-pub mod cli;
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use analysis::sampling::{self, Allocation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::accounts::Actor;
 use crate::domain::options::SurveyOptions;
 use crate::domain::response::new_access_code;
 use crate::domain::survey::Text;
 use crate::storage::invitations::{Invitation, NewInvitation};
 use crate::storage::samples::{NewSample, SampleRecord};
 use crate::storage::{self, DbConnection, StorageError};
+use crate::use_cases::accounts::Actor;
 
 /// The largest frame or list accepted (rows after the header).
 pub const MAX_FRAME_ROWS: usize = 1_000_000;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
-use crate::fieldwork::{self, AllocationSpec, DrawSpec};
+use crate::use_cases::fieldwork::{self, AllocationSpec, DrawSpec};
 
 /// `insikt sample …`
 #[derive(Debug, clap::Args)]

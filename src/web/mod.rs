@@ -32,11 +32,11 @@ pub struct AppState {
     /// Request metrics for `/metrics`.
     pub metrics: metrics::Metrics,
     /// Published surveys, cached for the answering pages.
-    pub surveys: crate::answering::SurveyCache,
+    pub surveys: crate::use_cases::answering::SurveyCache,
     /// The group-commit writer for submissions.
     pub responses: crate::storage::responses::ResponseWriter,
     /// Rate limit on the public answering pages.
     pub limiter: ratelimit::RateLimiter,
     /// Wakes the e-mail outbox worker; knows whether sending is configured.
-    pub mail: crate::mail::Outbox,
+    pub mail: crate::use_cases::mail::Outbox,
 }

@@ -1,0 +1,10 @@
+//! Use cases: what staff and respondents can do, as sync functions over a database connection,
+//! the acting user and parsed input, returning thiserror enums. Nothing here knows of actix,
+//! maud or form field maps; the web edge and the command line both call these.
+
+pub mod accounts;
+pub mod answering;
+pub mod fieldwork;
+pub mod mail;
+pub mod questionnaires;
+pub mod results;
