@@ -12,8 +12,9 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::{password, session::CookieNames};
 use crate::config::Settings;
 use crate::storage::{self, Backend, Db};
-use crate::use_cases::accounts::{self, Actor, NewAccount, NewAccountInput};
+use crate::use_cases::accounts::{self, NewAccount, NewAccountInput};
 use crate::use_cases::questionnaires;
+use crate::use_cases::Actor;
 use crate::web::{self as webapp, forms::MAX_FORM_BYTES, AppState};
 
 /// Open the database named by the settings (creating the data directory for SQLite).

@@ -7,7 +7,7 @@ use super::password;
 use super::session::{hash_id, random_token, ABSOLUTE_TIMEOUT};
 use crate::domain::user::{User, Username};
 use crate::storage::{self, StorageError};
-use crate::use_cases::accounts::Actor;
+use crate::use_cases::Actor;
 use crate::web::AppState;
 
 // The lockout policy (OWASP Authentication Cheat Sheet): failures are counted per (account,

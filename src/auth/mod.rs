@@ -1,8 +1,7 @@
-//! Staff authentication: password hashing, server-side sessions, CSRF tokens, login throttling
-//! and the extractors that decide who may see a page.
+//! Staff authentication: password hashing, server-side sessions, CSRF tokens, login and its
+//! throttling. Nothing here knows of the web edge; `web::access` turns a session into a user.
 
 pub mod csrf;
-pub mod extract;
 pub mod login;
 pub mod mac;
 pub mod password;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::use_cases::accounts::Actor;
+use crate::use_cases::Actor;
 use crate::web::i18n::Lang;
 use crate::{startup, storage};
 

@@ -12,8 +12,9 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{LogFormat, Settings};
 use crate::domain::user::{NewPassword, Role};
-use crate::use_cases::accounts::{self, Actor, NewAccount, NewAccountInput};
+use crate::use_cases::accounts::{self, NewAccount, NewAccountInput};
 use crate::use_cases::questionnaires::{self, ExportFormat};
+use crate::use_cases::Actor;
 use crate::{startup, storage, telemetry};
 
 /// Insikt: find out what residents and businesses need before building e-services.

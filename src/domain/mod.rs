@@ -1,8 +1,10 @@
 //! Pure domain types: no actix, no diesel. Values of these types are valid by construction.
 
 pub mod expr;
+pub mod lang;
 pub mod options;
 pub mod quota;
 pub mod response;
+pub mod sampling;
 pub mod survey;
 pub mod user;

@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::lang::{Lang, Msg};
+
 /// What a staff member may do. Respondents are not users: they answer without an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,8 +54,8 @@ impl Role {
     }
 
     /// Swedish and English display names.
-    pub fn label(self, swedish: bool) -> &'static str {
-        match (self, swedish) {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang == Lang::Sv) {
             (Role::Admin, true) => "Administratör",
             (Role::Admin, false) => "Administrator",
             (Role::Researcher, true) => "Utredare",
@@ -101,6 +103,26 @@ pub enum UserError {
     /// Password appears on the list of the most common passwords.
     #[error("this password is among the most common passwords; choose another")]
     PasswordTooCommon,
+}
+
+impl UserError {
+    /// The message for the person typing, in both languages (English as in the log).
+    pub fn message(&self) -> Msg {
+        let sv: String = match self {
+            UserError::BadUsername => {
+                "Användarnamnet ska vara 2–64 tecken: a–z, siffror, punkt, bindestreck eller understreck."
+                    .into()
+            }
+            UserError::UnknownRole(r) => format!("Okänd roll: {r}."),
+            UserError::BadDisplayName => "Namnet ska vara 1–100 tecken.".into(),
+            UserError::PasswordTooShort { min } => format!("Lösenordet måste ha minst {min} tecken."),
+            UserError::PasswordTooLong { max } => format!("Lösenordet får ha högst {max} tecken."),
+            UserError::PasswordTooCommon => {
+                "Lösenordet är ett av de vanligaste lösenorden. Välj ett annat.".into()
+            }
+        };
+        Msg::new(sv, self.to_string())
+    }
 }
 
 /// A login name: lower-case ASCII so that `Anna` and `anna` can never be two accounts.

@@ -111,3 +111,51 @@ pub fn list_by_action(
         .map(AuditEvent::from)
         .collect())
 }
+
+/// Who is making a change, for the audit log.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// Account id, or `None` for the command line and the system.
+    pub id: Option<&'a str>,
+    /// Username, `cli` or `system`.
+    pub name: &'a str,
+    /// Client address, if over the web.
+    pub ip: Option<&'a str>,
+}
+
+impl Actor<'_> {
+    /// Append an audit event by this actor (call inside the transaction of the change); an empty
+    /// `target` or `detail` is stored as none.
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), StorageError> {
+        insert_event(
+            conn,
+            &NewAuditEvent {
+                actor_id: self.id,
+                actor_name: self.name,
+                action,
+                target: (!target.is_empty()).then_some(target),
+                detail: (!detail.is_empty()).then_some(detail),
+                ip: self.ip,
+            },
+        )
+    }
+
+    /// The command line, run by whoever has shell access.
+    pub const CLI: Actor<'static> = Actor {
+        id: None,
+        name: "cli",
+        ip: None,
+    };
+    /// Insikt itself (first start).
+    pub const SYSTEM: Actor<'static> = Actor {
+        id: None,
+        name: "system",
+        ip: None,
+    };
+}

@@ -3,57 +3,10 @@
 
 use crate::auth::password;
 use crate::config::Argon2Params;
+use crate::domain::lang::Msg;
 use crate::domain::user::{DisplayName, NewPassword, Role, User, UserError, Username};
-use crate::storage::audit::NewAuditEvent;
 use crate::storage::{self, DbConnection, StorageError};
-
-/// Who is making a change, for the audit log.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    /// Account id, or `None` for the command line and the system.
-    pub id: Option<&'a str>,
-    /// Username, `cli` or `system`.
-    pub name: &'a str,
-    /// Client address, if over the web.
-    pub ip: Option<&'a str>,
-}
-
-impl Actor<'_> {
-    /// Append an audit event by this actor (call inside the transaction of the change); an empty
-    /// `target` or `detail` is stored as none.
-    pub fn record(
-        &self,
-        conn: &mut DbConnection,
-        action: &str,
-        target: &str,
-        detail: &str,
-    ) -> Result<(), StorageError> {
-        storage::audit::insert_event(
-            conn,
-            &NewAuditEvent {
-                actor_id: self.id,
-                actor_name: self.name,
-                action,
-                target: (!target.is_empty()).then_some(target),
-                detail: (!detail.is_empty()).then_some(detail),
-                ip: self.ip,
-            },
-        )
-    }
-
-    /// The command line, run by whoever has shell access.
-    pub const CLI: Actor<'static> = Actor {
-        id: None,
-        name: "cli",
-        ip: None,
-    };
-    /// Insikt itself (first start).
-    pub const SYSTEM: Actor<'static> = Actor {
-        id: None,
-        name: "system",
-        ip: None,
-    };
-}
+use crate::use_cases::Actor;
 
 /// Why an account change was refused.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +34,27 @@ pub enum AccountError {
     /// The database failed.
     #[error(transparent)]
     Storage(StorageError),
+}
+
+impl AccountError {
+    /// What the person at the form may read, in both languages; `None` for failures that are
+    /// ours (hashing, the database), which the web edge logs and shows as a 500.
+    pub fn message(&self) -> Option<Msg> {
+        match self {
+            AccountError::Invalid { error, .. } => Some(error.message()),
+            AccountError::Taken(name) => Some(Msg::new(
+                format!("Användarnamnet {name} är upptaget."),
+                format!("The username {name} is already taken."),
+            )),
+            AccountError::SelfChange => Some(Msg::new(
+                "Du kan inte ändra din egen roll eller stänga av ditt eget konto.",
+                self.to_string(),
+            )),
+            AccountError::NoSuchUser(_) | AccountError::Password(_) | AccountError::Storage(_) => {
+                None
+            }
+        }
+    }
 }
 
 impl From<StorageError> for AccountError {

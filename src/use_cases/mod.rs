@@ -8,3 +8,6 @@ pub mod fieldwork;
 pub mod mail;
 pub mod questionnaires;
 pub mod results;
+
+/// Who acts, for the audit log; every use case that changes something takes one.
+pub use crate::storage::audit::Actor;

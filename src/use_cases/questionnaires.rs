@@ -10,7 +10,7 @@ use crate::domain::survey::{check, Finding, Severity, Survey, SurveyError, Text,
 use crate::formats::{survey_file, xlsform};
 use crate::storage::surveys::{self as store, StoredVersion, SurveyRecord};
 use crate::storage::{self, DbConnection, StorageError};
-use crate::use_cases::accounts::Actor;
+use crate::use_cases::Actor;
 
 /// Why a questionnaire operation was refused.
 #[derive(Debug, thiserror::Error)]

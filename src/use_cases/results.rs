@@ -155,7 +155,7 @@ fn population_sizes(
     let [sample] = samples.as_slice() else {
         return Ok(None);
     };
-    let plan: Vec<crate::use_cases::fieldwork::StratumPlan> =
+    let plan: Vec<crate::domain::sampling::StratumPlan> =
         serde_json::from_str(&sample.plan).unwrap_or_default();
     let sizes = crate::use_cases::fieldwork::population_by_stratum(&plan);
     Ok(strata

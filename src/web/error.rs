@@ -6,7 +6,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 use super::views;
+use crate::domain::lang::Msg;
 use crate::storage::StorageError;
+use crate::use_cases::accounts::AccountError;
 
 /// Everything a handler or extractor can fail with.
 #[derive(thiserror::Error)]
@@ -28,14 +30,14 @@ pub enum AppError {
     },
     /// The request is malformed; the message is safe to show.
     #[error("bad request: {0}")]
-    BadRequest(String),
+    BadRequest(Msg),
     /// The address, query or body could not be read (a path segment or query parameter of the
     /// wrong type, a broken form). Carries no detail: the parser's words quote the input.
     #[error("malformed request")]
     MalformedRequest,
     /// The request conflicts with the current state; the message is safe to show.
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(Msg),
     /// Too many attempts; try again later.
     #[error("too many requests")]
     TooManyRequests {
@@ -162,11 +164,38 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         })
 }
 
+// One `From` per use-case error, so a handler only writes `?`. A use-case error that a visitor
+// may read maps to a 4xx carrying its bilingual `Msg`; the rest keep their whole cause chain
+// in `Unexpected`, which `error_response` logs once.
+
 impl From<StorageError> for AppError {
     fn from(e: StorageError) -> Self {
         AppError::Unexpected(anyhow::Error::new(e))
     }
 }
+
+// --- accounts ---
+
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> Self {
+        match (&e, e.message()) {
+            (AccountError::NoSuchUser(_), _) => AppError::NotFound,
+            (AccountError::SelfChange, Some(m)) => AppError::Conflict(m),
+            (_, Some(m)) => AppError::BadRequest(m),
+            (_, None) => AppError::Unexpected(anyhow::Error::new(e)),
+        }
+    }
+}
+
+// --- questionnaires ---
+
+// --- answering ---
+
+// --- fieldwork ---
+
+// --- mail ---
+
+// --- results ---
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {

@@ -10,8 +10,8 @@ use super::error::AppError;
 use super::i18n::Lang;
 use super::AppState;
 use crate::auth::csrf::{self, CsrfToken};
-use crate::auth::extract::current_user;
 use crate::domain::user::User;
+use crate::web::access::current_user;
 
 /// Largest form body we accept anywhere (a survey page with long free-text answers fits).
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -25,7 +25,7 @@ pub struct CsrfCookie(pub String);
 /// read a form at all.
 pub struct CsrfForm<T>(pub T);
 
-type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+pub(crate) type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
 impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     type Error = AppError;
@@ -177,8 +177,8 @@ pub struct Who {
 
 impl Who {
     /// The authorised staff member behind `req`.
-    pub fn of<P: crate::auth::extract::Policy>(
-        auth: &crate::auth::extract::Authorized<P>,
+    pub fn of<P: crate::web::access::Policy>(
+        auth: &crate::web::access::Authorized<P>,
         req: &HttpRequest,
     ) -> Who {
         Who {
@@ -189,8 +189,8 @@ impl Who {
     }
 
     /// As the audit log's actor.
-    pub fn actor(&self) -> crate::use_cases::accounts::Actor<'_> {
-        crate::use_cases::accounts::Actor {
+    pub fn actor(&self) -> crate::use_cases::Actor<'_> {
+        crate::use_cases::Actor {
             id: Some(&self.id),
             name: &self.name,
             ip: Some(&self.ip),

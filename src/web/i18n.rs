@@ -1,6 +1,5 @@
-//! Languages of the user interface. Swedish is the default; every text exists in both
-//! languages at the place it is used (`lang.t("Svenska", "English")`), so a missing
-//! translation is a compile error rather than a runtime gap.
+//! The language of a request (`?lang=`, then the cookie, then Swedish). The languages and
+//! the translation mechanism itself live in `domain::lang`.
 
 use std::future::{ready, Ready};
 
@@ -11,63 +10,10 @@ pub const QUERY_PARAM: &str = "lang";
 /// Cookie that remembers the choice (a preference, not server state).
 pub const COOKIE: &str = "insikt_lang";
 
-/// An interface language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Swedish, the default.
-    #[default]
-    Sv,
-    /// English.
-    En,
-}
+pub use crate::domain::lang::Lang;
 
+/// The request side of [`Lang`].
 impl Lang {
-    /// BCP 47 code for the `lang` attribute.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Sv => "sv",
-            Lang::En => "en",
-        }
-    }
-
-    /// Parse a code.
-    pub fn from_code(code: &str) -> Option<Lang> {
-        match code.trim().to_ascii_lowercase().as_str() {
-            "sv" => Some(Lang::Sv),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// Pick the text for this language.
-    pub fn t<'a>(self, sv: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Sv => sv,
-            Lang::En => en,
-        }
-    }
-
-    /// The language a switch link offers.
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Sv => Lang::En,
-            Lang::En => Lang::Sv,
-        }
-    }
-
-    /// The language's name in itself, for the switch link.
-    pub fn own_name(self) -> &'static str {
-        match self {
-            Lang::Sv => "Svenska",
-            Lang::En => "English",
-        }
-    }
-
-    /// Whether this is Swedish.
-    pub fn is_sv(self) -> bool {
-        self == Lang::Sv
-    }
-
     /// The language of a request: `?lang=` first, then the cookie, then Swedish.
     pub fn of(req: &HttpRequest) -> Lang {
         if let Some(lang) = req.extensions().get::<Lang>() {

@@ -1,12 +1,14 @@
 //! The web edge: routes, extractors, middleware, handlers and maud views. Handlers extract,
 //! parse into domain types, make one use-case or storage call, and render.
 
+pub mod access;
 pub mod error;
 pub mod forms;
 pub mod handlers;
 pub mod i18n;
 pub mod metrics;
 pub mod middleware;
+pub mod multipart;
 pub mod ratelimit;
 pub mod routes;
 pub mod views;

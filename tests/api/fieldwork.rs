@@ -8,8 +8,8 @@ use insikt::domain::response::{Cell, Mode};
 use insikt::domain::survey::Text;
 use insikt::storage::invitations;
 use insikt::storage::responses::{self, InvitationClaim, NewResponse, SubmitOutcome};
-use insikt::use_cases::accounts::Actor;
 use insikt::use_cases::fieldwork;
+use insikt::use_cases::Actor;
 
 use crate::helpers::{TestApp, GOOD_PASSWORD};
 

@@ -10,7 +10,8 @@ use insikt::domain::options::SurveyOptions;
 use insikt::domain::user::User;
 use insikt::startup;
 use insikt::storage::Db;
-use insikt::use_cases::accounts::{self, Actor, NewAccount, NewAccountInput};
+use insikt::use_cases::accounts::{self, NewAccount, NewAccountInput};
+use insikt::use_cases::Actor;
 
 /// Cheap hashing: the suite tests behaviour, not cost.
 pub const TEST_ARGON2: Argon2Params = Argon2Params {

@@ -175,7 +175,7 @@ async fn a_closed_survey_answers_410_and_says_so() {
         let mut conn = app.db.get().unwrap();
         insikt::use_cases::questionnaires::close(
             &mut conn,
-            insikt::use_cases::accounts::Actor::SYSTEM,
+            insikt::use_cases::Actor::SYSTEM,
             "test-survey",
             1,
         )

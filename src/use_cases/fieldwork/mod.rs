@@ -10,16 +10,16 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use analysis::sampling::{self, Allocation};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::options::SurveyOptions;
 use crate::domain::response::new_access_code;
+pub use crate::domain::sampling::StratumPlan;
 use crate::domain::survey::Text;
 use crate::storage::invitations::{Invitation, NewInvitation};
 use crate::storage::samples::{NewSample, SampleRecord};
 use crate::storage::{self, DbConnection, StorageError};
-use crate::use_cases::accounts::Actor;
+use crate::use_cases::Actor;
 
 /// The largest frame or list accepted (rows after the header).
 pub const MAX_FRAME_ROWS: usize = 1_000_000;
@@ -312,19 +312,6 @@ pub struct DrawSpec {
     pub seed: u64,
     /// Row limit ([`MAX_FRAME_ROWS`] normally; smaller in tests).
     pub max_rows: usize,
-}
-
-/// One stratum of a drawn sample: the allocation table row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StratumPlan {
-    /// Stratum key (values of the stratification columns joined by ` / `).
-    pub stratum: String,
-    /// Units in the frame, N_h.
-    pub population: usize,
-    /// Units drawn, n_h.
-    pub sample: usize,
-    /// Inclusion probability n_h / N_h.
-    pub probability: f64,
 }
 
 /// One drawn unit with its frame row.

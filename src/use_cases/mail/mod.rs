@@ -17,7 +17,7 @@ use tokio::sync::Notify;
 use crate::config::MailSettings;
 use crate::storage::deliveries::{self, DeliveryKind};
 use crate::storage::{self, DbConnection, StorageError};
-use crate::use_cases::accounts::Actor;
+use crate::use_cases::Actor;
 
 pub use worker::{send_due, SendSummary, Sender};
 

@@ -4,10 +4,11 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::home::html;
-use crate::auth::extract::{AdminOnly, Authorized};
 use crate::domain::user::{Role, User};
 use crate::storage;
-use crate::use_cases::accounts::{self, AccountError, Actor, NewAccount, NewAccountInput};
+use crate::use_cases::accounts::{self, AccountError, NewAccount, NewAccountInput};
+use crate::use_cases::Actor;
+use crate::web::access::{AdminOnly, Authorized};
 use crate::web::error::AppError;
 use crate::web::forms::{client_ip, CsrfForm, PageCtx};
 use crate::web::i18n::Lang;
@@ -103,7 +104,7 @@ pub async fn create_user(
                 display_name: form.display_name,
                 role: form.role,
             };
-            let messages = field_messages(ctx.lang, &errors)?;
+            let messages = field_messages(ctx.lang, errors)?;
             let body = view::users(&ctx, &users, &draft, &messages, &Flash::None);
             Ok(HttpResponse::UnprocessableEntity()
                 .content_type("text/html; charset=utf-8")
@@ -120,13 +121,13 @@ pub async fn change_role(
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    let role = Role::parse(&form.role).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let role = Role::parse(&form.role).map_err(|e| AppError::BadRequest(e.message()))?;
     let (id, ip, actor) = (path.into_inner(), client_ip(&req), auth.user);
     state
         .db
         .run(move |c| Ok(accounts::change_role(c, actor_of(&actor, &ip), &id, role)))
         .await?
-        .map_err(account_error)?;
+        .map_err(AppError::from)?;
     Ok(back_to_users())
 }
 
@@ -156,7 +157,7 @@ pub async fn set_disabled(
             ))
         })
         .await?
-        .map_err(account_error)?;
+        .map_err(AppError::from)?;
     Ok(back_to_users())
 }
 
@@ -193,58 +194,18 @@ fn back_to_users() -> HttpResponse {
         .finish()
 }
 
-fn account_error(e: AccountError) -> AppError {
-    match e {
-        AccountError::NoSuchUser(_) => AppError::NotFound,
-        AccountError::SelfChange => AppError::Conflict(e.to_string()),
-        AccountError::Invalid { .. } | AccountError::Taken(_) => {
-            AppError::BadRequest(e.to_string())
-        }
-        AccountError::Password(p) => AppError::Unexpected(p.into()),
-        AccountError::Storage(s) => s.into(),
-    }
-}
-
 /// Form errors as (field, message) pairs in the page language; anything that is not a form
 /// error is a real failure.
 fn field_messages(
     lang: Lang,
-    errors: &[AccountError],
+    errors: Vec<AccountError>,
 ) -> Result<Vec<(&'static str, String)>, AppError> {
     errors
-        .iter()
-        .map(|e| match e {
-            AccountError::Invalid { field, error } => Ok((*field, user_error_text(lang, error))),
-            AccountError::Taken(name) => Ok((
-                "username",
-                match lang {
-                    Lang::Sv => format!("Användarnamnet {name} är upptaget."),
-                    Lang::En => format!("The username {name} is already taken."),
-                },
-            )),
-            other => Err(AppError::Unexpected(anyhow::anyhow!(other.to_string()))),
+        .into_iter()
+        .map(|e| match (&e, e.message()) {
+            (AccountError::Invalid { field, .. }, Some(m)) => Ok((*field, m.get(lang).to_owned())),
+            (AccountError::Taken(_), Some(m)) => Ok(("username", m.get(lang).to_owned())),
+            _ => Err(AppError::from(e)),
         })
         .collect()
-}
-
-fn user_error_text(lang: Lang, e: &crate::domain::user::UserError) -> String {
-    use crate::domain::user::UserError as E;
-    match (lang, e) {
-        (Lang::En, _) => e.to_string(),
-        (Lang::Sv, E::BadUsername) => {
-            "Användarnamnet ska vara 2–64 tecken: a–z, siffror, punkt, bindestreck eller understreck."
-                .into()
-        }
-        (Lang::Sv, E::UnknownRole(r)) => format!("Okänd roll: {r}."),
-        (Lang::Sv, E::BadDisplayName) => "Namnet ska vara 1–100 tecken.".into(),
-        (Lang::Sv, E::PasswordTooShort { min }) => {
-            format!("Lösenordet måste ha minst {min} tecken.")
-        }
-        (Lang::Sv, E::PasswordTooLong { max }) => {
-            format!("Lösenordet får ha högst {max} tecken.")
-        }
-        (Lang::Sv, E::PasswordTooCommon) => {
-            "Lösenordet är ett av de vanligaste lösenorden. Välj ett annat.".into()
-        }
-    }
 }

@@ -4,9 +4,9 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::home::html;
-use crate::auth::extract::current_user;
 use crate::auth::login::{self, LoginOutcome};
 use crate::auth::session::random_token;
+use crate::web::access::current_user;
 use crate::web::error::AppError;
 use crate::web::forms::{client_ip, CsrfForm, PageCtx};
 use crate::web::views::auth::{login as login_view, LoginNotice};

@@ -12,11 +12,12 @@ use actix_web::{http::header, web, HttpMessage, HttpRequest, HttpResponse};
 
 use super::home::html;
 use crate::auth::csrf;
-use crate::auth::extract::{Authorized, Designers};
+use crate::domain::lang::Msg;
 use crate::domain::survey::{Survey, SurveyError};
 use crate::storage::{self, surveys::StoredVersion};
 use crate::use_cases::answering::{Attempt, LoadedSurvey};
 use crate::use_cases::questionnaires::{self, ExportFormat, QuestionnaireError};
+use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
 use crate::web::forms::{CsrfCookie, CsrfForm, PageCtx, Who};
 use crate::web::i18n::Lang;
@@ -47,24 +48,18 @@ fn version_url(key: &str, version: u32) -> String {
 }
 
 /// A use-case failure as a page: published versions get a friendly explanation.
-fn q_error(lang: Lang, e: QuestionnaireError) -> AppError {
+fn q_error(_lang: Lang, e: QuestionnaireError) -> AppError {
     match e {
         QuestionnaireError::NotFound(_) => AppError::NotFound,
-        QuestionnaireError::Lifecycle(SurveyError::NotEditable { .. }) => AppError::Conflict(
-            lang.t(
-                "Versionen är publicerad eller stängd och kan inte ändras. Välj ”Redigera” för att skapa ett nytt utkast.",
-                "This version is published or closed and cannot be changed. Choose “Edit” to create a new draft.",
-            )
-            .into(),
-        ),
-        QuestionnaireError::Lifecycle(SurveyError::NotPublished) => AppError::Conflict(
-            lang.t(
-                "Bara en publicerad version kan stängas.",
-                "Only a published version can be closed.",
-            )
-            .into(),
-        ),
-        QuestionnaireError::BadKey(m) => AppError::BadRequest(m),
+        QuestionnaireError::Lifecycle(SurveyError::NotEditable { .. }) => AppError::Conflict(Msg::fixed(
+"Versionen är publicerad eller stängd och kan inte ändras. Välj ”Redigera” för att skapa ett nytt utkast.",
+"This version is published or closed and cannot be changed. Choose “Edit” to create a new draft.",
+)),
+        QuestionnaireError::Lifecycle(SurveyError::NotPublished) => AppError::Conflict(Msg::fixed(
+"Bara en publicerad version kan stängas.",
+"Only a published version can be closed.",
+)),
+        QuestionnaireError::BadKey(m) => AppError::BadRequest(Msg::same(m)),
         QuestionnaireError::Storage(s) => s.into(),
         other => AppError::Unexpected(anyhow::Error::new(other)),
     }
@@ -586,8 +581,12 @@ pub async fn import(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let parts = edit::multipart_parts(&req, &body)
-        .ok_or_else(|| AppError::BadRequest("the upload is not multipart/form-data".into()))?;
+    let parts = edit::multipart_parts(&req, &body).ok_or_else(|| {
+        AppError::BadRequest(Msg::fixed(
+            "Filen skickades inte som multipart/form-data.",
+            "the upload is not multipart/form-data",
+        ))
+    })?;
     let token = parts
         .iter()
         .find(|p| p.name == csrf::FIELD)

@@ -11,8 +11,9 @@ use serde::Deserialize;
 use super::designer::edit::{multipart_parts, Part};
 use super::home::html;
 use crate::auth::csrf;
-use crate::auth::extract::{Authorized, Designers};
+use crate::domain::lang::Msg;
 use crate::use_cases::fieldwork::{self, FieldworkError, Upload, MAX_FRAME_ROWS};
+use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
 use crate::web::forms::{CsrfCookie, PageCtx, Who};
 use crate::web::i18n::Lang;
@@ -51,8 +52,12 @@ fn read_upload(
     state: &AppState,
     file_field: &str,
 ) -> Result<UploadParts, AppError> {
-    let parts: Vec<Part> = multipart_parts(req, body)
-        .ok_or_else(|| AppError::BadRequest("the upload is not multipart/form-data".into()))?;
+    let parts: Vec<Part> = multipart_parts(req, body).ok_or_else(|| {
+        AppError::BadRequest(Msg::fixed(
+            "Filen skickades inte som multipart/form-data.",
+            "the upload is not multipart/form-data",
+        ))
+    })?;
     let cookie = req
         .extensions()
         .get::<CsrfCookie>()
@@ -97,8 +102,8 @@ async fn refused(
     e: FieldworkError,
 ) -> Result<HttpResponse, AppError> {
     let message = match &e {
-        FieldworkError::Frame(f) => f.message(ctx.lang.is_sv()),
-        FieldworkError::Input(i) => i.message(ctx.lang.is_sv()),
+        FieldworkError::Frame(f) => f.message(ctx.lang == crate::domain::lang::Lang::Sv),
+        FieldworkError::Input(i) => i.message(ctx.lang == crate::domain::lang::Lang::Sv),
         _ => return Err(fw_error(e)),
     };
     let o = state
@@ -113,7 +118,7 @@ fn fw_error(e: FieldworkError) -> AppError {
     match e {
         FieldworkError::SurveyNotFound(_) | FieldworkError::SampleNotFound(_) => AppError::NotFound,
         FieldworkError::Storage(s) => s.into(),
-        other => AppError::BadRequest(other.to_string()),
+        other => AppError::BadRequest(Msg::same(other.to_string())),
     }
 }
 

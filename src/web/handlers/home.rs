@@ -2,9 +2,9 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::auth::extract::{AnyStaff, Authorized};
 use crate::domain::options::Openness;
 use crate::storage;
+use crate::web::access::{AnyStaff, Authorized};
 use crate::web::error::AppError;
 use crate::web::forms::PageCtx;
 use crate::web::views;

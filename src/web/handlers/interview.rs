@@ -6,9 +6,9 @@
 use actix_web::{web, HttpResponse};
 
 use super::home::html;
-use crate::auth::extract::{Authorized, Interviewers};
 use crate::domain::options::{Access, Openness};
 use crate::storage;
+use crate::web::access::{Authorized, Interviewers};
 use crate::web::error::AppError;
 use crate::web::forms::PageCtx;
 use crate::web::views::interview::{self as view, EntrySurvey, WorkItem};

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 
 use super::home::html;
-use crate::auth::extract::{Authorized, Designers};
 use crate::storage::{self, deliveries::DeliveryKind};
-use crate::use_cases::accounts::Actor;
 use crate::use_cases::mail::{self, MailError};
+use crate::use_cases::Actor;
+use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
 use crate::web::forms::{client_ip, CsrfForm, PageCtx};
 use crate::web::views::mail::{self as view, Flash, MailPage, OptOutPage};

@@ -5,10 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::home::html;
-use crate::auth::extract::{Authorized, Designers};
 use crate::domain::response::{answers_from_cells, normalise_receipt};
 use crate::storage;
-use crate::use_cases::accounts::Actor;
+use crate::use_cases::Actor;
+use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
 use crate::web::forms::{client_ip, PageCtx};
 use crate::web::views::receipts::{self as view, Found};

@@ -9,8 +9,8 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use crate::auth::csrf::CsrfToken;
-use crate::auth::extract::{current_user, Interviewers, Policy};
 use crate::domain::expr::Value;
+use crate::domain::lang::Msg;
 use crate::domain::options::Access;
 use crate::domain::response::{self, Mode};
 use crate::domain::survey::flow::AnswerMap;
@@ -19,8 +19,9 @@ use crate::domain::user::User;
 use crate::storage::invitations::Invitation;
 use crate::storage::responses::SubmitOutcome;
 use crate::storage::{self};
-use crate::use_cases::accounts::Actor;
 use crate::use_cases::answering::{self as ans, Attempt, LoadedSurvey, Nav};
+use crate::use_cases::Actor;
+use crate::web::access::{current_user, Interviewers, Policy};
 use crate::web::error::AppError;
 use crate::web::forms::{client_ip, site_base, CsrfForm, PageCtx};
 use crate::web::views::respond::{self as view, CodeProblem, Entry};
@@ -385,9 +386,10 @@ async fn still_admitted(
 
 fn reject_bots(fields: &Fields) -> Result<(), AppError> {
     if field(fields, "website").is_some_and(|v| !v.is_empty()) {
-        return Err(AppError::BadRequest(
-            "the form contained a field people leave empty".into(),
-        ));
+        return Err(AppError::BadRequest(Msg::fixed(
+            "Formuläret innehöll ett fält som människor lämnar tomt.",
+            "the form contained a field people leave empty",
+        )));
     }
     Ok(())
 }
@@ -445,8 +447,12 @@ fn attempt_from(
     s: &LoadedSurvey,
     fields: &Fields,
 ) -> Result<(Attempt, Vec<String>), AppError> {
-    let bad =
-        |what: &str| AppError::BadRequest(format!("the form is missing or has a broken '{what}'"));
+    let bad = |what: &str| {
+        AppError::BadRequest(Msg::new(
+            format!("Formuläret saknar fältet '{what}' eller har det i fel form."),
+            format!("the form is missing or has a broken '{what}'"),
+        ))
+    };
     let attempt = field(fields, "attempt")
         .filter(|a| a.len() == 32 && a.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or_else(|| bad("attempt"))?;
@@ -489,9 +495,10 @@ fn attempt_from(
     // Only a start or a resume seals an attempt: a form made up without one, or with a sealed
     // field (key, seed, start time, invitation, mode, draft) changed, is refused.
     if !a.seal_holds(&state.secret, &s.version_id) {
-        return Err(AppError::BadRequest(
-            "the form's answering attempt was not started on this server".into(),
-        ));
+        return Err(AppError::BadRequest(Msg::fixed(
+            "Formulärets svarsomgång startades inte på den här servern.",
+            "the form's answering attempt was not started on this server",
+        )));
     }
     Ok((a, shown))
 }

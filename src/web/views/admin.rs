@@ -6,6 +6,7 @@ use super::layout::{self, csrf_field, error_summary};
 use crate::domain::user::{Role, User};
 use crate::storage::audit::AuditEvent;
 use crate::web::forms::PageCtx;
+use crate::web::i18n::Lang;
 
 /// What the "add user" form held, to show it again with errors.
 #[derive(Default)]
@@ -71,7 +72,7 @@ pub fn users(
                             tr {
                                 td { (u.username) }
                                 td { (u.display_name) }
-                                td { (u.role.label(l.is_sv())) }
+                                td { (u.role.label(l)) }
                                 td { @if u.disabled { (l.t("Avstängt", "Disabled")) } @else { (l.t("Aktivt", "Active")) } }
                                 td {
                                     @if Some(u.id.as_str()) != me {
@@ -80,7 +81,7 @@ pub fn users(
                                             label for={ "role-" (u.id) } class="visually-hidden" {
                                                 (l.t("Ny roll för ", "New role for ")) (u.username)
                                             }
-                                            (role_select(&format!("role-{}", u.id), u.role.as_str(), l.is_sv()))
+                                            (role_select(&format!("role-{}", u.id), u.role.as_str(), l))
                                             button type="submit" class="button small" { (l.t("Byt roll", "Change role")) }
                                         }
                                         form method="post" action={ "/admin/users/" (u.id) (if u.disabled { "/enable" } else { "/disable" }) } class="inline-form" {
@@ -107,7 +108,7 @@ pub fn users(
                 (text_field("display_name", l.t("Namn", "Name"), &draft.display_name, errors, None))
                 div class="field" {
                     label for="role" { (l.t("Roll", "Role")) }
-                    (role_select("role", if draft.role.is_empty() { "analyst" } else { &draft.role }, l.is_sv()))
+                    (role_select("role", if draft.role.is_empty() { "analyst" } else { &draft.role }, l))
                 }
                 div class="field" {
                     label for="password" { (l.t("Lösenord (lämna tomt för att skapa ett)", "Password (leave empty to generate one)")) }
@@ -156,11 +157,11 @@ fn text_field(
     }
 }
 
-fn role_select(id: &str, selected: &str, sv: bool) -> Markup {
+fn role_select(id: &str, selected: &str, lang: Lang) -> Markup {
     html! {
         select id=(id) name="role" {
             @for r in Role::ALL {
-                option value=(r.as_str()) selected[r.as_str() == selected] { (r.label(sv)) }
+                option value=(r.as_str()) selected[r.as_str() == selected] { (r.label(lang)) }
             }
         }
     }

@@ -61,7 +61,7 @@ fn texts(e: &AppError) -> (&'static str, &'static str, &'static str, &'static st
 pub fn page(e: &AppError) -> Markup {
     let (sv_title, sv_text, en_title, en_text) = texts(e);
     let detail = match e {
-        AppError::BadRequest(m) | AppError::Conflict(m) => Some(m.as_str()),
+        AppError::BadRequest(m) | AppError::Conflict(m) => Some(m),
         _ => None,
     };
     html! {
@@ -79,10 +79,11 @@ pub fn page(e: &AppError) -> Markup {
                 main id="main" tabindex="-1" class="wrap" {
                     h1 { (sv_title) }
                     p { (sv_text) }
-                    @if let Some(d) = detail { p class="error-detail" { (d) } }
+                    @if let Some(d) = detail { p class="error-detail" { (d.sv) } }
                     div lang="en" {
                         h2 { (en_title) }
                         p { (en_text) }
+                        @if let Some(d) = detail { p class="error-detail" { (d.en) } }
                     }
                     p { a href="/" { "Till startsidan" } " · " a href="/" lang="en" { "To the start page" } }
                 }

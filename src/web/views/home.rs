@@ -69,7 +69,7 @@ pub fn start(ctx: &PageCtx, open: &[OpenSurvey]) -> Markup {
                 }
             }
             h2 { (l.t("Har du fått ett brev med en kod?", "Did you get a letter with a code?")) }
-            p { a href={ "/kod" @if !l.is_sv() { "?lang=en" } } { (l.t("Ange din kod här", "Enter your access code here")) } }
+            p { a href={ "/kod" @if l == crate::domain::lang::Lang::En { "?lang=en" } } { (l.t("Ange din kod här", "Enter your access code here")) } }
             h2 { (l.t("Vill du hellre svara på annat sätt?", "Would you rather answer another way?")) }
             p { (l.t(
                 "Du kan alltid svara per telefon eller brev i stället. Ring stadens kontaktcenter så hjälper vi dig.",
@@ -90,7 +90,7 @@ pub fn staff(ctx: &PageCtx) -> Markup {
         l.t("Översikt", "Overview"),
         html! {
             h1 { (l.t("Översikt", "Overview")) }
-            p { (l.t("Inloggad som", "Logged in as")) " " strong { (user.display_name) } " (" (user.role.label(l.is_sv())) ")." }
+            p { (l.t("Inloggad som", "Logged in as")) " " strong { (user.display_name) } " (" (user.role.label(l)) ")." }
             @if matches!(user.role, crate::domain::user::Role::Admin | crate::domain::user::Role::Researcher) {
                 ul {
                     li { a href="/staff/receipts" { (l.t("Sök svar med kvittonummer", "Find a response by receipt number")) } }

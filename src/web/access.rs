@@ -7,7 +7,7 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 
-use super::session::{hash_id, IDLE_TIMEOUT, TOUCH_EVERY};
+use crate::auth::session::{hash_id, IDLE_TIMEOUT, TOUCH_EVERY};
 use crate::domain::user::{Role, User};
 use crate::storage;
 use crate::web::{error::AppError, AppState};
