@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::config::Settings;
+use crate::domain::lang::Lang;
+use crate::formats::letters;
+use crate::use_cases::fieldwork::{self, ContactColumns, MAX_FRAME_ROWS};
 use crate::use_cases::Actor;
-use crate::web::i18n::Lang;
 use crate::{startup, storage};
 
 /// The stylesheet written next to the letters (the same one the app serves).
@@ -70,14 +72,12 @@ pub fn run(settings: Settings, args: InvitationsArgs) -> anyhow::Result<()> {
             sample,
             lang,
         } => {
-            let batch =
-                crate::use_cases::fieldwork::letters(conn, &survey, sample.as_deref(), &base_url)?;
+            let batch = fieldwork::letters(conn, &survey, sample.as_deref(), &base_url)?;
             let css = out.with_file_name("insikt-letters.css");
             std::fs::write(&css, APP_CSS)
                 .with_context(|| format!("{}: cannot write", css.display()))?;
             let lang = Lang::from_code(&lang).unwrap_or_default();
-            let page =
-                crate::web::views::fieldwork::letters(lang, &batch, "insikt-letters.css", false);
+            let page = letters::document(lang, &batch, "insikt-letters.css", None);
             std::fs::write(&out, page.into_string())
                 .with_context(|| format!("{}: cannot write", out.display()))?;
             println!("wrote {} letters to {}", batch.letters.len(), out.display());
@@ -88,19 +88,9 @@ pub fn run(settings: Settings, args: InvitationsArgs) -> anyhow::Result<()> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| list.display().to_string());
             let bytes = std::fs::read(&list).with_context(|| format!("{name}: cannot read"))?;
-            let contacts = crate::use_cases::fieldwork::parse_list(
-                &name,
-                &bytes,
-                &crate::use_cases::fieldwork::ContactColumns::default(),
-                crate::use_cases::fieldwork::MAX_FRAME_ROWS,
-            )?;
-            let stored = crate::use_cases::fieldwork::store_list(
-                conn,
-                Actor::CLI,
-                &survey,
-                &name,
-                contacts,
-            )?;
+            let contacts =
+                fieldwork::parse_list(&name, &bytes, &ContactColumns::default(), MAX_FRAME_ROWS)?;
+            let stored = fieldwork::store_list(conn, Actor::CLI, &survey, &name, contacts)?;
             println!("created {} invitations for {survey}", stored.invitations);
         }
     }

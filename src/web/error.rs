@@ -9,6 +9,7 @@ use super::views;
 use crate::domain::lang::Msg;
 use crate::storage::StorageError;
 use crate::use_cases::accounts::AccountError;
+use crate::use_cases::fieldwork::FieldworkError;
 
 /// Everything a handler or extractor can fail with.
 #[derive(thiserror::Error)]
@@ -192,6 +193,18 @@ impl From<AccountError> for AppError {
 // --- answering ---
 
 // --- fieldwork ---
+
+impl From<FieldworkError> for AppError {
+    fn from(e: FieldworkError) -> Self {
+        match e {
+            FieldworkError::SurveyNotFound(_) | FieldworkError::SampleNotFound(_) => {
+                AppError::NotFound
+            }
+            FieldworkError::Frame(f) => AppError::BadRequest(f.message()),
+            FieldworkError::Storage(s) => s.into(),
+        }
+    }
+}
 
 // --- mail ---
 

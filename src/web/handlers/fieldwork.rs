@@ -1,22 +1,21 @@
 //! Fieldwork for researchers (`/fieldwork/{key}`): the counts view, drawing a stratified sample
 //! from an uploaded frame, uploading a plain invitation list, and the printable letters. Every
-//! upload is a CSRF-checked multipart POST that goes through one `fieldwork` use case, so it is
-//! audited and all-or-nothing.
+//! upload is a CSRF-checked multipart POST ([`CsrfMultipart`]) that goes through one
+//! `fieldwork` use case, so it is audited and all-or-nothing.
 
-use std::collections::HashMap;
+mod form;
 
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::designer::edit::{multipart_parts, Part};
 use super::home::html;
-use crate::auth::csrf;
 use crate::domain::lang::Msg;
-use crate::use_cases::fieldwork::{self, FieldworkError, Upload, MAX_FRAME_ROWS};
+use crate::use_cases::fieldwork::{self, FieldworkError, MAX_FRAME_ROWS};
 use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
-use crate::web::forms::{CsrfCookie, PageCtx, Who};
+use crate::web::forms::{site_base, PageCtx, Who};
 use crate::web::i18n::Lang;
+use crate::web::multipart::CsrfMultipart;
 use crate::web::views::fieldwork::{self as view, UploadForm};
 use crate::web::AppState;
 
@@ -25,100 +24,28 @@ pub const MAX_FRAME_BYTES: usize = 256 * 1024 * 1024;
 /// Largest list upload.
 pub const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
 
-/// A verified multipart form: text fields and the one file.
-struct UploadParts {
-    fields: HashMap<String, String>,
-    file: Option<Upload>,
-}
-
-/// The `filename` the browser gave the part named `field` (for messages), if any.
-fn file_name(body: &[u8], field: &str) -> Option<String> {
-    let needle = format!("name=\"{field}\"; filename=\"");
-    let at = body
-        .windows(needle.len())
-        .position(|w| w == needle.as_bytes())?
-        + needle.len();
-    let end = body.get(at..)?.iter().position(|&b| b == b'"')? + at;
-    let name = String::from_utf8_lossy(body.get(at..end)?).into_owned();
-    // Browsers send the base name; keep only that and nothing that looks like a path.
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    (!base.is_empty()).then(|| base.to_owned())
-}
-
-/// Split a multipart body after checking its CSRF token; `file_field` is the file part.
-fn read_upload(
-    req: &HttpRequest,
-    body: &[u8],
-    state: &AppState,
-    file_field: &str,
-) -> Result<UploadParts, AppError> {
-    let parts: Vec<Part> = multipart_parts(req, body).ok_or_else(|| {
-        AppError::BadRequest(Msg::fixed(
-            "Filen skickades inte som multipart/form-data.",
-            "the upload is not multipart/form-data",
-        ))
-    })?;
-    let cookie = req
-        .extensions()
-        .get::<CsrfCookie>()
-        .map(|c| c.0.clone())
-        .unwrap_or_default();
-    let token = parts
-        .iter()
-        .find(|p| p.name == csrf::FIELD)
-        .map(|p| String::from_utf8_lossy(&p.data).into_owned())
-        .unwrap_or_default();
-    if !csrf::verify(&state.secret, &cookie, &token) {
-        return Err(AppError::CsrfRejected);
-    }
-    let name = file_name(body, file_field).unwrap_or_else(|| format!("{file_field}.csv"));
-    let mut fields = HashMap::new();
-    let mut file = None;
-    for p in parts {
-        if p.name == file_field {
-            file = Some(Upload {
-                name: name.clone(),
-                bytes: p.data,
-            });
-        } else {
-            fields.insert(p.name, String::from_utf8_lossy(&p.data).into_owned());
-        }
-    }
-    Ok(UploadParts { fields, file })
-}
-
-fn unprocessable(markup: maud::Markup) -> HttpResponse {
-    HttpResponse::UnprocessableEntity()
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string())
-}
-
-/// A use-case failure: refused input re-renders the page with the message (422), nothing stored.
+/// Refused input re-renders the fieldwork page with the message (422); nothing was stored.
 async fn refused(
     state: &AppState,
     ctx: &PageCtx,
     key: String,
     form: UploadForm,
-    e: FieldworkError,
+    message: Msg,
 ) -> Result<HttpResponse, AppError> {
-    let message = match &e {
-        FieldworkError::Frame(f) => f.message(ctx.lang == crate::domain::lang::Lang::Sv),
-        FieldworkError::Input(i) => i.message(ctx.lang == crate::domain::lang::Lang::Sv),
-        _ => return Err(fw_error(e)),
-    };
     let o = state
         .db
         .run(move |c| Ok(fieldwork::overview(c, &key)))
-        .await?
-        .map_err(fw_error)?;
-    Ok(unprocessable(view::page(ctx, &o, Some((form, &message)))))
+        .await??;
+    Ok(HttpResponse::UnprocessableEntity()
+        .content_type("text/html; charset=utf-8")
+        .body(view::page(ctx, &o, Some((form, &message))).into_string()))
 }
 
-fn fw_error(e: FieldworkError) -> AppError {
-    match e {
-        FieldworkError::SurveyNotFound(_) | FieldworkError::SampleNotFound(_) => AppError::NotFound,
-        FieldworkError::Storage(s) => s.into(),
-        other => AppError::BadRequest(Msg::same(other.to_string())),
+/// A use-case failure: a refused file is shown on the page, anything else is an error page.
+fn refusal(e: FieldworkError) -> Result<Msg, AppError> {
+    match e.refusal() {
+        Some(message) => Ok(message),
+        None => Err(e.into()),
     }
 }
 
@@ -133,8 +60,7 @@ pub async fn show_fieldwork(
     let o = state
         .db
         .run(move |c| Ok(fieldwork::overview(c, &key)))
-        .await?
-        .map_err(fw_error)?;
+        .await??;
     Ok(html(view::page(&ctx, &o, None)))
 }
 
@@ -146,29 +72,31 @@ pub async fn draw_sample(
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Bytes,
+    upload: CsrfMultipart,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let form = read_upload(&req, &body, &state, "frame")?;
-    drop(body);
-    let who = Who::of(&auth, &req);
-    let k = key.clone();
+    let d = match form::draw(upload) {
+        Ok(d) => d,
+        Err(e) => return refused(&state, &ctx, key, UploadForm::Sample, e.message()).await,
+    };
+    let (who, k) = (Who::of(&auth, &req), key.clone());
     let result = state
         .db
         .run(move |c| {
-            Ok(fieldwork::draw_from_form(
+            let (frame, spec, columns) = (&d.frame, &d.spec, &d.columns);
+            Ok(fieldwork::draw_and_store(
                 c,
                 who.actor(),
                 &k,
-                &form.fields,
-                form.file.as_ref(),
-                MAX_FRAME_ROWS,
+                frame,
+                spec,
+                columns,
             ))
         })
         .await?;
     match result {
         Ok(d) => Ok(html(view::drawn(&ctx, &key, &d))),
-        Err(e) => refused(&state, &ctx, key, UploadForm::Sample, e).await,
+        Err(e) => refused(&state, &ctx, key, UploadForm::Sample, refusal(e)?).await,
     }
 }
 
@@ -179,28 +107,31 @@ pub async fn upload_list(
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Bytes,
+    upload: CsrfMultipart,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let form = read_upload(&req, &body, &state, "list")?;
-    let who = Who::of(&auth, &req);
-    let k = key.clone();
+    let l = match form::list(upload) {
+        Ok(l) => l,
+        Err(e) => return refused(&state, &ctx, key, UploadForm::List, e.message()).await,
+    };
+    let (who, k) = (Who::of(&auth, &req), key.clone());
     let result = state
         .db
         .run(move |c| {
-            Ok(fieldwork::list_from_form(
+            let (list, columns) = (&l.list, &l.columns);
+            Ok(fieldwork::import_list(
                 c,
                 who.actor(),
                 &k,
-                &form.fields,
-                form.file.as_ref(),
+                list,
+                columns,
                 MAX_FRAME_ROWS,
             ))
         })
         .await?;
     match result {
         Ok(s) => Ok(html(view::listed(&ctx, &key, &s))),
-        Err(e) => refused(&state, &ctx, key, UploadForm::List, e).await,
+        Err(e) => refused(&state, &ctx, key, UploadForm::List, refusal(e)?).await,
     }
 }
 
@@ -221,17 +152,11 @@ pub async fn show_letters(
     query: web::Query<LettersQuery>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let base = crate::web::forms::site_base(&req);
+    let base = site_base(&req);
     let sample = query.into_inner().sample.filter(|s| !s.is_empty());
     let batch = state
         .db
         .run(move |c| Ok(fieldwork::letters(c, &key, sample.as_deref(), &base)))
-        .await?
-        .map_err(fw_error)?;
-    Ok(html(view::letters(
-        Lang::of(&req),
-        &batch,
-        "/static/app.css",
-        true,
-    )))
+        .await??;
+    Ok(html(view::letters(Lang::of(&req), &batch)))
 }

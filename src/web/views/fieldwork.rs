@@ -2,14 +2,15 @@
 //! per day, with lagging strata marked in words), the sample and list upload forms, the
 //! allocation table of a drawn sample, and the printable A4 invitation letters.
 
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 use time::format_description::well_known::Rfc3339;
 
 use super::layout::{self, csrf_field};
+use crate::domain::lang::Msg;
 use crate::domain::survey::Text;
-use crate::storage::fieldwork::FieldworkCounts;
+use crate::formats::letters as letters_doc;
 use crate::use_cases::fieldwork::{
-    DrawOutcome, Letter, Letters, Overview, Qr, Stored, StratumPlan,
+    DrawOutcome, FieldworkCounts, Letters, Overview, Stored, StratumPlan,
 };
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
@@ -251,17 +252,17 @@ fn column_fields(l: Lang, prefix: &str) -> Markup {
     }
 }
 
-fn error_box(l: Lang, message: &str) -> Markup {
+fn error_box(l: Lang, message: &Msg) -> Markup {
     html! {
         div class="error-summary" role="alert" tabindex="-1" {
             h3 { (l.t("Filen kunde inte användas", "The file could not be used")) }
-            p { (message) }
+            p { (message.get(l)) }
             p { (l.t("Ingenting har sparats.", "Nothing was stored.")) }
         }
     }
 }
 
-fn sample_form(ctx: &PageCtx, key: &str, error: Option<&str>) -> Markup {
+fn sample_form(ctx: &PageCtx, key: &str, error: Option<&Msg>) -> Markup {
     let l = ctx.lang;
     html! {
         h2 id="sample" { (l.t("Dra ett stratifierat urval", "Draw a stratified sample")) }
@@ -303,7 +304,7 @@ fn sample_form(ctx: &PageCtx, key: &str, error: Option<&str>) -> Markup {
     }
 }
 
-fn list_form(ctx: &PageCtx, key: &str, error: Option<&str>) -> Markup {
+fn list_form(ctx: &PageCtx, key: &str, error: Option<&Msg>) -> Markup {
     let l = ctx.lang;
     html! {
         h2 id="list" { (l.t("Ladda upp en lista", "Upload a list")) }
@@ -334,7 +335,7 @@ pub enum UploadForm {
 }
 
 /// `/fieldwork/{key}`: counts, per stratum, per day, samples, and the upload forms.
-pub fn page(ctx: &PageCtx, o: &Overview, error: Option<(UploadForm, &str)>) -> Markup {
+pub fn page(ctx: &PageCtx, o: &Overview, error: Option<(UploadForm, &Msg)>) -> Markup {
     let l = ctx.lang;
     let title = title_in(l, &o.title);
     let c = &o.counts;
@@ -417,176 +418,21 @@ pub fn listed(ctx: &PageCtx, key: &str, s: &Stored) -> Markup {
     )
 }
 
-/// A QR code as inline SVG: a path of dark modules on a white square with a quiet zone, named
-/// for screen readers. No `style` attribute (the CSP forbids them): size comes from the CSS.
-pub fn qr_svg(qr: &Qr, label: &str) -> Markup {
-    let side = qr.size + 8;
-    html! {
-        svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox={ "-4 -4 " (side) " " (side) }
-            role="img" aria-label=(label) shape-rendering="crispEdges" {
-            title { (label) }
-            rect x="-4" y="-4" width=(side) height=(side) fill="#fff" {}
-            path d=(qr.path) fill="#000" {}
-        }
-    }
-}
-
-fn date_in(l: Lang, d: time::OffsetDateTime) -> String {
-    const MONTHS_SV: [&str; 12] = [
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    const MONTHS_EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let d = d.to_offset(time::UtcOffset::UTC).date();
-    let m = usize::from(u8::from(d.month())) - 1;
-    match l {
-        Lang::Sv => format!("{} {} {}", d.day(), MONTHS_SV[m], d.year()),
-        Lang::En => format!("{} {} {}", d.day(), MONTHS_EN[m], d.year()),
-    }
-}
-
-fn letter(batch: &Letters, x: &Letter) -> Markup {
-    let l = Lang::from_code(&x.language).unwrap_or_default();
-    let s = &batch.survey;
-    let o = &s.options;
-    let title = title_in(l, &s.title);
-    let pick = |t: &Text| t.get_or(l.code(), "sv").to_owned();
-    let controller = pick(&o.privacy.controller);
-    let purpose = pick(&o.privacy.purpose);
-    let contact = pick(&o.contact);
-    html! {
-        article class="letter" lang=(l.code()) {
-            div class="letter-head" {
-                @if !controller.is_empty() { p class="letter-sender" { (controller.lines().next().unwrap_or_default()) } }
-                address class="letter-recipient" aria-label=(l.t("Mottagare", "Recipient")) {
-                    @if let Some(n) = &x.name { (n) br; }
-                    @for line in &x.address { (line) br; }
-                }
-            }
-            h2 class="letter-title" { (title) }
-            p { (l.t("Hej!", "Hello,")) }
-            @if x.sampled {
-                p { (l.t(
-                    "Du har valts ut genom ett slumpmässigt urval för att svara på den här undersökningen. Dina svar hjälper oss att förstå hur många tycker och tänker – också de som sällan hörs.",
-                    "You have been chosen by random sampling to take part in this survey. Your answers help us understand what many people think – including those who are seldom heard."
-                )) }
-            } @else {
-                p { (l.t("Vi vill gärna höra vad du tycker.", "We would like to hear what you think.")) }
-            }
-            @if !purpose.is_empty() { p { (purpose) } }
-            p { (l.t(
-                "Det är frivilligt att svara och du kan avbryta när du vill.",
-                "Taking part is voluntary and you can stop at any time."
-            )) }
-            @if o.anonymous {
-                p { (l.t(
-                    "Undersökningen är anonym: koden nedan används bara för att ingen ska kunna svara två gånger, och den kopplas aldrig till dina svar.",
-                    "The survey is anonymous: the code below only makes sure nobody answers twice, and it is never linked to your answers."
-                )) }
-            }
-            div class="letter-answer" {
-                div class="letter-steps" {
-                    h3 { (l.t("Så svarar du", "How to answer")) }
-                    p { (l.t("Gå till", "Go to")) br; strong class="letter-url" { (s.url) } }
-                    p { (l.t("och skriv in din kod:", "and enter your code:")) }
-                    p class="letter-code" { (x.code) }
-                    p { (l.t("Du kan också skanna QR-koden med mobilens kamera.", "You can also scan the QR code with your phone's camera.")) }
-                }
-                @if let Some(q) = &x.qr {
-                    (qr_svg(q, &format!("{} {}", l.t("QR-kod med länk till enkäten och din kod", "QR code linking to the survey with your code"), x.code)))
-                }
-            }
-            @if let Some(closes) = o.closes_at {
-                p class="letter-deadline" { strong { (l.t("Svara senast ", "Please answer by ")) (date_in(l, closes)) "." } }
-            }
-            @if !contact.is_empty() {
-                p { (l.t(
-                    "Vill du hellre svara per telefon, eller behöver du hjälp? Kontakta oss:",
-                    "Would you rather answer by phone, or do you need help? Contact us:"
-                )) " " (contact) }
-            }
-            @if !controller.is_empty() {
-                p class="letter-privacy" {
-                    (l.t("Personuppgiftsansvarig: ", "Data controller: ")) (controller) ". "
-                    (l.t(
-                        "Dina uppgifter behandlas enligt dataskyddsförordningen (GDPR). Mer om hur vi hanterar dina svar står på enkätens första sida.",
-                        "Your data is processed under the General Data Protection Regulation (GDPR). More on how we handle your answers is on the survey's first page."
-                    ))
-                }
-            }
-            p { (l.t("Tack för din medverkan!", "Thank you for taking part!")) }
-        }
-    }
-}
-
-/// The printable letters: a standalone document, one A4 page per letter (see the print section
-/// of app.css). `lang` is the staff member's language for the page around the letters; each
-/// letter is in its invitation's language. `staff` adds the on-screen hint (never printed).
-pub fn letters(lang: Lang, batch: &Letters, stylesheet: &str, staff: bool) -> Markup {
+/// The letters page: the printable document with the print instructions and a way back.
+pub fn letters(lang: Lang, batch: &Letters) -> Markup {
     let l = lang;
-    let title = format!(
-        "{} – {}",
-        l.t("Brev", "Letters"),
-        title_in(l, &batch.survey.title)
-    );
-    html! {
-        (DOCTYPE)
-        html lang=(l.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – Insikt" }
-                link rel="stylesheet" href=(stylesheet);
+    let hint = html! {
+        div class="print-hint no-print" {
+            h1 { (letters_doc::title(l, batch)) }
+            p {
+                (batch.letters.len()) " " (l.t("brev, ett per A4-sida.", "letters, one per A4 page."))
+                " " (l.t(
+                    "Skriv ut med webbläsarens utskriftsfunktion (Ctrl+P eller ⌘P), A4, utan sidhuvud och sidfot. Den här rutan skrivs inte ut.",
+                    "Print with the browser's print command (Ctrl+P or ⌘P), A4, without headers and footers. This box is not printed."
+                ))
             }
-            body class="letters-body" {
-                main id="main" {
-                    @if staff {
-                        div class="print-hint no-print" {
-                            h1 { (title) }
-                            p {
-                                (batch.letters.len()) " " (l.t("brev, ett per A4-sida.", "letters, one per A4 page."))
-                                " " (l.t(
-                                    "Skriv ut med webbläsarens utskriftsfunktion (Ctrl+P eller ⌘P), A4, utan sidhuvud och sidfot. Den här rutan skrivs inte ut.",
-                                    "Print with the browser's print command (Ctrl+P or ⌘P), A4, without headers and footers. This box is not printed."
-                                ))
-                            }
-                            p { a href={ "/fieldwork/" (batch.survey.key) } { (l.t("Tillbaka till fältarbetet", "Back to fieldwork")) } }
-                        }
-                    } @else {
-                        h1 class="visually-hidden" { (title) }
-                    }
-                    @if batch.letters.is_empty() {
-                        p { (l.t(
-                            "Det finns inga inbjudningar med postadress eller utan e-postadress.",
-                            "There are no invitations with a postal address or without an e-mail address."
-                        )) }
-                    }
-                    @for x in &batch.letters { (letter(batch, x)) }
-                }
-            }
+            p { a href={ "/fieldwork/" (batch.survey.key) } { (l.t("Tillbaka till fältarbetet", "Back to fieldwork")) } }
         }
-    }
+    };
+    letters_doc::document(l, batch, "/static/app.css", Some(hint))
 }
