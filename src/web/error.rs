@@ -9,6 +9,7 @@ use super::views;
 use crate::domain::lang::Msg;
 use crate::storage::StorageError;
 use crate::use_cases::accounts::AccountError;
+use crate::use_cases::questionnaires::QuestionnaireError;
 
 /// Everything a handler or extractor can fail with.
 #[derive(thiserror::Error)]
@@ -188,6 +189,20 @@ impl From<AccountError> for AppError {
 }
 
 // --- questionnaires ---
+
+impl From<QuestionnaireError> for AppError {
+    fn from(e: QuestionnaireError) -> Self {
+        match (&e, e.message()) {
+            (QuestionnaireError::NotFound(_), _) => AppError::NotFound,
+            (QuestionnaireError::BadKey { .. }, Some(m)) => AppError::BadRequest(m),
+            (QuestionnaireError::Lifecycle(_), Some(m)) => AppError::Conflict(m),
+            _ => match e {
+                QuestionnaireError::Storage(s) => s.into(),
+                other => AppError::Unexpected(anyhow::Error::new(other)),
+            },
+        }
+    }
+}
 
 // --- answering ---
 
