@@ -369,6 +369,16 @@ pub async fn show_checks(
     Ok(html(view::checks(&d.ctx, &stored, &findings, false)))
 }
 
+/// The life-cycle step a button's verb names.
+fn step_of(verb: &str) -> Option<Step> {
+    match verb {
+        "publish" => Some(Step::Publish),
+        "close" => Some(Step::Close),
+        "new-draft" => Some(Step::NewDraft),
+        _ => None,
+    }
+}
+
 /// `POST /designer/{key}/{version}/{verb}`: `publish`, `close` or `new-draft`.
 pub async fn lifecycle(
     d: Designer,
@@ -376,12 +386,7 @@ pub async fn lifecycle(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version, verb) = path.into_inner();
-    let step = match verb.as_str() {
-        "publish" => Step::Publish,
-        "close" => Step::Close,
-        "new-draft" => Step::NewDraft,
-        _ => return Err(AppError::NotFound),
-    };
+    let step = step_of(&verb).ok_or(AppError::NotFound)?;
     let (who, k) = (d.who.clone(), key.clone());
     let result = d
         .state
@@ -491,22 +496,13 @@ pub async fn import(
         .db
         .run(move |c| Ok(questionnaires::import_xlsform(c, who.actor(), &file)))
         .await?;
-    let name = filename.as_deref();
+    let (ctx, name) = (&d.ctx, filename.as_deref());
     match result {
-        Ok((stored, warnings)) => Ok(html(view::imported(
-            &d.ctx,
-            name,
-            Some(&stored),
-            &warnings,
-            &[],
-        ))),
-        Err(QuestionnaireError::Import(e)) => Ok(unprocessable(view::imported(
-            &d.ctx,
-            name,
-            None,
-            &e.warnings,
-            &e.errors,
-        ))),
+        Ok((v, warnings)) => Ok(html(view::imported(ctx, name, Some(&v), &warnings, &[]))),
+        Err(QuestionnaireError::Import(e)) => {
+            let page = view::imported(ctx, name, None, &e.warnings, &e.errors);
+            Ok(unprocessable(page))
+        }
         Err(e) => Err(e.into()),
     }
 }

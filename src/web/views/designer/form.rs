@@ -1,7 +1,7 @@
 //! How the designer's forms show a survey's current values (choice lines, matrix rows, the
-//! question TOML, quotas) and name their fields. Both the views (to fill the forms) and the form
-//! parsing in `handlers::designer::edit` (to read them back and word errors) use these, so they
-//! live on the view side, which handlers may import and views never import back.
+//! question TOML, quotas) and name their fields. The views use these to fill the forms and the
+//! designer handlers' `edit` module to read them back and word errors, so they live on the view
+//! side, which handlers may import and views never import back.
 
 use std::collections::HashMap;
 
