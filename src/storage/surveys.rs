@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::rows::{SurveyRow, VersionRow};
-use super::schema::{survey_versions, surveys};
+use super::schema::{responses, survey_versions, surveys};
 use super::{now, DbConnection, StorageError};
 use crate::domain::options::SurveyOptions;
 use crate::domain::survey::{Survey, VersionStatus};
@@ -286,6 +286,33 @@ pub fn list_surveys(conn: &mut DbConnection) -> Result<Vec<SurveySummary>, Stora
         }
     }
     Ok(out)
+}
+
+/// Every version of every survey with the survey's key, by key and then version (oldest
+/// first), in one query. Surveys without a version are left out, as in [`list_surveys`].
+pub fn list_all_versions(
+    conn: &mut DbConnection,
+) -> Result<Vec<(String, StoredVersion)>, StorageError> {
+    survey_versions::table
+        .inner_join(surveys::table)
+        .order((surveys::key.asc(), survey_versions::version.asc()))
+        .select((surveys::key, VersionRow::as_select()))
+        .load::<(String, VersionRow)>(conn)?
+        .into_iter()
+        .map(|(key, row)| Ok((key, StoredVersion::try_from(row)?)))
+        .collect()
+}
+
+/// Responses per survey id (all versions), in one query; surveys without responses are absent.
+pub fn response_counts(
+    conn: &mut DbConnection,
+) -> Result<std::collections::HashMap<String, i64>, StorageError> {
+    Ok(responses::table
+        .group_by(responses::survey_id)
+        .select((responses::survey_id, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// Rewrite a draft's definition. Returns `false` (and changes nothing) unless the row is still a

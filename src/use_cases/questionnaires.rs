@@ -5,12 +5,43 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::domain::lang::Msg;
 use crate::domain::options::SurveyOptions;
 use crate::domain::survey::{check, Finding, Severity, Survey, SurveyError, Text, VersionStatus};
 use crate::formats::{survey_file, xlsform};
-use crate::storage::surveys::{self as store, StoredVersion, SurveyRecord};
+use crate::storage::surveys::{self as store, SurveyRecord};
 use crate::storage::{self, DbConnection, StorageError};
 use crate::use_cases::Actor;
+
+/// The stored version the designer pages show, re-exported so the web layer needs no storage.
+pub use crate::storage::surveys::StoredVersion;
+
+/// Why a survey key was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// Not a slug: a–z, digits, `-` or `_`, starting with a letter.
+    Invalid,
+    /// Another survey has it.
+    Taken,
+}
+
+impl KeyProblem {
+    /// The refusal of `key` in both languages; the English text is also the error's `Display`.
+    pub fn message(&self, key: &str) -> Msg {
+        match self {
+            KeyProblem::Invalid => Msg::new(
+                "Nyckeln får bara innehålla a–z, siffror, - och _ och ska börja med en bokstav.",
+                format!(
+                "'{key}' is not a valid key: use a–z, digits, '-' or '_', starting with a letter"
+            ),
+            ),
+            KeyProblem::Taken => Msg::new(
+                "Det finns redan en enkät med den nyckeln.",
+                format!("a survey with the key '{key}' already exists"),
+            ),
+        }
+    }
+}
 
 /// Why a questionnaire operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -19,8 +50,13 @@ pub enum QuestionnaireError {
     #[error("no survey '{0}'")]
     NotFound(String),
     /// The key is not a valid slug or is taken.
-    #[error("{0}")]
-    BadKey(String),
+    #[error("{}", .problem.message(.key))]
+    BadKey {
+        /// The refused key.
+        key: String,
+        /// Why.
+        problem: KeyProblem,
+    },
     /// A life-cycle rule (published versions never change, only published can close, …).
     #[error(transparent)]
     Lifecycle(#[from] SurveyError),
@@ -50,6 +86,25 @@ pub enum QuestionnaireError {
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+impl QuestionnaireError {
+    /// What the designer may read, in both languages; `None` for failures that are not about
+    /// the request (missing things are a 404, the rest are ours and logged as a 500).
+    pub fn message(&self) -> Option<Msg> {
+        match self {
+            QuestionnaireError::BadKey { key, problem } => Some(problem.message(key)),
+            QuestionnaireError::Lifecycle(SurveyError::NotEditable { .. }) => Some(Msg::fixed(
+                "Versionen är publicerad eller stängd och kan inte ändras. Välj ”Redigera” för att skapa ett nytt utkast.",
+                "This version is published or closed and cannot be changed. Choose “Edit” to create a new draft.",
+            )),
+            QuestionnaireError::Lifecycle(SurveyError::NotPublished) => Some(Msg::fixed(
+                "Bara en publicerad version kan stängas.",
+                "Only a published version can be closed.",
+            )),
+            _ => None,
+        }
+    }
 }
 
 type Result<T> = std::result::Result<T, QuestionnaireError>;
@@ -83,9 +138,10 @@ pub fn create(
     title_en: &str,
 ) -> Result<StoredVersion> {
     if !crate::domain::survey::check::is_valid_key(key) {
-        return Err(QuestionnaireError::BadKey(format!(
-            "'{key}' is not a valid key: use a–z, digits, '-' or '_', starting with a letter"
-        )));
+        return Err(QuestionnaireError::BadKey {
+            key: key.to_owned(),
+            problem: KeyProblem::Invalid,
+        });
     }
     let survey = Survey {
         key: key.to_owned(),
@@ -118,10 +174,10 @@ fn insert_new(
 ) -> Result<StoredVersion> {
     storage::transaction(conn, |conn| {
         if store::find_survey(conn, &survey.key)?.is_some() {
-            return Err(QuestionnaireError::BadKey(format!(
-                "a survey with the key '{}' already exists",
-                survey.key
-            )));
+            return Err(QuestionnaireError::BadKey {
+                key: survey.key.clone(),
+                problem: KeyProblem::Taken,
+            });
         }
         let (_, version) = store::insert_survey(conn, survey, options, actor.id)?;
         audit(
@@ -187,25 +243,103 @@ pub fn save_draft(
     storage::transaction(conn, |conn| {
         let stored = get_version(conn, key, version)?;
         stored.survey.ensure_editable()?;
-        let mut next = survey.clone();
-        next.key = stored.survey.key.clone();
-        next.version = stored.survey.version;
-        next.status = VersionStatus::Draft;
-        if !store::update_draft(conn, &stored.id, &next)? {
-            return Err(stored.survey.ensure_editable().err().map_or_else(
-                || QuestionnaireError::NotFound(format!("{key} v{version}")),
-                QuestionnaireError::from,
-            ));
-        }
-        audit(
-            conn,
-            actor,
-            "survey.edited",
-            key,
-            &format!("version {version}: {what}"),
-        )?;
-        get_version(conn, key, version)
+        write_draft(conn, actor, &stored, survey.clone(), what)
     })
+}
+
+/// What [`change_draft`] did.
+pub enum DraftChange<E> {
+    /// The change was saved; the version as stored now.
+    Saved(StoredVersion),
+    /// The change refused its input and nothing was saved: the unchanged version (to show the
+    /// form again) and the change's own errors.
+    Refused(StoredVersion, E),
+}
+
+/// Load an editable draft, let `change` edit a copy (it says what changed, for the audit log,
+/// or refuses with its own errors) and save it, all in one transaction. Published and closed
+/// versions are refused before `change` runs.
+pub fn change_draft<E>(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    version: u32,
+    change: impl FnOnce(&mut Survey) -> std::result::Result<String, E>,
+) -> Result<DraftChange<E>> {
+    storage::transaction(conn, |conn| {
+        let stored = get_version(conn, key, version)?;
+        stored.survey.ensure_editable()?;
+        let mut survey = stored.survey.clone();
+        match change(&mut survey) {
+            Err(errors) => Ok(DraftChange::Refused(stored, errors)),
+            Ok(what) => write_draft(conn, actor, &stored, survey, &what).map(DraftChange::Saved),
+        }
+    })
+}
+
+/// Write `next` over the draft `stored` (inside the caller's transaction) and audit it.
+fn write_draft(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    stored: &StoredVersion,
+    mut next: Survey,
+    what: &str,
+) -> Result<StoredVersion> {
+    let (key, version) = (stored.survey.key.clone(), stored.survey.version);
+    next.key = key.clone();
+    next.version = version;
+    next.status = VersionStatus::Draft;
+    if !store::update_draft(conn, &stored.id, &next)? {
+        return Err(stored.survey.ensure_editable().err().map_or_else(
+            || QuestionnaireError::NotFound(format!("{key} v{version}")),
+            QuestionnaireError::from,
+        ));
+    }
+    audit(
+        conn,
+        actor,
+        "survey.edited",
+        &key,
+        &format!("version {version}: {what}"),
+    )?;
+    get_version(conn, &key, version)
+}
+
+/// A survey in the designer's list: its key, every version (oldest first) and how many
+/// responses all versions have.
+pub struct SurveyLine {
+    /// The survey key.
+    pub key: String,
+    /// Every version, oldest first.
+    pub versions: Vec<StoredVersion>,
+    /// Completed responses over all versions.
+    pub responses: i64,
+}
+
+/// Every survey that has a version, by key, for the designer's list: two queries however many
+/// surveys there are.
+pub fn list_for_designer(conn: &mut DbConnection) -> Result<Vec<SurveyLine>> {
+    let counts = store::response_counts(conn)?;
+    let mut lines: Vec<SurveyLine> = Vec::new();
+    for (key, version) in store::list_all_versions(conn)? {
+        match lines.last_mut() {
+            Some(line) if line.key == key => line.versions.push(version),
+            _ => {
+                let responses = counts.get(&version.survey_id).copied().unwrap_or(0);
+                lines.push(SurveyLine {
+                    key,
+                    versions: vec![version],
+                    responses,
+                });
+            }
+        }
+    }
+    Ok(lines)
+}
+
+/// A survey's operational options, or `NotFound`.
+pub fn options(conn: &mut DbConnection, key: &str) -> Result<SurveyOptions> {
+    Ok(require_survey(conn, key)?.options)
 }
 
 /// Run the publish checks on a version (errors block, warnings don't).
@@ -261,6 +395,33 @@ pub fn close(conn: &mut DbConnection, actor: Actor<'_>, key: &str, version: u32)
             &format!("version {version}"),
         )
     })
+}
+
+/// A life-cycle step the designer's buttons take on a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// [`publish`] the draft.
+    Publish,
+    /// [`close`] the published version.
+    Close,
+    /// Start (or find) the [`new_draft`] from it.
+    NewDraft,
+}
+
+/// Take `step` on a version; returns the version number to show next (the new draft's for
+/// [`Step::NewDraft`], else `version`).
+pub fn take_step(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    version: u32,
+    step: Step,
+) -> Result<u32> {
+    match step {
+        Step::Publish => publish(conn, actor, key, version).map(|_| version),
+        Step::Close => close(conn, actor, key, version).map(|()| version),
+        Step::NewDraft => new_draft(conn, actor, key, version).map(|v| v.survey.version),
+    }
 }
 
 /// Start a new draft from `from_version` (the designer's "edit" on a published version). If a

@@ -10,6 +10,7 @@ use crate::domain::lang::Msg;
 use crate::storage::StorageError;
 use crate::use_cases::accounts::AccountError;
 use crate::use_cases::fieldwork::FieldworkError;
+use crate::use_cases::questionnaires::QuestionnaireError;
 
 /// Everything a handler or extractor can fail with.
 #[derive(thiserror::Error)]
@@ -189,6 +190,20 @@ impl From<AccountError> for AppError {
 }
 
 // --- questionnaires ---
+
+impl From<QuestionnaireError> for AppError {
+    fn from(e: QuestionnaireError) -> Self {
+        match (&e, e.message()) {
+            (QuestionnaireError::NotFound(_), _) => AppError::NotFound,
+            (QuestionnaireError::BadKey { .. }, Some(m)) => AppError::BadRequest(m),
+            (QuestionnaireError::Lifecycle(_), Some(m)) => AppError::Conflict(m),
+            _ => match e {
+                QuestionnaireError::Storage(s) => s.into(),
+                other => AppError::Unexpected(anyhow::Error::new(other)),
+            },
+        }
+    }
+}
 
 // --- answering ---
 

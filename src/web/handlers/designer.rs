@@ -4,32 +4,30 @@
 //!
 //! Every change is a CSRF-checked POST that goes through one `questionnaires` use case, so it is
 //! audited and can never touch a published version. Form input is kept as a field map so a form
-//! with errors can be shown again (422) with what was typed.
+//! with errors can be shown again (422) with what was typed; `edit` reads the maps.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use actix_web::{http::header, web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest, HttpResponse};
 
 use super::home::html;
-use crate::auth::csrf;
-use crate::domain::lang::Msg;
-use crate::domain::survey::{Survey, SurveyError};
-use crate::storage::{self, surveys::StoredVersion};
+use crate::domain::survey::Survey;
 use crate::use_cases::answering::{Attempt, LoadedSurvey};
-use crate::use_cases::questionnaires::{self, ExportFormat, QuestionnaireError};
+use crate::use_cases::questionnaires::{
+    self, DraftChange, ExportFormat, QuestionnaireError, Step, StoredVersion, SurveyLine,
+};
 use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
-use crate::web::forms::{CsrfCookie, CsrfForm, PageCtx, Who};
-use crate::web::i18n::Lang;
-use crate::web::views::designer::{self as view, FormState, SurveyLine};
+use crate::web::forms::{CsrfForm, LocalFuture, PageCtx, Who};
+use crate::web::multipart::CsrfMultipart;
+use crate::web::views::designer::{self as view, FormState};
 use crate::web::AppState;
 
 pub mod edit;
 
 /// A submitted form as field name → value (checkboxes are present only when ticked).
 pub type Fields = HashMap<String, String>;
-
-type QResult<T> = Result<T, QuestionnaireError>;
 
 fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -47,246 +45,211 @@ fn version_url(key: &str, version: u32) -> String {
     format!("/designer/{key}/{version}")
 }
 
-/// A use-case failure as a page: published versions get a friendly explanation.
-fn q_error(_lang: Lang, e: QuestionnaireError) -> AppError {
-    match e {
-        QuestionnaireError::NotFound(_) => AppError::NotFound,
-        QuestionnaireError::Lifecycle(SurveyError::NotEditable { .. }) => AppError::Conflict(Msg::fixed(
-"Versionen är publicerad eller stängd och kan inte ändras. Välj ”Redigera” för att skapa ett nytt utkast.",
-"This version is published or closed and cannot be changed. Choose “Edit” to create a new draft.",
-)),
-        QuestionnaireError::Lifecycle(SurveyError::NotPublished) => AppError::Conflict(Msg::fixed(
-"Bara en publicerad version kan stängas.",
-"Only a published version can be closed.",
-)),
-        QuestionnaireError::BadKey(m) => AppError::BadRequest(Msg::same(m)),
-        QuestionnaireError::Storage(s) => s.into(),
-        other => AppError::Unexpected(anyhow::Error::new(other)),
+/// What every designer handler starts with: a logged-in designer (others get the login page or
+/// 403), the page context, who acts (for the audit log) and the application state.
+pub struct Designer {
+    ctx: PageCtx,
+    who: Arc<Who>,
+    state: web::Data<AppState>,
+}
+
+impl FromRequest for Designer {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let auth = Authorized::<Designers>::from_request(req, payload);
+        let ctx = PageCtx::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let auth = auth.await?;
+            let ctx = ctx.await?;
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::unexpected("application state missing"))?;
+            Ok(Designer {
+                ctx,
+                who: Arc::new(Who::of(&auth, &req)),
+                state,
+            })
+        })
     }
 }
 
-async fn load_version(
-    state: &AppState,
-    lang: Lang,
-    key: &str,
-    version: u32,
-) -> Result<StoredVersion, AppError> {
-    let key = key.to_owned();
-    state
-        .db
-        .run(move |c| Ok(questionnaires::get_version(c, &key, version)))
-        .await?
-        .map_err(|e| q_error(lang, e))
+/// A designer's upload. The designer is checked before the body is looked at, as the old
+/// `web::Bytes` handler did, so a visitor without the role gets 403 whatever the body holds
+/// (two separate extractors would race, and a body error could win).
+pub struct DesignerUpload(Designer, CsrfMultipart);
+
+impl FromRequest for DesignerUpload {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let designer = Designer::from_request(req, payload);
+        let upload = CsrfMultipart::from_request(req, payload);
+        Box::pin(async move { Ok(DesignerUpload(designer.await?, upload.await?)) })
+    }
 }
 
-/// Load a draft, apply `change` and save it through `questionnaires::save_draft`. Form errors
-/// come back as `Ok(Err(state))` and nothing is saved.
-async fn change_draft<F>(
-    state: &AppState,
-    who: Who,
-    lang: Lang,
-    key: String,
-    version: u32,
-    change: F,
-) -> Result<Result<(), Vec<(String, String)>>, AppError>
-where
-    F: FnOnce(&mut Survey) -> Result<String, Vec<(String, String)>> + Send + 'static,
-{
-    state
-        .db
-        .run(move |c| {
-            Ok((|| -> QResult<Result<(), Vec<(String, String)>>> {
-                let stored = questionnaires::get_version(c, &key, version)?;
-                stored.survey.ensure_editable()?;
-                let mut survey = stored.survey;
-                match change(&mut survey) {
-                    Err(errors) => Ok(Err(errors)),
-                    Ok(what) => {
-                        questionnaires::save_draft(c, who.actor(), &key, version, &survey, &what)?;
-                        Ok(Ok(()))
-                    }
-                }
-            })())
-        })
-        .await?
-        .map_err(|e| q_error(lang, e))
-}
+impl Designer {
+    /// One version, or 404.
+    async fn version(&self, key: &str, version: u32) -> Result<StoredVersion, AppError> {
+        let key = key.to_owned();
+        Ok(self
+            .state
+            .db
+            .run(move |c| Ok(questionnaires::get_version(c, &key, version)))
+            .await??)
+    }
 
-/// The version page again with one form's errors and typed values (422).
-async fn version_with_errors(
-    state: &AppState,
-    ctx: &PageCtx,
-    key: &str,
-    version: u32,
-    form: FormState,
-) -> Result<HttpResponse, AppError> {
-    let stored = load_version(state, ctx.lang, key, version).await?;
-    Ok(unprocessable(view::version(ctx, &stored, &form)))
-}
+    /// The survey list.
+    async fn survey_lines(&self) -> Result<Vec<SurveyLine>, AppError> {
+        Ok(self
+            .state
+            .db
+            .run(|c| Ok(questionnaires::list_for_designer(c)))
+            .await??)
+    }
 
-/// Run a draft change from a version-page form: 303 back on success, 422 with the form's errors.
-async fn version_form<F>(
-    state: &AppState,
-    ctx: &PageCtx,
-    who: Who,
-    (key, version): (String, u32),
-    (form_id, fields): (String, Fields),
-    change: F,
-) -> Result<HttpResponse, AppError>
-where
-    F: FnOnce(&mut Survey) -> Result<String, Vec<(String, String)>> + Send + 'static,
-{
-    match change_draft(state, who, ctx.lang, key.clone(), version, change).await? {
-        Ok(()) => Ok(see_other(&format!(
-            "{}#{form_id}",
-            version_url(&key, version)
-        ))),
-        Err(errors) => {
-            let form = FormState::failed(&form_id, fields, errors);
-            version_with_errors(state, ctx, &key, version, form).await
+    /// Apply a form's change to a draft through `questionnaires::change_draft`.
+    async fn change<F>(
+        &self,
+        key: &str,
+        version: u32,
+        change: F,
+    ) -> Result<DraftChange<edit::Errors>, AppError>
+    where
+        F: FnOnce(&mut Survey) -> Result<String, edit::Errors> + Send + 'static,
+    {
+        let (who, key) = (self.who.clone(), key.to_owned());
+        Ok(self
+            .state
+            .db
+            .run(move |c| {
+                Ok(questionnaires::change_draft(
+                    c,
+                    who.actor(),
+                    &key,
+                    version,
+                    change,
+                ))
+            })
+            .await??)
+    }
+
+    /// Run a draft change from a version-page form: 303 back to the form on success, else the
+    /// version page again with the form's errors and typed values (422).
+    async fn version_form<F>(
+        &self,
+        (key, version): (String, u32),
+        (form_id, fields): (String, Fields),
+        change: F,
+    ) -> Result<HttpResponse, AppError>
+    where
+        F: FnOnce(&mut Survey) -> Result<String, edit::Errors> + Send + 'static,
+    {
+        match self.change(&key, version, change).await? {
+            DraftChange::Saved(_) => Ok(see_other(&format!(
+                "{}#{form_id}",
+                version_url(&key, version)
+            ))),
+            DraftChange::Refused(stored, errors) => {
+                let form = FormState::failed(&form_id, fields, errors);
+                Ok(unprocessable(view::version(&self.ctx, &stored, &form)))
+            }
+        }
+    }
+
+    /// Create a survey; a refused key comes back as the key field's error.
+    async fn create(
+        &self,
+        new: edit::NewSurvey,
+    ) -> Result<Result<StoredVersion, edit::Errors>, AppError> {
+        let who = self.who.clone();
+        let created = self
+            .state
+            .db
+            .run(move |c| {
+                let (key, sv, en) = (&new.key, &new.title_sv, &new.title_en);
+                Ok(questionnaires::create(c, who.actor(), key, sv, en))
+            })
+            .await?;
+        match created {
+            Ok(v) => Ok(Ok(v)),
+            Err(QuestionnaireError::BadKey { key, problem }) => {
+                let text = problem.message(&key).get(self.ctx.lang).to_owned();
+                Ok(Err(vec![("key".into(), text)]))
+            }
+            Err(e) => Err(e.into()),
         }
     }
 }
 
-async fn survey_lines(state: &AppState) -> Result<Vec<SurveyLine>, AppError> {
-    Ok(state
-        .db
-        .run(|c| {
-            let mut out = Vec::new();
-            for s in storage::surveys::list_surveys(c)? {
-                let versions = storage::surveys::list_versions(c, &s.survey.id)?;
-                let responses = storage::responses::count_for_survey(c, &s.survey.id)?;
-                out.push(SurveyLine {
-                    key: s.survey.key,
-                    versions,
-                    responses,
-                });
-            }
-            Ok(out)
-        })
-        .await?)
-}
-
 /// `GET /designer`
-pub async fn list_surveys(
-    _auth: Authorized<Designers>,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let lines = survey_lines(&state).await?;
-    Ok(html(view::list(&ctx, &lines, &FormState::default())))
+pub async fn list_surveys(d: Designer) -> Result<HttpResponse, AppError> {
+    let lines = d.survey_lines().await?;
+    Ok(html(view::list(&d.ctx, &lines, &FormState::default())))
 }
 
 /// `POST /designer`: a new survey with a key and titles.
 pub async fn create_survey(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
-    let who = Who::of(&auth, &req);
-    let errors = edit::new_survey_errors(ctx.lang, &fields);
-    let result = if errors.is_empty() {
-        let f = fields.clone();
-        state
-            .db
-            .run(move |c| {
-                let get = |k: &str| f.get(k).map_or("", |v| v.trim());
-                Ok(questionnaires::create(
-                    c,
-                    who.actor(),
-                    get("key"),
-                    get("title_sv"),
-                    get("title_en"),
-                ))
-            })
-            .await?
-    } else {
-        Err(QuestionnaireError::BadKey(String::new()))
+    let created = match edit::new_survey(d.ctx.lang, &fields) {
+        Ok(new) => d.create(new).await?,
+        Err(errors) => Err(errors),
     };
-    match result {
+    match created {
         Ok(v) => Ok(see_other(&version_url(&v.survey.key, v.survey.version))),
-        Err(QuestionnaireError::BadKey(m)) => {
-            let errors = if errors.is_empty() {
-                vec![("key".into(), edit::bad_key_text(ctx.lang, &m))]
-            } else {
-                errors
-            };
-            let lines = survey_lines(&state).await?;
-            Ok(unprocessable(view::list(
-                &ctx,
-                &lines,
-                &FormState::failed("new", fields, errors),
-            )))
+        Err(errors) => {
+            let lines = d.survey_lines().await?;
+            let form = FormState::failed("new", fields, errors);
+            Ok(unprocessable(view::list(&d.ctx, &lines, &form)))
         }
-        Err(e) => Err(q_error(ctx.lang, e)),
     }
 }
 
 /// `GET /designer/{key}/{version}`
 pub async fn show_version(
-    _auth: Authorized<Designers>,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32)>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version) = path.into_inner();
-    let stored = load_version(&state, ctx.lang, &key, version).await?;
-    Ok(html(view::version(&ctx, &stored, &FormState::default())))
+    let stored = d.version(&key, version).await?;
+    Ok(html(view::version(&d.ctx, &stored, &FormState::default())))
 }
 
 /// `POST /designer/{key}/{version}/texts`: title, introduction and thanks.
 pub async fn save_texts(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32)>,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
-    let (f, lang) = (fields.clone(), ctx.lang);
+    let (f, lang) = (fields.clone(), d.ctx.lang);
     let change = move |s: &mut Survey| edit::texts(lang, s, &f);
-    version_form(
-        &state,
-        &ctx,
-        Who::of(&auth, &req),
-        path.into_inner(),
-        ("texts".into(), fields),
-        change,
-    )
-    .await
+    d.version_form(path.into_inner(), ("texts".into(), fields), change)
+        .await
 }
 
 /// `POST /designer/{key}/{version}/pages`: add a page.
 pub async fn add_page(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32)>,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
-    let (f, lang) = (fields.clone(), ctx.lang);
+    let (f, lang) = (fields.clone(), d.ctx.lang);
     let change = move |s: &mut Survey| edit::add_page(lang, s, &f);
-    version_form(
-        &state,
-        &ctx,
-        Who::of(&auth, &req),
-        path.into_inner(),
-        ("newpage".into(), fields),
-        change,
-    )
-    .await
+    d.version_form(path.into_inner(), ("newpage".into(), fields), change)
+        .await
 }
 
 /// `POST /designer/{key}/{version}/pages/{page}/{action}`: `save`, `up`, `down`, `delete` or
 /// `add-question`.
 pub async fn page_action(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32, String, String)>,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
@@ -295,50 +258,30 @@ pub async fn page_action(
         "add-question" => format!("addq-{page}"),
         _ => format!("page-{page}"),
     };
-    let (f, lang) = (fields.clone(), ctx.lang);
+    let (f, lang) = (fields.clone(), d.ctx.lang);
     let change = move |s: &mut Survey| edit::page_action(lang, s, &page, &action, &f);
-    version_form(
-        &state,
-        &ctx,
-        Who::of(&auth, &req),
-        (key, version),
-        (form_id, fields),
-        change,
-    )
-    .await
+    d.version_form((key, version), (form_id, fields), change)
+        .await
 }
 
 /// `POST /designer/{key}/{version}/questions/{question}/{action}`: `up`, `down` or `delete`.
 pub async fn question_action(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32, String, String)>,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version, question, action) = path.into_inner();
     let form_id = format!("q-{question}");
-    let lang = ctx.lang;
+    let lang = d.ctx.lang;
     let change = move |s: &mut Survey| edit::question_action(lang, s, &question, &action);
-    version_form(
-        &state,
-        &ctx,
-        Who::of(&auth, &req),
-        (key, version),
-        (form_id, fields),
-        change,
-    )
-    .await
+    d.version_form((key, version), (form_id, fields), change)
+        .await
 }
 
 /// `POST /designer/{key}/{version}/lists` (new list) and `/lists/{name}/{action}` (`save`,
 /// `delete`).
 pub async fn list_action(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32, String, String)>,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
@@ -348,71 +291,50 @@ pub async fn list_action(
     } else {
         format!("list-{list}")
     };
-    let (f, lang) = (fields.clone(), ctx.lang);
+    let (f, lang) = (fields.clone(), d.ctx.lang);
     let change = move |s: &mut Survey| edit::list_action(lang, s, &list, &action, &f);
-    version_form(
-        &state,
-        &ctx,
-        Who::of(&auth, &req),
-        (key, version),
-        (form_id, fields),
-        change,
-    )
-    .await
+    d.version_form((key, version), (form_id, fields), change)
+        .await
 }
 
 /// `GET /designer/{key}/{version}/questions/{question}`: the question's edit form.
 pub async fn show_question(
-    _auth: Authorized<Designers>,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version, question) = path.into_inner();
-    let stored = load_version(&state, ctx.lang, &key, version).await?;
+    let stored = d.version(&key, version).await?;
     stored
         .survey
         .question(&question)
         .ok_or(AppError::NotFound)?;
-    Ok(html(view::question(
-        &ctx,
-        &stored,
-        &question,
-        &FormState::default(),
-    )))
+    let form = FormState::default();
+    Ok(html(view::question(&d.ctx, &stored, &question, &form)))
 }
 
 /// `POST /designer/{key}/{version}/questions/{question}`: save the edit form (`form=fields`) or
 /// the advanced TOML (`form=toml`).
 pub async fn save_question(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32, String)>,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version, question) = path.into_inner();
     let as_toml = fields.get("form").is_some_and(|f| f == "toml");
-    let (f, lang, q) = (fields.clone(), ctx.lang, question.clone());
-    let change = move |s: &mut Survey| {
-        if as_toml {
-            edit::question_toml(lang, s, &q, &f)
-        } else {
-            edit::question(lang, s, &q, &f)
-        }
+    let (f, lang, q) = (fields.clone(), d.ctx.lang, question.clone());
+    let change = move |s: &mut Survey| match as_toml {
+        true => edit::question_toml(lang, s, &q, &f),
+        false => edit::question(lang, s, &q, &f),
     };
-    let who = Who::of(&auth, &req);
-    match change_draft(&state, who, ctx.lang, key.clone(), version, change).await? {
-        Ok(()) => Ok(see_other(&format!(
+    match d.change(&key, version, change).await? {
+        DraftChange::Saved(_) => Ok(see_other(&format!(
             "{}#q-{question}",
             version_url(&key, version)
         ))),
-        Err(errors) => {
-            let stored = load_version(&state, ctx.lang, &key, version).await?;
+        DraftChange::Refused(stored, errors) => {
             let form = FormState::failed(if as_toml { "toml" } else { "edit" }, fields, errors);
             Ok(unprocessable(view::question(
-                &ctx, &stored, &question, &form,
+                &d.ctx, &stored, &question, &form,
             )))
         }
     }
@@ -420,13 +342,11 @@ pub async fn save_question(
 
 /// `GET /designer/{key}/{version}/preview/{lang}/{page}`: the page as respondents see it.
 pub async fn preview(
-    _auth: Authorized<Designers>,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32, String, usize)>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version, lang, page) = path.into_inner();
-    let stored = load_version(&state, ctx.lang, &key, version).await?;
+    let stored = d.version(&key, version).await?;
     let (survey_id, version_id) = (stored.survey_id.clone(), stored.id.clone());
     let loaded = LoadedSurvey::new(survey_id, version_id, stored.survey, Default::default());
     if !loaded.survey.languages.contains(&lang) || (page >= loaded.survey.pages.len() && page > 0) {
@@ -440,129 +360,121 @@ pub async fn preview(
 
 /// `GET /designer/{key}/{version}/checks`: the publish checks.
 pub async fn show_checks(
-    _auth: Authorized<Designers>,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32)>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version) = path.into_inner();
-    let stored = load_version(&state, ctx.lang, &key, version).await?;
+    let stored = d.version(&key, version).await?;
     let findings = crate::domain::survey::check(&stored.survey);
-    Ok(html(view::checks(&ctx, &stored, &findings, false)))
+    Ok(html(view::checks(&d.ctx, &stored, &findings, false)))
+}
+
+/// The life-cycle step a button's verb names.
+fn step_of(verb: &str) -> Option<Step> {
+    match verb {
+        "publish" => Some(Step::Publish),
+        "close" => Some(Step::Close),
+        "new-draft" => Some(Step::NewDraft),
+        _ => None,
+    }
 }
 
 /// `POST /designer/{key}/{version}/{verb}`: `publish`, `close` or `new-draft`.
 pub async fn lifecycle(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32, String)>,
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version, verb) = path.into_inner();
-    let (who, k) = (Who::of(&auth, &req), key.clone());
-    let result = state
+    let step = step_of(&verb).ok_or(AppError::NotFound)?;
+    let (who, k) = (d.who.clone(), key.clone());
+    let result = d
+        .state
         .db
-        .run(move |c| {
-            Ok(match verb.as_str() {
-                "publish" => questionnaires::publish(c, who.actor(), &k, version).map(|_| version),
-                "close" => questionnaires::close(c, who.actor(), &k, version).map(|()| version),
-                "new-draft" => {
-                    questionnaires::new_draft(c, who.actor(), &k, version).map(|v| v.survey.version)
-                }
-                _ => Err(QuestionnaireError::NotFound(verb)),
-            })
-        })
+        .run(move |c| Ok(questionnaires::take_step(c, who.actor(), &k, version, step)))
         .await?;
-    state.surveys.invalidate(&key);
+    d.state.surveys.invalidate(&key);
     match result {
         Ok(shown) => Ok(see_other(&version_url(&key, shown))),
         Err(QuestionnaireError::ChecksFailed(findings)) => {
-            let stored = load_version(&state, ctx.lang, &key, version).await?;
-            Ok(unprocessable(view::checks(&ctx, &stored, &findings, true)))
+            let stored = d.version(&key, version).await?;
+            Ok(unprocessable(view::checks(
+                &d.ctx, &stored, &findings, true,
+            )))
         }
-        Err(e) => Err(q_error(ctx.lang, e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// `GET /designer/{key}/options`
 pub async fn show_options(
-    _auth: Authorized<Designers>,
+    d: Designer,
     req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     let k = key.clone();
-    let record = state
+    let options = d
+        .state
         .db
-        .run(move |c| storage::surveys::find_survey(c, &k))
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .run(move |c| Ok(questionnaires::options(c, &k)))
+        .await??;
     let saved = req.query_string().contains("saved=1");
-    Ok(html(view::options(
-        &ctx,
-        &key,
-        &record.options,
-        &FormState::default(),
-        saved,
-    )))
+    let form = FormState::default();
+    Ok(html(view::options(&d.ctx, &key, &options, &form, saved)))
 }
 
 /// `POST /designer/{key}/options`: replace the survey's options.
 pub async fn save_options(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<String>,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let options = match edit::options(ctx.lang, &fields) {
+    let options = match edit::options(d.ctx.lang, &fields) {
         Ok(o) => o,
         Err(errors) => {
             let form = FormState::failed("options", fields, errors);
             let shown = edit::options_lenient(&form.values);
             return Ok(unprocessable(view::options(
-                &ctx, &key, &shown, &form, false,
+                &d.ctx, &key, &shown, &form, false,
             )));
         }
     };
-    let (who, k) = (Who::of(&auth, &req), key.clone());
-    state
+    let (who, k) = (d.who.clone(), key.clone());
+    d.state
         .db
         .run(move |c| Ok(questionnaires::set_options(c, who.actor(), &k, &options)))
-        .await?
-        .map_err(|e| q_error(ctx.lang, e))?;
-    state.surveys.invalidate(&key);
+        .await??;
+    d.state.surveys.invalidate(&key);
     Ok(see_other(&format!("/designer/{key}/options?saved=1")))
+}
+
+/// The export format and content type of a file extension.
+fn export_format(ext: &str) -> Option<(ExportFormat, &'static str)> {
+    match ext {
+        "xlsx" => Some((
+            ExportFormat::Xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )),
+        "toml" => Some((ExportFormat::Toml, "application/toml; charset=utf-8")),
+        _ => None,
+    }
 }
 
 /// `GET /designer/{key}/{version}/export.{xlsx|toml}`: a download (changes nothing).
 pub async fn export(
-    _auth: Authorized<Designers>,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
+    d: Designer,
     path: web::Path<(String, u32, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version, ext) = path.into_inner();
-    let (format, mime) = match ext.as_str() {
-        "xlsx" => (
-            ExportFormat::Xlsx,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        "toml" => (ExportFormat::Toml, "application/toml; charset=utf-8"),
-        _ => return Err(AppError::NotFound),
-    };
+    let (format, mime) = export_format(&ext).ok_or(AppError::NotFound)?;
     let k = key.clone();
-    let bytes = state
+    let bytes = d
+        .state
         .db
         .run(move |c| Ok(questionnaires::export(c, &k, Some(version), format)))
-        .await?
-        .map_err(|e| q_error(ctx.lang, e))?;
+        .await??;
     Ok(HttpResponse::Ok()
         .content_type(mime)
         .insert_header((
@@ -575,56 +487,22 @@ pub async fn export(
 /// `POST /designer/import`: an XLSForm upload (`multipart/form-data` with `csrf_token` and
 /// `file`). Shows the import warnings, or the errors with 422.
 pub async fn import(
-    auth: Authorized<Designers>,
-    req: HttpRequest,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    body: web::Bytes,
+    DesignerUpload(d, mut upload): DesignerUpload,
 ) -> Result<HttpResponse, AppError> {
-    let parts = edit::multipart_parts(&req, &body).ok_or_else(|| {
-        AppError::BadRequest(Msg::fixed(
-            "Filen skickades inte som multipart/form-data.",
-            "the upload is not multipart/form-data",
-        ))
-    })?;
-    let token = parts
-        .iter()
-        .find(|p| p.name == csrf::FIELD)
-        .map(|p| String::from_utf8_lossy(&p.data).into_owned())
-        .unwrap_or_default();
-    let cookie = req
-        .extensions()
-        .get::<CsrfCookie>()
-        .map(|c| c.0.clone())
-        .unwrap_or_default();
-    if !csrf::verify(&state.secret, &cookie, &token) {
-        return Err(AppError::CsrfRejected);
-    }
-    let (file, filename) = parts
-        .into_iter()
-        .find(|p| p.name == "file")
-        .map(|p| (p.data, p.filename))
-        .unwrap_or_default();
-    let who = Who::of(&auth, &req);
-    let result = state
+    let (filename, file) = upload.take_file("file").unwrap_or_default();
+    let who = d.who.clone();
+    let result = d
+        .state
         .db
         .run(move |c| Ok(questionnaires::import_xlsform(c, who.actor(), &file)))
         .await?;
+    let (ctx, name) = (&d.ctx, filename.as_deref());
     match result {
-        Ok((stored, warnings)) => Ok(html(view::imported(
-            &ctx,
-            filename.as_deref(),
-            Some(&stored),
-            &warnings,
-            &[],
-        ))),
-        Err(QuestionnaireError::Import(e)) => Ok(unprocessable(view::imported(
-            &ctx,
-            filename.as_deref(),
-            None,
-            &e.warnings,
-            &e.errors,
-        ))),
-        Err(e) => Err(q_error(ctx.lang, e)),
+        Ok((v, warnings)) => Ok(html(view::imported(ctx, name, Some(&v), &warnings, &[]))),
+        Err(QuestionnaireError::Import(e)) => {
+            let page = view::imported(ctx, name, None, &e.warnings, &e.errors);
+            Ok(unprocessable(page))
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -12,21 +12,14 @@ use crate::domain::survey::{
     Finding, Location, Question, QuestionKind, Severity, Survey, Text, VersionStatus,
 };
 use crate::formats::xlsform::Issue;
-use crate::storage::surveys::StoredVersion;
 use crate::use_cases::answering::{self, Attempt, LoadedSurvey};
+use crate::use_cases::questionnaires::{StoredVersion, SurveyLine};
 use crate::web::forms::PageCtx;
-use crate::web::handlers::designer::edit::{self, TYPES};
 use crate::web::i18n::Lang;
 
-/// A survey and all its versions, for the list.
-pub struct SurveyLine {
-    /// The survey key.
-    pub key: String,
-    /// Every version, oldest first.
-    pub versions: Vec<StoredVersion>,
-    /// Completed responses over all versions.
-    pub responses: i64,
-}
+pub mod form;
+
+use form::TYPES;
 
 /// The form that failed on this page (its id prefix), what was typed and the errors.
 #[derive(Default)]
@@ -382,7 +375,7 @@ pub fn version(ctx: &PageCtx, v: &StoredVersion, st: &FormState) -> Markup {
                     (csrf_field(&ctx.csrf))
                     (input(st, "newpage", "key", l.t("Sidans nyckel", "Page key"), ""))
                     (text_pair(l, st, "newpage", "title", l.t("Rubrik", "Heading"), &Text::default(), false))
-                    (input(st, "newpage", "relevant", edit::field_label(l, "relevant"), ""))
+                    (input(st, "newpage", "relevant", form::field_label(l, "relevant"), ""))
                     button type="submit" class="button" { (l.t("Lägg till sida", "Add page")) }
                 }
             }
@@ -394,7 +387,7 @@ pub fn version(ctx: &PageCtx, v: &StoredVersion, st: &FormState) -> Markup {
                     @if draft {
                         form method="post" action={ (base) "/lists/" (name) "/save" } class="stack" novalidate {
                             (csrf_field(&ctx.csrf))
-                            (textarea(st, &form, "options", l.t("Alternativ", "Options"), Some(options_hint(l)), &edit::choices_text(choices)))
+                            (textarea(st, &form, "options", l.t("Alternativ", "Options"), Some(options_hint(l)), &form::choices_text(choices)))
                             button type="submit" class="button small" { (l.t("Spara listan", "Save list")) span class="visually-hidden" { " " (name) } }
                         }
                         (button_form(ctx, &format!("{base}/lists/{name}/delete"), l.t("Ta bort listan", "Delete list"), name, "button small secondary"))
@@ -448,7 +441,7 @@ fn page_section(
                     form method="post" action={ (pbase) "/save" } class="stack" novalidate {
                         (csrf_field(&ctx.csrf))
                         (text_pair(l, st, &form, "title", l.t("Rubrik", "Heading"), &p.title, false))
-                        (input(st, &form, "relevant", edit::field_label(l, "relevant"), p.relevant.as_ref().map_or("", |e| e.source())))
+                        (input(st, &form, "relevant", form::field_label(l, "relevant"), p.relevant.as_ref().map_or("", |e| e.source())))
                         (checkbox(st, &form, "randomise", l.t("Slumpa frågornas ordning", "Shuffle the question order"), p.randomise))
                         button type="submit" class="button small" { (l.t("Spara sidan", "Save page")) }
                     }
@@ -522,7 +515,7 @@ pub fn question(ctx: &PageCtx, v: &StoredVersion, key: &str, st: &FormState) -> 
             },
         );
     }
-    let kv = edit::kind_values(q);
+    let kv = form::kind_values(q);
     let k = |name: &str| kv.get(name).map_or("", String::as_str).to_owned();
     let f = "edit";
     let expr_src = |e: &Option<crate::domain::expr::Expression>| {
@@ -548,11 +541,11 @@ pub fn question(ctx: &PageCtx, v: &StoredVersion, key: &str, st: &FormState) -> 
                         "Uttryck som i XLSForm, t.ex. ${fraga} = 'ja' eller . > 0. Lämna tomt för inget villkor.",
                         "Expressions as in XLSForm, e.g. ${question} = 'yes' or . > 0. Leave empty for none."
                     )) }
-                    (input(st, f, "relevant", edit::field_label(l, "relevant"), &expr_src(&q.relevant)))
+                    (input(st, f, "relevant", form::field_label(l, "relevant"), &expr_src(&q.relevant)))
                     (checkbox(st, f, "required", l.t("Obligatorisk", "Required"), q.required))
-                    (input(st, f, "required_if", edit::field_label(l, "required_if"), &expr_src(&q.required_if)))
+                    (input(st, f, "required_if", form::field_label(l, "required_if"), &expr_src(&q.required_if)))
                     (text_pair(l, st, f, "required_message", l.t("Meddelande när svar saknas", "Message when unanswered"), &q.required_message, false))
-                    (input(st, f, "constraint", edit::field_label(l, "constraint"), &expr_src(&q.constraint)))
+                    (input(st, f, "constraint", form::field_label(l, "constraint"), &expr_src(&q.constraint)))
                     (text_pair(l, st, f, "constraint_message", l.t("Meddelande vid ogiltigt svar", "Message for an invalid answer"), &q.constraint_message, false))
                     @if q.kind.list().is_some() {
                         (checkbox(st, f, "randomise_options", l.t("Slumpa alternativens ordning", "Shuffle the options"), q.randomise_options))
@@ -568,7 +561,7 @@ pub fn question(ctx: &PageCtx, v: &StoredVersion, key: &str, st: &FormState) -> 
             form method="post" action={ (base) "/questions/" (key) } class="stack" novalidate {
                 (csrf_field(&ctx.csrf))
                 input type="hidden" name="form" value="toml";
-                (textarea(st, "toml", "toml", "TOML", None, &edit::question_as_toml(q)))
+                (textarea(st, "toml", "toml", "TOML", None, &form::question_as_toml(q)))
                 button type="submit" class="button secondary" { (l.t("Spara TOML", "Save TOML")) }
             }
         },
@@ -638,7 +631,7 @@ fn kind_section(
                     (input(st, f, "max", l.t("Högsta tillåtna värde", "Highest allowed value"), &k("max")))
                 }
                 QuestionKind::Hidden { .. } => { (input(st, f, "default", l.t("Standardvärde", "Default value"), &k("default"))) }
-                QuestionKind::Calculate { .. } => { (input(st, f, "calculation", edit::field_label(l, "calculation"), &k("calculation"))) }
+                QuestionKind::Calculate { .. } => { (input(st, f, "calculation", form::field_label(l, "calculation"), &k("calculation"))) }
                 _ => { p { (l.t("Inga fler inställningar.", "No further settings.")) } }
             }
         }
@@ -822,7 +815,7 @@ pub fn options(ctx: &PageCtx, key: &str, o: &SurveyOptions, st: &FormState, save
                     (textarea(st, f, "quotas", l.t("Kvoter (TOML)", "Quotas (TOML)"), Some(l.t(
                         "En [[quotas]]-tabell per kvot: name, by (frågorna som bildar cellerna), limit (per cell), valfritt limits (egna gränser per cell, t.ex. \"söder × 18-29\" = 20) och message (sv/en). Lämna tomt för inga kvoter.",
                         "One [[quotas]] table per quota: name, by (the questions that form the cells), limit (per cell), optionally limits (own limits per cell, e.g. \"söder × 18-29\" = 20) and message (sv/en). Leave empty for no quotas."
-                    )), &edit::quotas_text(&o.quotas)))
+                    )), &form::quotas_text(&o.quotas)))
                 }
                 fieldset {
                     legend { (l.t("Kontakt och resultat", "Contact and results")) }

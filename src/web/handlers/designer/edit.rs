@@ -2,8 +2,6 @@
 //! the survey and say what changed (for the audit log) or return the form errors as
 //! `(field name, message)` pairs in the page language. Nothing here touches the database.
 
-use std::collections::HashMap;
-
 use actix_web::HttpRequest;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -16,34 +14,10 @@ use crate::domain::survey::{
     Choice, ChoiceAppearance, Page, Question, QuestionKind, Row, Scale, Survey, Text,
 };
 use crate::web::i18n::Lang;
+use crate::web::views::designer::form::{field_label, QuotaFile};
 
 /// Form errors: `(field name, message)`.
 pub type Errors = Vec<(String, String)>;
-
-/// The question types offered when adding a question: `(type name, Swedish, English)`.
-pub const TYPES: [(&str, &str, &str); 17] = [
-    ("single_choice", "Ett val", "Single choice"),
-    ("multiple_choice", "Flera val", "Multiple choice"),
-    ("rating", "Skala", "Rating scale"),
-    ("matrix", "Matris", "Matrix"),
-    ("short_text", "Kort text", "Short text"),
-    ("long_text", "Lång text", "Long text"),
-    ("integer", "Heltal", "Whole number"),
-    ("decimal", "Decimaltal", "Decimal number"),
-    ("date", "Datum", "Date"),
-    ("ranking", "Rangordning", "Ranking"),
-    ("note", "Information (ingen fråga)", "Note (no answer)"),
-    ("consent", "Samtycke", "Consent"),
-    ("hidden", "Dolt värde", "Hidden value"),
-    ("calculate", "Beräknat värde", "Calculated value"),
-    ("max_diff", "MaxDiff (bäst–sämst)", "MaxDiff (best–worst)"),
-    ("kano", "Kano-par", "Kano pair"),
-    (
-        "importance_satisfaction",
-        "Vikt och nöjdhet",
-        "Importance and satisfaction",
-    ),
-];
 
 fn get<'a>(f: &'a Fields, name: &str) -> &'a str {
     f.get(name).map_or("", |v| v.trim())
@@ -83,19 +57,6 @@ fn done(errors: Errors, what: String) -> Result<String, Errors> {
     }
 }
 
-/// The Swedish or English message for a key the use case refused.
-pub fn bad_key_text(lang: Lang, message: &str) -> String {
-    match lang {
-        Lang::En => message.to_owned(),
-        Lang::Sv if message.contains("already exists") => {
-            "Det finns redan en enkät med den nyckeln.".into()
-        }
-        Lang::Sv => {
-            "Nyckeln får bara innehålla a–z, siffror, - och _ och ska börja med en bokstav.".into()
-        }
-    }
-}
-
 fn key_error(errors: &mut Errors, field: &str, lang: Lang, key: &str) {
     if !is_valid_key(key) {
         err(
@@ -108,8 +69,18 @@ fn key_error(errors: &mut Errors, field: &str, lang: Lang, key: &str) {
     }
 }
 
-/// Errors of the "new survey" form (the use case checks that the key is free).
-pub fn new_survey_errors(lang: Lang, f: &Fields) -> Errors {
+/// The "new survey" form, read.
+pub struct NewSurvey {
+    /// The survey key.
+    pub key: String,
+    /// The Swedish title.
+    pub title_sv: String,
+    /// The English title.
+    pub title_en: String,
+}
+
+/// The "new survey" form, or its errors (the use case checks that the key is free).
+pub fn new_survey(lang: Lang, f: &Fields) -> Result<NewSurvey, Errors> {
     let mut errors = Errors::new();
     key_error(&mut errors, "key", lang, get(f, "key"));
     if get(f, "title_sv").is_empty() {
@@ -130,7 +101,12 @@ pub fn new_survey_errors(lang: Lang, f: &Fields) -> Errors {
             "Enter an English title.",
         );
     }
-    errors
+    let survey = NewSurvey {
+        key: get(f, "key").to_owned(),
+        title_sv: get(f, "title_sv").to_owned(),
+        title_en: get(f, "title_en").to_owned(),
+    };
+    done(errors, String::new()).map(|_| survey)
 }
 
 /// Title, introduction and thank-you texts.
@@ -184,23 +160,6 @@ fn expression(
         errors.push((name.to_owned(), message));
     }
     Some(Expression::new(source))
-}
-
-/// The visible label of a form field, for error messages.
-pub fn field_label(lang: Lang, name: &str) -> &'static str {
-    match name {
-        "relevant" => lang.t("Visa bara när (relevant)", "Show only when (relevant)"),
-        "constraint" => lang.t(
-            "Villkor för giltigt svar (constraint)",
-            "Valid answer when (constraint)",
-        ),
-        "required_if" => lang.t(
-            "Obligatorisk när (required_if)",
-            "Required when (required_if)",
-        ),
-        "calculation" => lang.t("Beräkning", "Calculation"),
-        _ => lang.t("Fältet", "The field"),
-    }
 }
 
 /// Add a page at the end.
@@ -462,26 +421,6 @@ fn parse_choices(lang: Lang, text: &str, errors: &mut Errors) -> Vec<Choice> {
     out
 }
 
-/// Choice list lines as the form shows them.
-pub fn choices_text(choices: &[Choice]) -> String {
-    choices
-        .iter()
-        .map(|c| {
-            let mut line = format!(
-                "{}|{}|{}",
-                c.value,
-                c.label.0.get("sv").map_or("", String::as_str),
-                c.label.0.get("en").map_or("", String::as_str)
-            );
-            if c.exclusive {
-                line.push_str("|exclusive");
-            }
-            line
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// `add`, `save` or `delete` on a choice list.
 pub fn list_action(
     lang: Lang,
@@ -602,19 +541,6 @@ fn parse_rows(lang: Lang, text: &str, errors: &mut Errors) -> Vec<Row> {
         .collect()
 }
 
-/// Matrix rows as the form shows them.
-pub fn rows_text(rows: &[Row]) -> String {
-    let as_choices: Vec<Choice> = rows
-        .iter()
-        .map(|r| Choice {
-            value: r.key.clone(),
-            label: r.label.clone(),
-            exclusive: false,
-        })
-        .collect();
-    choices_text(&as_choices)
-}
-
 fn kind_fields(lang: Lang, s: &Survey, kind: &mut QuestionKind, f: &Fields, errors: &mut Errors) {
     match kind {
         QuestionKind::SingleChoice {
@@ -700,11 +626,6 @@ pub fn question(lang: Lang, s: &mut Survey, key: &str, f: &Fields) -> Result<Str
     kind_fields(lang, s, &mut q.kind, f, &mut errors);
     s.pages[pi].questions[qi] = q;
     done(errors, format!("question {key} edited"))
-}
-
-/// The question as TOML for the advanced editor.
-pub fn question_as_toml(q: &Question) -> String {
-    toml::to_string_pretty(q).unwrap_or_default()
 }
 
 /// The advanced editor: the whole question as TOML, parsed with the survey model.
@@ -794,25 +715,6 @@ fn build_options(lang: Lang, f: &Fields, errors: &mut Errors) -> SurveyOptions {
     o
 }
 
-/// The quotas textarea as a file: `[[quotas]]` tables.
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QuotaFile {
-    #[serde(default)]
-    quotas: Vec<Quota>,
-}
-
-/// The quotas as the options form shows them (`[[quotas]]` TOML).
-pub fn quotas_text(quotas: &[Quota]) -> String {
-    if quotas.is_empty() {
-        return String::new();
-    }
-    toml::to_string(&QuotaFile {
-        quotas: quotas.to_vec(),
-    })
-    .unwrap_or_default()
-}
-
 /// The quotas typed in the options form. The field is always on the form, filled with the
 /// current quotas, so saving the other options leaves them as they were.
 fn quotas_from(lang: Lang, f: &Fields, errors: &mut Errors) -> Vec<Quota> {
@@ -879,6 +781,10 @@ pub fn options(lang: Lang, f: &Fields) -> Result<SurveyOptions, Errors> {
     }
 }
 
+// `Part` and `multipart_parts` stay only because `handlers::fieldwork` still imports them on
+// this branch; designer uploads go through `web::multipart::CsrfMultipart`. Delete both when
+// fieldwork has moved to the extractor too.
+
 /// One part of a `multipart/form-data` body.
 pub struct Part {
     /// The field name.
@@ -943,59 +849,4 @@ pub fn multipart_parts(req: &HttpRequest, body: &[u8]) -> Option<Vec<Part>> {
         at = next + delimiter.len();
     }
     Some(parts)
-}
-
-/// Kind-specific field values of a question, for filling the edit form.
-pub fn kind_values(q: &Question) -> HashMap<String, String> {
-    let mut v = HashMap::new();
-    let mut put = |k: &str, x: String| {
-        v.insert(k.to_owned(), x);
-    };
-    if let Some(list) = q.kind.list() {
-        put("list", list.to_owned());
-    }
-    match &q.kind {
-        QuestionKind::SingleChoice {
-            appearance, other, ..
-        } => {
-            if *appearance == ChoiceAppearance::Dropdown {
-                put("appearance", "dropdown".into());
-            }
-            if *other {
-                put("other", "on".into());
-            }
-        }
-        QuestionKind::MultipleChoice { other: true, .. } => put("other", "on".into()),
-        QuestionKind::Matrix { rows, .. } => put("rows", rows_text(rows)),
-        QuestionKind::Rating { scale } | QuestionKind::ImportanceSatisfaction { scale, .. } => {
-            put("scale_min", scale.min.to_string());
-            put("scale_max", scale.max.to_string());
-            for l in ["sv", "en"] {
-                put(
-                    &format!("min_label_{l}"),
-                    scale.min_label.0.get(l).cloned().unwrap_or_default(),
-                );
-                put(
-                    &format!("max_label_{l}"),
-                    scale.max_label.0.get(l).cloned().unwrap_or_default(),
-                );
-                let dk = scale.dont_know.as_ref().and_then(|t| t.0.get(l).cloned());
-                put(&format!("dont_know_{l}"), dk.unwrap_or_default());
-            }
-        }
-        QuestionKind::Integer { min, max } => {
-            put("min", min.map(|x| x.to_string()).unwrap_or_default());
-            put("max", max.map(|x| x.to_string()).unwrap_or_default());
-        }
-        QuestionKind::Decimal { min, max } => {
-            put("min", min.map(|x| x.to_string()).unwrap_or_default());
-            put("max", max.map(|x| x.to_string()).unwrap_or_default());
-        }
-        QuestionKind::Hidden { default } => put("default", default.clone().unwrap_or_default()),
-        QuestionKind::Calculate { calculation } => {
-            put("calculation", calculation.source().to_owned())
-        }
-        _ => {}
-    }
-    v
 }
