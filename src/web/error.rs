@@ -9,6 +9,7 @@ use super::views;
 use crate::domain::lang::Msg;
 use crate::storage::StorageError;
 use crate::use_cases::accounts::AccountError;
+use crate::use_cases::answering::AnsweringError;
 
 /// Everything a handler or extractor can fail with.
 #[derive(thiserror::Error)]
@@ -190,6 +191,15 @@ impl From<AccountError> for AppError {
 // --- questionnaires ---
 
 // --- answering ---
+
+impl From<AnsweringError> for AppError {
+    fn from(e: AnsweringError) -> Self {
+        match e {
+            AnsweringError::Storage(e) => e.into(),
+            AnsweringError::Draft(e) => AppError::Unexpected(anyhow::Error::new(e)),
+        }
+    }
+}
 
 // --- fieldwork ---
 
