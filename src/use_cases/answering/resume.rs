@@ -50,7 +50,7 @@ pub fn resume(
     secret: &[u8],
     code: &str,
 ) -> Result<Option<Attempt>, AnsweringError> {
-    let found = storage::responses::find_draft(conn, &hash_code(&code))?;
+    let found = storage::responses::find_draft(conn, &hash_code(code))?;
     let Some(draft) = found.filter(|d| d.version_id == s.version_id) else {
         return Ok(None);
     };
