@@ -14,10 +14,35 @@ use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
 use crate::domain::survey::maxdiff::{self, MaxDiffDesign};
 use crate::domain::survey::random::{self, RespondentLayout};
 use crate::domain::survey::{Question, QuestionKind, Survey, VersionStatus};
-use crate::storage::responses::{
-    Draft, InvitationClaim, NewResponse, ResponseWriter, SubmitOutcome,
-};
+use crate::storage::responses::{Draft, InvitationClaim, NewResponse, ResponseWriter};
 use crate::storage::{self, Db, StorageError};
+
+mod admission;
+mod lookup;
+mod resume;
+
+pub use admission::{
+    admit, check_code, start, survey_for_code, Admission, CodeCheck, Invitation, Refusal,
+    StartRequest, Started,
+};
+pub use lookup::{
+    entry_survey_keys, find_receipt, open_surveys, phone_work_list, record_entry, StoredResponse,
+    SurveySummary,
+};
+pub use resume::{resume, save_draft, Saved};
+// The writer's verdict on a submission, for the pages that show it.
+pub use crate::storage::responses::SubmitOutcome;
+
+/// What answering can fail with beyond what a respondent is shown as a page.
+#[derive(Debug, thiserror::Error)]
+pub enum AnsweringError {
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A draft could not be written or read back.
+    #[error(transparent)]
+    Draft(#[from] DraftError),
+}
 
 /// A published (or closed) version ready to serve, with its derived designs.
 #[derive(Debug)]
@@ -263,6 +288,93 @@ impl Nav {
             }
         }
     }
+}
+
+/// Where a step of the page form leads.
+#[derive(Debug)]
+pub enum Step {
+    /// Show page `.0` (the review page when past the last) with errors `.1`.
+    Show(usize, Vec<AnswerError>),
+    /// Page `from` is complete: show page `to`, unless a quota its answers decide is full
+    /// (see [`full_quota`]).
+    Advance {
+        /// The page just answered.
+        from: usize,
+        /// The next page that shows something.
+        to: usize,
+    },
+    /// Save a draft and hand out a resume code.
+    Save,
+    /// Everything validated: hand the response to the writer.
+    Submit,
+}
+
+/// Apply `nav` to attempt `a` (its language, skip logic and validation); `shown` are the keys
+/// of the questions the page showed.
+pub fn step(s: &LoadedSurvey, a: &mut Attempt, nav: Nav, shown: &[String]) -> Step {
+    let today = today();
+    let (here, pages) = (a.page, s.survey.pages.len());
+    match nav {
+        Nav::Language(l) => {
+            a.lang = s.language(Some(&l));
+            Step::Show(here, vec![])
+        }
+        Nav::Back => {
+            validate(s, &mut a.answers, None);
+            Step::Show(previous_page(&s.survey, here, &a.answers, &today), vec![])
+        }
+        Nav::Goto(n) => Step::Show(
+            next_page(&s.survey, n.min(pages), &a.answers, &today),
+            vec![],
+        ),
+        Nav::Save => Step::Save,
+        Nav::Next => {
+            let errors = validate(s, &mut a.answers, (here < pages).then_some(here));
+            let layout = a.layout(&s.survey);
+            // Without JavaScript a question that became relevant on this very page appears
+            // only now: show the page again so it can be answered.
+            let grew = visible_questions(&s.survey, &layout, here, &a.answers, &today)
+                .iter()
+                .any(|q| !shown.contains(&q.key));
+            if !errors.is_empty() || (grew && here < pages) {
+                return Step::Show(here, errors);
+            }
+            let to = next_page(&s.survey, here + 1, &a.answers, &today);
+            Step::Advance { from: here, to }
+        }
+        Nav::Submit => {
+            let errors = validate(s, &mut a.answers, None);
+            let Some(first) = errors.first() else {
+                return Step::Submit;
+            };
+            let key = error_question(first);
+            let page_of = s
+                .survey
+                .pages
+                .iter()
+                .position(|p| p.questions.iter().any(|q| response::owns(q, key)))
+                .unwrap_or(0);
+            Step::Show(page_of, errors)
+        }
+    }
+}
+
+/// The pages that show something now, and the 1-based number of page `index` among them (for
+/// "page 2 of 5").
+pub fn page_number(
+    survey: &Survey,
+    index: usize,
+    answers: &AnswerMap,
+    today: &str,
+) -> (usize, usize) {
+    let showing: Vec<usize> = (0..survey.pages.len())
+        .filter(|&i| page_shows(survey, i, answers, today))
+        .collect();
+    let number = showing
+        .iter()
+        .position(|&i| i == index)
+        .map_or(1, |p| p + 1);
+    (showing.len().max(1), number)
 }
 
 /// Today's date as expressions see it.

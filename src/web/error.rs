@@ -9,6 +9,7 @@ use super::views;
 use crate::domain::lang::Msg;
 use crate::storage::StorageError;
 use crate::use_cases::accounts::AccountError;
+use crate::use_cases::answering::AnsweringError;
 use crate::use_cases::fieldwork::FieldworkError;
 use crate::use_cases::questionnaires::QuestionnaireError;
 
@@ -206,6 +207,15 @@ impl From<QuestionnaireError> for AppError {
 }
 
 // --- answering ---
+
+impl From<AnsweringError> for AppError {
+    fn from(e: AnsweringError) -> Self {
+        match e {
+            AnsweringError::Storage(e) => e.into(),
+            AnsweringError::Draft(e) => AppError::Unexpected(anyhow::Error::new(e)),
+        }
+    }
+}
 
 // --- fieldwork ---
 

@@ -2,8 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::domain::options::Openness;
-use crate::storage;
+use crate::use_cases::answering;
 use crate::web::access::{AnyStaff, Authorized};
 use crate::web::error::AppError;
 use crate::web::forms::PageCtx;
@@ -16,14 +15,11 @@ pub async fn show_start(
     ctx: PageCtx,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let now = time::OffsetDateTime::now_utc();
     let open: Vec<OpenSurvey> = state
         .db
-        .run(storage::surveys::list_surveys)
+        .run(answering::open_surveys)
         .await?
         .into_iter()
-        .filter(|s| s.survey.options.listed && s.published.is_some())
-        .filter(|s| s.survey.options.openness(now) == Openness::Open)
         .map(OpenSurvey::from)
         .collect();
     Ok(html(views::home::start(&ctx, &open)))

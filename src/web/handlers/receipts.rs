@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::home::html;
-use crate::domain::response::{answers_from_cells, normalise_receipt};
-use crate::storage;
+use crate::domain::response::normalise_receipt;
+use crate::use_cases::answering;
 use crate::use_cases::Actor;
 use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
@@ -35,29 +35,18 @@ pub async fn lookup_receipt(
     let Some(number) = normalise_receipt(&typed) else {
         return Ok(html(view::page(&ctx, &typed, Some(Found::Invalid))));
     };
-    let (actor, ip) = (auth.user, client_ip(&req));
+    let (user, ip) = (auth.user, client_ip(&req));
     let found = state
         .db
         .run(move |c| {
-            let Some(resp) = storage::responses::find_by_receipt(c, &number)? else {
-                return Ok(None);
-            };
-            let version = storage::surveys::find_version_by_id(c, &resp.version_id)?;
-            Actor {
-                id: Some(&actor.id),
-                name: &actor.username,
+            let actor = Actor {
+                id: Some(&user.id),
+                name: &user.username,
                 ip: Some(&ip),
-            }
-            .record(c, "response.viewed", &number, "")?;
-            Ok(version.map(|v| (resp, v)))
+            };
+            answering::find_receipt(c, actor, &number)
         })
         .await?;
-    let result = match found {
-        Some((resp, version)) => {
-            let answers = answers_from_cells(&version.survey, &resp.cells);
-            Found::Response(Box::new((resp, version.survey, answers)))
-        }
-        None => Found::Missing,
-    };
+    let result = found.map_or(Found::Missing, |f| Found::Response(Box::new(f)));
     Ok(html(view::page(&ctx, &typed, Some(result))))
 }

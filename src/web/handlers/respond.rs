@@ -1,40 +1,34 @@
 //! The respondent pages: landing, one POST endpoint that moves between pages, save-and-resume,
 //! submission and the receipt.
 
+mod extract;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 
+use self::extract::{field, limit, reject_bots, AnswerForm, Fields, SurveyAt, SurveyForm};
 use crate::auth::csrf::CsrfToken;
 use crate::domain::expr::Value;
-use crate::domain::lang::Msg;
 use crate::domain::options::Access;
 use crate::domain::response::{self, Mode};
-use crate::domain::survey::flow::AnswerMap;
+use crate::domain::survey::flow::{AnswerError, AnswerMap};
 use crate::domain::survey::QuestionKind;
 use crate::domain::user::User;
-use crate::storage::invitations::Invitation;
-use crate::storage::responses::SubmitOutcome;
-use crate::storage::{self};
-use crate::use_cases::answering::{self as ans, Attempt, LoadedSurvey, Nav};
+use crate::use_cases::answering::{
+    self as ans, Admission, Attempt, CodeCheck, LoadedSurvey, Refusal, StartRequest, Started, Step,
+    SubmitOutcome,
+};
 use crate::use_cases::Actor;
 use crate::web::access::{current_user, Interviewers, Policy};
 use crate::web::error::AppError;
 use crate::web::forms::{client_ip, site_base, CsrfForm, PageCtx};
+use crate::web::i18n::Lang;
 use crate::web::views::respond::{self as view, CodeProblem, Entry};
 use crate::web::AppState;
-
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 fn csrf(req: &HttpRequest) -> String {
     req.extensions()
@@ -49,26 +43,54 @@ fn page(status: StatusCode, markup: maud::Markup) -> HttpResponse {
         .body(markup.into_string())
 }
 
-async fn load(state: &AppState, key: &str) -> Result<Arc<LoadedSurvey>, AppError> {
-    state
-        .surveys
-        .get(&state.db, key)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-fn closed_page(s: &LoadedSurvey, lang: &str) -> HttpResponse {
+/// The 410 page when the survey no longer (or not yet) accepts answers.
+fn closed(s: &LoadedSurvey, lang: &str) -> Option<HttpResponse> {
+    if !s.is_closed(time::OffsetDateTime::now_utc()) {
+        return None;
+    }
     let at = s.options.closes_at.map(|t| format!("{}", t.date()));
-    page(StatusCode::GONE, view::closed(s, lang, at))
+    Some(page(StatusCode::GONE, view::closed(s, lang, at)))
 }
 
-fn limit(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
-    state
-        .limiter
-        .check(&client_ip(req))
-        .map_err(|secs| AppError::TooManyRequests {
-            retry_after_secs: i64::try_from(secs).unwrap_or(60),
-        })
+const INVITATION_COOKIE: &str = "insikt_invitation";
+const RESUME_COOKIE: &str = "insikt_resume";
+
+/// A short-lived HttpOnly cookie scoped to `path` that hands a code over to the plain URL.
+fn code_cookie(
+    state: &AppState,
+    name: &'static str,
+    code: String,
+    path: String,
+) -> Cookie<'static> {
+    Cookie::build(name, code)
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.secure_cookies)
+        .max_age(actix_web::cookie::time::Duration::minutes(10))
+        .finish()
+}
+
+/// A 303 to `to` setting `cookie`.
+fn see_other(to: String, cookie: Cookie<'static>) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .cookie(cookie)
+        .finish()
+}
+
+/// `res` with the code cookie `name` (scoped to `path`) removed: a code is used once.
+fn without_cookie(
+    mut res: HttpResponse,
+    name: &'static str,
+    path: String,
+) -> Result<HttpResponse, AppError> {
+    let mut gone = Cookie::new(name, "");
+    gone.set_path(path);
+    gone.make_removal();
+    res.add_removal_cookie(&gone)
+        .map_err(|e| AppError::Unexpected(anyhow::Error::new(e)))?;
+    Ok(res)
 }
 
 /// `GET /s/{key}`: title, introduction, privacy notice and the start button. Hidden questions
@@ -79,43 +101,46 @@ fn limit(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
 pub async fn show_survey(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<HashMap<String, String>>,
+    SurveyAt(s): SurveyAt,
 ) -> Result<HttpResponse, AppError> {
-    let s = load(&state, &path).await?;
     let lang = s.language(query.get("lang").map(String::as_str));
-    if s.is_closed(time::OffsetDateTime::now_utc()) {
-        return Ok(closed_page(&s, &lang));
+    if let Some(closed) = closed(&s, &lang) {
+        return Ok(closed);
     }
     if let Some(code) = query.get("code") {
-        // Keep the rest of the link (language, pre-filled hidden questions).
-        let mut rest: Vec<(&String, &String)> =
-            query.iter().filter(|(k, _)| *k != "code").collect();
-        rest.sort();
-        let mut to = format!("/s/{}", s.survey.key);
-        if !rest.is_empty() {
-            to.push('?');
-            to.push_str(&serde_urlencoded::to_string(&rest).map_err(anyhow::Error::from)?);
-        }
-        return Ok(code_redirect(&state, &s.survey.key, code, &to));
+        return Ok(code_redirect(
+            &state,
+            &s.survey.key,
+            code,
+            plain_link(&s, &query)?,
+        ));
     }
     let hidden = prefilled(&s, &query);
     let Some(typed) = req.cookie(INVITATION_COOKIE).map(|c| c.value().to_owned()) else {
-        if s.options.access == Access::Invitation {
-            let body = view::code_form(&s, &lang, &csrf(&req), None, "");
-            return Ok(page(StatusCode::OK, body));
-        }
-        let body = view::landing(&s, &lang, &csrf(&req), &hidden, &Entry::default());
+        let body = if s.options.access == Access::Invitation {
+            view::code_form(&s, &lang, &csrf(&req), None, "")
+        } else {
+            view::landing(&s, &lang, &csrf(&req), &hidden, &Entry::default())
+        };
         return Ok(page(StatusCode::OK, body));
     };
     limit(&state, &req)?;
-    let mut res = landing_with_code(&req, &state, &s, &lang, &typed, &hidden).await?;
-    let mut gone = actix_web::cookie::Cookie::new(INVITATION_COOKIE, "");
-    gone.set_path(format!("/s/{}", s.survey.key));
-    gone.make_removal();
-    res.add_removal_cookie(&gone)
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!(e.to_string())))?;
-    Ok(res)
+    let res = landing_with_code(&req, &state, &s, &lang, &typed, &hidden).await?;
+    without_cookie(res, INVITATION_COOKIE, format!("/s/{}", s.survey.key))
+}
+
+/// The survey's URL with the rest of the link (language, pre-filled hidden questions) but
+/// without the code.
+fn plain_link(s: &LoadedSurvey, query: &HashMap<String, String>) -> Result<String, AppError> {
+    let mut rest: Vec<(&String, &String)> = query.iter().filter(|(k, _)| *k != "code").collect();
+    rest.sort();
+    let mut to = format!("/s/{}", s.survey.key);
+    if !rest.is_empty() {
+        to.push('?');
+        to.push_str(&serde_urlencoded::to_string(&rest).map_err(anyhow::Error::from)?);
+    }
+    Ok(to)
 }
 
 /// Hidden questions pre-filled from the query string.
@@ -131,70 +156,37 @@ fn prefilled(s: &LoadedSurvey, query: &HashMap<String, String>) -> AnswerMap {
         .collect()
 }
 
-const INVITATION_COOKIE: &str = "insikt_invitation";
-
 /// A 303 to `to` that hands the access code over in an HttpOnly cookie scoped to the survey.
-fn code_redirect(state: &AppState, key: &str, code: &str, to: &str) -> HttpResponse {
+fn code_redirect(state: &AppState, key: &str, code: &str, to: String) -> HttpResponse {
     // A mangled code still lands on the retry form (as unknown), never on a broken cookie.
     let code = response::normalise_access_code(code).unwrap_or_else(|| "-".into());
-    let cookie = actix_web::cookie::Cookie::build(INVITATION_COOKIE, code)
-        .path(format!("/s/{key}"))
-        .http_only(true)
-        .same_site(actix_web::cookie::SameSite::Lax)
-        .secure(state.settings.secure_cookies)
-        .max_age(actix_web::cookie::time::Duration::minutes(10))
-        .finish();
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_owned()))
-        .cookie(cookie)
-        .finish()
+    see_other(
+        to,
+        code_cookie(state, INVITATION_COOKIE, code, format!("/s/{key}")),
+    )
 }
 
-/// What a typed access code turned out to be.
-enum CodeCheck {
-    /// An unused invitation of this survey.
-    Valid(Box<Invitation>),
-    /// Already used to answer.
-    Used,
-    /// Not a code of this survey.
-    Unknown,
-}
-
-async fn check_code(
-    state: &AppState,
-    s: &LoadedSurvey,
-    typed: &str,
-) -> Result<CodeCheck, AppError> {
-    let Some(code) = response::normalise_access_code(typed) else {
-        return Ok(CodeCheck::Unknown);
-    };
-    let found = state
-        .db
-        .run(move |c| storage::invitations::find_by_code(c, &code))
-        .await?;
-    Ok(match found {
-        Some(i) if i.survey_id == s.survey_id && i.completed_at.is_some() => CodeCheck::Used,
-        Some(i) if i.survey_id == s.survey_id => CodeCheck::Valid(Box::new(i)),
-        _ => CodeCheck::Unknown,
-    })
-}
-
-/// The kind page for a code that cannot be used: unknown (404, with a retry form) or already
-/// used (409). Nothing is stored either way.
-fn code_refused(
+/// The kind page for a code that cannot be used: missing (403, the code form), unknown (404,
+/// with a retry form) or already used (409). Nothing is stored either way.
+fn refused(
     req: &HttpRequest,
     s: &LoadedSurvey,
     lang: &str,
     typed: &str,
-    used: bool,
+    r: Refusal,
 ) -> HttpResponse {
-    if used {
-        return page(StatusCode::CONFLICT, view::code_used(s, lang));
-    }
-    let body = view::code_form(s, lang, &csrf(req), Some(CodeProblem::Unknown), typed);
-    page(StatusCode::NOT_FOUND, body)
+    let (status, problem, typed) = match r {
+        Refusal::Used => return page(StatusCode::CONFLICT, view::code_used(s, lang)),
+        Refusal::Unknown => (StatusCode::NOT_FOUND, CodeProblem::Unknown, typed),
+        Refusal::Missing => (StatusCode::FORBIDDEN, CodeProblem::Missing, ""),
+    };
+    page(
+        status,
+        view::code_form(s, lang, &csrf(req), Some(problem), typed),
+    )
 }
 
+/// The landing for a typed code: with the start button if it is an unused invitation.
 async fn landing_with_code(
     req: &HttpRequest,
     state: &AppState,
@@ -203,37 +195,36 @@ async fn landing_with_code(
     typed: &str,
     hidden: &AnswerMap,
 ) -> Result<HttpResponse, AppError> {
-    Ok(match check_code(state, s, typed).await? {
-        CodeCheck::Valid(i) => {
-            let entry = Entry {
-                invitation: Some(i.code),
-                mode: Mode::Web,
-            };
-            page(
-                StatusCode::OK,
-                view::landing(s, lang, &csrf(req), hidden, &entry),
-            )
-        }
-        CodeCheck::Used => code_refused(req, s, lang, typed, true),
-        CodeCheck::Unknown => code_refused(req, s, lang, typed, false),
-    })
+    Ok(
+        match ans::check_code(&state.db, &s.survey_id, typed).await? {
+            CodeCheck::Valid(i) => {
+                let entry = Entry {
+                    invitation: Some(i.code),
+                    mode: Mode::Web,
+                };
+                page(
+                    StatusCode::OK,
+                    view::landing(s, lang, &csrf(req), hidden, &entry),
+                )
+            }
+            CodeCheck::Used => refused(req, s, lang, typed, Refusal::Used),
+            CodeCheck::Unknown => refused(req, s, lang, typed, Refusal::Unknown),
+        },
+    )
 }
 
 /// `POST /s/{key}/code`: a typed access code (rate-limited against guessing).
 pub async fn submit_code(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    form: SurveyForm,
 ) -> Result<HttpResponse, AppError> {
-    limit(&state, &req)?;
-    let s = load(&state, &path).await?;
-    let lang = s.language(field(&fields, "lang"));
-    if s.is_closed(time::OffsetDateTime::now_utc()) {
-        return Ok(closed_page(&s, &lang));
+    let lang = form.lang();
+    if let Some(closed) = closed(&form.survey, &lang) {
+        return Ok(closed);
     }
-    let typed = field(&fields, "code").unwrap_or("");
-    landing_with_code(&req, &state, &s, &lang, typed, &AnswerMap::new()).await
+    let typed = form.field("code").unwrap_or("");
+    landing_with_code(&req, &state, &form.survey, &lang, typed, &AnswerMap::new()).await
 }
 
 /// `GET /kod`: the public page where someone holding a letter types its access code.
@@ -253,27 +244,16 @@ pub async fn submit_code_entry(
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
     limit(&state, &req)?;
-    let typed = field(&fields, "code").unwrap_or("").to_owned();
-    let key = match response::normalise_access_code(&typed) {
-        Some(code) => {
-            let c = code.clone();
-            let key = state
-                .db
-                .run(move |conn| storage::invitations::survey_key_for_code(conn, &c))
-                .await?;
-            key.map(|k| (k, code))
-        }
-        None => None,
-    };
-    let Some((key, code)) = key else {
-        let body = crate::web::views::home::code_entry(&ctx, true, &typed);
+    let typed = field(&fields, "code").unwrap_or("");
+    let Some((key, code)) = ans::survey_for_code(&state.db, typed).await? else {
+        let body = crate::web::views::home::code_entry(&ctx, true, typed);
         return Ok(page(StatusCode::NOT_FOUND, body));
     };
     let to = match ctx.lang {
-        crate::web::i18n::Lang::Sv => format!("/s/{key}"),
-        crate::web::i18n::Lang::En => format!("/s/{key}?lang=en"),
+        Lang::Sv => format!("/s/{key}"),
+        Lang::En => format!("/s/{key}?lang=en"),
     };
-    Ok(code_redirect(&state, &key, &code, &to))
+    Ok(code_redirect(&state, &key, &code, to))
 }
 
 /// The mode an attempt may record: anything but web only from a logged-in interviewer's (or
@@ -298,100 +278,32 @@ async fn entry_mode(
 pub async fn start_survey(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    form: SurveyForm,
 ) -> Result<HttpResponse, AppError> {
-    limit(&state, &req)?;
-    let s = load(&state, &path).await?;
-    let lang = s.language(field(&fields, "lang"));
-    if s.is_closed(time::OffsetDateTime::now_utc()) {
-        return Ok(closed_page(&s, &lang));
+    let (s, lang) = (&form.survey, form.lang());
+    if let Some(closed) = closed(s, &lang) {
+        return Ok(closed);
     }
-    reject_bots(&fields)?;
-    let invitation = match admit(&req, &state, &s, &lang, &fields).await? {
-        Ok(invitation) => invitation,
-        Err(refused) => return Ok(refused),
+    reject_bots(&form.fields)?;
+    let code = form.field("invitation").unwrap_or("").trim();
+    let hidden = response::answers_from_form(&s.survey, &[], &form.fields);
+    let mode = entry_mode(&req, form.field("mode")).await?.0;
+    let start = StartRequest {
+        lang: lang.clone(),
+        hidden: hidden.clone(),
+        code: Some(code.to_owned()),
+        mode,
+        consent: form.field("consent") == Some("1"),
     };
-    let hidden = response::answers_from_form(&s.survey, &[], &fields);
-    let entry = Entry {
-        invitation: invitation.as_ref().map(|i| i.code.clone()),
-        mode: entry_mode(&req, field(&fields, "mode")).await?.0,
-    };
-    let consent_needed =
-        s.options.privacy.legal_basis == crate::domain::options::LegalBasis::Consent;
-    if consent_needed && field(&fields, "consent") != Some("1") {
-        let body = view::landing(&s, &lang, &csrf(&req), &hidden, &entry);
-        return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, body));
-    }
-    if let Some(i) = invitation {
-        let anonymous = s.options.anonymous;
-        state
-            .db
-            .run(move |c| storage::invitations::mark_started(c, &i.id, anonymous))
-            .await?;
-    }
-    let mut attempt = Attempt::start(lang, hidden);
-    attempt.invitation = entry.invitation;
-    attempt.mode = entry.mode;
-    let first = ans::next_page(&s.survey, 0, &attempt.answers, &ans::today());
-    Ok(show(&req, &state, &s, attempt, first, &[]))
-}
-
-/// The invitation a start form names, if any; `Err(page)` when the code cannot be used or an
-/// invitation-only survey got none.
-async fn admit(
-    req: &HttpRequest,
-    state: &AppState,
-    s: &LoadedSurvey,
-    lang: &str,
-    fields: &Fields,
-) -> Result<Result<Option<Invitation>, HttpResponse>, AppError> {
-    let typed = field(fields, "invitation").unwrap_or("").trim();
-    if typed.is_empty() {
-        if s.options.access == Access::Invitation {
-            let body = view::code_form(s, lang, &csrf(req), Some(CodeProblem::Missing), "");
-            return Ok(Err(page(StatusCode::FORBIDDEN, body)));
+    Ok(match ans::start(&state.db, s, start).await? {
+        Started::Refused(r) => refused(&req, s, &lang, code, r),
+        Started::NeedsConsent { invitation } => {
+            let entry = Entry { invitation, mode };
+            let body = view::landing(s, &lang, &csrf(&req), &hidden, &entry);
+            page(StatusCode::UNPROCESSABLE_ENTITY, body)
         }
-        return Ok(Ok(None));
-    }
-    Ok(match check_code(state, s, typed).await? {
-        CodeCheck::Valid(i) => Ok(Some(*i)),
-        CodeCheck::Used => Err(code_refused(req, s, lang, typed, true)),
-        CodeCheck::Unknown => Err(code_refused(req, s, lang, typed, false)),
+        Started::Begun(attempt, first) => show(&req, &state, s, *attempt, first, &[]),
     })
-}
-
-/// The access decision again, on every step: an invitation-only survey's attempt must still
-/// hold an unused code of this survey (it may have been used in another tab or by another
-/// attempt since the start). `Some(page)` when it does not. The writer decides once more.
-async fn still_admitted(
-    req: &HttpRequest,
-    state: &AppState,
-    s: &LoadedSurvey,
-    a: &Attempt,
-) -> Result<Option<HttpResponse>, AppError> {
-    let Some(code) = a.invitation.as_deref() else {
-        if s.options.access == Access::Invitation {
-            let body = view::code_form(s, &a.lang, &csrf(req), Some(CodeProblem::Missing), "");
-            return Ok(Some(page(StatusCode::FORBIDDEN, body)));
-        }
-        return Ok(None);
-    };
-    Ok(match check_code(state, s, code).await? {
-        CodeCheck::Valid(_) => None,
-        CodeCheck::Used => Some(code_refused(req, s, &a.lang, code, true)),
-        CodeCheck::Unknown => Some(code_refused(req, s, &a.lang, code, false)),
-    })
-}
-
-fn reject_bots(fields: &Fields) -> Result<(), AppError> {
-    if field(fields, "website").is_some_and(|v| !v.is_empty()) {
-        return Err(AppError::BadRequest(Msg::fixed(
-            "Formuläret innehöll ett fält som människor lämnar tomt.",
-            "the form contained a field people leave empty",
-        )));
-    }
-    Ok(())
 }
 
 /// Render page `index` (or the review page when `index` is past the last page).
@@ -401,239 +313,97 @@ fn show(
     s: &LoadedSurvey,
     a: Attempt,
     index: usize,
-    errors: &[crate::domain::survey::flow::AnswerError],
+    errors: &[AnswerError],
 ) -> HttpResponse {
     let mut a = a.sealed(&state.secret, &s.version_id);
-    let today = ans::today();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    a.page = index.min(s.survey.pages.len());
     if index >= s.survey.pages.len() {
-        a.page = s.survey.pages.len();
         let errs: Vec<_> = errors.iter().collect();
         return page(status, view::review(s, &a, &csrf(req), &errs));
     }
-    a.page = index;
+    let today = ans::today();
     let layout = a.layout(&s.survey);
     let shown = ans::visible_questions(&s.survey, &layout, index, &a.answers, &today);
-    let showing: Vec<usize> = (0..s.survey.pages.len())
-        .filter(|&i| ans::page_shows(&s.survey, i, &a.answers, &today))
-        .collect();
-    let number = showing
-        .iter()
-        .position(|&i| i == index)
-        .map_or(1, |p| p + 1);
+    let (total, number) = ans::page_number(&s.survey, index, &a.answers, &today);
     let errs = ans::errors_for(errors, &shown);
-    page(
-        status,
-        view::page(
-            s,
-            &a,
-            &csrf(req),
-            index,
-            &shown,
-            &layout,
-            &errs,
-            showing.len().max(1),
-            number,
-        ),
-    )
-}
-
-fn attempt_from(
-    state: &AppState,
-    s: &LoadedSurvey,
-    fields: &Fields,
-) -> Result<(Attempt, Vec<String>), AppError> {
-    let bad = |what: &str| {
-        AppError::BadRequest(Msg::new(
-            format!("Formuläret saknar fältet '{what}' eller har det i fel form."),
-            format!("the form is missing or has a broken '{what}'"),
-        ))
-    };
-    let attempt = field(fields, "attempt")
-        .filter(|a| a.len() == 32 && a.bytes().all(|b| b.is_ascii_hexdigit()))
-        .ok_or_else(|| bad("attempt"))?;
-    let seed = field(fields, "seed")
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| bad("seed"))?;
-    let page = field(fields, "page")
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|p| *p <= s.survey.pages.len())
-        .ok_or_else(|| bad("page"))?;
-    let started = field(fields, "started")
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| bad("started"))?;
-    let shown: Vec<String> = field(fields, "shown")
-        .unwrap_or("")
-        .split(',')
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let shown_qs: Vec<_> = shown.iter().filter_map(|k| s.survey.question(k)).collect();
-    let a = Attempt {
-        attempt: attempt.to_owned(),
-        seed,
-        lang: s.language(field(fields, "lang")),
-        page,
-        draft: field(fields, "draft")
-            .filter(|d| !d.is_empty())
-            .map(str::to_owned),
-        invitation: field(fields, "invitation")
-            .filter(|d| !d.is_empty())
-            .map(str::to_owned),
-        // Only what was asked for: `entry_mode` checks the session before it counts.
-        mode: field(fields, "mode")
-            .and_then(Mode::parse)
-            .unwrap_or(Mode::Web),
-        started,
-        answers: response::answers_from_form(&s.survey, &shown_qs, fields),
-        seal: field(fields, "seal").unwrap_or("").to_owned(),
-    };
-    // Only a start or a resume seals an attempt: a form made up without one, or with a sealed
-    // field (key, seed, start time, invitation, mode, draft) changed, is refused.
-    if !a.seal_holds(&state.secret, &s.version_id) {
-        return Err(AppError::BadRequest(Msg::fixed(
-            "Formulärets svarsomgång startades inte på den här servern.",
-            "the form's answering attempt was not started on this server",
-        )));
-    }
-    Ok((a, shown))
+    let body = view::page(
+        s,
+        &a,
+        &csrf(req),
+        index,
+        &shown,
+        &layout,
+        &errs,
+        total,
+        number,
+    );
+    page(status, body)
 }
 
 /// `POST /s/{key}`: Next, Back, Continue later, Change, Submit or another language.
 pub async fn answer_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    form: AnswerForm,
 ) -> Result<HttpResponse, AppError> {
-    limit(&state, &req)?;
-    let s = load(&state, &path).await?;
-    reject_bots(&fields)?;
-    let (mut a, shown) = attempt_from(&state, &s, &fields)?;
-    if s.is_closed(time::OffsetDateTime::now_utc()) {
-        return Ok(closed_page(&s, &a.lang));
+    let AnswerForm {
+        survey: s,
+        attempt: mut a,
+        shown,
+        nav,
+    } = form;
+    if let Some(closed) = closed(&s, &a.lang) {
+        return Ok(closed);
     }
-    if let Some(refused) = still_admitted(&req, &state, &s, &a).await? {
-        return Ok(refused);
+    // The access decision again, on every step (the writer decides once more).
+    if let Admission::Refused(r) = ans::admit(&state.db, &s, a.invitation.as_deref()).await? {
+        let typed = a.invitation.as_deref().unwrap_or("");
+        return Ok(refused(&req, &s, &a.lang, typed, r));
     }
-    let nav = field(&fields, "nav")
-        .and_then(Nav::parse)
-        .unwrap_or(Nav::Next);
-    let today = ans::today();
-    let here = a.page;
-    match nav {
-        Nav::Language(l) => {
-            a.lang = s.language(Some(&l));
-            Ok(show(&req, &state, &s, a, here, &[]))
-        }
-        Nav::Back => {
-            ans::validate(&s, &mut a.answers, None);
-            let to = ans::previous_page(&s.survey, here, &a.answers, &today);
-            Ok(show(&req, &state, &s, a, to, &[]))
-        }
-        Nav::Goto(n) => {
-            let to = ans::next_page(&s.survey, n.min(s.survey.pages.len()), &a.answers, &today);
-            Ok(show(&req, &state, &s, a, to, &[]))
-        }
-        Nav::Save => save(&req, &state, &s, a).await,
-        Nav::Next => {
-            let errors = ans::validate(
-                &s,
-                &mut a.answers,
-                (here < s.survey.pages.len()).then_some(here),
-            );
-            let layout = a.layout(&s.survey);
-            let now_visible: Vec<String> =
-                ans::visible_questions(&s.survey, &layout, here, &a.answers, &today)
-                    .iter()
-                    .map(|q| q.key.clone())
-                    .collect();
-            // Without JavaScript a question that became relevant on this very page appears
-            // only now: show the page again so it can be answered.
-            let grew = now_visible.iter().any(|k| !shown.contains(k));
-            if !errors.is_empty() || (grew && here < s.survey.pages.len()) {
-                return Ok(show(&req, &state, &s, a, here, &errors));
+    match ans::step(&s, &mut a, nav, &shown) {
+        Step::Show(to, errors) => Ok(show(&req, &state, &s, a, to, &errors)),
+        Step::Advance { from, to } => {
+            if let Some(quota) = ans::full_quota(&state.db, &s, from, &a.answers).await? {
+                let body = view::quota_full(&s, &a.lang, Some(quota));
+                return Ok(page(StatusCode::FORBIDDEN, body));
             }
-            if let Some(quota) = ans::full_quota(&state.db, &s, here, &a.answers).await? {
-                return Ok(page(
-                    StatusCode::FORBIDDEN,
-                    view::quota_full(&s, &a.lang, Some(quota)),
-                ));
-            }
-            let to = ans::next_page(&s.survey, here + 1, &a.answers, &today);
             Ok(show(&req, &state, &s, a, to, &[]))
         }
-        Nav::Submit => submit(&req, &state, &s, a).await,
+        Step::Save => save(&req, &state, &s, a).await,
+        Step::Submit => submit(&req, &state, &s, a).await,
     }
 }
 
+/// Hand a validated attempt to the writer; a staff entry is audited with its receipt.
 async fn submit(
     req: &HttpRequest,
     state: &AppState,
-    s: &LoadedSurvey,
-    mut a: Attempt,
+    s: &Arc<LoadedSurvey>,
+    a: Attempt,
 ) -> Result<HttpResponse, AppError> {
-    let errors = ans::validate(s, &mut a.answers, None);
-    if let Some(first) = errors.first() {
-        let key = ans::error_question(first);
-        let page_of = s
-            .survey
-            .pages
-            .iter()
-            .position(|p| p.questions.iter().any(|q| response::owns(q, key)))
-            .unwrap_or(0);
-        return Ok(show(req, state, s, a, page_of, &errors));
-    }
     let (mode, interviewer) = entry_mode(req, Some(a.mode.as_str())).await?;
     let outcome = ans::submit(&state.responses, s, &a, mode).await?;
     if let (SubmitOutcome::Stored { receipt, .. }, Some(user)) = (&outcome, &interviewer) {
-        record_entry(req, state, s, user, mode, receipt).await?;
+        let (s, user, ip, receipt) = (s.clone(), user.clone(), client_ip(req), receipt.clone());
+        state
+            .db
+            .run(move |c| {
+                let actor = Actor {
+                    id: Some(&user.id),
+                    name: &user.username,
+                    ip: Some(&ip),
+                };
+                ans::record_entry(c, actor, &s, mode, &receipt)
+            })
+            .await?;
     }
-    Ok(outcome_page(
-        s,
-        &a,
-        outcome,
-        interviewer.is_some(),
-        &csrf(req),
-    ))
-}
-
-/// The interviewer goes to the audit log, never into the response: survey, mode and (unless
-/// the survey is anonymous) the receipt, so a paper form can be matched to its entry.
-async fn record_entry(
-    req: &HttpRequest,
-    state: &AppState,
-    s: &LoadedSurvey,
-    user: &User,
-    mode: Mode,
-    receipt: &str,
-) -> Result<(), AppError> {
-    let mut detail = format!("survey={} mode={}", s.survey.key, mode.as_str());
-    if !s.options.anonymous {
-        detail.push_str(&format!(" receipt={receipt}"));
-    }
-    let (id, name, ip, key) = (
-        user.id.clone(),
-        user.username.clone(),
-        client_ip(req),
-        s.survey.key.clone(),
-    );
-    state
-        .db
-        .run(move |c| {
-            let actor = Actor {
-                id: Some(&id),
-                name: &name,
-                ip: Some(&ip),
-            };
-            actor.record(c, "response.entered", &key, &detail)
-        })
-        .await?;
-    Ok(())
+    let staff = interviewer.is_some();
+    Ok(outcome_page(s, &a, outcome, staff, &csrf(req)))
 }
 
 /// The page for every outcome of a submission; only a stored one shows a receipt.
@@ -679,142 +449,91 @@ fn outcome_page(
     }
 }
 
-fn hash_code(code: &str) -> String {
-    Sha256::digest(code.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
+/// "Continue later": save a draft and show its resume code and link.
 async fn save(
     req: &HttpRequest,
     state: &AppState,
-    s: &LoadedSurvey,
+    s: &Arc<LoadedSurvey>,
     a: Attempt,
 ) -> Result<HttpResponse, AppError> {
-    let code = response::new_resume_code();
-    let days = i64::from(s.options.resume_days.max(1));
-    let expires = storage::now() + time::Duration::days(days);
-    let draft = ans::new_draft(s, &a, &state.secret, &code).map_err(anyhow::Error::from)?;
-    let (hash, replaces) = (hash_code(&code), a.draft.clone());
-    state
+    let lang = a.lang.clone();
+    let (survey, secret) = (s.clone(), state.secret.clone());
+    let saved = state
         .db
-        .run(move |c| {
-            storage::responses::insert_draft(c, &hash, &draft, expires, replaces.as_deref())
-        })
-        .await?;
-    let link = format!("{}/s/{}/resume?code={code}", site_base(req), s.survey.key);
-    let until = expires
-        .format(time::macros::format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default();
-    Ok(page(
-        StatusCode::OK,
-        view::saved(s, &a.lang, &code, &link, &until),
-    ))
+        .run(move |c| Ok(ans::save_draft(c, &survey, &a, &secret)))
+        .await??;
+    let link = format!(
+        "{}/s/{}/resume?code={}",
+        site_base(req),
+        s.survey.key,
+        saved.code
+    );
+    let body = view::saved(s, &lang, &saved.code, &link, &saved.until);
+    Ok(page(StatusCode::OK, body))
 }
-
-const RESUME_COOKIE: &str = "insikt_resume";
 
 /// `GET /s/{key}/resume`: the code form; with `?code=` (the emailed link) the code moves into a
 /// short-lived cookie and the browser is sent to the plain URL, so it does not stay in history.
 pub async fn show_resume(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<HashMap<String, String>>,
+    SurveyAt(s): SurveyAt,
 ) -> Result<HttpResponse, AppError> {
-    let s = load(&state, &path).await?;
     let lang = s.language(query.get("lang").map(String::as_str));
+    let path = format!("/s/{}/resume", s.survey.key);
     if let Some(code) = query.get("code") {
         // Only a well-formed code reaches the header: anything else (`x; Domain=…`) becomes a
         // placeholder that lands on the retry form, so nothing typed is written into a cookie.
         let code = response::normalise_resume_code(code).unwrap_or_else(|| "-".into());
-        let cookie = actix_web::cookie::Cookie::build(RESUME_COOKIE, code)
-            .path(format!("/s/{}/resume", s.survey.key))
-            .http_only(true)
-            .same_site(actix_web::cookie::SameSite::Lax)
-            .secure(state.settings.secure_cookies)
-            .max_age(actix_web::cookie::time::Duration::minutes(10))
-            .finish();
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/s/{}/resume", s.survey.key)))
-            .cookie(cookie)
-            .finish());
+        let cookie = code_cookie(&state, RESUME_COOKIE, code, path.clone());
+        return Ok(see_other(path, cookie));
     }
-    if let Some(code) = req.cookie(RESUME_COOKIE).map(|c| c.value().to_owned()) {
-        // Every way a code is looked up counts against the same per-address limit.
-        limit(&state, &req)?;
-        let mut res = resume(&req, &state, &s, &lang, &code).await?;
-        let mut gone = actix_web::cookie::Cookie::new(RESUME_COOKIE, "");
-        gone.set_path(format!("/s/{}/resume", s.survey.key));
-        gone.make_removal();
-        res.add_removal_cookie(&gone)
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!(e.to_string())))?;
-        return Ok(res);
-    }
-    Ok(page(
-        StatusCode::OK,
-        view::resume_form(&s, &lang, &csrf(&req), false, ""),
-    ))
+    let Some(code) = req.cookie(RESUME_COOKIE).map(|c| c.value().to_owned()) else {
+        let body = view::resume_form(&s, &lang, &csrf(&req), false, "");
+        return Ok(page(StatusCode::OK, body));
+    };
+    // Every way a code is looked up counts against the same per-address limit.
+    limit(&state, &req)?;
+    let res = resume(&req, &state, &s, &lang, &code).await?;
+    without_cookie(res, RESUME_COOKIE, path)
 }
 
 /// `POST /s/{key}/resume`: a typed code.
 pub async fn submit_resume(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    form: SurveyForm,
 ) -> Result<HttpResponse, AppError> {
-    limit(&state, &req)?;
-    let s = load(&state, &path).await?;
-    let lang = s.language(field(&fields, "lang"));
-    resume(
-        &req,
-        &state,
-        &s,
-        &lang,
-        field(&fields, "code").unwrap_or(""),
-    )
-    .await
+    let typed = form.field("code").unwrap_or("");
+    resume(&req, &state, &form.survey, &form.lang(), typed).await
 }
 
+/// The attempt a resume code restores, on its saved page; the code form again when the code
+/// is malformed or unknown.
 async fn resume(
     req: &HttpRequest,
     state: &AppState,
-    s: &LoadedSurvey,
+    s: &Arc<LoadedSurvey>,
     lang: &str,
     typed: &str,
 ) -> Result<HttpResponse, AppError> {
-    if s.is_closed(time::OffsetDateTime::now_utc()) {
-        return Ok(closed_page(s, lang));
+    if let Some(closed) = closed(s, lang) {
+        return Ok(closed);
     }
-    let code = response::normalise_resume_code(typed);
-    let found = match &code {
+    let found = match response::normalise_resume_code(typed) {
         Some(code) => {
-            let hash = hash_code(code);
-            state
+            let (survey, secret) = (s.clone(), state.secret.clone());
+            let found = state
                 .db
-                .run(move |c| storage::responses::find_draft(c, &hash))
-                .await?
+                .run(move |c| Ok(ans::resume(c, &survey, &secret, &code)));
+            found.await??
         }
         None => None,
     };
-    let (Some(code), Some(draft)) = (code, found.filter(|d| d.version_id == s.version_id)) else {
+    let Some(a) = found else {
         let body = view::resume_form(s, lang, &csrf(req), true, typed);
         return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, body));
-    };
-    let content = ans::draft_content(&state.secret, &code, &draft).map_err(anyhow::Error::from)?;
-    let a = Attempt {
-        attempt: content.attempt,
-        seed: content.seed,
-        lang: draft.language,
-        page: usize::try_from(draft.page).unwrap_or(0),
-        draft: Some(draft.id),
-        invitation: content.invitation,
-        mode: Mode::Web,
-        started: time::OffsetDateTime::now_utc().unix_timestamp(),
-        answers: content.answers,
-        seal: String::new(),
     };
     let index = a.page;
     Ok(show(req, state, s, a, index, &[]))

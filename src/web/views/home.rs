@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use super::layout::{self, csrf_field};
 use crate::domain::survey::Text;
-use crate::storage::surveys::SurveySummary;
+use crate::use_cases::answering::SurveySummary;
 use crate::web::forms::PageCtx;
 
 /// A survey on the public start page.

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use super::layout;
 use crate::domain::survey::flow::AnswerMap;
 use crate::domain::survey::Survey;
-use crate::storage::responses::StoredResponse;
+use crate::use_cases::answering::StoredResponse;
 use crate::web::forms::PageCtx;
 
 /// What a lookup found.
