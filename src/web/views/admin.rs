@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use super::layout::{self, csrf_field, error_summary};
 use crate::domain::user::{Role, User};
-use crate::storage::audit::AuditEvent;
+use crate::use_cases::accounts::AuditEvent;
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 
