@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::home::html;
 use crate::domain::user::Role;
-use crate::use_cases::accounts::{self, AccountError, Created, NewAccount, NewAccountInput};
+use crate::use_cases::accounts::{self, AccountError, NewAccount, NewAccountInput};
 use crate::web::access::{AdminOnly, Authorized};
 use crate::web::error::AppError;
 use crate::web::forms::{CsrfForm, PageCtx, Who};
@@ -83,14 +83,8 @@ pub async fn create_user(
         Err(errors) => Err(errors),
     };
     match created {
-        Ok(Created {
-            user,
-            generated_password,
-        }) => {
-            let flash = Flash::Created {
-                username: user.username,
-                generated_password,
-            };
+        Ok(created) => {
+            let flash = Flash::from(created);
             users_page(&state, &ctx, &NewUserDraft::default(), None, &flash).await
         }
         Err(errors) => users_page(&state, &ctx, &form.draft(), Some(errors), &Flash::None).await,
