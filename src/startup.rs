@@ -9,7 +9,7 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
-use crate::auth::{password, session::CookieNames};
+use crate::auth::{password, session};
 use crate::config::Settings;
 use crate::storage::{self, Backend, Db};
 use crate::use_cases::accounts::{self, NewAccount, NewAccountInput};
@@ -110,7 +110,7 @@ pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppS
     );
     Ok(AppState {
         db,
-        cookies: CookieNames::new(settings.secure_cookies),
+        cookies: webapp::cookies::CookieNames::new(settings.secure_cookies),
         settings: Arc::new(settings),
         secret,
         dummy_hash: dummy_hash.into(),
@@ -173,9 +173,7 @@ pub fn spawn_session_sweeper(db: Db) {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
-            let swept = db
-                .run(|c| storage::sessions::delete_expired(c, crate::auth::session::IDLE_TIMEOUT))
-                .await;
+            let swept = db.run(session::sweep).await;
             if let Err(e) = swept {
                 tracing::warn!(error = %e, "session sweep failed");
             }

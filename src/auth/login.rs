@@ -6,9 +6,8 @@ use time::Duration;
 use super::password;
 use super::session::{hash_id, random_token, ABSOLUTE_TIMEOUT};
 use crate::domain::user::{User, Username};
-use crate::storage::{self, StorageError};
-use crate::use_cases::Actor;
-use crate::web::AppState;
+use crate::storage::audit::Actor;
+use crate::storage::{self, Db, StorageError};
 
 // The lockout policy (OWASP Authentication Cheat Sheet): failures are counted per (account,
 // address) pair, per address, and per account across all addresses. Nobody can lock an account
@@ -105,10 +104,19 @@ pub enum LoginOutcome {
     },
 }
 
+/// What a login needs of the running instance (the web edge builds it from its state).
+pub struct Gate<'a> {
+    /// The database pool.
+    pub db: &'a Db,
+    /// A hash to verify against when the username does not exist, so an unknown name costs
+    /// as much time as a wrong password.
+    pub dummy_hash: &'a str,
+}
+
 /// Try to log in. `previous_session` is the session id the browser already had, if any: it
 /// is deleted, so a session id planted before login (fixation) never becomes authenticated.
 pub async fn attempt(
-    state: &AppState,
+    gate: Gate<'_>,
     username: &str,
     password_given: String,
     ip: String,
@@ -122,8 +130,7 @@ pub async fn attempt(
 
     let (lock, credentials) = {
         let (name, keys) = (name.clone(), keys.clone());
-        state
-            .db
+        gate.db
             .run(move |c| {
                 let lock = keys.locked_until(c)?;
                 let credentials = match lock {
@@ -137,14 +144,14 @@ pub async fn attempt(
 
     if let Some(until) = lock {
         let retry_after_secs = (until - storage::now()).whole_seconds().max(1);
-        audit(state, None, &name, "login.throttled", &ip).await?;
+        audit(gate.db, None, &name, "login.throttled", &ip).await?;
         return Ok(LoginOutcome::Throttled { retry_after_secs });
     }
 
     let stored_hash = credentials
         .as_ref()
         .map(|(_, h)| h.clone())
-        .unwrap_or_else(|| state.dummy_hash.to_string());
+        .unwrap_or_else(|| gate.dummy_hash.to_owned());
     let password_ok =
         tokio::task::spawn_blocking(move || password::verify(&stored_hash, &password_given))
             .await
@@ -158,8 +165,7 @@ pub async fn attempt(
             let previous_hash = previous_session.map(|s| hash_id(&s));
             let (user_id, user_name) = (user.id.clone(), user.username.clone());
             let ip_for_audit = ip.clone();
-            state
-                .db
+            gate.db
                 .run(move |c| {
                     if let Some(prev) = previous_hash {
                         storage::sessions::delete_session(c, &prev)?;
@@ -181,8 +187,7 @@ pub async fn attempt(
         _ => {
             let ip_for_audit = ip.clone();
             let name_for_audit = name.clone();
-            state
-                .db
+            gate.db
                 .run(move |c| {
                     keys.record_failure(c)?;
                     let actor = Actor {
@@ -199,47 +204,43 @@ pub async fn attempt(
 }
 
 async fn audit(
-    state: &AppState,
+    db: &Db,
     actor_id: Option<String>,
     actor_name: &str,
     action: &'static str,
     ip: &str,
 ) -> Result<(), StorageError> {
     let (actor_name, ip) = (actor_name.to_owned(), ip.to_owned());
-    state
-        .db
-        .run(move |c| {
-            let actor = Actor {
-                id: actor_id.as_deref(),
-                name: &actor_name,
-                ip: Some(&ip),
-            };
-            actor.record(c, action, "", "")
-        })
-        .await
+    db.run(move |c| {
+        let actor = Actor {
+            id: actor_id.as_deref(),
+            name: &actor_name,
+            ip: Some(&ip),
+        };
+        actor.record(c, action, "", "")
+    })
+    .await
 }
 
 /// End a session server-side and note it in the audit log.
 pub async fn logout(
-    state: &AppState,
+    db: &Db,
     session_id: String,
     user: Option<User>,
     ip: String,
 ) -> Result<(), StorageError> {
     let id_hash = hash_id(&session_id);
-    state
-        .db
-        .run(move |c| {
-            storage::sessions::delete_session(c, &id_hash)?;
-            if let Some(user) = user {
-                let actor = Actor {
-                    id: Some(&user.id),
-                    name: &user.username,
-                    ip: Some(&ip),
-                };
-                actor.record(c, "logout", "", "")?;
-            }
-            Ok(())
-        })
-        .await
+    db.run(move |c| {
+        storage::sessions::delete_session(c, &id_hash)?;
+        if let Some(user) = user {
+            let actor = Actor {
+                id: Some(&user.id),
+                name: &user.username,
+                ip: Some(&ip),
+            };
+            actor.record(c, "logout", "", "")?;
+        }
+        Ok(())
+    })
+    .await
 }

@@ -8,6 +8,9 @@ use crate::domain::user::{DisplayName, NewPassword, Role, User, UserError, Usern
 use crate::storage::{self, DbConnection, StorageError};
 use crate::use_cases::Actor;
 
+/// One line of the audit log, as the audit page shows it.
+pub use crate::storage::audit::AuditEvent;
+
 /// Why an account change was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -166,6 +169,56 @@ pub fn create(
         )?;
         Ok(user)
     })
+}
+
+/// A new account and the password to show once, if one was generated.
+pub struct Created {
+    /// The account.
+    pub user: User,
+    /// The generated password, if none was typed.
+    pub generated_password: Option<String>,
+}
+
+/// Create an account from a parsed form (the admin page), keeping the generated password to
+/// show once.
+pub fn create_new(
+    conn: &mut DbConnection,
+    params: Argon2Params,
+    actor: Actor<'_>,
+    account: NewAccount,
+) -> Result<Created, AccountError> {
+    let user = create(conn, params, actor, &account)?;
+    Ok(Created {
+        user,
+        generated_password: account.generated_password().map(str::to_owned),
+    })
+}
+
+/// Every account, by username.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<User>, AccountError> {
+    Ok(storage::users::list_users(conn)?)
+}
+
+/// One page of the audit log, newest first.
+pub struct AuditPage {
+    /// The events, at most one page.
+    pub events: Vec<AuditEvent>,
+    /// Where the next older page starts (`before=`), if there may be one.
+    pub older: Option<i64>,
+}
+
+/// The `limit` events before event `before` (or the newest), and the cursor to the next
+/// older page when this one is full.
+pub fn audit_log(
+    conn: &mut DbConnection,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<AuditPage, AccountError> {
+    let events = storage::audit::list_events(conn, before, limit)?;
+    let older = (events.len() as i64 == limit)
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
+    Ok(AuditPage { events, older })
 }
 
 /// Change an account's role.

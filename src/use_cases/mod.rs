@@ -5,9 +5,15 @@
 pub mod accounts;
 pub mod answering;
 pub mod fieldwork;
+pub mod health;
 pub mod mail;
 pub mod questionnaires;
 pub mod results;
 
 /// Who acts, for the audit log; every use case that changes something takes one.
 pub use crate::storage::audit::Actor;
+/// The group-commit writer for submissions, held by the web edge's state.
+pub use crate::storage::responses::ResponseWriter;
+/// The pool, a connection from it, and its error: the web edge holds the pool and runs use
+/// cases on its connections without naming the storage layer.
+pub use crate::storage::{Db, DbConnection, StorageError};

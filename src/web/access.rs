@@ -7,9 +7,8 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 
-use crate::auth::session::{hash_id, IDLE_TIMEOUT, TOUCH_EVERY};
+use crate::auth::session;
 use crate::domain::user::{Role, User};
-use crate::storage;
 use crate::web::{error::AppError, AppState};
 
 /// Which roles a page admits.
@@ -86,13 +85,8 @@ pub async fn current_user(req: &HttpRequest) -> Result<Option<User>, AppError> {
         .ok_or_else(|| AppError::unexpected("application state missing"))?;
     let user = match req.cookie(state.cookies.session) {
         Some(cookie) if !cookie.value().is_empty() => {
-            let id_hash = hash_id(cookie.value());
-            state
-                .db
-                .run(move |c| {
-                    storage::sessions::find_live_session(c, &id_hash, IDLE_TIMEOUT, TOUCH_EVERY)
-                })
-                .await?
+            let id = cookie.value().to_owned();
+            state.db.run(move |c| session::find_user(c, &id)).await?
         }
         _ => None,
     };

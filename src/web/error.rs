@@ -7,11 +7,11 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 use super::views;
 use crate::domain::lang::Msg;
-use crate::storage::StorageError;
 use crate::use_cases::accounts::AccountError;
 use crate::use_cases::answering::AnsweringError;
 use crate::use_cases::fieldwork::FieldworkError;
 use crate::use_cases::questionnaires::QuestionnaireError;
+use crate::use_cases::StorageError;
 
 /// Everything a handler or extractor can fail with.
 #[derive(thiserror::Error)]
@@ -232,6 +232,17 @@ impl From<FieldworkError> for AppError {
 }
 
 // --- mail ---
+
+impl From<crate::use_cases::mail::MailError> for AppError {
+    fn from(e: crate::use_cases::mail::MailError) -> Self {
+        use crate::use_cases::mail::MailError;
+        match e {
+            MailError::SurveyNotFound(_) => AppError::NotFound,
+            MailError::Storage(s) => s.into(),
+            other => AppError::Unexpected(anyhow::Error::new(other)),
+        }
+    }
+}
 
 // --- results ---
 

@@ -50,22 +50,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                     tracing::debug!("a form body is not url-encoded");
                     AppError::MalformedRequest
                 })?;
-            let submitted = pairs
-                .iter()
-                .find(|(k, _)| k == csrf::FIELD)
-                .map(|(_, v)| v.as_str())
-                .unwrap_or("");
-            let cookie = req
-                .extensions()
-                .get::<CsrfCookie>()
-                .map(|c| c.0.clone())
-                .unwrap_or_default();
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| AppError::unexpected("application state missing"))?;
-            if !csrf::verify(&state.secret, &cookie, submitted) {
-                return Err(AppError::CsrfRejected);
-            }
+            check_token(&req, &pairs)?;
             serde_urlencoded::from_bytes::<T>(&bytes)
                 .map(CsrfForm)
                 .map_err(|_| {
@@ -76,6 +61,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 })
         })
     }
+}
+
+/// The form's `csrf_token` field must be the MAC of this browser's CSRF cookie.
+fn check_token(req: &HttpRequest, pairs: &[(String, String)]) -> Result<(), AppError> {
+    let submitted = pairs
+        .iter()
+        .find(|(k, _)| k == csrf::FIELD)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let cookie = req
+        .extensions()
+        .get::<CsrfCookie>()
+        .map(|c| c.0.clone())
+        .unwrap_or_default();
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::unexpected("application state missing"))?;
+    if !csrf::verify(&state.secret, &cookie, submitted) {
+        return Err(AppError::CsrfRejected);
+    }
+    Ok(())
 }
 
 /// What every page render needs: language, CSRF token, the logged-in user and the path.

@@ -1,7 +1,8 @@
 //! The web edge: routes, extractors, middleware, handlers and maud views. Handlers extract,
-//! parse into domain types, make one use-case or storage call, and render.
+//! parse into domain types, make one use-case call, and render.
 
 pub mod access;
+pub mod cookies;
 pub mod error;
 pub mod forms;
 pub mod handlers;
@@ -15,9 +16,11 @@ pub mod views;
 
 use std::sync::Arc;
 
-use crate::auth::session::CookieNames;
+use crate::auth::login;
 use crate::config::Settings;
-use crate::storage::Db;
+use crate::use_cases::{Db, DbConnection};
+use cookies::CookieNames;
+use error::AppError;
 
 /// Shared, read-only state of one running instance.
 pub struct AppState {
@@ -36,9 +39,34 @@ pub struct AppState {
     /// Published surveys, cached for the answering pages.
     pub surveys: crate::use_cases::answering::SurveyCache,
     /// The group-commit writer for submissions.
-    pub responses: crate::storage::responses::ResponseWriter,
+    pub responses: crate::use_cases::ResponseWriter,
     /// Rate limit on the public answering pages.
     pub limiter: ratelimit::RateLimiter,
     /// Wakes the e-mail outbox worker; knows whether sending is configured.
     pub mail: crate::use_cases::mail::Outbox,
+}
+
+impl AppState {
+    /// Run a use case on a pooled connection in the blocking pool. Its own error and a failure
+    /// to get a connection both become an `AppError` through the one `From` for each.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+        AppError: From<E>,
+    {
+        self.db
+            .run(move |c| Ok(f(c)))
+            .await?
+            .map_err(AppError::from)
+    }
+
+    /// What the login use case needs of this instance.
+    pub fn login_gate(&self) -> login::Gate<'_> {
+        login::Gate {
+            db: &self.db,
+            dummy_hash: &self.dummy_hash,
+        }
+    }
 }

@@ -8,8 +8,8 @@ use lettre::message::header::{
 };
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
-use maud::html;
 
+use crate::domain::lang::Lang;
 use crate::domain::options::SurveyOptions;
 use crate::domain::survey::Text;
 use crate::storage::deliveries::DeliveryKind;
@@ -49,24 +49,10 @@ pub struct Composed {
     pub subject: String,
     /// Plain-text body.
     pub text: String,
-    /// HTML alternative (every value escaped by maud).
+    /// HTML alternative (every value escaped).
     pub html: String,
     /// The opt-out URL (for `List-Unsubscribe`).
     pub opt_out_url: String,
-}
-
-struct Words {
-    en: bool,
-}
-
-impl Words {
-    fn t<'a>(&self, sv: &'a str, en: &'a str) -> &'a str {
-        if self.en {
-            en
-        } else {
-            sv
-        }
-    }
 }
 
 /// Paragraphs of the message, shared by the text and HTML forms.
@@ -84,9 +70,13 @@ struct Paragraphs {
 
 /// Compose a message.
 pub fn compose(letter: &Letter<'_>) -> Composed {
-    let en = letter.language == "en";
-    let w = Words { en };
-    let lang = if en { "en" } else { "sv" };
+    // Exactly `en` is English; anything else is the default, Swedish.
+    let w = if letter.language == "en" {
+        Lang::En
+    } else {
+        Lang::Sv
+    };
+    let lang = w.code();
     let survey = letter.survey;
     let title = survey.title.get_or(lang, "sv").to_owned();
     let base = letter.public_url.trim_end_matches('/');
@@ -175,13 +165,13 @@ pub fn compose(letter: &Letter<'_>) -> Composed {
     };
     Composed {
         subject,
-        text: text_body(&p, &w),
+        text: text_body(&p, w),
         html: html_body(&p, lang),
         opt_out_url,
     }
 }
 
-fn text_body(p: &Paragraphs, w: &Words) -> String {
+fn text_body(p: &Paragraphs, w: Lang) -> String {
     let mut out = String::new();
     out.push_str(&p.greeting);
     out.push_str("\n\n");
@@ -199,23 +189,53 @@ fn text_body(p: &Paragraphs, w: &Words) -> String {
     out
 }
 
+/// The HTML alternative. Every value is escaped, so a survey title or contact text cannot
+/// inject markup; the structure is fixed.
 fn html_body(p: &Paragraphs, lang: &str) -> String {
-    html! {
-        (maud::DOCTYPE)
-        html lang=(lang) {
-            head { meta charset="utf-8"; }
-            body {
-                p { (p.greeting) }
-                @for para in &p.intro { p { (para) } }
-                p { (p.link_lead) br; a href=(p.link) { (p.link) } }
-                p { (p.code_lead) " " strong { (p.code) } }
-                @if let Some(c) = &p.contact { p { (c) } }
-                hr;
-                p { small { (p.opt_out_lead) " " a href=(p.opt_out_url) { (p.opt_out_url) } } }
-            }
+    let e = escape;
+    let mut out = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"></head><body><p>{}</p>",
+        e(lang),
+        e(&p.greeting)
+    );
+    for para in &p.intro {
+        out.push_str(&format!("<p>{}</p>", e(para)));
+    }
+    let link = e(&p.link);
+    out.push_str(&format!(
+        "<p>{}<br><a href=\"{link}\">{link}</a></p>",
+        e(&p.link_lead)
+    ));
+    out.push_str(&format!(
+        "<p>{} <strong>{}</strong></p>",
+        e(&p.code_lead),
+        e(&p.code)
+    ));
+    if let Some(c) = &p.contact {
+        out.push_str(&format!("<p>{}</p>", e(c)));
+    }
+    let opt_out = e(&p.opt_out_url);
+    out.push_str(&format!(
+        "<hr><p><small>{} <a href=\"{opt_out}\">{opt_out}</a></small></p></body></html>",
+        e(&p.opt_out_lead)
+    ));
+    out
+}
+
+/// HTML text and attribute escaping: the four characters that can end a text or a quoted
+/// attribute value.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
         }
     }
-    .into_string()
+    out
 }
 
 /// `List-Unsubscribe: <url>` (RFC 2369), so mail programs can offer an unsubscribe button.

@@ -15,10 +15,14 @@ use hmac::Mac;
 use tokio::sync::Notify;
 
 use crate::config::MailSettings;
-use crate::storage::deliveries::{self, DeliveryKind};
+use crate::domain::lang::{Lang, Msg};
+use crate::storage::deliveries;
+use crate::storage::surveys::{StoredVersion, SurveyRecord};
 use crate::storage::{self, DbConnection, StorageError};
 use crate::use_cases::Actor;
 
+/// The delivery records the mail page shows, and the kinds of message.
+pub use crate::storage::deliveries::{status, DeliveryKind, KindCounts, Summary};
 pub use worker::{send_due, SendSummary, Sender};
 
 /// What can go wrong in the mail use cases.
@@ -36,6 +40,20 @@ pub enum MailError {
     /// The database.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+impl MailError {
+    /// What staff may read, in both languages; `None` for failures that are ours (settings,
+    /// the database), which are logged instead.
+    pub fn message(&self) -> Option<Msg> {
+        match self {
+            MailError::SurveyNotFound(key) => Some(Msg::new(
+                format!("Det finns ingen enkät {key}."),
+                format!("There is no survey {key}."),
+            )),
+            MailError::Smtp(_) | MailError::From(_) | MailError::Storage(_) => None,
+        }
+    }
 }
 
 /// The handle handlers use to wake the outbox worker after queuing, and to tell staff whether
@@ -129,6 +147,75 @@ pub fn record_bounces(
         actor.record(c, "mail.bounces", survey_key, &format!("{marked} marked"))?;
         Ok(BounceReport { marked, unknown })
     })
+}
+
+/// What the staff mail page shows of a survey.
+pub struct Overview {
+    /// The survey title in the reader's language.
+    pub title: String,
+    /// Delivery counts and problems.
+    pub summary: Summary,
+}
+
+/// The title and delivery summary of a survey, published or still a draft.
+pub fn overview(
+    conn: &mut DbConnection,
+    survey_key: &str,
+    lang: Lang,
+) -> Result<Overview, MailError> {
+    let (record, version) = match storage::surveys::find_respondent_version(conn, survey_key)? {
+        Some(found) => found,
+        None => latest_version(conn, survey_key)?
+            .ok_or_else(|| MailError::SurveyNotFound(survey_key.to_owned()))?,
+    };
+    Ok(Overview {
+        title: version.survey.title.get_or(lang.code(), "sv").to_owned(),
+        summary: deliveries::summary(conn, &record.id)?,
+    })
+}
+
+/// A survey that is still a draft has no respondent version; staff still see its page.
+fn latest_version(
+    conn: &mut DbConnection,
+    survey_key: &str,
+) -> Result<Option<(SurveyRecord, StoredVersion)>, StorageError> {
+    let Some(record) = storage::surveys::find_survey(conn, survey_key)? else {
+        return Ok(None);
+    };
+    let latest = storage::surveys::list_versions(conn, &record.id)?.pop();
+    Ok(latest.map(|v| (record, v)))
+}
+
+/// What the opt-out page of an invitation shows.
+pub struct OptOutInfo {
+    /// The invitation.
+    pub invitation_id: String,
+    /// The survey title in both languages (the page is bilingual).
+    pub title: Msg,
+    /// Whether the person has already opted out.
+    pub done: bool,
+}
+
+/// The invitation behind a verified opt-out token and its survey's title; `None` when the
+/// invitation no longer exists.
+pub fn opt_out_info(
+    conn: &mut DbConnection,
+    invitation_id: &str,
+) -> Result<Option<OptOutInfo>, MailError> {
+    let Some(target) = deliveries::find_opt_out_target(conn, invitation_id)? else {
+        return Ok(None);
+    };
+    let title = latest_version(conn, &target.survey_key)?
+        .map(|(_, v)| v.survey.title)
+        .unwrap_or_default();
+    Ok(Some(OptOutInfo {
+        invitation_id: target.invitation_id,
+        title: Msg::new(
+            title.get_or("sv", "en").to_owned(),
+            title.get_or("en", "sv").to_owned(),
+        ),
+        done: target.opted_out_at.is_some(),
+    }))
 }
 
 /// The opt-out token for an invitation: its id and an HMAC of it under the instance secret, so

@@ -4,13 +4,11 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::home::html;
-use crate::domain::user::{Role, User};
-use crate::storage;
+use crate::domain::user::Role;
 use crate::use_cases::accounts::{self, AccountError, NewAccount, NewAccountInput};
-use crate::use_cases::Actor;
 use crate::web::access::{AdminOnly, Authorized};
 use crate::web::error::AppError;
-use crate::web::forms::{client_ip, CsrfForm, PageCtx};
+use crate::web::forms::{CsrfForm, PageCtx, Who};
 use crate::web::i18n::Lang;
 use crate::web::views::admin::{self as view, Flash, NewUserDraft};
 use crate::web::AppState;
@@ -38,20 +36,33 @@ pub struct AuditQuery {
     before: Option<i64>,
 }
 
+impl NewUserForm {
+    fn input(&self) -> NewAccountInput<'_> {
+        NewAccountInput {
+            username: &self.username,
+            display_name: &self.display_name,
+            role: &self.role,
+            password: Some(self.password.as_str()),
+        }
+    }
+
+    /// What the form held, to show again beside its errors (never the password).
+    fn draft(self) -> NewUserDraft {
+        NewUserDraft {
+            username: self.username,
+            display_name: self.display_name,
+            role: self.role,
+        }
+    }
+}
+
 /// `GET /admin/users`
 pub async fn list_users(
     _auth: Authorized<AdminOnly>,
     ctx: PageCtx,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let users = state.db.run(storage::users::list_users).await?;
-    Ok(html(view::users(
-        &ctx,
-        &users,
-        &NewUserDraft::default(),
-        &[],
-        &Flash::None,
-    )))
+    users_page(&state, &ctx, &NewUserDraft::default(), None, &Flash::None).await
 }
 
 /// `POST /admin/users`
@@ -62,55 +73,40 @@ pub async fn create_user(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<NewUserForm>,
 ) -> Result<HttpResponse, AppError> {
-    let input = NewAccountInput {
-        username: &form.username,
-        display_name: &form.display_name,
-        role: &form.role,
-        password: Some(form.password.as_str()),
-    };
-    let result = match NewAccount::parse(&input) {
-        Ok(account) => {
-            let (params, ip, actor) = (state.settings.argon2, client_ip(&req), auth.user.clone());
-            state
-                .db
-                .run(move |c| {
-                    let actor = actor_of(&actor, &ip);
-                    let created = accounts::create(c, params, actor, &account);
-                    Ok(created.map(|u| (u, account.generated_password().map(str::to_owned))))
-                })
-                .await?
-                .map_err(|e| vec![e])
-        }
+    let (who, params) = (Who::of(&auth, &req), state.settings.argon2);
+    let created = match NewAccount::parse(&form.input()) {
+        Ok(account) => state
+            .db
+            .run(move |c| Ok(accounts::create_new(c, params, who.actor(), account)))
+            .await?
+            .map_err(|e| vec![e]),
         Err(errors) => Err(errors),
     };
-    let users = state.db.run(storage::users::list_users).await?;
-    match result {
-        Ok((user, generated_password)) => {
-            let flash = Flash::Created {
-                username: user.username,
-                generated_password,
-            };
-            Ok(html(view::users(
-                &ctx,
-                &users,
-                &NewUserDraft::default(),
-                &[],
-                &flash,
-            )))
+    match created {
+        Ok(created) => {
+            let flash = Flash::from(created);
+            users_page(&state, &ctx, &NewUserDraft::default(), None, &flash).await
         }
-        Err(errors) => {
-            let draft = NewUserDraft {
-                username: form.username,
-                display_name: form.display_name,
-                role: form.role,
-            };
-            let messages = field_messages(ctx.lang, errors)?;
-            let body = view::users(&ctx, &users, &draft, &messages, &Flash::None);
-            Ok(HttpResponse::UnprocessableEntity()
-                .content_type("text/html; charset=utf-8")
-                .body(body.into_string()))
-        }
+        Err(errors) => users_page(&state, &ctx, &form.draft(), Some(errors), &Flash::None).await,
     }
+}
+
+/// The user list with the add form: 200, or 422 when the form is shown again with its errors.
+async fn users_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    draft: &NewUserDraft,
+    errors: Option<Vec<AccountError>>,
+    flash: &Flash,
+) -> Result<HttpResponse, AppError> {
+    let users = state.run(accounts::list).await?;
+    let Some(errors) = errors else {
+        return Ok(html(view::users(ctx, &users, draft, &[], flash)));
+    };
+    let messages = field_messages(ctx.lang, errors)?;
+    Ok(HttpResponse::UnprocessableEntity()
+        .content_type("text/html; charset=utf-8")
+        .body(view::users(ctx, &users, draft, &messages, flash).into_string()))
 }
 
 /// `POST /admin/users/{id}/role`
@@ -122,12 +118,10 @@ pub async fn change_role(
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     let role = Role::parse(&form.role).map_err(|e| AppError::BadRequest(e.message()))?;
-    let (id, ip, actor) = (path.into_inner(), client_ip(&req), auth.user);
+    let (id, who) = (path.into_inner(), Who::of(&auth, &req));
     state
-        .db
-        .run(move |c| Ok(accounts::change_role(c, actor_of(&actor, &ip), &id, role)))
-        .await?
-        .map_err(AppError::from)?;
+        .run(move |c| accounts::change_role(c, who.actor(), &id, role))
+        .await?;
     Ok(back_to_users())
 }
 
@@ -145,19 +139,10 @@ pub async fn set_disabled(
         "enable" => false,
         _ => return Err(AppError::NotFound),
     };
-    let (ip, actor) = (client_ip(&req), auth.user);
+    let who = Who::of(&auth, &req);
     state
-        .db
-        .run(move |c| {
-            Ok(accounts::set_disabled(
-                c,
-                actor_of(&actor, &ip),
-                &id,
-                disabled,
-            ))
-        })
-        .await?
-        .map_err(AppError::from)?;
+        .run(move |c| accounts::set_disabled(c, who.actor(), &id, disabled))
+        .await?;
     Ok(back_to_users())
 }
 
@@ -170,22 +155,10 @@ pub async fn show_audit(
 ) -> Result<HttpResponse, AppError> {
     const PAGE: i64 = 100;
     let before = query.before;
-    let events = state
-        .db
-        .run(move |c| storage::audit::list_events(c, before, PAGE))
+    let page = state
+        .run(move |c| accounts::audit_log(c, before, PAGE))
         .await?;
-    let older = (events.len() as i64 == PAGE)
-        .then(|| events.last().map(|e| e.id))
-        .flatten();
-    Ok(html(view::audit(&ctx, &events, older)))
-}
-
-fn actor_of<'a>(user: &'a User, ip: &'a str) -> Actor<'a> {
-    Actor {
-        id: Some(&user.id),
-        name: &user.username,
-        ip: Some(ip),
-    }
+    Ok(html(view::audit(&ctx, &page.events, page.older)))
 }
 
 fn back_to_users() -> HttpResponse {

@@ -85,56 +85,36 @@ pub async fn submit_login(
     let previous = req
         .cookie(state.cookies.session)
         .map(|c| c.value().to_owned());
-    let outcome = login::attempt(
-        &state,
-        &form.username,
-        form.password,
-        client_ip(&req),
-        previous,
-    )
-    .await?;
+    let (username, ip) = (form.username, client_ip(&req));
+    let outcome = login::attempt(state.login_gate(), &username, form.password, ip, previous);
     let next = safe_next(form.next.as_deref());
-    match outcome {
-        LoginOutcome::LoggedIn { session_id, .. } => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, next))
-            .cookie(state.cookies.session_cookie(session_id))
-            // A new CSRF secret too: nothing from before login stays valid after it.
-            .cookie(state.cookies.csrf_cookie(random_token()))
-            .finish()),
-        LoginOutcome::Refused => {
-            let ctx = PageCtx::from_req(&req).await?;
-            Ok(rerender(
-                &ctx,
-                &LoginNotice::Refused,
-                &form.username,
-                &next,
-                401,
-            ))
+    let notice = match outcome.await? {
+        LoginOutcome::LoggedIn { session_id, .. } => {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, next))
+                .cookie(state.cookies.session_cookie(session_id))
+                // A new CSRF secret too: nothing from before login stays valid after it.
+                .cookie(state.cookies.csrf_cookie(random_token()))
+                .finish());
         }
-        LoginOutcome::Throttled { retry_after_secs } => {
-            let ctx = PageCtx::from_req(&req).await?;
-            let notice = LoginNotice::Throttled { retry_after_secs };
-            let mut res = rerender(&ctx, &notice, &form.username, &next, 429);
-            res.headers_mut().insert(
-                header::RETRY_AFTER,
-                header::HeaderValue::from(retry_after_secs),
-            );
-            Ok(res)
-        }
-    }
+        LoginOutcome::Refused => LoginNotice::Refused,
+        LoginOutcome::Throttled { retry_after_secs } => LoginNotice::Throttled { retry_after_secs },
+    };
+    let ctx = PageCtx::from_req(&req).await?;
+    Ok(rerender(&ctx, &notice, &username, &next))
 }
 
-fn rerender(
-    ctx: &PageCtx,
-    notice: &LoginNotice,
-    username: &str,
-    next: &str,
-    status: u16,
-) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(status)
-        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
+/// The login page again after a refused (401) or throttled (429, with `Retry-After`) attempt.
+fn rerender(ctx: &PageCtx, notice: &LoginNotice, username: &str, next: &str) -> HttpResponse {
+    let mut res = match notice {
+        LoginNotice::Throttled { retry_after_secs } => {
+            let mut res = HttpResponse::TooManyRequests();
+            res.insert_header((header::RETRY_AFTER, *retry_after_secs));
+            res
+        }
+        _ => HttpResponse::Unauthorized(),
+    };
+    res.content_type("text/html; charset=utf-8")
         .body(login_view(ctx, notice, username, next).into_string())
 }
 
@@ -146,7 +126,7 @@ pub async fn submit_logout(
 ) -> Result<HttpResponse, AppError> {
     if let Some(cookie) = req.cookie(state.cookies.session) {
         let user = current_user(&req).await?;
-        login::logout(&state, cookie.value().to_owned(), user, client_ip(&req)).await?;
+        login::logout(&state.db, cookie.value().to_owned(), user, client_ip(&req)).await?;
     }
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login?logged_out=1"))

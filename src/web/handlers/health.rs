@@ -2,7 +2,7 @@
 
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 
-use crate::storage::health::ping;
+use crate::use_cases::health::ping;
 use crate::web::error::AppError;
 use crate::web::metrics::access_allowed;
 use crate::web::AppState;

@@ -2,71 +2,26 @@
 //! see delivery status and failures, record returned mail) and the public opt-out pages
 //! `/optout/{token}` (GET shows a form, POST records the opt-out).
 
-use std::collections::HashMap;
-
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use serde::de::IgnoredAny;
 
 use super::home::html;
-use crate::storage::{self, deliveries::DeliveryKind};
-use crate::use_cases::mail::{self, MailError};
-use crate::use_cases::Actor;
+use crate::use_cases::mail::{self, DeliveryKind, OptOutInfo};
 use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
-use crate::web::forms::{client_ip, CsrfForm, PageCtx};
+use crate::web::forms::{CsrfForm, PageCtx, Who};
 use crate::web::views::mail::{self as view, Flash, MailPage, OptOutPage};
 use crate::web::AppState;
 
-impl From<MailError> for AppError {
-    fn from(e: MailError) -> Self {
-        match e {
-            MailError::SurveyNotFound(_) => AppError::NotFound,
-            MailError::Storage(s) => s.into(),
-            other => AppError::Unexpected(anyhow::Error::new(other)),
-        }
-    }
-}
-
 async fn mail_page(state: &AppState, ctx: &PageCtx, key: &str) -> Result<MailPage, AppError> {
-    let (k, lang) = (key.to_owned(), ctx.lang.code());
-    let found = state
-        .db
-        .run(move |c| {
-            let Some((record, version)) =
-                storage::surveys::find_respondent_version(c, &k)?.or(latest_version(c, &k)?)
-            else {
-                return Ok(None);
-            };
-            let summary = storage::deliveries::summary(c, &record.id)?;
-            Ok(Some((
-                version.survey.title.get_or(lang, "sv").to_owned(),
-                summary,
-            )))
-        })
-        .await?;
-    let (title, summary) = found.ok_or(AppError::NotFound)?;
+    let (k, lang) = (key.to_owned(), ctx.lang);
+    let overview = state.run(move |c| mail::overview(c, &k, lang)).await?;
     Ok(MailPage {
         key: key.to_owned(),
-        title,
+        title: overview.title,
         sending_enabled: state.mail.is_enabled(),
-        summary,
+        summary: overview.summary,
     })
-}
-
-type Versioned = (
-    storage::surveys::SurveyRecord,
-    storage::surveys::StoredVersion,
-);
-
-/// A survey that is still a draft has no respondent version; staff still see its page.
-fn latest_version(
-    c: &mut storage::DbConnection,
-    key: &str,
-) -> Result<Option<Versioned>, storage::StorageError> {
-    let Some(record) = storage::surveys::find_survey(c, key)? else {
-        return Ok(None);
-    };
-    let latest = storage::surveys::list_versions(c, &record.id)?.pop();
-    Ok(latest.map(|v| (record, v)))
 }
 
 /// `GET /fieldwork/{key}/mail`
@@ -87,30 +42,18 @@ pub async fn queue_mail(
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    _form: CsrfForm<IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
     let (key, kind) = path.into_inner();
     let kind = DeliveryKind::parse(&kind).ok_or(AppError::NotFound)?;
-    let (k, user, ip) = (key.clone(), auth.user.clone(), client_ip(&req));
+    let (k, who) = (key.clone(), Who::of(&auth, &req));
     let count = state
-        .db
-        .run(move |c| Ok(mail::queue(c, actor(&user, &ip), &k, kind)))
-        .await??;
+        .run(move |c| mail::queue(c, who.actor(), &k, kind))
+        .await?;
     state.mail.wake();
     let page = mail_page(&state, &ctx, &key).await?;
-    Ok(html(view::page(
-        &ctx,
-        &page,
-        &Flash::Queued { kind, count },
-    )))
-}
-
-fn actor<'a>(user: &'a crate::domain::user::User, ip: &'a str) -> Actor<'a> {
-    Actor {
-        id: Some(&user.id),
-        name: &user.username,
-        ip: Some(ip),
-    }
+    let flash = Flash::Queued { kind, count };
+    Ok(html(view::page(&ctx, &page, &flash)))
 }
 
 /// Form of the returned-mail box.
@@ -137,47 +80,32 @@ pub async fn record_bounces(
             .content_type("text/html; charset=utf-8")
             .body(view::page(&ctx, &page, &Flash::NoAddresses).into_string()));
     }
-    let (k, user, ip) = (key.clone(), auth.user.clone(), client_ip(&req));
+    let (k, who) = (key.clone(), Who::of(&auth, &req));
     let reason = "returned mail recorded by staff";
     let report = state
-        .db
-        .run(move |c| {
-            Ok(mail::record_bounces(
-                c,
-                actor(&user, &ip),
-                &k,
-                &addresses,
-                reason,
-            ))
-        })
-        .await??;
+        .run(move |c| mail::record_bounces(c, who.actor(), &k, &addresses, reason))
+        .await?;
     let page = mail_page(&state, &ctx, &key).await?;
     Ok(html(view::page(&ctx, &page, &Flash::Bounces(report))))
 }
 
-/// The invitation and survey titles behind a token, or `None` for a bad token.
-async fn opt_out_page(state: &AppState, token: &str) -> Result<Option<OptOutPage>, AppError> {
+/// The invitation behind a token, or `None` for a forged token or a vanished invitation. The
+/// token is checked before the database is asked anything.
+async fn opt_out_info(state: &AppState, token: &str) -> Result<Option<OptOutInfo>, AppError> {
     let Some(invitation_id) = mail::verify_opt_out_token(&state.secret, token) else {
         return Ok(None);
     };
-    let token = token.to_owned();
-    Ok(state
-        .db
-        .run(move |c| {
-            let Some(target) = storage::deliveries::find_opt_out_target(c, &invitation_id)? else {
-                return Ok(None);
-            };
-            let title = latest_version(c, &target.survey_key)?
-                .map(|(_, v)| v.survey.title)
-                .unwrap_or_default();
-            Ok(Some(OptOutPage {
-                token,
-                title_sv: title.get_or("sv", "en").to_owned(),
-                title_en: title.get_or("en", "sv").to_owned(),
-                done: target.opted_out_at.is_some(),
-            }))
-        })
-        .await?)
+    state
+        .run(move |c| mail::opt_out_info(c, &invitation_id))
+        .await
+}
+
+fn opt_out_page(token: String, info: OptOutInfo) -> OptOutPage {
+    OptOutPage {
+        token,
+        title: info.title,
+        done: info.done,
+    }
 }
 
 fn opt_out_not_found(ctx: &PageCtx) -> HttpResponse {
@@ -192,14 +120,15 @@ pub async fn show_opt_out(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    match opt_out_page(&state, &path).await? {
-        // The page names a survey someone was invited to: keep it out of shared caches.
-        Some(page) => Ok(HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .content_type("text/html; charset=utf-8")
-            .body(view::opt_out(&ctx, &page).into_string())),
-        None => Ok(opt_out_not_found(&ctx)),
-    }
+    let Some(info) = opt_out_info(&state, &path).await? else {
+        return Ok(opt_out_not_found(&ctx));
+    };
+    let page = opt_out_page(path.into_inner(), info);
+    // The page names a survey someone was invited to: keep it out of shared caches.
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("text/html; charset=utf-8")
+        .body(view::opt_out(&ctx, &page).into_string()))
 }
 
 /// `POST /optout/{token}`: record the opt-out; queued messages to the person are skipped.
@@ -207,13 +136,16 @@ pub async fn submit_opt_out(
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    _form: CsrfForm<IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(mut page) = opt_out_page(&state, &path).await? else {
+    let Some(info) = opt_out_info(&state, &path).await? else {
         return Ok(opt_out_not_found(&ctx));
     };
-    let id = mail::verify_opt_out_token(&state.secret, &path).ok_or(AppError::NotFound)?;
-    state.db.run(move |c| mail::opt_out(c, &id)).await?;
-    page.done = true;
+    let id = info.invitation_id.clone();
+    state.run(move |c| mail::opt_out(c, &id)).await?;
+    let page = OptOutPage {
+        done: true,
+        ..opt_out_page(path.into_inner(), info)
+    };
     Ok(html(view::opt_out(&ctx, &page)))
 }

@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use super::layout::{self, csrf_field, error_summary};
 use crate::domain::user::{Role, User};
-use crate::storage::audit::AuditEvent;
+use crate::use_cases::accounts::{AuditEvent, Created};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 
@@ -30,6 +30,15 @@ pub enum Flash {
         /// The generated password, if the admin left the field empty.
         generated_password: Option<String>,
     },
+}
+
+impl From<Created> for Flash {
+    fn from(c: Created) -> Flash {
+        Flash::Created {
+            username: c.user.username,
+            generated_password: c.generated_password,
+        }
+    }
 }
 
 /// The user list with per-row actions, and the form to add a user.

@@ -4,8 +4,10 @@
 use maud::{html, Markup};
 
 use super::layout::{self, csrf_field, error_summary};
-use crate::storage::deliveries::{status, DeliveryKind, KindCounts, Summary};
-use crate::use_cases::mail::{mask_address, BounceReport};
+use crate::domain::lang::Msg;
+use crate::use_cases::mail::{
+    mask_address, status, BounceReport, DeliveryKind, KindCounts, Summary,
+};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 
@@ -236,10 +238,8 @@ fn fmt_time(t: time::PrimitiveDateTime) -> String {
 pub struct OptOutPage {
     /// The token (for the form's action).
     pub token: String,
-    /// The survey title in Swedish and English.
-    pub title_sv: String,
-    /// English title.
-    pub title_en: String,
+    /// The survey title in Swedish and English (the page shows both).
+    pub title: Msg,
     /// Already opted out (or just now).
     pub done: bool,
 }
@@ -254,14 +254,14 @@ pub fn opt_out(ctx: &PageCtx, p: &OptOutPage) -> Markup {
             h1 { "Avregistrera e-post" span lang="en" { " / Opt out of e-mail" } }
             @if p.done {
                 div class="notice" role="status" {
-                    p { "Klart. Du får inga fler e-brev om enkäten ”" (p.title_sv) "”." }
-                    p lang="en" { "Done. You will get no more e-mail about the survey \"" (p.title_en) "\"." }
+                    p { "Klart. Du får inga fler e-brev om enkäten ”" (p.title.sv) "”." }
+                    p lang="en" { "Done. You will get no more e-mail about the survey \"" (p.title.en) "\"." }
                 }
                 p { "Du kan fortfarande svara med länken i brevet om du ändrar dig." }
                 p lang="en" { "You can still answer with the link in the message if you change your mind." }
             } @else {
-                p { "Vill du inte få fler e-brev (påminnelser) om enkäten ”" (p.title_sv) "”?" }
-                p lang="en" { "Do you want no more e-mail (reminders) about the survey \"" (p.title_en) "\"?" }
+                p { "Vill du inte få fler e-brev (påminnelser) om enkäten ”" (p.title.sv) "”?" }
+                p lang="en" { "Do you want no more e-mail (reminders) about the survey \"" (p.title.en) "\"?" }
                 form method="post" action={ "/optout/" (p.token) } {
                     (csrf_field(&ctx.csrf))
                     button type="submit" class="button" {
