@@ -1,5 +1,6 @@
 //! `insikt stats`: command-line front end to the `analysis` crate. Reads a CSV file, builds the survey
-//! design from column names and prints results as JSON or a plain table on stdout.
+//! design from column names, runs the method through `use_cases::results::methods` and prints
+//! its typed report as JSON or a plain table on stdout.
 //!
 //! Errors are one line naming the file, row and column (anyhow is allowed here: this is an edge of the app).
 //! "data row N" counts rows after the header, so data row 1 is line 2 of the file.
@@ -9,12 +10,18 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use analysis::hypothesis::{self, PAdjust};
-use analysis::priority::{self, KanoAnswer};
-use analysis::tables::CrossTab;
-use analysis::{ci, AnalysisError, Design, Estimate, Fpc, Margin, RakeOptions, TrimBounds};
+use analysis::hypothesis::PAdjust;
+use analysis::priority::KanoAnswer;
+use analysis::{AnalysisError, Design, Fpc, Margin, RakeOptions, TrimBounds};
 use anyhow::{anyhow, bail, Context, Result};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::use_cases::results::methods::{self, Domains, GroupTest};
+use crate::use_cases::results::report::{
+    CalibrateReport, CrosstabReport, EstimateReport, PerDomain, PoststratifyReport, PropInterval,
+    PropReport, QuantileReport, RakingReport, RatioReport, VariableReport, WeightedReport,
+};
 
 /// Arguments of `insikt stats <method>`.
 #[derive(clap::Args, Debug)]
@@ -462,9 +469,6 @@ fn explain(
     }
 }
 
-/// One `--by` domain: its label and membership mask (`None` = whole sample).
-type Domain = (Option<String>, Option<Vec<bool>>);
-
 struct Loaded {
     frame: Frame,
     design: Design,
@@ -542,33 +546,33 @@ impl Loaded {
         explain(&self.frame, common, &self.strata_labels, e)
     }
 
-    /// Domains for `--by`: (label, mask) per level, or one unnamed domain for the whole sample.
-    fn domains(&self, common: &Common) -> Result<Vec<Domain>> {
-        match &common.by {
-            None => Ok(vec![(None, None)]),
-            Some(by) => {
-                let (codes, labels) = self.frame.cat(by)?;
-                Ok(labels
-                    .iter()
-                    .enumerate()
-                    .map(|(k, l)| {
-                        (
-                            Some(l.clone()),
-                            Some(codes.iter().map(|&c| c as usize == k).collect()),
-                        )
-                    })
-                    .collect())
-            }
-        }
+    /// Domains for `--by`: (label, mask) per level, or `None` for the whole sample.
+    fn domains(&self, common: &Common) -> Result<Option<Domains>> {
+        let Some(by) = &common.by else {
+            return Ok(None);
+        };
+        let (codes, labels) = self.frame.cat(by)?;
+        let levels = labels
+            .iter()
+            .enumerate()
+            .map(|(k, l)| (l.clone(), codes.iter().map(|&c| c as usize == k).collect()))
+            .collect();
+        Ok(Some(Domains {
+            column: by.clone(),
+            levels,
+        }))
+    }
+
+    /// Run `f` for the whole sample or per `--by` domain, naming the file in errors.
+    fn per_domain<T, F>(&self, common: &Common, f: F) -> Result<PerDomain<T>>
+    where
+        F: Fn(Option<&[bool]>) -> std::result::Result<T, AnalysisError>,
+    {
+        let doms = self.domains(common)?;
+        methods::per_domain(doms.as_ref(), f).map_err(|e| self.fail(common, e))
     }
 }
 
-fn est_json(e: &Estimate, level: f64) -> Value {
-    let (lo, hi) = e.ci(level);
-    json!({"estimate": e.estimate, "se": e.se, "ci": [lo, hi], "n": e.n, "deff": e.deff, "df": e.df})
-}
-
-/// Read a margin file `category,total` for `COLUMN=FILE` and map the data column onto its categories.
 /// A margin read from `COLUMN=FILE.csv`, with what error messages need to name it.
 struct MarginSpec {
     column: String,
@@ -607,6 +611,7 @@ fn margin_error(
     }
 }
 
+/// Read a margin file `category,total` for `COLUMN=FILE` and map the data column onto its categories.
 fn read_margin(frame: &Frame, spec: &str) -> Result<MarginSpec> {
     let (col, file) = spec
         .split_once('=')
@@ -648,44 +653,24 @@ fn read_margin(frame: &Frame, spec: &str) -> Result<MarginSpec> {
     })
 }
 
+/// The new design's estimates of `--var` (missing values allowed), naming the file in errors.
 fn after_weighting(
     d: &Design,
     frame: &Frame,
     var: Option<&String>,
     total: bool,
     level: f64,
-) -> Result<Value> {
-    let mut out = serde_json::Map::new();
-    if let Some(v) = var {
-        let y = frame.num(v)?;
-        let m = d
-            .mean(&y, None)
-            .map_err(|e| anyhow!("{}: {e}", frame.path.display()))?;
-        out.insert("mean".into(), est_json(&m, level));
-        if total {
-            let t = d
-                .total(&y, None)
-                .map_err(|e| anyhow!("{}: {e}", frame.path.display()))?;
-            out.insert("total".into(), est_json(&t, level));
-        }
-    }
-    let w = d.weights();
-    out.insert(
-        "weights".into(),
-        json!({"sum": w.iter().sum::<f64>(), "min": w.iter().copied().fold(f64::INFINITY, f64::min), "max": w.iter().copied().fold(f64::NEG_INFINITY, f64::max), "kish_effective_n": d.kish_effective_n(None)}),
-    );
-    Ok(Value::Object(out))
+) -> Result<WeightedReport> {
+    let y = var.map(|v| frame.num(v)).transpose()?;
+    methods::weighted(d, y.as_deref(), total, level)
+        .map_err(|e| anyhow!("{}: {e}", frame.path.display()))
 }
 
+/// The numeric `var` split by the levels of `group`, with the level labels.
 fn groups_of(frame: &Frame, var: &str, group: &str) -> Result<(Vec<String>, Vec<Vec<f64>>)> {
     let y = frame.num(var)?;
     let (codes, labels) = frame.cat(group)?;
-    let mut g = vec![Vec::new(); labels.len()];
-    for (v, c) in y.iter().zip(&codes) {
-        if (*c as usize) < labels.len() && v.is_finite() {
-            g[*c as usize].push(*v);
-        }
-    }
+    let g = methods::split_groups(&y, &codes, labels.len());
     Ok((labels, g))
 }
 
@@ -702,35 +687,15 @@ fn two_groups(frame: &Frame, var: &str, group: &str) -> Result<(Vec<String>, Vec
     Ok((labels, g))
 }
 
-fn test_json(r: &hypothesis::TestResult) -> Value {
-    json!({"statistic": r.statistic, "df": if r.df.is_finite() { json!(r.df) } else { Value::Null }, "p_value": r.p_value, "estimate": if r.estimate.is_finite() { json!(r.estimate) } else { Value::Null }})
-}
-
-fn crosstab_json(ct: &CrossTab, rl: &[String], cl: &[String], level: f64) -> Value {
-    let cells: Vec<Value> = (0..ct.rows * ct.cols)
-        .map(|k| {
-            json!({"row": rl[k / ct.cols], "col": cl[k % ct.cols], "n": ct.n[k], "total": est_json(&ct.totals[k], level),
-                   "share": est_json(&ct.cell[k], level), "row_share": est_json(&ct.row_share[k], level), "col_share": est_json(&ct.col_share[k], level)})
-        })
-        .collect();
-    let rs = &ct.rao_scott;
-    json!({"cells": cells, "rao_scott": {"pearson": rs.pearson, "first_order": {"chisq": rs.first_order, "df": ((ct.rows - 1) * (ct.cols - 1)), "p_value": rs.first_order_p},
-           "f": rs.f, "ndf": rs.ndf, "ddf": rs.ddf, "p_value": rs.p_value}})
-}
-
-fn prop_interval(method: PropCi, e: &Estimate, n: usize, level: f64) -> Result<ci::Interval> {
-    let p = e.estimate;
-    let n_eff = if e.se > 0.0 && p > 0.0 && p < 1.0 {
-        p * (1.0 - p) / (e.se * e.se)
-    } else {
-        n as f64
-    };
-    Ok(match method {
-        PropCi::KornGraubard => ci::korn_graubard(p, e.se, n.max(2), e.df, level)?,
-        PropCi::Logit => ci::logit(p, e.se, n as f64, e.df, level)?,
-        PropCi::Wilson => ci::wilson(p * n_eff, n_eff, level)?,
-        PropCi::ClopperPearson => ci::clopper_pearson(p * n_eff, n_eff, level)?,
-    })
+impl From<PropCi> for PropInterval {
+    fn from(m: PropCi) -> PropInterval {
+        match m {
+            PropCi::KornGraubard => PropInterval::KornGraubard,
+            PropCi::Logit => PropInterval::Logit,
+            PropCi::Wilson => PropInterval::Wilson,
+            PropCi::ClopperPearson => PropInterval::ClopperPearson,
+        }
+    }
 }
 
 /// Run one `insikt stats` method and print its result on stdout.
@@ -744,20 +709,9 @@ pub fn run(args: StatsArgs) -> Result<()> {
     }
 }
 
-fn per_domain<F>(l: &Loaded, common: &Common, f: F) -> Result<Value>
-where
-    F: Fn(Option<&[bool]>) -> std::result::Result<Value, AnalysisError>,
-{
-    let doms = l.domains(common)?;
-    if common.by.is_none() {
-        return f(None).map_err(|e| l.fail(common, e));
-    }
-    let mut out = Vec::new();
-    for (label, mask) in doms {
-        let v = f(mask.as_deref()).map_err(|e| l.fail(common, e))?;
-        out.push(json!({"by": label, "result": v}));
-    }
-    Ok(json!({"by": common.by, "domains": out}))
+/// A report as a JSON value, which both output formats are rendered from.
+fn value<T: Serialize>(report: &T) -> Result<Value> {
+    Ok(serde_json::to_value(report)?)
 }
 
 fn dispatch(method: Method) -> Result<(Common, Value)> {
@@ -765,29 +719,45 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
         Method::Mean { common, var } => {
             let l = load(&common)?;
             let y = l.frame.num(&var)?;
-            let v = per_domain(&l, &common, |d| {
-                Ok(est_json(&l.design.mean(&y, d)?, common.level))
+            let result = l.per_domain(&common, |d| {
+                Ok(EstimateReport::new(&l.design.mean(&y, d)?, common.level))
             })?;
-            (common, json!({"method": "mean", "var": var, "result": v}))
+            let r = VariableReport {
+                method: "mean",
+                result,
+                var,
+            };
+            (common, value(&r)?)
         }
         Method::Total { common, var } => {
             let l = load(&common)?;
             let y = l.frame.num(&var)?;
-            let v = per_domain(&l, &common, |d| {
-                Ok(est_json(&l.design.total(&y, d)?, common.level))
+            let result = l.per_domain(&common, |d| {
+                Ok(EstimateReport::new(&l.design.total(&y, d)?, common.level))
             })?;
-            (common, json!({"method": "total", "var": var, "result": v}))
+            let r = VariableReport {
+                method: "total",
+                result,
+                var,
+            };
+            (common, value(&r)?)
         }
         Method::Ratio { common, num, den } => {
             let l = load(&common)?;
             let (y, x) = (l.frame.num(&num)?, l.frame.num(&den)?);
-            let v = per_domain(&l, &common, |d| {
-                Ok(est_json(&l.design.ratio(&y, &x, d)?, common.level))
+            let result = l.per_domain(&common, |d| {
+                Ok(EstimateReport::new(
+                    &l.design.ratio(&y, &x, d)?,
+                    common.level,
+                ))
             })?;
-            (
-                common,
-                json!({"method": "ratio", "num": num, "den": den, "result": v}),
-            )
+            let r = RatioReport {
+                den,
+                method: "ratio",
+                num,
+                result,
+            };
+            (common, value(&r)?)
         }
         Method::Prop {
             common,
@@ -796,53 +766,45 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
         } => {
             let l = load(&common)?;
             let (codes, labels) = l.frame.cat(&var)?;
-            let v = per_domain(&l, &common, |d| {
-                let ft = l.design.frequencies(&codes, labels.len(), d)?;
-                let n_dom: usize = ft.n.iter().sum();
-                let rows = labels
-                    .iter()
-                    .enumerate()
-                    .map(|(k, lab)| {
-                        let p = &ft.proportions[k];
-                        let iv = prop_interval(method, p, n_dom, common.level).map_err(|e| AnalysisError::InvalidArgument(e.to_string()))?;
-                        Ok(json!({"category": lab, "n": ft.n[k], "total": est_json(&ft.totals[k], common.level), "proportion": p.estimate, "se": p.se, "ci": [iv.lower, iv.upper]}))
-                    })
-                    .collect::<std::result::Result<Vec<Value>, AnalysisError>>()?;
-                Ok(json!({"population": ft.population, "categories": rows}))
+            let ci_method = PropInterval::from(method);
+            let result = l.per_domain(&common, |d| {
+                methods::frequencies(&l.design, &codes, &labels, d, ci_method, common.level)
             })?;
-            (
-                common,
-                json!({"method": "prop", "var": var, "ci_method": format!("{method:?}"), "result": v}),
-            )
+            let r = PropReport {
+                ci_method,
+                method: "prop",
+                result,
+                var,
+            };
+            (common, value(&r)?)
         }
         Method::Quantile { common, var, probs } => {
             let l = load(&common)?;
             let y = l.frame.num(&var)?;
-            let v = per_domain(&l, &common, |d| {
-                let qs = l.design.quantiles(&y, &probs, d, common.level)?;
-                Ok(Value::Array(qs.iter().map(|q| json!({"p": q.p, "quantile": q.estimate, "ci": [q.lower, q.upper], "se": q.se})).collect()))
+            let result = l.per_domain(&common, |d| {
+                methods::quantiles(&l.design, &y, &probs, d, common.level)
             })?;
-            (
-                common,
-                json!({"method": "quantile", "var": var, "result": v}),
-            )
+            let r = QuantileReport {
+                method: "quantile",
+                result,
+                var,
+            };
+            (common, value(&r)?)
         }
         Method::Crosstab { common, rows, cols } => {
             let l = load(&common)?;
             let (rc, rl) = l.frame.cat(&rows)?;
             let (cc, cl) = l.frame.cat(&cols)?;
-            let v = per_domain(&l, &common, |d| {
-                Ok(crosstab_json(
-                    &l.design.crosstab(&rc, rl.len(), &cc, cl.len(), d)?,
-                    &rl,
-                    &cl,
-                    common.level,
-                ))
+            let result = l.per_domain(&common, |d| {
+                methods::crosstab(&l.design, (&rc, &rl), (&cc, &cl), d, common.level)
             })?;
-            (
-                common,
-                json!({"method": "crosstab", "rows": rows, "cols": cols, "result": v}),
-            )
+            let r = CrosstabReport {
+                cols,
+                method: "crosstab",
+                result,
+                rows,
+            };
+            (common, value(&r)?)
         }
         Method::Rake {
             common,
@@ -864,24 +826,23 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
                 tolerance,
                 max_iterations: max_iter,
             };
-            let (d, rep) = match (trim_lower, trim_upper) {
-                (None, None) => l.design.rake(&ms, opts),
-                (lo, hi) => l.design.rake_trimmed(
-                    &ms,
-                    opts,
-                    TrimBounds {
-                        lower: lo.unwrap_or(0.0),
-                        upper: hi.unwrap_or(f64::INFINITY),
-                    },
-                    100,
-                ),
-            }
-            .map_err(|e| margin_error(&l, &common, &parsed, e))?;
-            let after = after_weighting(&d, &l.frame, var.as_ref(), total, common.level)?;
-            (
-                common,
-                json!({"method": "rake", "margins": parsed.iter().map(|m| m.column.as_str()).collect::<Vec<_>>(), "report": {"iterations": rep.iterations, "max_error": rep.max_error, "converged": rep.converged}, "result": after}),
-            )
+            let trim = match (trim_lower, trim_upper) {
+                (None, None) => None,
+                (lo, hi) => Some(TrimBounds {
+                    lower: lo.unwrap_or(0.0),
+                    upper: hi.unwrap_or(f64::INFINITY),
+                }),
+            };
+            let (d, report) = methods::rake(&l.design, &ms, opts, trim)
+                .map_err(|e| margin_error(&l, &common, &parsed, e))?;
+            let result = after_weighting(&d, &l.frame, var.as_ref(), total, common.level)?;
+            let r = RakingReport {
+                margins: parsed.iter().map(|m| m.column.clone()).collect(),
+                method: "rake",
+                report,
+                result,
+            };
+            (common, value(&r)?)
         }
         Method::Poststratify {
             common,
@@ -896,12 +857,14 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
                 .design
                 .post_stratify(&m.codes, &m.targets)
                 .map_err(|e| margin_error(&l, &common, &specs, e))?;
-            let col = specs[0].column.clone();
-            let after = after_weighting(&d, &l.frame, var.as_ref(), total, common.level)?;
-            (
-                common,
-                json!({"method": "poststratify", "margin": col, "result": after}),
-            )
+            let result = after_weighting(&d, &l.frame, var.as_ref(), total, common.level)?;
+            let [spec] = specs;
+            let r = PoststratifyReport {
+                margin: spec.column,
+                method: "poststratify",
+                result,
+            };
+            (common, value(&r)?)
         }
         Method::Calibrate {
             common,
@@ -933,47 +896,39 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
                 .design
                 .calibrate_linear(&cols, &targets)
                 .map_err(|e| l.fail(&common, e))?;
-            let after = after_weighting(&d, &l.frame, var.as_ref(), false, common.level)?;
-            (common, json!({"method": "calibrate", "result": after}))
+            let result = after_weighting(&d, &l.frame, var.as_ref(), false, common.level)?;
+            let r = CalibrateReport {
+                method: "calibrate",
+                result,
+            };
+            (common, value(&r)?)
         }
         Method::Ttest { common, var, group } => {
             let f = Frame::read(&common.data)?;
             let (labels, g) = two_groups(&f, &var, &group)?;
-            let r = hypothesis::welch_t_test(&g[0], &g[1])
+            let r = methods::group_test(GroupTest::Welch, labels, &g)
                 .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            (
-                common,
-                json!({"method": "ttest", "groups": labels, "result": test_json(&r)}),
-            )
+            (common, value(&r)?)
         }
         Method::Mannwhitney { common, var, group } => {
             let f = Frame::read(&common.data)?;
             let (labels, g) = two_groups(&f, &var, &group)?;
-            let r = hypothesis::mann_whitney(&g[0], &g[1])
+            let r = methods::group_test(GroupTest::MannWhitney, labels, &g)
                 .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            (
-                common,
-                json!({"method": "mannwhitney", "groups": labels, "result": test_json(&r)}),
-            )
+            (common, value(&r)?)
         }
         Method::Kruskal { common, var, group } => {
             let f = Frame::read(&common.data)?;
             let (labels, g) = groups_of(&f, &var, &group)?;
-            let r =
-                hypothesis::kruskal_wallis(&g).map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            (
-                common,
-                json!({"method": "kruskal", "groups": labels, "result": test_json(&r)}),
-            )
+            let r = methods::group_test(GroupTest::KruskalWallis, labels, &g)
+                .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
+            (common, value(&r)?)
         }
         Method::Spearman { common, x, y } => {
             let f = Frame::read(&common.data)?;
-            let r = hypothesis::spearman(&f.num(&x)?, &f.num(&y)?)
+            let r = methods::spearman(&f.num(&x)?, &f.num(&y)?)
                 .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            (
-                common,
-                json!({"method": "spearman", "result": test_json(&r)}),
-            )
+            (common, value(&r)?)
         }
         Method::Trend {
             common,
@@ -983,13 +938,10 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
         } => {
             let f = Frame::read(&common.data)?;
             let (x, n) = (f.num_complete(&successes)?, f.num_complete(&trials)?);
-            let s = match &scores {
-                Some(c) => f.num_complete(c)?,
-                None => (1..=x.len()).map(|i| i as f64).collect(),
-            };
-            let r = hypothesis::cochran_armitage(&x, &n, &s)
+            let s = scores.as_deref().map(|c| f.num_complete(c)).transpose()?;
+            let r = methods::trend(&x, &n, s.as_deref())
                 .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            (common, json!({"method": "trend", "result": test_json(&r)}))
+            (common, value(&r)?)
         }
         Method::Padjust {
             common,
@@ -1004,53 +956,46 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
                 AdjustMethod::Bonferroni => PAdjust::Bonferroni,
                 AdjustMethod::Bh => PAdjust::BenjaminiHochberg,
             };
-            let adj = hypothesis::p_adjust(&p, m)
+            let r = methods::padjust(&p, m, alpha)
                 .map_err(|e| anyhow!("{}: column '{pvalues}': {e}", f.path.display()))?;
-            let rejected = adj.iter().filter(|q| **q <= alpha).count();
-            (
-                common,
-                json!({"method": "padjust", "adjustment": format!("{method:?}").to_lowercase(), "alpha": alpha, "rejected": rejected, "adjusted": adj}),
-            )
+            (common, value(&r)?)
         }
         Method::Alpha { common, items } => {
             let f = Frame::read(&common.data)?;
             let cols = items.iter().map(|c| f.num(c)).collect::<Result<Vec<_>>>()?;
-            let a = hypothesis::cronbach_alpha(&cols)
-                .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            (
-                common,
-                json!({"method": "alpha", "items": items, "alpha": a}),
-            )
+            let r =
+                methods::alpha(items, &cols).map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
+            (common, value(&r)?)
         }
         Method::Maxdiff {
             common,
             item,
-            value,
+            value: choice,
             respondent,
         } => {
             let f = Frame::read(&common.data)?;
             let (codes, labels) = f.cat(&item)?;
-            let vals = f.num_complete(&value)?;
+            let vals = f.num_complete(&choice)?;
             let v8: Vec<i8> = vals.iter().map(|v| *v as i8).collect();
             if let Some(i) = vals.iter().position(|v| ![-1.0, 0.0, 1.0].contains(v)) {
                 bail!(
                     "{}: data row {}, column '{}': '{}' is not 1, 0 or -1",
                     f.path.display(),
                     i + 1,
-                    value,
+                    choice,
                     vals[i]
                 );
             }
-            let scores = priority::maxdiff_aggregate(&codes, &v8, &labels)
+            let mut r = methods::maxdiff(&codes, &v8, &labels)
                 .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            let mut out = json!({"method": "maxdiff", "items": scores.iter().map(|s| json!({"item": s.item, "n": s.n, "best": s.best, "worst": s.worst, "b": s.b, "se": s.se, "choice_p": s.choice_p})).collect::<Vec<_>>()});
-            if let Some(r) = respondent {
-                let (rc, rl) = f.codes_u64(&r)?;
-                let ind = priority::maxdiff_individual(&rc, &codes, &v8, labels.len())
-                    .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-                out["individual"] = Value::Array(ind.iter().map(|(id, s)| json!({"respondent": rl[*id as usize], "best_minus_worst": labels.iter().cloned().zip(s.iter().copied()).collect::<HashMap<String, f64>>()})).collect());
+            if let Some(col) = respondent {
+                let (rc, rl) = f.codes_u64(&col)?;
+                r.individual = Some(
+                    methods::maxdiff_individual((&rc, &rl), &codes, &v8, &labels)
+                        .map_err(|e| anyhow!("{}: {e}", f.path.display()))?,
+                );
             }
-            (common, out)
+            (common, value(&r)?)
         }
         Method::Kano {
             common,
@@ -1078,16 +1023,9 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
                 pairs[feats.0[i] as usize]
                     .push((parse(&functional, &fc[i])?, parse(&dysfunctional, &dc[i])?));
             }
-            let res = feats
-                .1
-                .iter()
-                .zip(&pairs)
-                .map(|(name, p)| {
-                    let s = priority::kano_classify(p).map_err(|e| anyhow!("{}: feature '{name}': {e}", f.path.display()))?;
-                    Ok(json!({"feature": name, "counts": {"A": s.counts[0], "O": s.counts[1], "M": s.counts[2], "I": s.counts[3], "R": s.counts[4], "Q": s.counts[5]}, "better": s.better, "worse": s.worse, "category": format!("{:?}", s.category)}))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            (common, json!({"method": "kano", "features": res}))
+            let r = methods::kano(&feats.1, &pairs)
+                .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
+            (common, value(&r)?)
         }
     })
 }

@@ -8,6 +8,9 @@
 //! link, plain invitation list) gets weight 1 and the stratum [`OPEN_STRATUM`]: it stands for
 //! itself, as in an unweighted analysis. Where every response comes from one sample, that
 //! sample's stratum sizes N_h give the finite-population correction.
+//!
+//! [`report`] holds the typed, serialisable result of each statistical method and [`methods`]
+//! the computations that make them; `insikt stats` and the coming JSON API print those.
 
 use std::collections::HashMap;
 
@@ -15,8 +18,30 @@ use analysis::data::{AnswerState, Categorical, Column, MultiSelect, Numeric, Sur
 use analysis::{AnalysisError, Design, Estimate, Fpc};
 
 use crate::domain::response::Cell;
+use crate::domain::sampling::StratumPlan;
 use crate::domain::survey::{QuestionKind, Survey, ValueType, DONT_KNOW};
 use crate::storage::{self, DbConnection, StorageError};
+
+pub mod methods;
+pub mod report;
+
+/// Why stored responses could not be loaded for analysis.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsError {
+    /// The stored allocation table of a sample does not parse: estimating with a default plan
+    /// would silently drop the finite-population correction.
+    #[error("the stored sampling plan of sample {sample} is corrupt")]
+    CorruptPlan {
+        /// The sample's id.
+        sample: String,
+        /// Why it does not parse.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
 
 /// The stratum given to responses that came without a sample (open link or plain list).
 pub const OPEN_STRATUM: &str = "(no sample)";
@@ -108,7 +133,7 @@ pub fn load_version(
     conn: &mut DbConnection,
     survey: &Survey,
     version_id: &str,
-) -> Result<LoadedResponses, StorageError> {
+) -> Result<LoadedResponses, ResultsError> {
     let cells = storage::responses::cells_for_version(conn, version_id)?;
     let mut loaded = pivot(survey, &cells);
     loaded.design = load_design(conn, version_id, &loaded.response_ids)?;
@@ -120,7 +145,7 @@ fn load_design(
     conn: &mut DbConnection,
     version_id: &str,
     ids: &[String],
-) -> Result<DesignColumns, StorageError> {
+) -> Result<DesignColumns, ResultsError> {
     let stored: HashMap<String, (Option<String>, Option<f64>)> =
         storage::responses::design_for_version(conn, version_id)?
             .into_iter()
@@ -147,7 +172,7 @@ fn population_sizes(
     conn: &mut DbConnection,
     version_id: &str,
     strata: &[String],
-) -> Result<Option<Vec<f64>>, StorageError> {
+) -> Result<Option<Vec<f64>>, ResultsError> {
     let Some(version) = storage::surveys::find_version_by_id(conn, version_id)? else {
         return Ok(None);
     };
@@ -155,13 +180,20 @@ fn population_sizes(
     let [sample] = samples.as_slice() else {
         return Ok(None);
     };
-    let plan: Vec<crate::domain::sampling::StratumPlan> =
-        serde_json::from_str(&sample.plan).unwrap_or_default();
+    let plan = parse_plan(&sample.id, &sample.plan)?;
     let sizes = crate::use_cases::fieldwork::population_by_stratum(&plan);
     Ok(strata
         .iter()
         .map(|s| sizes.get(s).map(|&n| n as f64))
         .collect())
+}
+
+/// The allocation table stored with sample `sample` (a corrupt one is an error, never empty).
+fn parse_plan(sample: &str, json: &str) -> Result<Vec<StratumPlan>, ResultsError> {
+    serde_json::from_str(json).map_err(|source| ResultsError::CorruptPlan {
+        sample: sample.to_owned(),
+        source,
+    })
 }
 
 /// Pivot `(response id, cell)` pairs (ordered by response) into one column per analysable
@@ -304,6 +336,18 @@ label = { sv = "Ålder", en = "Age" }
 "#,
         )
         .expect("test survey")
+    }
+
+    #[test]
+    fn a_corrupt_stored_plan_is_refused_naming_the_sample() {
+        let err = parse_plan("smp-1", "{not json").unwrap_err();
+        assert!(
+            matches!(&err, ResultsError::CorruptPlan { sample, .. } if sample == "smp-1"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("smp-1"), "{err}");
+        let plan = r#"[{"stratum":"kista","population":40,"sample":4,"probability":0.1}]"#;
+        assert_eq!(parse_plan("smp-1", plan).unwrap()[0].population, 40);
     }
 
     #[test]
