@@ -26,7 +26,13 @@ const RANKS: &[(&str, u8)] = &[
 const FORBIDDEN: &[(&str, &str)] = &[("web", "storage")];
 
 /// The files allowed at the top of `src/`: the entry points and the wiring.
-const TOP_FILES: &[&str] = &["config.rs", "lib.rs", "main.rs", "startup.rs", "telemetry.rs"];
+const TOP_FILES: &[&str] = &[
+    "config.rs",
+    "lib.rs",
+    "main.rs",
+    "startup.rs",
+    "telemetry.rs",
+];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -224,9 +230,7 @@ fn there_is_one_translation_mechanism() {
 fn use_case_errors_reach_the_web_through_web_error_only() {
     let found: Vec<String> = sources()
         .into_iter()
-        .filter(|(layer, path, _)| {
-            layer == "web" && !path.ends_with("web/error.rs")
-        })
+        .filter(|(layer, path, _)| layer == "web" && !path.ends_with("web/error.rs"))
         .filter(|(_, _, code)| code.contains("for AppError"))
         .map(|(_, path, _)| relative(&path))
         .collect();

@@ -1,6 +1,8 @@
-//! File formats: bytes ↔ domain types. No storage, no web: a format reads and writes
-//! questionnaires and data, and reports what it could not read by file, row and field.
+//! File formats: bytes ↔ domain types. No storage, no HTTP: a format reads and writes
+//! questionnaires (TOML, XLSForm) and writes documents (printed letters, e-mail bodies, as HTML
+//! with maud), and reports what it could not read by file, sheet, row and field.
 
+pub mod email;
 pub mod letters;
 pub mod survey_file;
 pub mod xlsform;

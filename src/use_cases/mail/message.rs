@@ -12,6 +12,7 @@ use lettre::Message;
 use crate::domain::lang::Lang;
 use crate::domain::options::SurveyOptions;
 use crate::domain::survey::Text;
+use crate::formats::email::{html_body, Paragraphs};
 use crate::storage::deliveries::DeliveryKind;
 
 /// What a message says about its survey (loaded once per survey per batch).
@@ -53,19 +54,6 @@ pub struct Composed {
     pub html: String,
     /// The opt-out URL (for `List-Unsubscribe`).
     pub opt_out_url: String,
-}
-
-/// Paragraphs of the message, shared by the text and HTML forms.
-struct Paragraphs {
-    greeting: String,
-    intro: Vec<String>,
-    link_lead: String,
-    link: String,
-    code_lead: String,
-    code: String,
-    contact: Option<String>,
-    opt_out_lead: String,
-    opt_out_url: String,
 }
 
 /// Compose a message.
@@ -186,55 +174,6 @@ fn text_body(p: &Paragraphs, w: Lang) -> String {
     out.push_str(w.t("Tack för din hjälp!", "Thank you for your help!"));
     out.push_str("\n\n-- \n");
     out.push_str(&format!("{}\n{}\n", p.opt_out_lead, p.opt_out_url));
-    out
-}
-
-/// The HTML alternative. Every value is escaped, so a survey title or contact text cannot
-/// inject markup; the structure is fixed.
-fn html_body(p: &Paragraphs, lang: &str) -> String {
-    let e = escape;
-    let mut out = format!(
-        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"></head><body><p>{}</p>",
-        e(lang),
-        e(&p.greeting)
-    );
-    for para in &p.intro {
-        out.push_str(&format!("<p>{}</p>", e(para)));
-    }
-    let link = e(&p.link);
-    out.push_str(&format!(
-        "<p>{}<br><a href=\"{link}\">{link}</a></p>",
-        e(&p.link_lead)
-    ));
-    out.push_str(&format!(
-        "<p>{} <strong>{}</strong></p>",
-        e(&p.code_lead),
-        e(&p.code)
-    ));
-    if let Some(c) = &p.contact {
-        out.push_str(&format!("<p>{}</p>", e(c)));
-    }
-    let opt_out = e(&p.opt_out_url);
-    out.push_str(&format!(
-        "<hr><p><small>{} <a href=\"{opt_out}\">{opt_out}</a></small></p></body></html>",
-        e(&p.opt_out_lead)
-    ));
-    out
-}
-
-/// HTML text and attribute escaping: the four characters that can end a text or a quoted
-/// attribute value.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
     out
 }
 

@@ -2,7 +2,6 @@
 //! the survey and say what changed (for the audit log) or return the form errors as
 //! `(field name, message)` pairs in the page language. Nothing here touches the database.
 
-use actix_web::HttpRequest;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::Fields;
@@ -779,74 +778,4 @@ pub fn options(lang: Lang, f: &Fields) -> Result<SurveyOptions, Errors> {
     } else {
         Err(errors)
     }
-}
-
-// `Part` and `multipart_parts` stay only because `handlers::fieldwork` still imports them on
-// this branch; designer uploads go through `web::multipart::CsrfMultipart`. Delete both when
-// fieldwork has moved to the extractor too.
-
-/// One part of a `multipart/form-data` body.
-pub struct Part {
-    /// The field name.
-    pub name: String,
-    /// The file name the browser sent with a file field, so that messages can name the file.
-    pub filename: Option<String>,
-    /// The raw content.
-    pub data: Vec<u8>,
-}
-
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
-}
-
-/// The parts of a `multipart/form-data` body (RFC 7578), or `None` when it is not one. A small
-/// reader is enough here: one form with a token and one file.
-// FUTURE: switch to actix-multipart if uploads grow beyond this one form.
-pub fn multipart_parts(req: &HttpRequest, body: &[u8]) -> Option<Vec<Part>> {
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)?
-        .to_str()
-        .ok()?;
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
-    {
-        return None;
-    }
-    let boundary = content_type
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("boundary="))?
-        .trim_matches('"');
-    let delimiter = format!("--{boundary}").into_bytes();
-    let mut parts = Vec::new();
-    let mut at = find(body, &delimiter, 0)? + delimiter.len();
-    while let Some(next) = find(body, &delimiter, at) {
-        let chunk = body.get(at..next)?;
-        let chunk = chunk.strip_prefix(b"\r\n").unwrap_or(chunk);
-        let chunk = chunk.strip_suffix(b"\r\n").unwrap_or(chunk);
-        if let Some(split) = find(chunk, b"\r\n\r\n", 0) {
-            let head = String::from_utf8_lossy(chunk.get(..split)?).into_owned();
-            let name = head
-                .split(';')
-                .find_map(|p| p.trim().strip_prefix("name="))
-                .map(|n| n.lines().next().unwrap_or("").trim_matches('"').to_owned());
-            let filename = head
-                .split(';')
-                .find_map(|p| p.trim().strip_prefix("filename="))
-                .map(|n| n.lines().next().unwrap_or("").trim_matches('"').to_owned());
-            if let Some(name) = name {
-                parts.push(Part {
-                    name,
-                    filename,
-                    data: chunk.get(split + 4..)?.to_vec(),
-                });
-            }
-        }
-        at = next + delimiter.len();
-    }
-    Some(parts)
 }
