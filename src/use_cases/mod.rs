@@ -1,6 +1,10 @@
 //! Use cases: what staff and respondents can do, as sync functions over a database connection,
 //! the acting user and parsed input, returning thiserror enums. Nothing here knows of actix,
 //! maud or form field maps; the web edge and the command line both call these.
+//!
+//! One exception to "sync": the respondent's hot path (`answering::admission`) takes the pool
+//! and is async, because a public survey's start and every step without a code need no
+//! connection at all, and taking one per step would cost the busiest path a pool checkout.
 
 pub mod accounts;
 pub mod answering;
