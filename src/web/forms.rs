@@ -35,16 +35,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
-            let bytes = body.await.map_err(|e| {
-                if e.as_response_error().status_code()
-                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                {
-                    AppError::PayloadTooLarge
-                } else {
-                    tracing::debug!("a form body could not be read");
-                    AppError::MalformedRequest
-                }
-            })?;
+            let bytes = body.await.map_err(|e| body_error(&e, "a form"))?;
             let pairs: Vec<(String, String)> =
                 serde_urlencoded::from_bytes(&bytes).map_err(|_| {
                     tracing::debug!("a form body is not url-encoded");
@@ -70,6 +61,11 @@ fn check_token(req: &HttpRequest, pairs: &[(String, String)]) -> Result<(), AppE
         .find(|(k, _)| k == csrf::FIELD)
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
+    verify_token(req, submitted)
+}
+
+/// A submitted CSRF token (of a form or an upload) must be the MAC of this browser's cookie.
+pub(crate) fn verify_token(req: &HttpRequest, submitted: &str) -> Result<(), AppError> {
     let cookie = req
         .extensions()
         .get::<CsrfCookie>()
@@ -82,6 +78,16 @@ fn check_token(req: &HttpRequest, pairs: &[(String, String)]) -> Result<(), AppE
         return Err(AppError::CsrfRejected);
     }
     Ok(())
+}
+
+/// A body that could not be read: too large (413) or broken (400). `what` is for the log.
+pub(crate) fn body_error(e: &actix_web::Error, what: &'static str) -> AppError {
+    if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        tracing::debug!("{what} body could not be read");
+        AppError::MalformedRequest
+    }
 }
 
 /// What every page render needs: language, CSRF token, the logged-in user and the path.

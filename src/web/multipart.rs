@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
+use super::access::{Authorized, Policy};
 use super::error::AppError;
-use super::forms::{CsrfCookie, LocalFuture};
-use super::AppState;
+use super::forms::{body_error, verify_token, LocalFuture};
 use crate::auth::csrf;
 use crate::domain::lang::Msg;
 
@@ -57,16 +57,7 @@ impl FromRequest for CsrfMultipart {
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
-            let bytes = body.await.map_err(|e| {
-                if e.as_response_error().status_code()
-                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                {
-                    AppError::PayloadTooLarge
-                } else {
-                    tracing::debug!("an upload body could not be read");
-                    AppError::MalformedRequest
-                }
-            })?;
+            let bytes = body.await.map_err(|e| body_error(&e, "an upload"))?;
             let parts = parse(&req, &bytes).ok_or_else(|| {
                 AppError::BadRequest(Msg::fixed(
                     "Filen skickades inte som multipart/form-data.",
@@ -78,18 +69,36 @@ impl FromRequest for CsrfMultipart {
                 .find(|p| p.name == csrf::FIELD)
                 .map(|p| String::from_utf8_lossy(&p.data).into_owned())
                 .unwrap_or_default();
-            let cookie = req
-                .extensions()
-                .get::<CsrfCookie>()
-                .map(|c| c.0.clone())
-                .unwrap_or_default();
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| AppError::unexpected("application state missing"))?;
-            if !csrf::verify(&state.secret, &cookie, &token) {
-                return Err(AppError::CsrfRejected);
-            }
+            verify_token(&req, &token)?;
             Ok(CsrfMultipart { parts })
+        })
+    }
+}
+
+/// An upload by a user whose role passes `P`. Access is decided before the body is read: two
+/// separate extractors are polled together, and a refused body (no token, too large) could
+/// answer before the session lookup does, so a logged-out visitor would see 403 or 413 instead
+/// of the login page depending on timing.
+pub struct AuthorizedUpload<P: Policy> {
+    /// Who uploads.
+    pub auth: Authorized<P>,
+    /// The checked upload.
+    pub upload: CsrfMultipart,
+}
+
+impl<P: Policy> FromRequest for AuthorizedUpload<P> {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let auth = Authorized::<P>::from_request(req, payload);
+        let upload = CsrfMultipart::from_request(req, payload);
+        Box::pin(async move {
+            let auth = auth.await?;
+            Ok(AuthorizedUpload {
+                auth,
+                upload: upload.await?,
+            })
         })
     }
 }

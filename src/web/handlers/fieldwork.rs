@@ -1,6 +1,6 @@
 //! Fieldwork for researchers (`/fieldwork/{key}`): the counts view, drawing a stratified sample
 //! from an uploaded frame, uploading a plain invitation list, and the printable letters. Every
-//! upload is a CSRF-checked multipart POST ([`CsrfMultipart`]) that goes through one
+//! upload is a CSRF-checked multipart POST ([`AuthorizedUpload`]) that goes through one
 //! `fieldwork` use case, so it is audited and all-or-nothing.
 
 mod form;
@@ -11,11 +11,12 @@ use serde::Deserialize;
 use super::home::html;
 use crate::domain::lang::Msg;
 use crate::use_cases::fieldwork::{self, FieldworkError, MAX_FRAME_ROWS};
+use crate::use_cases::DbConnection;
 use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
 use crate::web::forms::{site_base, PageCtx, Who};
 use crate::web::i18n::Lang;
-use crate::web::multipart::CsrfMultipart;
+use crate::web::multipart::AuthorizedUpload;
 use crate::web::views::fieldwork::{self as view, UploadForm};
 use crate::web::AppState;
 
@@ -41,11 +42,35 @@ async fn refused(
         .body(view::page(ctx, &o, Some((form, &message))).into_string()))
 }
 
-/// A use-case failure: a refused file is shown on the page, anything else is an error page.
-fn refusal(e: FieldworkError) -> Result<Msg, AppError> {
-    match e.refusal() {
-        Some(message) => Ok(message),
-        None => Err(e.into()),
+/// Run an upload's use case and render its result; a refused file (or form, `parsed`)
+/// re-renders the page with the message (422) and nothing stored; anything else is an error
+/// page.
+async fn store_upload<T, U, F>(
+    state: &AppState,
+    ctx: &PageCtx,
+    key: String,
+    form: UploadForm,
+    parsed: Result<U, Msg>,
+    store: F,
+    render: impl FnOnce(&PageCtx, &str, &T) -> maud::Markup,
+) -> Result<HttpResponse, AppError>
+where
+    T: Send + 'static,
+    U: Send + 'static,
+    F: FnOnce(&mut DbConnection, &str, U) -> Result<T, FieldworkError> + Send + 'static,
+{
+    let input = match parsed {
+        Ok(input) => input,
+        Err(message) => return refused(state, ctx, key, form, message).await,
+    };
+    let k = key.clone();
+    let result = state.db.run(move |c| Ok(store(c, &k, input))).await?;
+    match result {
+        Ok(done) => Ok(html(render(ctx, &key, &done))),
+        Err(e) => match e.refusal() {
+            Some(message) => refused(state, ctx, key, form, message).await,
+            None => Err(e.into()),
+        },
     }
 }
 
@@ -57,82 +82,61 @@ pub async fn show_fieldwork(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let o = state
-        .db
-        .run(move |c| Ok(fieldwork::overview(c, &key)))
-        .await??;
+    let o = state.run(move |c| fieldwork::overview(c, &key)).await?;
     Ok(html(view::page(&ctx, &o, None)))
 }
 
 /// `POST /fieldwork/{key}/sample`: a frame upload (`multipart/form-data`: `frame` plus the draw
 /// fields). Draws, stores the sample and its invitations, and shows the allocation table.
 pub async fn draw_sample(
-    auth: Authorized<Designers>,
+    AuthorizedUpload { auth, upload }: AuthorizedUpload<Designers>,
     req: HttpRequest,
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    upload: CsrfMultipart,
 ) -> Result<HttpResponse, AppError> {
-    let key = path.into_inner();
-    let d = match form::draw(upload) {
-        Ok(d) => d,
-        Err(e) => return refused(&state, &ctx, key, UploadForm::Sample, e.message()).await,
+    let who = Who::of(&auth, &req);
+    let parsed = form::draw(upload).map_err(|e| e.message());
+    let store = move |c: &mut DbConnection, key: &str, d: form::DrawForm| {
+        fieldwork::draw_and_store(c, who.actor(), key, &d.frame, &d.spec, &d.columns)
     };
-    let (who, k) = (Who::of(&auth, &req), key.clone());
-    let result = state
-        .db
-        .run(move |c| {
-            let (frame, spec, columns) = (&d.frame, &d.spec, &d.columns);
-            Ok(fieldwork::draw_and_store(
-                c,
-                who.actor(),
-                &k,
-                frame,
-                spec,
-                columns,
-            ))
-        })
-        .await?;
-    match result {
-        Ok(d) => Ok(html(view::drawn(&ctx, &key, &d))),
-        Err(e) => refused(&state, &ctx, key, UploadForm::Sample, refusal(e)?).await,
-    }
+    let key = path.into_inner();
+    store_upload(
+        &state,
+        &ctx,
+        key,
+        UploadForm::Sample,
+        parsed,
+        store,
+        view::drawn,
+    )
+    .await
 }
 
 /// `POST /fieldwork/{key}/list`: a plain list upload (`list` plus the column fields).
 pub async fn upload_list(
-    auth: Authorized<Designers>,
+    AuthorizedUpload { auth, upload }: AuthorizedUpload<Designers>,
     req: HttpRequest,
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    upload: CsrfMultipart,
 ) -> Result<HttpResponse, AppError> {
-    let key = path.into_inner();
-    let l = match form::list(upload) {
-        Ok(l) => l,
-        Err(e) => return refused(&state, &ctx, key, UploadForm::List, e.message()).await,
+    let who = Who::of(&auth, &req);
+    let parsed = form::list(upload).map_err(|e| e.message());
+    let store = move |c: &mut DbConnection, key: &str, l: form::ListForm| {
+        fieldwork::import_list(c, who.actor(), key, &l.list, &l.columns, MAX_FRAME_ROWS)
     };
-    let (who, k) = (Who::of(&auth, &req), key.clone());
-    let result = state
-        .db
-        .run(move |c| {
-            let (list, columns) = (&l.list, &l.columns);
-            Ok(fieldwork::import_list(
-                c,
-                who.actor(),
-                &k,
-                list,
-                columns,
-                MAX_FRAME_ROWS,
-            ))
-        })
-        .await?;
-    match result {
-        Ok(s) => Ok(html(view::listed(&ctx, &key, &s))),
-        Err(e) => refused(&state, &ctx, key, UploadForm::List, refusal(e)?).await,
-    }
+    let key = path.into_inner();
+    store_upload(
+        &state,
+        &ctx,
+        key,
+        UploadForm::List,
+        parsed,
+        store,
+        view::listed,
+    )
+    .await
 }
 
 /// Query of the letters page.
