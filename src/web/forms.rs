@@ -193,9 +193,14 @@ impl Who {
         auth: &crate::web::access::Authorized<P>,
         req: &HttpRequest,
     ) -> Who {
+        Who::user(&auth.user, req)
+    }
+
+    /// A logged-in staff member (found by the session, whatever the page's policy) behind `req`.
+    pub fn user(user: &User, req: &HttpRequest) -> Who {
         Who {
-            id: auth.user.id.clone(),
-            name: auth.user.username.clone(),
+            id: user.id.clone(),
+            name: user.username.clone(),
             ip: client_ip(req),
         }
     }

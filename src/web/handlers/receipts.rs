@@ -7,10 +7,9 @@ use serde::Deserialize;
 use super::home::html;
 use crate::domain::response::normalise_receipt;
 use crate::use_cases::answering;
-use crate::use_cases::Actor;
 use crate::web::access::{Authorized, Designers};
 use crate::web::error::AppError;
-use crate::web::forms::{client_ip, PageCtx};
+use crate::web::forms::{PageCtx, Who};
 use crate::web::views::receipts::{self as view, Found};
 use crate::web::AppState;
 
@@ -35,17 +34,10 @@ pub async fn lookup_receipt(
     let Some(number) = normalise_receipt(&typed) else {
         return Ok(html(view::page(&ctx, &typed, Some(Found::Invalid))));
     };
-    let (user, ip) = (auth.user, client_ip(&req));
+    let who = Who::of(&auth, &req);
     let found = state
         .db
-        .run(move |c| {
-            let actor = Actor {
-                id: Some(&user.id),
-                name: &user.username,
-                ip: Some(&ip),
-            };
-            answering::find_receipt(c, actor, &number)
-        })
+        .run(move |c| answering::find_receipt(c, who.actor(), &number))
         .await?;
     let result = found.map_or(Found::Missing, |f| Found::Response(Box::new(f)));
     Ok(html(view::page(&ctx, &typed, Some(result))))

@@ -22,10 +22,9 @@ use crate::use_cases::answering::{
     self as ans, Admission, Attempt, CodeCheck, LoadedSurvey, Refusal, StartRequest, Started, Step,
     SubmitOutcome,
 };
-use crate::use_cases::Actor;
 use crate::web::access::{current_user, Interviewers, Policy};
 use crate::web::error::AppError;
-use crate::web::forms::{client_ip, site_base, CsrfForm, PageCtx};
+use crate::web::forms::{site_base, CsrfForm, PageCtx, Who};
 use crate::web::i18n::Lang;
 use crate::web::views::respond::{self as view, CodeProblem, Entry};
 use crate::web::AppState;
@@ -389,17 +388,10 @@ async fn submit(
     let (mode, interviewer) = entry_mode(req, Some(a.mode.as_str())).await?;
     let outcome = ans::submit(&state.responses, s, &a, mode).await?;
     if let (SubmitOutcome::Stored { receipt, .. }, Some(user)) = (&outcome, &interviewer) {
-        let (s, user, ip, receipt) = (s.clone(), user.clone(), client_ip(req), receipt.clone());
+        let (s, who, receipt) = (s.clone(), Who::user(user, req), receipt.clone());
         state
             .db
-            .run(move |c| {
-                let actor = Actor {
-                    id: Some(&user.id),
-                    name: &user.username,
-                    ip: Some(&ip),
-                };
-                ans::record_entry(c, actor, &s, mode, &receipt)
-            })
+            .run(move |c| ans::record_entry(c, who.actor(), &s, mode, &receipt))
             .await?;
     }
     let staff = interviewer.is_some();
