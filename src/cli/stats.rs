@@ -710,6 +710,19 @@ pub fn run(args: StatsArgs) -> Result<()> {
 }
 
 /// A report as a JSON value, which both output formats are rendered from.
+/// A comparison of `var` between the groups of `group`: exactly two groups for the two-sample
+/// tests, any number for Kruskal–Wallis.
+fn group_test(data: &Path, var: &str, group: &str, test: GroupTest) -> Result<Value> {
+    let f = Frame::read(data)?;
+    let (labels, g) = match test {
+        GroupTest::KruskalWallis => groups_of(&f, var, group)?,
+        GroupTest::Welch | GroupTest::MannWhitney => two_groups(&f, var, group)?,
+    };
+    let r =
+        methods::group_test(test, labels, &g).map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
+    value(&r)
+}
+
 fn value<T: Serialize>(report: &T) -> Result<Value> {
     Ok(serde_json::to_value(report)?)
 }
@@ -904,25 +917,16 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             (common, value(&r)?)
         }
         Method::Ttest { common, var, group } => {
-            let f = Frame::read(&common.data)?;
-            let (labels, g) = two_groups(&f, &var, &group)?;
-            let r = methods::group_test(GroupTest::Welch, labels, &g)
-                .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            (common, value(&r)?)
+            let v = group_test(&common.data, &var, &group, GroupTest::Welch)?;
+            (common, v)
         }
         Method::Mannwhitney { common, var, group } => {
-            let f = Frame::read(&common.data)?;
-            let (labels, g) = two_groups(&f, &var, &group)?;
-            let r = methods::group_test(GroupTest::MannWhitney, labels, &g)
-                .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            (common, value(&r)?)
+            let v = group_test(&common.data, &var, &group, GroupTest::MannWhitney)?;
+            (common, v)
         }
         Method::Kruskal { common, var, group } => {
-            let f = Frame::read(&common.data)?;
-            let (labels, g) = groups_of(&f, &var, &group)?;
-            let r = methods::group_test(GroupTest::KruskalWallis, labels, &g)
-                .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
-            (common, value(&r)?)
+            let v = group_test(&common.data, &var, &group, GroupTest::KruskalWallis)?;
+            (common, v)
         }
         Method::Spearman { common, x, y } => {
             let f = Frame::read(&common.data)?;

@@ -10,6 +10,7 @@ use crate::domain::lang::Msg;
 use crate::use_cases::accounts::AccountError;
 use crate::use_cases::answering::AnsweringError;
 use crate::use_cases::fieldwork::FieldworkError;
+use crate::use_cases::mail::MailError;
 use crate::use_cases::questionnaires::QuestionnaireError;
 use crate::use_cases::StorageError;
 
@@ -233,9 +234,8 @@ impl From<FieldworkError> for AppError {
 
 // --- mail ---
 
-impl From<crate::use_cases::mail::MailError> for AppError {
-    fn from(e: crate::use_cases::mail::MailError) -> Self {
-        use crate::use_cases::mail::MailError;
+impl From<MailError> for AppError {
+    fn from(e: MailError) -> Self {
         match e {
             MailError::SurveyNotFound(_) => AppError::NotFound,
             MailError::Storage(s) => s.into(),

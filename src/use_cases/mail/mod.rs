@@ -42,20 +42,6 @@ pub enum MailError {
     Storage(#[from] StorageError),
 }
 
-impl MailError {
-    /// What staff may read, in both languages; `None` for failures that are ours (settings,
-    /// the database), which are logged instead.
-    pub fn message(&self) -> Option<Msg> {
-        match self {
-            MailError::SurveyNotFound(key) => Some(Msg::new(
-                format!("Det finns ingen enkät {key}."),
-                format!("There is no survey {key}."),
-            )),
-            MailError::Smtp(_) | MailError::From(_) | MailError::Storage(_) => None,
-        }
-    }
-}
-
 /// The handle handlers use to wake the outbox worker after queuing, and to tell staff whether
 /// sending is configured at all.
 #[derive(Debug, Clone)]
