@@ -97,20 +97,14 @@ impl Designer {
     /// One version, or 404.
     async fn version(&self, key: &str, version: u32) -> Result<StoredVersion, AppError> {
         let key = key.to_owned();
-        Ok(self
-            .state
-            .db
-            .run(move |c| Ok(questionnaires::get_version(c, &key, version)))
-            .await??)
+        self.state
+            .run(move |c| questionnaires::get_version(c, &key, version))
+            .await
     }
 
     /// The survey list.
     async fn survey_lines(&self) -> Result<Vec<SurveyLine>, AppError> {
-        Ok(self
-            .state
-            .db
-            .run(|c| Ok(questionnaires::list_for_designer(c)))
-            .await??)
+        self.state.run(questionnaires::list_for_designer).await
     }
 
     /// Apply a form's change to a draft through `questionnaires::change_draft`.
@@ -124,19 +118,9 @@ impl Designer {
         F: FnOnce(&mut Survey) -> Result<String, edit::Errors> + Send + 'static,
     {
         let (who, key) = (self.who.clone(), key.to_owned());
-        Ok(self
-            .state
-            .db
-            .run(move |c| {
-                Ok(questionnaires::change_draft(
-                    c,
-                    who.actor(),
-                    &key,
-                    version,
-                    change,
-                ))
-            })
-            .await??)
+        self.state
+            .run(move |c| questionnaires::change_draft(c, who.actor(), &key, version, change))
+            .await
     }
 
     /// Run a draft change from a version-page form: 303 back to the form on success, else the
@@ -414,11 +398,7 @@ pub async fn show_options(
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     let k = key.clone();
-    let options = d
-        .state
-        .db
-        .run(move |c| Ok(questionnaires::options(c, &k)))
-        .await??;
+    let options = d.state.run(move |c| questionnaires::options(c, &k)).await?;
     let saved = req.query_string().contains("saved=1");
     let form = FormState::default();
     Ok(html(view::options(&d.ctx, &key, &options, &form, saved)))
@@ -443,9 +423,8 @@ pub async fn save_options(
     };
     let (who, k) = (d.who.clone(), key.clone());
     d.state
-        .db
-        .run(move |c| Ok(questionnaires::set_options(c, who.actor(), &k, &options)))
-        .await??;
+        .run(move |c| questionnaires::set_options(c, who.actor(), &k, &options))
+        .await?;
     d.state.surveys.invalidate(&key);
     Ok(see_other(&format!("/designer/{key}/options?saved=1")))
 }
@@ -472,9 +451,8 @@ pub async fn export(
     let k = key.clone();
     let bytes = d
         .state
-        .db
-        .run(move |c| Ok(questionnaires::export(c, &k, Some(version), format)))
-        .await??;
+        .run(move |c| questionnaires::export(c, &k, Some(version), format))
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type(mime)
         .insert_header((

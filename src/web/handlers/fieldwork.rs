@@ -33,10 +33,7 @@ async fn refused(
     form: UploadForm,
     message: Msg,
 ) -> Result<HttpResponse, AppError> {
-    let o = state
-        .db
-        .run(move |c| Ok(fieldwork::overview(c, &key)))
-        .await??;
+    let o = state.run(move |c| fieldwork::overview(c, &key)).await?;
     Ok(HttpResponse::UnprocessableEntity()
         .content_type("text/html; charset=utf-8")
         .body(view::page(ctx, &o, Some((form, &message))).into_string()))
@@ -159,8 +156,7 @@ pub async fn show_letters(
     let base = site_base(&req);
     let sample = query.into_inner().sample.filter(|s| !s.is_empty());
     let batch = state
-        .db
-        .run(move |c| Ok(fieldwork::letters(c, &key, sample.as_deref(), &base)))
-        .await??;
+        .run(move |c| fieldwork::letters(c, &key, sample.as_deref(), &base))
+        .await?;
     Ok(html(view::letters(Lang::of(&req), &batch)))
 }

@@ -451,9 +451,8 @@ async fn save(
     let lang = a.lang.clone();
     let (survey, secret) = (s.clone(), state.secret.clone());
     let saved = state
-        .db
-        .run(move |c| Ok(ans::save_draft(c, &survey, &a, &secret)))
-        .await??;
+        .run(move |c| ans::save_draft(c, &survey, &a, &secret))
+        .await?;
     let link = format!(
         "{}/s/{}/resume?code={}",
         site_base(req),
@@ -516,10 +515,9 @@ async fn resume(
     let found = match response::normalise_resume_code(typed) {
         Some(code) => {
             let (survey, secret) = (s.clone(), state.secret.clone());
-            let found = state
-                .db
-                .run(move |c| Ok(ans::resume(c, &survey, &secret, &code)));
-            found.await??
+            state
+                .run(move |c| ans::resume(c, &survey, &secret, &code))
+                .await?
         }
         None => None,
     };
