@@ -76,6 +76,9 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Who may read `/metrics`.
     pub metrics: MetricsAccess,
+    /// The time zone times are shown in and staff-typed times are read in (`INSIKT_TIMEZONE`,
+    /// `timezone` in the file; Europe/Stockholm by default). Storage stays UTC.
+    pub timezone: crate::domain::local_time::Zone,
 }
 
 /// Who may read `/metrics`: TCP peers in `allow` without more ado, anyone else only with
@@ -252,6 +255,7 @@ struct FileConfig {
     mail_rate: Option<f64>,
     metrics_token: Option<String>,
     metrics_allow: Option<String>,
+    timezone: Option<String>,
 }
 
 impl Settings {
@@ -345,6 +349,15 @@ impl Settings {
                 None => MetricsAccess::default().allow,
             },
         };
+        let timezone = match env("INSIKT_TIMEZONE").or(file.timezone) {
+            Some(name) => {
+                crate::domain::local_time::Zone::parse(&name).map_err(|e| ConfigError::Invalid {
+                    setting: "INSIKT_TIMEZONE",
+                    message: e.to_string(),
+                })?
+            }
+            None => crate::domain::local_time::Zone::default(),
+        };
         let database_url = env("DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("insikt.db").display()));
@@ -376,6 +389,7 @@ impl Settings {
             respondent_rate_burst: 60,
             mail,
             metrics,
+            timezone,
         })
     }
 

@@ -2,6 +2,7 @@
 
 pub mod expr;
 pub mod lang;
+pub mod local_time;
 pub mod options;
 pub mod quota;
 pub mod response;

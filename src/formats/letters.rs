@@ -139,6 +139,41 @@ fn date_in(l: Lang, d: time::OffsetDateTime) -> String {
     }
 }
 
+/// The sender line above the recipient: the controller's postal address only. The controller
+/// text usually goes on with more sentences ("… 105 35 Stockholm. Dataskyddsombud: …"), which
+/// belong in the privacy paragraph, not in a return address; so it is the first line, cut at
+/// the first full stop that ends a sentence (followed by a capital, and not after a short
+/// abbreviation such as "St."), without that full stop.
+fn return_address(controller: &str) -> &str {
+    let first = controller.lines().next().unwrap_or_default().trim();
+    let ends_sentence = |i: usize| {
+        let word = first[..i].rsplit(char::is_whitespace).next().unwrap_or("");
+        let abbreviation = word.chars().count() <= 3 && word.chars().all(char::is_alphabetic);
+        let capital = first[i + 2..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase);
+        capital && !abbreviation
+    };
+    let cut = first
+        .match_indices(". ")
+        .map(|(i, _)| i)
+        .find(|&i| ends_sentence(i))
+        .map_or(first, |i| &first[..i]);
+    cut.trim_end_matches('.').trim_end()
+}
+
+/// `text` as one sentence: a full stop added only when it does not already end in one (a
+/// controller text ending in an e-mail address and a full stop must not get a second).
+fn sentence(text: &str) -> String {
+    let t = text.trim_end();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_owned()
+    } else {
+        format!("{t}.")
+    }
+}
+
 fn letter(batch: &Letters, x: &Letter) -> Markup {
     let l = Lang::from_code(&x.language).unwrap_or_default();
     let s = &batch.survey;
@@ -151,7 +186,8 @@ fn letter(batch: &Letters, x: &Letter) -> Markup {
     html! {
         article class="letter" lang=(l.code()) {
             div class="letter-head" {
-                @if !controller.is_empty() { p class="letter-sender" { (controller.lines().next().unwrap_or_default()) } }
+                @let sender = return_address(&controller);
+                @if !sender.is_empty() { p class="letter-sender" { (sender) } }
                 address class="letter-recipient" aria-label=(l.t("Mottagare", "Recipient")) {
                     @if let Some(n) = &x.name { (n) br; }
                     @for line in &x.address { (line) br; }
@@ -193,15 +229,16 @@ fn letter(batch: &Letters, x: &Letter) -> Markup {
             @if let Some(closes) = o.closes_at {
                 p class="letter-deadline" { strong { (l.t("Svara senast ", "Please answer by ")) (date_in(l, closes)) "." } }
             }
+            // The contact text is the survey's own words ("Vill du hellre svara per telefon eller
+            // brev? Ring …"), so it stands under a heading rather than after a lead-in that says
+            // the same thing again.
             @if !contact.is_empty() {
-                p { (l.t(
-                    "Vill du hellre svara per telefon, eller behöver du hjälp? Kontakta oss:",
-                    "Would you rather answer by phone, or do you need help? Contact us:"
-                )) " " (contact) }
+                h3 class="letter-contact-heading" { (l.t("Andra sätt att svara och hjälp", "Other ways to answer, and help")) }
+                p class="letter-contact" { (contact) }
             }
             @if !controller.is_empty() {
                 p class="letter-privacy" {
-                    (l.t("Personuppgiftsansvarig: ", "Data controller: ")) (controller) ". "
+                    (l.t("Personuppgiftsansvarig: ", "Data controller: ")) (sentence(&controller)) " "
                     (l.t(
                         "Dina uppgifter behandlas enligt dataskyddsförordningen (GDPR). Mer om hur vi hanterar dina svar står på enkätens första sida.",
                         "Your data is processed under the General Data Protection Regulation (GDPR). More on how we handle your answers is on the survey's first page."
@@ -264,6 +301,80 @@ pub fn document(lang: Lang, batch: &Letters, stylesheet: &str, hint: Option<Mark
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const CONTROLLER: &str = "Stadsledningskontoret, Stockholms stad, 105 35 Stockholm. Dataskyddsombud: dataskyddsombud@example.se.";
+    const CONTACT: &str =
+        "Vill du hellre svara per telefon eller brev? Ring 08-508 00 000 (vardagar 8–17).";
+
+    /// One Swedish letter with the demo survey's controller and contact texts.
+    fn rendered() -> String {
+        let mut options = SurveyOptions::default();
+        options.privacy.controller = Text::new([("sv", CONTROLLER)]);
+        options.contact = Text::new([("sv", CONTACT)]);
+        let batch = Letters {
+            survey: LetterSurvey {
+                key: "k".into(),
+                title: Text::new([("sv", "Enkät")]),
+                options,
+                url: "https://enkat.example.se/s/k".into(),
+            },
+            letters: vec![Letter {
+                name: Some("Anna Andersson".into()),
+                address: vec!["Gatan 1".into(), "111 11 Stockholm".into()],
+                language: "sv".into(),
+                code: "7K3F-Q2TB".into(),
+                link: "https://enkat.example.se/s/k?code=7K3F-Q2TB".into(),
+                qr: None,
+                sampled: true,
+            }],
+        };
+        document(Lang::Sv, &batch, "/static/app.css", None).into_string()
+    }
+
+    fn element<'a>(html: &'a str, class: &str) -> &'a str {
+        let start = html
+            .find(&format!("class=\"{class}\""))
+            .unwrap_or_else(|| panic!("{class} in {html}"));
+        let rest = &html[start..];
+        &rest[..rest.find("</").expect("closed")]
+    }
+
+    #[test]
+    fn the_letter_says_the_contact_text_once_without_a_lead_in_that_repeats_it() {
+        let html = rendered();
+        assert_eq!(
+            html.matches("Vill du hellre svara per telefon").count(),
+            1,
+            "{html}"
+        );
+        assert!(!html.contains("Kontakta oss: Vill du"), "{html}");
+        assert!(element(&html, "letter-contact").contains("Ring 08-508 00 000"));
+    }
+
+    #[test]
+    fn an_e_mail_address_ending_the_controller_text_gets_one_full_stop() {
+        let html = rendered();
+        assert!(!html.contains(".se.."), "{html}");
+        assert!(
+            html.contains("dataskyddsombud@example.se. Dina uppgifter"),
+            "{html}"
+        );
+        assert_eq!(sentence("Staden"), "Staden.");
+    }
+
+    #[test]
+    fn the_return_address_holds_the_postal_address_and_not_the_data_protection_officer() {
+        let html = rendered();
+        let sender = element(&html, "letter-sender");
+        assert!(sender.contains("105 35 Stockholm"), "{sender}");
+        assert!(!sender.contains("Dataskyddsombud"), "{sender}");
+        assert!(!sender.contains('@'), "{sender}");
+        assert_eq!(return_address("Staden\nBox 1"), "Staden");
+        assert_eq!(
+            return_address("St. Eriksgatan 1, Stockholm"),
+            "St. Eriksgatan 1, Stockholm"
+        );
+    }
 
     #[test]
     fn a_qr_code_has_dark_modules_inside_its_size() {

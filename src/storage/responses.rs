@@ -14,7 +14,9 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::pool::Db;
-use super::schema::{answers, drafts, invitations, quota_counts, responses, surveys};
+use super::schema::{
+    answers, drafts, invitations, quota_counts, response_erasures, responses, surveys,
+};
 use super::{now, DbConnection, StorageError};
 use crate::domain::options::{Access, SurveyOptions};
 use crate::domain::response::{new_receipt, Cell, Mode};
@@ -822,4 +824,92 @@ pub fn design_for_version(
         .order(responses::id.asc())
         .select((responses::id, responses::stratum, responses::design_weight))
         .load(conn)?)
+}
+
+// ---------------------------------------------------------------- erasure (a respondent's request)
+
+/// What erasing a response removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erased {
+    /// The survey the response belonged to.
+    pub survey_id: String,
+    /// Answer cells deleted.
+    pub answers: usize,
+    /// Drafts of the same attempt deleted.
+    pub drafts: usize,
+}
+
+/// Erase the response with receipt `receipt`: its answers, any draft of the same attempt, the
+/// invitation's link to it, its share of the quota counts (`quota_cells`: `(quota, cell)` it
+/// was counted in) and the response row, and remember the receipt as erased, all in one
+/// transaction; `audit` writes the audit event inside it. `None` when no response has that
+/// receipt (nothing is changed). The invitation stays used: erasing answers does not hand out
+/// a second chance to answer under the same code.
+pub fn erase_response(
+    conn: &mut DbConnection,
+    receipt: &str,
+    quota_cells: &[(String, String)],
+    audit: impl FnOnce(&mut DbConnection) -> Result<(), StorageError>,
+) -> Result<Option<Erased>, StorageError> {
+    conn.transaction(|c| {
+        let row: Option<(String, String, String)> = responses::table
+            .filter(responses::receipt.eq(receipt))
+            .select((
+                responses::id,
+                responses::survey_id,
+                responses::idempotency_key,
+            ))
+            .first(c)
+            .optional()?;
+        let Some((id, survey_id, attempt)) = row else {
+            return Ok(None);
+        };
+        let answers_deleted =
+            diesel::delete(answers::table.filter(answers::response_id.eq(&id))).execute(c)?;
+        let drafts_deleted =
+            diesel::delete(drafts::table.filter(drafts::attempt.eq(&attempt))).execute(c)?;
+        diesel::update(invitations::table.filter(invitations::response_id.eq(&id)))
+            .set(invitations::response_id.eq(None::<String>))
+            .execute(c)?;
+        for (quota, cell) in quota_cells {
+            diesel::update(
+                quota_counts::table
+                    .find((&survey_id, quota, cell))
+                    .filter(quota_counts::count.gt(0)),
+            )
+            .set(quota_counts::count.eq(quota_counts::count - 1))
+            .execute(c)?;
+        }
+        let gone = diesel::delete(responses::table.find(&id)).execute(c)?;
+        if gone != 1 {
+            return Err(StorageError::Conflict(
+                "the response was erased concurrently".into(),
+            ));
+        }
+        diesel::insert_into(response_erasures::table)
+            .values((
+                response_erasures::receipt.eq(receipt),
+                response_erasures::survey_id.eq(&survey_id),
+                response_erasures::erased_at.eq(now()),
+            ))
+            .execute(c)?;
+        audit(c)?;
+        Ok(Some(Erased {
+            survey_id,
+            answers: answers_deleted,
+            drafts: drafts_deleted,
+        }))
+    })
+}
+
+/// When the response with receipt `receipt` was erased, if it was.
+pub fn find_erasure(
+    conn: &mut DbConnection,
+    receipt: &str,
+) -> Result<Option<PrimitiveDateTime>, StorageError> {
+    Ok(response_erasures::table
+        .find(receipt)
+        .select(response_erasures::erased_at)
+        .first(conn)
+        .optional()?)
 }

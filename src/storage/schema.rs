@@ -218,4 +218,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitation_contacts,
     deliveries,
     quota_counts,
+    response_erasures,
 );
+
+diesel::table! {
+    /// Receipts of erased responses (only the number, the survey and when; see the migration).
+    response_erasures (receipt) {
+        receipt -> Text,
+        survey_id -> Text,
+        erased_at -> Timestamp,
+    }
+}

@@ -26,8 +26,8 @@ pub use admission::{
     StartRequest, Started,
 };
 pub use lookup::{
-    entry_survey_keys, find_receipt, open_surveys, phone_work_list, record_entry, StoredResponse,
-    SurveySummary,
+    entry_survey_keys, erase_response, find_receipt, open_surveys, phone_work_list, record_entry,
+    EraseError, ErasureReason, ReceiptLookup, StoredResponse, SurveySummary,
 };
 pub use resume::{resume, save_draft, Saved};
 // The writer's verdict on a submission, for the pages that show it.

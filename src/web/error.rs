@@ -218,6 +218,17 @@ impl From<AnsweringError> for AppError {
     }
 }
 
+impl From<crate::use_cases::answering::EraseError> for AppError {
+    fn from(e: crate::use_cases::answering::EraseError) -> Self {
+        use crate::use_cases::answering::EraseError;
+        match e {
+            EraseError::NotFound(_) => AppError::NotFound,
+            EraseError::Storage(s) => s.into(),
+            other => AppError::BadRequest(other.message()),
+        }
+    }
+}
+
 // --- fieldwork ---
 
 impl From<FieldworkError> for AppError {

@@ -1,12 +1,33 @@
-//! Per-client-address rate limiting for the public answering pages (a token bucket per
-//! address, in memory per instance). It stops one machine from flooding a survey; a shared
-//! office address still gets plenty: the default is 120 requests a minute with bursts of 60.
+//! Rate limiting for the public answering pages (a token bucket per client, in memory per
+//! instance). It stops one machine from flooding a survey; a shared office address still gets
+//! plenty: the default is 120 requests a minute with bursts of 60. A client is an address,
+//! except for a logged-in interviewer, who is counted per account: a call centre's
+//! interviewers share one address, and their session already says who they are.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// Token buckets by client address.
+/// Whose requests share a bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Client {
+    /// An unauthenticated visitor, by client address.
+    Address(String),
+    /// A logged-in interviewer, by account id (whatever address they call from).
+    Account(String),
+}
+
+impl Client {
+    /// The bucket key; the prefixes keep an address and an account id apart.
+    fn key(&self) -> String {
+        match self {
+            Client::Address(a) => format!("addr:{a}"),
+            Client::Account(id) => format!("account:{id}"),
+        }
+    }
+}
+
+/// Token buckets by client.
 pub struct RateLimiter {
     per_minute: f64,
     burst: f64,
@@ -21,6 +42,11 @@ impl RateLimiter {
             burst: f64::from(burst.max(1)),
             buckets: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Take one token for `client`; `Err(seconds)` says how long until the next one.
+    pub fn check_client(&self, client: &Client) -> Result<(), u64> {
+        self.check(&client.key())
     }
 
     /// Take one token for `key`; `Err(seconds)` says how long until the next one.
@@ -65,6 +91,17 @@ mod tests {
             rl.check("5.6.7.8").is_ok(),
             "other addresses are not affected"
         );
+    }
+
+    #[test]
+    fn an_interviewer_account_and_the_address_it_shares_have_separate_buckets() {
+        let rl = RateLimiter::new(1, 1);
+        let office = Client::Address("10.0.0.1".into());
+        assert!(rl.check_client(&office).is_ok());
+        assert!(rl.check_client(&office).is_err(), "the address is spent");
+        assert!(rl.check_client(&Client::Account("ivan".into())).is_ok());
+        assert!(rl.check_client(&Client::Account("ivan".into())).is_err());
+        assert!(rl.check_client(&Client::Account("iris".into())).is_ok());
     }
 
     #[test]

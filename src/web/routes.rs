@@ -10,6 +10,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show_start))
         .route("/staff", web::get().to(home::show_staff_home))
         .route("/staff/receipts", web::get().to(receipts::lookup_receipt))
+        .route(
+            "/staff/receipts/erase",
+            web::post().to(receipts::erase_response),
+        )
         .route("/login", web::get().to(auth::show_login))
         .route("/login", web::post().to(auth::submit_login))
         .route("/logout", web::post().to(auth::submit_logout))

@@ -13,6 +13,7 @@ mod designer;
 mod fieldwork;
 mod helpers;
 mod mail;
+mod people;
 mod platform;
 mod respond;
 mod smtp_sink;

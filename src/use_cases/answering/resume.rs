@@ -12,8 +12,8 @@ use crate::storage::{self, DbConnection};
 pub struct Saved {
     /// The resume code (shown once; the database keeps only its hash).
     pub code: String,
-    /// The last day the draft is kept (`YYYY-MM-DD`).
-    pub until: String,
+    /// When the draft expires (UTC; the web shows it in local time).
+    pub until: time::PrimitiveDateTime,
 }
 
 /// The stored form of a resume code: its SHA-256, so the database never holds the code.
@@ -36,10 +36,10 @@ pub fn save_draft(
     let expires = storage::now() + time::Duration::days(days);
     let draft = new_draft(s, a, secret, &code)?;
     storage::responses::insert_draft(conn, &hash_code(&code), &draft, expires, a.draft.as_deref())?;
-    let until = expires
-        .format(time::macros::format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default();
-    Ok(Saved { code, until })
+    Ok(Saved {
+        code,
+        until: expires,
+    })
 }
 
 /// The attempt resume code `code` (canonical form, see `normalise_resume_code`) restores,

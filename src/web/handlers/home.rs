@@ -20,7 +20,7 @@ pub async fn show_start(
         .run(answering::open_surveys)
         .await?
         .into_iter()
-        .map(OpenSurvey::from)
+        .map(|s| OpenSurvey::new(s, &state.settings.timezone, ctx.lang))
         .collect();
     Ok(html(views::home::start(&ctx, &open)))
 }

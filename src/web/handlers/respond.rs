@@ -13,6 +13,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use self::extract::{field, limit, reject_bots, AnswerForm, Fields, SurveyAt, SurveyForm};
 use crate::auth::csrf::CsrfToken;
 use crate::domain::expr::Value;
+use crate::domain::local_time;
 use crate::domain::options::Access;
 use crate::domain::response::{self, Mode};
 use crate::domain::survey::flow::{AnswerError, AnswerMap};
@@ -42,12 +43,17 @@ fn page(status: StatusCode, markup: maud::Markup) -> HttpResponse {
         .body(markup.into_string())
 }
 
-/// The 410 page when the survey no longer (or not yet) accepts answers.
-fn closed(s: &LoadedSurvey, lang: &str) -> Option<HttpResponse> {
+/// The 410 page when the survey no longer (or not yet) accepts answers; the closing date in
+/// the instance's local time.
+fn closed(state: &AppState, s: &LoadedSurvey, lang: &str) -> Option<HttpResponse> {
     if !s.is_closed(time::OffsetDateTime::now_utc()) {
         return None;
     }
-    let at = s.options.closes_at.map(|t| format!("{}", t.date()));
+    let zone = &state.settings.timezone;
+    let at = s
+        .options
+        .closes_at
+        .map(|t| local_time::display_date(t, zone, view::chrome(lang)));
     Some(page(StatusCode::GONE, view::closed(s, lang, at)))
 }
 
@@ -104,7 +110,7 @@ pub async fn show_survey(
     SurveyAt(s): SurveyAt,
 ) -> Result<HttpResponse, AppError> {
     let lang = s.language(query.get("lang").map(String::as_str));
-    if let Some(closed) = closed(&s, &lang) {
+    if let Some(closed) = closed(&state, &s, &lang) {
         return Ok(closed);
     }
     if let Some(code) = query.get("code") {
@@ -219,7 +225,7 @@ pub async fn submit_code(
     form: SurveyForm,
 ) -> Result<HttpResponse, AppError> {
     let lang = form.lang();
-    if let Some(closed) = closed(&form.survey, &lang) {
+    if let Some(closed) = closed(&state, &form.survey, &lang) {
         return Ok(closed);
     }
     let typed = form.field("code").unwrap_or("");
@@ -280,7 +286,7 @@ pub async fn start_survey(
     form: SurveyForm,
 ) -> Result<HttpResponse, AppError> {
     let (s, lang) = (&form.survey, form.lang());
-    if let Some(closed) = closed(s, &lang) {
+    if let Some(closed) = closed(&state, s, &lang) {
         return Ok(closed);
     }
     reject_bots(&form.fields)?;
@@ -356,7 +362,7 @@ pub async fn answer_page(
         shown,
         nav,
     } = form;
-    if let Some(closed) = closed(&s, &a.lang) {
+    if let Some(closed) = closed(&state, &s, &a.lang) {
         return Ok(closed);
     }
     // The access decision again, on every step (the writer decides once more).
@@ -395,7 +401,8 @@ async fn submit(
             .await?;
     }
     let staff = interviewer.is_some();
-    Ok(outcome_page(s, &a, outcome, staff, &csrf(req)))
+    let zone = &state.settings.timezone;
+    Ok(outcome_page(s, &a, outcome, staff, &csrf(req), zone))
 }
 
 /// The page for every outcome of a submission; only a stored one shows a receipt.
@@ -405,6 +412,7 @@ fn outcome_page(
     outcome: SubmitOutcome,
     staff: bool,
     csrf: &str,
+    zone: &local_time::Zone,
 ) -> HttpResponse {
     match outcome {
         SubmitOutcome::Stored {
@@ -415,14 +423,17 @@ fn outcome_page(
             receipt,
             submitted_at,
         } => {
-            let at = submitted_at
-                .format(time::macros::format_description!(
-                    "[year]-[month]-[day] [hour]:[minute]"
-                ))
-                .unwrap_or_default();
+            let at = local_time::display(submitted_at, zone, view::chrome(&a.lang));
             page(
                 StatusCode::OK,
-                view::receipt(s, &a.lang, &receipt, &at, &a.answers, staff),
+                view::receipt(
+                    s,
+                    &a.lang,
+                    &receipt,
+                    &at,
+                    &a.answers,
+                    staff.then_some(a.mode),
+                ),
             )
         }
         SubmitOutcome::Full => page(StatusCode::FORBIDDEN, view::full(s, &a.lang)),
@@ -459,7 +470,8 @@ async fn save(
         s.survey.key,
         saved.code
     );
-    let body = view::saved(s, &lang, &saved.code, &link, &saved.until);
+    let until = local_time::display(saved.until, &state.settings.timezone, view::chrome(&lang));
+    let body = view::saved(s, &lang, &saved.code, &link, &until);
     Ok(page(StatusCode::OK, body))
 }
 
@@ -509,7 +521,7 @@ async fn resume(
     lang: &str,
     typed: &str,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(closed) = closed(s, lang) {
+    if let Some(closed) = closed(&state, s, lang) {
         return Ok(closed);
     }
     let found = match response::normalise_resume_code(typed) {

@@ -3,6 +3,8 @@
 use maud::{html, Markup};
 
 use super::layout::{self, csrf_field};
+use crate::domain::lang::Lang;
+use crate::domain::local_time::{self, Zone};
 use crate::domain::survey::Text;
 use crate::use_cases::answering::SurveySummary;
 use crate::web::forms::PageCtx;
@@ -17,21 +19,29 @@ pub struct OpenSurvey {
     pub audience: Text,
     /// Minutes to answer.
     pub minutes: Option<u32>,
-    /// Closing date.
+    /// Closing date, in local time.
     pub closes: Option<String>,
     /// The survey's default language.
     pub default_language: String,
+    /// Other ways to answer (phone, letter): the survey's configured contact.
+    pub contact: Text,
 }
 
-impl From<SurveySummary> for OpenSurvey {
-    fn from(s: SurveySummary) -> Self {
+impl OpenSurvey {
+    /// A summary as the start page shows it, its closing date in `zone`.
+    pub fn new(s: SurveySummary, zone: &Zone, lang: Lang) -> Self {
         OpenSurvey {
             key: s.survey.key,
             title: s.latest.survey.title.clone(),
             audience: s.survey.options.audience,
             minutes: s.survey.options.minutes,
-            closes: s.survey.options.closes_at.map(|t| t.date().to_string()),
+            closes: s
+                .survey
+                .options
+                .closes_at
+                .map(|t| local_time::display_date(t, zone, lang)),
             default_language: s.latest.survey.default_language,
+            contact: s.survey.options.contact,
         }
     }
 }
@@ -69,14 +79,37 @@ pub fn start(ctx: &PageCtx, open: &[OpenSurvey]) -> Markup {
                 }
             }
             h2 { (l.t("Har du fått ett brev med en kod?", "Did you get a letter with a code?")) }
-            p { a href={ "/kod" @if l == crate::domain::lang::Lang::En { "?lang=en" } } { (l.t("Ange din kod här", "Enter your access code here")) } }
-            h2 { (l.t("Vill du hellre svara på annat sätt?", "Would you rather answer another way?")) }
-            p { (l.t(
-                "Du kan alltid svara per telefon eller brev i stället. Ring stadens kontaktcenter så hjälper vi dig.",
-                "You can always answer by phone or letter instead. Call the city's contact centre and we will help you."
-            )) }
+            p { a href={ "/kod" @if l == Lang::En { "?lang=en" } } { (l.t("Ange din kod här", "Enter your access code here")) } }
+            h2 { (l.t("Andra sätt att svara", "Other ways to answer")) }
+            (other_ways(l, open))
         },
     )
+}
+
+/// How to answer by phone or letter: the open surveys' configured contacts (said once when
+/// they agree, per survey when they differ). With none configured the page promises no number
+/// it does not have and points to the accessibility statement, which names the contacts.
+fn other_ways(l: Lang, open: &[OpenSurvey]) -> Markup {
+    let code = l.code();
+    let mut contacts: Vec<(&str, &str)> = Vec::new();
+    for s in open {
+        let c = s.contact.get_or(code, &s.default_language);
+        if !c.is_empty() && !contacts.iter().any(|(_, seen)| *seen == c) {
+            contacts.push((s.title.get_or(code, &s.default_language), c));
+        }
+    }
+    html! {
+        @match contacts.as_slice() {
+            [] => p {
+                (l.t("Du kan svara per telefon eller brev i stället. Hur du når oss står i ", "You can answer by phone or letter instead. How to reach us is in the "))
+                a href="/tillganglighet" { (l.t("tillgänglighetsredogörelsen", "accessibility statement")) } "."
+            },
+            [(_, only)] => p { (only) },
+            several => ul {
+                @for (title, contact) in several { li { strong { (title) ": " } (contact) } }
+            },
+        }
+    }
 }
 
 /// What a logged-in staff member sees first.

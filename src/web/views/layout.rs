@@ -66,6 +66,7 @@ pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                             "Insikt – enkäter och användarundersökningar för stadens e-tjänster.",
                             "Insikt – surveys and user research for the city's e-services."
                         )) }
+                        p { a href="/tillganglighet" { (lang.t("Tillgänglighetsredogörelse", "Accessibility statement")) } }
                     }
                 }
             }

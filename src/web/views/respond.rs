@@ -37,6 +37,20 @@ pub fn shell(
     switch: Option<Markup>,
     content: Markup,
 ) -> Markup {
+    shell_in(Mode::Web, lang, title, s, switch, content)
+}
+
+/// The shell of a page of an attempt in `mode`: an interviewer's phone or paper entry carries a
+/// banner saying so on every page, and no resident footer (the "Ring 08-…" contact is for the
+/// respondent, not for the interviewer keying the answers in).
+pub fn shell_in(
+    mode: Mode,
+    lang: &str,
+    title: &str,
+    s: Option<&LoadedSurvey>,
+    switch: Option<Markup>,
+    content: Markup,
+) -> Markup {
     let l = chrome(lang);
     html! {
         (DOCTYPE)
@@ -55,10 +69,13 @@ pub fn shell(
                         @if let Some(sw) = switch { (sw) }
                     }
                 }
-                main id="main" tabindex="-1" class="wrap" { (content) }
+                main id="main" tabindex="-1" class="wrap" {
+                    (mode_banner(mode, l))
+                    (content)
+                }
                 footer class="site-footer" {
                     div class="wrap" {
-                        @if let Some(s) = s {
+                        @if let (Some(s), Mode::Web) = (s, mode) {
                             @let contact = tx(&s.options.contact, lang, &s.survey);
                             @if !contact.is_empty() {
                                 h2 class="footer-heading" { (l.t("Andra sätt att svara", "Other ways to answer")) }
@@ -69,6 +86,32 @@ pub fn shell(
                     }
                 }
             }
+        }
+    }
+}
+
+/// The banner of an interviewer's attempt (nothing on a respondent's own).
+fn mode_banner(mode: Mode, l: Lang) -> Markup {
+    let (what, how) = match mode {
+        Mode::Web => return html! {},
+        Mode::Phone => (
+            l.t("Telefonintervju", "Phone interview"),
+            l.t(
+                "Du registrerar svaren åt den du ringer. Läs frågorna och svarsalternativen högt.",
+                "You are entering the answers of the person you are calling. Read the questions and options aloud.",
+            ),
+        ),
+        Mode::Paper => (
+            l.t("Pappersenkät", "Paper form"),
+            l.t(
+                "Du för in svaren från en ifylld pappersenkät. Skriv av dem precis som de står.",
+                "You are entering the answers from a completed paper form. Copy them exactly as written.",
+            ),
+        ),
+    };
+    html! {
+        div class="mode-banner" data-mode=(mode.as_str()) {
+            p { strong { (what) } " – " (how) }
         }
     }
 }
@@ -119,7 +162,8 @@ pub fn landing(
     let o = &s.options;
     let title = tx(&sv.title, lang, sv);
     let consent = o.privacy.legal_basis == LegalBasis::Consent;
-    shell(
+    shell_in(
+        entry.mode,
         lang,
         title,
         Some(s),
@@ -304,7 +348,8 @@ pub fn page(
         format!("{} {title}", l.t("Fel:", "Error:"))
     };
     let switch = other_lang_button(s, lang);
-    shell(
+    shell_in(
+        a.mode,
         lang,
         &doc_title,
         Some(s),
@@ -927,7 +972,8 @@ pub fn review(s: &LoadedSurvey, a: &Attempt, csrf: &str, errors: &[&AnswerError]
     let lang = a.lang.as_str();
     let l = chrome(lang);
     let title = tx(&sv.title, lang, sv);
-    shell(
+    shell_in(
+        a.mode,
         lang,
         &format!(
             "{} – {title}",
@@ -967,11 +1013,12 @@ pub fn receipt(
     number: &str,
     at: &str,
     answers: &AnswerMap,
-    interviewer: bool,
+    interviewer: Option<Mode>,
 ) -> Markup {
     let sv = &s.survey;
     let l = chrome(lang);
-    shell(
+    shell_in(
+        interviewer.unwrap_or(Mode::Web),
         lang,
         l.t("Tack för ditt svar", "Thank you for your answer"),
         Some(s),
@@ -981,9 +1028,9 @@ pub fn receipt(
                 h1 { (l.t("Tack! Dina svar har kommit fram", "Thank you! Your answers have arrived")) }
                 p { (l.t("Ditt kvittonummer:", "Your receipt number:")) }
                 p class="receipt-number" { strong { (number) } }
-                p { (l.t("Mottaget", "Received")) " " (at) " (UTC)." }
+                p { (l.t("Mottaget", "Received")) " " (at) "." }
             }
-            @if interviewer {
+            @if interviewer.is_some() {
                 div class="notice" role="status" {
                     p { (l.t(
                         "Läs upp kvittonumret för den svarande, eller skriv det på pappersenkäten.",
@@ -1027,7 +1074,8 @@ pub fn closed(s: &LoadedSurvey, lang: &str, closed_at: Option<String>) -> Markup
             h1 { (title) }
             p class="lead" { (l.t("Undersökningen är stängd och tar inte längre emot svar.", "The survey is closed and no longer accepts answers.")) }
             @if let Some(at) = closed_at { p { (l.t("Den stängdes", "It closed on")) " " (at) "." } }
-            p { (l.t("Har du frågor? Kontakta oss:", "Questions? Contact us:")) " " (tx(&s.options.contact, lang, sv)) }
+            @let contact = tx(&s.options.contact, lang, sv);
+            @if !contact.is_empty() { p { (l.t("Har du frågor? Kontakta oss:", "Questions? Contact us:")) " " (contact) } }
             p { a href="/" { (l.t("Se pågående undersökningar", "See open surveys")) } }
         },
     )
@@ -1066,7 +1114,7 @@ pub fn saved(s: &LoadedSurvey, lang: &str, code: &str, link: &str, expires: &str
             p { (l.t("Skriv upp koden. Med den fortsätter du där du slutade.", "Write down the code. With it you continue where you left off.")) }
             p class="receipt-number" { strong { (code) } }
             p { (l.t("Eller använd länken:", "Or use the link:")) " " a href=(link) { (link) } }
-            p { (l.t("Koden gäller till", "The code is valid until")) " " (expires) " (UTC)." }
+            p { (l.t("Koden gäller till", "The code is valid until")) " " (expires) "." }
             p { a href={ "/s/" (sv.key) "/resume" } { (l.t("Fortsätt nu", "Continue now")) } }
         },
     )

@@ -35,7 +35,7 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
 pub fn limit(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
     state
         .limiter
-        .check(&client_ip(req))
+        .check_client(&crate::web::ratelimit::Client::Address(client_ip(req)))
         .map_err(|secs| AppError::TooManyRequests {
             retry_after_secs: i64::try_from(secs).unwrap_or(60),
         })
@@ -52,6 +52,24 @@ async fn load(req: &HttpRequest, state: &AppState) -> Result<Arc<LoadedSurvey>, 
         .get(&state.db, &key)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// The rate limit of an answering form: per account for a logged-in interviewer (authenticated,
+/// so counted by who they are rather than the address a call centre shares), per address for
+/// everyone else.
+pub async fn limit_form(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
+    use crate::web::access::{current_user, Interviewers, Policy};
+    use crate::web::ratelimit::Client;
+    let client = match current_user(req).await? {
+        Some(user) if Interviewers::allows(user.role) => Client::Account(user.id),
+        _ => Client::Address(client_ip(req)),
+    };
+    state
+        .limiter
+        .check_client(&client)
+        .map_err(|secs| AppError::TooManyRequests {
+            retry_after_secs: i64::try_from(secs).unwrap_or(60),
+        })
 }
 
 /// `GET /s/{key}…`: the published survey (no rate limit: reading a landing page looks nothing up).
@@ -101,7 +119,7 @@ impl FromRequest for SurveyForm {
         Box::pin(async move {
             let CsrfForm(fields) = form.await?;
             let state = state_of(&req)?;
-            limit(&state, &req)?;
+            limit_form(&state, &req).await?;
             let survey = load(&req, &state).await?;
             Ok(SurveyForm { survey, fields })
         })
