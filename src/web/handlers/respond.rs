@@ -521,7 +521,7 @@ async fn resume(
     lang: &str,
     typed: &str,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(closed) = closed(&state, s, lang) {
+    if let Some(closed) = closed(state, s, lang) {
         return Ok(closed);
     }
     let found = match response::normalise_resume_code(typed) {

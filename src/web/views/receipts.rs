@@ -160,7 +160,7 @@ pub fn confirm(ctx: &PageCtx, e: &Erasure, error: Option<&str>) -> Markup {
 
 /// How a response came in, in words ("webb", "telefon", "papper"); an unknown stored code is
 /// shown as it is rather than hidden.
-fn mode_label<'a>(l: Lang, stored: &'a str) -> &'a str {
+fn mode_label(l: Lang, stored: &str) -> &str {
     match Mode::parse(stored) {
         Some(Mode::Web) => l.t("webb", "web"),
         Some(Mode::Phone) => l.t("telefon", "phone"),
