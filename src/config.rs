@@ -527,6 +527,15 @@ mod tests {
     }
 
     #[test]
+    fn times_are_shown_in_stockholm_unless_another_zone_is_configured() {
+        assert_eq!(settings(&[]).unwrap().timezone.name(), "Europe/Stockholm");
+        let s = settings(&[("INSIKT_TIMEZONE", "Europe/Helsinki")]).unwrap();
+        assert_eq!(s.timezone.name(), "Europe/Helsinki");
+        let err = settings(&[("INSIKT_TIMEZONE", "Stockholm")]).unwrap_err();
+        assert!(err.to_string().starts_with("INSIKT_TIMEZONE:"), "{err}");
+    }
+
+    #[test]
     fn an_unparseable_bind_address_names_the_setting() {
         let err = settings(&[("INSIKT_BIND", "localhost:http")]).unwrap_err();
         assert!(err.to_string().starts_with("INSIKT_BIND:"), "{err}");

@@ -396,3 +396,68 @@ async fn the_receipt_and_the_resume_code_give_local_time_not_utc() {
     assert!(!done.contains("UTC"), "{done}");
     assert!(done.contains(" kl. "), "{done}");
 }
+
+#[actix_web::test]
+async fn opening_times_staff_type_are_stockholm_time_stored_as_utc_in_summer_and_winter() {
+    let app = app_with(options()).await;
+    app.create_user("rut", "researcher");
+    app.login("rut", GOOD_PASSWORD).await;
+    let page = format!("/designer/{KEY}/options");
+    let res = app
+        .post_form(
+            &page,
+            &page,
+            &[
+                ("opens_at", "2026-07-01T09:00"),
+                ("closes_at", "2026-12-01T17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303, "{}", res.text().await.unwrap());
+    let stored = {
+        let mut conn = app.db.get().unwrap();
+        insikt::storage::surveys::find_survey(&mut conn, KEY)
+            .unwrap()
+            .unwrap()
+            .options
+    };
+    // Summer time is UTC+2, winter time UTC+1.
+    assert_eq!(
+        stored.opens_at,
+        Some(time::macros::datetime!(2026-07-01 07:00 UTC))
+    );
+    assert_eq!(
+        stored.closes_at,
+        Some(time::macros::datetime!(2026-12-01 16:00 UTC))
+    );
+    // The form shows them back as typed, and says which zone.
+    let (_, form) = app.get_html(&page).await;
+    assert!(form.contains("value=\"2026-07-01T09:00\""), "{form}");
+    assert!(form.contains("value=\"2026-12-01T17:00\""), "{form}");
+    assert!(form.contains("Europe/Stockholm"), "{form}");
+}
+
+#[actix_web::test]
+async fn the_time_zone_is_a_setting() {
+    let app = TestApp::spawn_with(|s| {
+        s.timezone = insikt::domain::local_time::Zone::parse("UTC").unwrap();
+    })
+    .await;
+    app.publish_survey(SURVEY, &options());
+    app.create_user("rut", "researcher");
+    app.login("rut", GOOD_PASSWORD).await;
+    let page = format!("/designer/{KEY}/options");
+    let res = app
+        .post_form(&page, &page, &[("opens_at", "2026-07-01T09:00")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let mut conn = app.db.get().unwrap();
+    let stored = insikt::storage::surveys::find_survey(&mut conn, KEY)
+        .unwrap()
+        .unwrap()
+        .options;
+    assert_eq!(
+        stored.opens_at,
+        Some(time::macros::datetime!(2026-07-01 09:00 UTC))
+    );
+}

@@ -401,7 +401,10 @@ pub async fn show_options(
     let options = d.state.run(move |c| questionnaires::options(c, &k)).await?;
     let saved = req.query_string().contains("saved=1");
     let form = FormState::default();
-    Ok(html(view::options(&d.ctx, &key, &options, &form, saved)))
+    let zone = &d.state.settings.timezone;
+    Ok(html(view::options(
+        &d.ctx, zone, &key, &options, &form, saved,
+    )))
 }
 
 /// `POST /designer/{key}/options`: replace the survey's options.
@@ -411,13 +414,14 @@ pub async fn save_options(
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let options = match edit::options(d.ctx.lang, &fields) {
+    let zone = &d.state.settings.timezone;
+    let options = match edit::options(d.ctx.lang, zone, &fields) {
         Ok(o) => o,
         Err(errors) => {
             let form = FormState::failed("options", fields, errors);
-            let shown = edit::options_lenient(&form.values);
+            let shown = edit::options_lenient(zone, &form.values);
             return Ok(unprocessable(view::options(
-                &d.ctx, &key, &shown, &form, false,
+                &d.ctx, zone, &key, &shown, &form, false,
             )));
         }
     };

@@ -7,6 +7,7 @@ use maud::{html, Markup};
 
 use super::layout::{self, csrf_field};
 use super::respond;
+use crate::domain::local_time::Zone;
 use crate::domain::options::{Access, LegalBasis, SurveyOptions};
 use crate::domain::survey::{
     Finding, Location, Question, QuestionKind, Severity, Survey, Text, VersionStatus,
@@ -756,9 +757,11 @@ fn location(l: Lang, loc: &Location) -> String {
     }
 }
 
-fn dt(d: Option<time::OffsetDateTime>) -> String {
+/// A stored (UTC) time as the local wall-clock time staff edit.
+fn dt(zone: &Zone, d: Option<time::OffsetDateTime>) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    d.and_then(|d| d.format(&fmt).ok()).unwrap_or_default()
+    d.and_then(|d| zone.to_local(d).format(&fmt).ok())
+        .unwrap_or_default()
 }
 
 fn opt_num<T: ToString>(v: Option<T>) -> String {
@@ -766,8 +769,27 @@ fn opt_num<T: ToString>(v: Option<T>) -> String {
 }
 
 /// `/designer/{key}/options`: when, to whom and how the survey is run.
-pub fn options(ctx: &PageCtx, key: &str, o: &SurveyOptions, st: &FormState, saved: bool) -> Markup {
+pub fn options(
+    ctx: &PageCtx,
+    zone: &Zone,
+    key: &str,
+    o: &SurveyOptions,
+    st: &FormState,
+    saved: bool,
+) -> Markup {
     let l = ctx.lang;
+    let opens = format!(
+        "{} ({}, {})",
+        l.t("Öppnar", "Opens"),
+        zone.name(),
+        l.t("ÅÅÅÅ-MM-DDTtt:mm", "YYYY-MM-DDThh:mm")
+    );
+    let closes = format!(
+        "{} ({}, {})",
+        l.t("Stänger", "Closes"),
+        zone.name(),
+        l.t("ÅÅÅÅ-MM-DDTtt:mm", "YYYY-MM-DDThh:mm")
+    );
     let f = "options";
     layout::page(
         ctx,
@@ -781,8 +803,8 @@ pub fn options(ctx: &PageCtx, key: &str, o: &SurveyOptions, st: &FormState, save
                 (csrf_field(&ctx.csrf))
                 fieldset {
                     legend { (l.t("När och för vem", "When and for whom")) }
-                    (input(st, f, "opens_at", l.t("Öppnar (UTC, ÅÅÅÅ-MM-DDTtt:mm)", "Opens (UTC, YYYY-MM-DDThh:mm)"), &dt(o.opens_at)))
-                    (input(st, f, "closes_at", l.t("Stänger (UTC, ÅÅÅÅ-MM-DDTtt:mm)", "Closes (UTC, YYYY-MM-DDThh:mm)"), &dt(o.closes_at)))
+                    (input(st, f, "opens_at", &opens, &dt(zone, o.opens_at)))
+                    (input(st, f, "closes_at", &closes, &dt(zone, o.closes_at)))
                     (checkbox(st, f, "listed", l.t("Visa på startsidan", "List on the start page"), o.listed))
                     (text_pair(l, st, f, "audience", l.t("Målgrupp", "Audience"), &o.audience, false))
                     (input(st, f, "minutes", l.t("Ungefärlig tid i minuter", "Approximate minutes"), &opt_num(o.minutes)))

@@ -39,7 +39,9 @@ impl OpenSurvey {
                 .survey
                 .options
                 .closes_at
-                .map(|t| local_time::display_date(t, zone, lang)),
+                // The last day one can answer: a survey closing at local midnight closes
+                // at the end of the day before.
+                .map(|t| local_time::display_date(t - time::Duration::SECOND, zone, lang)),
             default_language: s.latest.survey.default_language,
             contact: s.survey.options.contact,
         }

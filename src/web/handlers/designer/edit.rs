@@ -6,6 +6,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::Fields;
 use crate::domain::expr::{Expr, ExprErrorKind, Expression};
+use crate::domain::local_time::Zone;
 use crate::domain::options::{Access, LegalBasis, SurveyOptions};
 use crate::domain::quota::Quota;
 use crate::domain::survey::check::is_valid_key;
@@ -656,7 +657,15 @@ pub fn question_toml(lang: Lang, s: &mut Survey, key: &str, f: &Fields) -> Resul
     Ok(format!("question {key} edited as TOML"))
 }
 
-fn datetime(lang: Lang, f: &Fields, name: &str, errors: &mut Errors) -> Option<OffsetDateTime> {
+/// A date and time staff typed, read as wall-clock time in the instance's `zone` (staff think in
+/// local time; storage is UTC).
+fn datetime(
+    lang: Lang,
+    zone: &Zone,
+    f: &Fields,
+    name: &str,
+    errors: &mut Errors,
+) -> Option<OffsetDateTime> {
     let v = get(f, name);
     if v.is_empty() {
         return None;
@@ -664,7 +673,7 @@ fn datetime(lang: Lang, f: &Fields, name: &str, errors: &mut Errors) -> Option<O
     let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     let parsed = PrimitiveDateTime::parse(v, &fmt)
         .ok()
-        .map(PrimitiveDateTime::assume_utc);
+        .and_then(|local| zone.to_utc(local));
     if parsed.is_none() {
         err(
             errors,
@@ -678,18 +687,18 @@ fn datetime(lang: Lang, f: &Fields, name: &str, errors: &mut Errors) -> Option<O
 }
 
 /// The options form, leniently: what can be read, for showing the form again.
-pub fn options_lenient(f: &Fields) -> SurveyOptions {
+pub fn options_lenient(zone: &Zone, f: &Fields) -> SurveyOptions {
     let mut errors = Errors::new();
-    build_options(Lang::En, f, &mut errors)
+    build_options(Lang::En, zone, f, &mut errors)
 }
 
-fn build_options(lang: Lang, f: &Fields, errors: &mut Errors) -> SurveyOptions {
+fn build_options(lang: Lang, zone: &Zone, f: &Fields, errors: &mut Errors) -> SurveyOptions {
     let mut o = SurveyOptions {
         listed: ticked(f, "listed"),
         audience: text_from(f, "audience"),
         minutes: number(lang, f, "minutes", errors),
-        opens_at: datetime(lang, f, "opens_at", errors),
-        closes_at: datetime(lang, f, "closes_at", errors),
+        opens_at: datetime(lang, zone, f, "opens_at", errors),
+        closes_at: datetime(lang, zone, f, "closes_at", errors),
         max_responses: number(lang, f, "max_responses", errors),
         contact: text_from(f, "contact"),
         results: text_from(f, "results"),
@@ -759,9 +768,9 @@ fn quotas_from(lang: Lang, f: &Fields, errors: &mut Errors) -> Vec<Quota> {
 }
 
 /// The options form.
-pub fn options(lang: Lang, f: &Fields) -> Result<SurveyOptions, Errors> {
+pub fn options(lang: Lang, zone: &Zone, f: &Fields) -> Result<SurveyOptions, Errors> {
     let mut errors = Errors::new();
-    let o = build_options(lang, f, &mut errors);
+    let o = build_options(lang, zone, f, &mut errors);
     if let (Some(a), Some(b)) = (o.opens_at, o.closes_at) {
         if b <= a {
             err(
