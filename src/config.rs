@@ -78,7 +78,13 @@ pub struct Settings {
     pub metrics: MetricsAccess,
     /// The time zone times are shown in and staff-typed times are read in (`INSIKT_TIMEZONE`,
     /// `timezone` in the file; Europe/Stockholm by default). Storage stays UTC.
-    pub timezone: crate::domain::local_time::Zone,
+    pub timezone: jiff::tz::TimeZone,
+}
+
+/// Europe/Stockholm, where the city is (the tz database is compiled in, so this holds on any
+/// host; UTC only if it somehow lacked the zone).
+pub fn default_timezone() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
 /// Who may read `/metrics`: TCP peers in `allow` without more ado, anyone else only with
@@ -351,12 +357,14 @@ impl Settings {
         };
         let timezone = match env("INSIKT_TIMEZONE").or(file.timezone) {
             Some(name) => {
-                crate::domain::local_time::Zone::parse(&name).map_err(|e| ConfigError::Invalid {
+                jiff::tz::TimeZone::get(name.trim()).map_err(|_| ConfigError::Invalid {
                     setting: "INSIKT_TIMEZONE",
-                    message: e.to_string(),
+                    message: format!(
+                        "'{name}' is not a time zone of the tz database, e.g. Europe/Stockholm or UTC"
+                    ),
                 })?
             }
-            None => crate::domain::local_time::Zone::default(),
+            None => default_timezone(),
         };
         let database_url = env("DATABASE_URL")
             .or(file.database_url)
@@ -528,9 +536,10 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_stockholm_unless_another_zone_is_configured() {
-        assert_eq!(settings(&[]).unwrap().timezone.name(), "Europe/Stockholm");
+        let zone = settings(&[]).unwrap().timezone;
+        assert_eq!(zone.iana_name(), Some("Europe/Stockholm"));
         let s = settings(&[("INSIKT_TIMEZONE", "Europe/Helsinki")]).unwrap();
-        assert_eq!(s.timezone.name(), "Europe/Helsinki");
+        assert_eq!(s.timezone.iana_name(), Some("Europe/Helsinki"));
         let err = settings(&[("INSIKT_TIMEZONE", "Stockholm")]).unwrap_err();
         assert!(err.to_string().starts_with("INSIKT_TIMEZONE:"), "{err}");
     }

@@ -10,63 +10,47 @@ use crate::domain::lang::Lang;
 /// The zone used when none is configured.
 pub const DEFAULT_ZONE: &str = "Europe/Stockholm";
 
-/// A named time zone from the tz database.
-#[derive(Debug, Clone)]
-pub struct Zone {
-    name: String,
-    tz: jiff::tz::TimeZone,
-}
+/// A time zone of the tz database. It is jiff's own type, so the settings can hold one without
+/// depending on this module.
+pub type Zone = jiff::tz::TimeZone;
 
 /// A zone name the tz database does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("'{0}' is not a time zone of the tz database, e.g. Europe/Stockholm or UTC")]
 pub struct UnknownZone(pub String);
 
-impl Zone {
-    /// The zone named `name` (an IANA name such as `Europe/Stockholm`, or `UTC`).
-    pub fn parse(name: &str) -> Result<Zone, UnknownZone> {
-        let name = name.trim();
-        jiff::tz::TimeZone::get(name)
-            .map(|tz| Zone {
-                name: name.to_owned(),
-                tz,
-            })
-            .map_err(|_| UnknownZone(name.to_owned()))
-    }
+/// The zone named `name` (an IANA name such as `Europe/Stockholm`, or `UTC`).
+pub fn zone(name: &str) -> Result<Zone, UnknownZone> {
+    let name = name.trim();
+    jiff::tz::TimeZone::get(name).map_err(|_| UnknownZone(name.to_owned()))
+}
 
-    /// Its IANA name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
+/// Europe/Stockholm, the default (UTC only if the compiled-in database lacked it).
+pub fn stockholm() -> Zone {
+    zone(DEFAULT_ZONE).unwrap_or(jiff::tz::TimeZone::UTC)
+}
 
-    /// The wall-clock time in this zone of an instant (falls back to UTC for an instant jiff
-    /// cannot represent, which no stored time is).
-    fn local(&self, at: OffsetDateTime) -> Local {
-        let zoned = jiff::Timestamp::from_second(at.unix_timestamp())
-            .map(|ts| ts.to_zoned(self.tz.clone()));
-        match zoned {
-            Ok(z) => Local {
-                year: i32::from(z.year()),
-                month: z.month().unsigned_abs(),
-                day: z.day().unsigned_abs(),
-                hour: z.hour().unsigned_abs(),
-                minute: z.minute().unsigned_abs(),
-            },
-            Err(_) => Local {
-                year: at.year(),
-                month: u8::from(at.month()),
-                day: at.day(),
-                hour: at.hour(),
-                minute: at.minute(),
-            },
-        }
-    }
+/// Wall-clock conversions of a zone.
+pub trait WallClock {
+    /// Its IANA name (`UTC` for a fixed zone without one).
+    fn name(&self) -> &str;
 
     /// The UTC instant of a wall-clock time typed in this zone. A time in the hour skipped
-    /// when summer time starts is read as the same clock reading after the jump, and one in the
-    /// hour repeated in autumn as the earlier of the two (the tz database's "compatible" rule,
-    /// as calendars do).
-    pub fn to_utc(&self, local: PrimitiveDateTime) -> Option<OffsetDateTime> {
+    /// when summer time starts is read as the same clock reading after the jump, and one in
+    /// the hour repeated in autumn as the earlier of the two (the tz database's "compatible"
+    /// rule, as calendars do).
+    fn to_utc(&self, local: PrimitiveDateTime) -> Option<OffsetDateTime>;
+
+    /// A stored UTC instant as this zone's wall-clock time, for a form field to edit.
+    fn to_local(&self, at: OffsetDateTime) -> PrimitiveDateTime;
+}
+
+impl WallClock for Zone {
+    fn name(&self) -> &str {
+        self.iana_name().unwrap_or("UTC")
+    }
+
+    fn to_utc(&self, local: PrimitiveDateTime) -> Option<OffsetDateTime> {
         let dt = jiff::civil::DateTime::new(
             i16::try_from(local.year()).ok()?,
             i8::try_from(u8::from(local.month())).ok()?,
@@ -77,13 +61,12 @@ impl Zone {
             0,
         )
         .ok()?;
-        let zoned = self.tz.to_ambiguous_zoned(dt).compatible().ok()?;
+        let zoned = self.to_ambiguous_zoned(dt).compatible().ok()?;
         OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second()).ok()
     }
 
-    /// A stored UTC instant as this zone's wall-clock time, for a form field to edit.
-    pub fn to_local(&self, at: OffsetDateTime) -> PrimitiveDateTime {
-        let l = self.local(at);
+    fn to_local(&self, at: OffsetDateTime) -> PrimitiveDateTime {
+        let l = local(self, at);
         time::Month::try_from(l.month)
             .ok()
             .and_then(|m| time::Date::from_calendar_date(l.year, m, l.day).ok())
@@ -96,12 +79,26 @@ impl Zone {
     }
 }
 
-impl Default for Zone {
-    fn default() -> Self {
-        Zone::parse(DEFAULT_ZONE).unwrap_or_else(|_| Zone {
-            name: "UTC".into(),
-            tz: jiff::tz::TimeZone::UTC,
-        })
+/// The wall-clock time in `zone` of an instant (falls back to UTC for an instant jiff cannot
+/// represent, which no stored time is).
+fn local(zone: &Zone, at: OffsetDateTime) -> Local {
+    let zoned =
+        jiff::Timestamp::from_second(at.unix_timestamp()).map(|ts| ts.to_zoned(zone.clone()));
+    match zoned {
+        Ok(z) => Local {
+            year: i32::from(z.year()),
+            month: z.month().unsigned_abs(),
+            day: z.day().unsigned_abs(),
+            hour: z.hour().unsigned_abs(),
+            minute: z.minute().unsigned_abs(),
+        },
+        Err(_) => Local {
+            year: at.year(),
+            month: u8::from(at.month()),
+            day: at.day(),
+            hour: at.hour(),
+            minute: at.minute(),
+        },
     }
 }
 
@@ -159,7 +156,7 @@ pub fn display(utc: PrimitiveDateTime, zone: &Zone, lang: Lang) -> String {
 
 /// An instant as residents read it, in `zone` (see [`display`]).
 pub fn display_instant(at: OffsetDateTime, zone: &Zone, lang: Lang) -> String {
-    let l = zone.local(at);
+    let l = local(zone, at);
     let month = month_name(lang, l.month);
     match lang {
         Lang::Sv => format!(
@@ -175,13 +172,13 @@ pub fn display_instant(at: OffsetDateTime, zone: &Zone, lang: Lang) -> String {
 
 /// The calendar date of an instant in `zone`: "1 december 2026" / "1 December 2026".
 pub fn display_date(at: OffsetDateTime, zone: &Zone, lang: Lang) -> String {
-    let l = zone.local(at);
+    let l = local(zone, at);
     format!("{} {} {}", l.day, month_name(lang, l.month), l.year)
 }
 
 /// A stored UTC time compactly for staff tables: "2026-12-01 15:04", in `zone`.
 pub fn display_short(utc: PrimitiveDateTime, zone: &Zone) -> String {
-    let l = zone.local(utc.assume_utc());
+    let l = local(zone, utc.assume_utc());
     format!(
         "{}-{:02}-{:02} {:02}:{:02}",
         l.year, l.month, l.day, l.hour, l.minute
@@ -194,7 +191,7 @@ mod tests {
     use time::macros::datetime;
 
     fn stockholm() -> Zone {
-        Zone::parse("Europe/Stockholm").expect("bundled tzdb")
+        zone("Europe/Stockholm").expect("bundled tzdb")
     }
 
     #[test]
@@ -248,12 +245,13 @@ mod tests {
 
     #[test]
     fn an_unknown_zone_is_refused_and_utc_is_known() {
-        assert!(Zone::parse("Europe/Atlantis").is_err());
-        let utc = Zone::parse("UTC").expect("UTC");
+        assert!(zone("Europe/Atlantis").is_err());
+        let utc = zone("UTC").expect("UTC");
         assert_eq!(
             display_short(datetime!(2026-07-01 13:04), &utc),
             "2026-07-01 13:04"
         );
-        assert_eq!(Zone::default().name(), "Europe/Stockholm");
+        assert_eq!(super::stockholm().name(), "Europe/Stockholm");
+        assert_eq!(utc.name(), "UTC");
     }
 }

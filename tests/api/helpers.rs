@@ -76,7 +76,7 @@ impl TestApp {
             respondent_rate_burst: 60,
             mail: Default::default(),
             metrics: Default::default(),
-            timezone: Default::default(),
+            timezone: insikt::config::default_timezone(),
         };
         let mut settings = settings;
         adjust(&mut settings);

@@ -440,7 +440,7 @@ async fn opening_times_staff_type_are_stockholm_time_stored_as_utc_in_summer_and
 #[actix_web::test]
 async fn the_time_zone_is_a_setting() {
     let app = TestApp::spawn_with(|s| {
-        s.timezone = insikt::domain::local_time::Zone::parse("UTC").unwrap();
+        s.timezone = insikt::domain::local_time::zone("UTC").unwrap();
     })
     .await;
     app.publish_survey(SURVEY, &options());

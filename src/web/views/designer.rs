@@ -7,7 +7,7 @@ use maud::{html, Markup};
 
 use super::layout::{self, csrf_field};
 use super::respond;
-use crate::domain::local_time::Zone;
+use crate::domain::local_time::{WallClock, Zone};
 use crate::domain::options::{Access, LegalBasis, SurveyOptions};
 use crate::domain::survey::{
     Finding, Location, Question, QuestionKind, Severity, Survey, Text, VersionStatus,

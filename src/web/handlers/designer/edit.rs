@@ -6,7 +6,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::Fields;
 use crate::domain::expr::{Expr, ExprErrorKind, Expression};
-use crate::domain::local_time::Zone;
+use crate::domain::local_time::{WallClock, Zone};
 use crate::domain::options::{Access, LegalBasis, SurveyOptions};
 use crate::domain::quota::Quota;
 use crate::domain::survey::check::is_valid_key;
