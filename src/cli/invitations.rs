@@ -72,7 +72,13 @@ pub fn run(settings: Settings, args: InvitationsArgs) -> anyhow::Result<()> {
             sample,
             lang,
         } => {
-            let batch = fieldwork::letters(conn, &survey, sample.as_deref(), &base_url)?;
+            let batch = fieldwork::letters(
+                conn,
+                &survey,
+                sample.as_deref(),
+                &base_url,
+                settings.timezone.clone(),
+            )?;
             let css = out.with_file_name("insikt-letters.css");
             std::fs::write(&css, APP_CSS)
                 .with_context(|| format!("{}: cannot write", css.display()))?;

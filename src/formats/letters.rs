@@ -5,6 +5,7 @@
 use maud::{html, Markup, DOCTYPE};
 
 use crate::domain::lang::Lang;
+use crate::domain::local_time::{self, Zone};
 use crate::domain::options::SurveyOptions;
 use crate::domain::survey::Text;
 
@@ -54,6 +55,8 @@ pub struct LetterSurvey {
     pub options: SurveyOptions,
     /// The survey's public address, e.g. `https://enkat.example.se/s/parking`.
     pub url: String,
+    /// The zone the closing date is given in (the instance's local time).
+    pub zone: Zone,
 }
 
 /// One printed letter.
@@ -102,41 +105,10 @@ pub fn qr_svg(qr: &Qr, label: &str) -> Markup {
     }
 }
 
-fn date_in(l: Lang, d: time::OffsetDateTime) -> String {
-    const MONTHS_SV: [&str; 12] = [
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    const MONTHS_EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let d = d.to_offset(time::UtcOffset::UTC).date();
-    let m = usize::from(u8::from(d.month())) - 1;
-    match l {
-        Lang::Sv => format!("{} {} {}", d.day(), MONTHS_SV[m], d.year()),
-        Lang::En => format!("{} {} {}", d.day(), MONTHS_EN[m], d.year()),
-    }
+/// The last day one can answer, in local time: a survey closing at local midnight closes at
+/// the end of the day before.
+fn last_day(l: Lang, zone: &Zone, closes: time::OffsetDateTime) -> String {
+    local_time::display_date(closes - time::Duration::SECOND, zone, l)
 }
 
 /// The sender line above the recipient: the controller's postal address only. The controller
@@ -227,7 +199,7 @@ fn letter(batch: &Letters, x: &Letter) -> Markup {
                 }
             }
             @if let Some(closes) = o.closes_at {
-                p class="letter-deadline" { strong { (l.t("Svara senast ", "Please answer by ")) (date_in(l, closes)) "." } }
+                p class="letter-deadline" { strong { (l.t("Svara senast ", "Please answer by ")) (last_day(l, &s.zone, closes)) "." } }
             }
             // The contact text is the survey's own words ("Vill du hellre svara per telefon eller
             // brev? Ring …"), so it stands under a heading rather than after a lead-in that says
@@ -317,6 +289,7 @@ mod tests {
                 title: Text::new([("sv", "Enkät")]),
                 options,
                 url: "https://enkat.example.se/s/k".into(),
+                zone: local_time::stockholm(),
             },
             letters: vec![Letter {
                 name: Some("Anna Andersson".into()),
@@ -374,6 +347,17 @@ mod tests {
             return_address("St. Eriksgatan 1, Stockholm"),
             "St. Eriksgatan 1, Stockholm"
         );
+    }
+
+    #[test]
+    fn the_last_day_to_answer_is_the_local_date() {
+        let z = local_time::stockholm();
+        // 00:30 on 1 January in Stockholm, still 31 December in UTC.
+        let closes = time::macros::datetime!(2026-12-31 23:30 UTC);
+        assert_eq!(last_day(Lang::Sv, &z, closes), "1 januari 2027");
+        // Closing at local midnight: the last day is the day before.
+        let midnight = time::macros::datetime!(2027-01-31 23:00 UTC);
+        assert_eq!(last_day(Lang::En, &z, midnight), "31 January 2027");
     }
 
     #[test]

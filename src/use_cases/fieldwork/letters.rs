@@ -1,6 +1,7 @@
 //! Gathering the printed letters: every invitation with a postal address or nothing else to
 //! reach the person by, with its link and QR code. The document itself is `formats::letters`.
 
+use crate::domain::local_time::Zone;
 use crate::formats::letters::{qr, Letter, LetterSurvey, Letters};
 use crate::storage::invitations::Invitation;
 use crate::storage::{self, DbConnection};
@@ -12,12 +13,14 @@ pub fn wants_letter(i: &Invitation) -> bool {
     i.address.is_some() || i.email.is_none()
 }
 
-/// Gather the letters for a survey; `base_url` is the site's address (no trailing slash).
+/// Gather the letters for a survey; `base_url` is the site's address (no trailing slash), `zone`
+/// the one the closing date is given in.
 pub fn letters(
     conn: &mut DbConnection,
     survey_key: &str,
     sample_id: Option<&str>,
     base_url: &str,
+    zone: Zone,
 ) -> Result<Letters, FieldworkError> {
     let (record, version) = storage::surveys::find_respondent_version(conn, survey_key)?
         .map(|(r, v)| (r, Some(v)))
@@ -67,6 +70,7 @@ pub fn letters(
             title,
             options: record.options,
             url,
+            zone,
         },
         letters,
     })

@@ -155,8 +155,9 @@ pub async fn show_letters(
     let key = path.into_inner();
     let base = site_base(&req);
     let sample = query.into_inner().sample.filter(|s| !s.is_empty());
+    let zone = state.settings.timezone.clone();
     let batch = state
-        .run(move |c| fieldwork::letters(c, &key, sample.as_deref(), &base))
+        .run(move |c| fieldwork::letters(c, &key, sample.as_deref(), &base, zone))
         .await?;
     Ok(html(view::letters(Lang::of(&req), &batch)))
 }
