@@ -748,8 +748,8 @@ fn check_expressions(cx: &mut Ctx<'_>) {
                         loc,
                         e.source(),
                         err.position,
-                        format!("Invalid expression: {}", err.kind),
-                        format!("Ogiltigt uttryck: {}", err.kind),
+                        format!("Invalid expression: {}", err.kind.message().en),
+                        format!("Ogiltigt uttryck: {}", err.kind.message().sv),
                     );
                     continue;
                 }

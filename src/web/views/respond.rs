@@ -998,6 +998,17 @@ pub fn answer_list(s: &Survey, answers: &AnswerMap, lang: &str, change_buttons: 
 
 /// The review page before submitting.
 pub fn review(s: &LoadedSurvey, a: &Attempt, csrf: &str, errors: &[&AnswerError]) -> Markup {
+    review_in(s, a, csrf, errors, &Frame::respondent(&s.survey.key))
+}
+
+/// [`review`] inside a [`Frame`].
+pub fn review_in(
+    s: &LoadedSurvey,
+    a: &Attempt,
+    csrf: &str,
+    errors: &[&AnswerError],
+    frame: &Frame,
+) -> Markup {
     let sv = &s.survey;
     let lang = a.lang.as_str();
     let l = chrome(lang);
@@ -1011,7 +1022,8 @@ pub fn review(s: &LoadedSurvey, a: &Attempt, csrf: &str, errors: &[&AnswerError]
         Some(s),
         None,
         html! {
-            form method="post" action={ "/s/" (sv.key) } novalidate class="survey-form" {
+            @if let Some(b) = &frame.banner { (b) }
+            form method="post" action=(frame.action) novalidate class="survey-form" {
                 (attempt_fields(a, csrf, sv.pages.len(), &[]))
                 (carry(&a.answers, &[]))
                 (honeypot(l))
