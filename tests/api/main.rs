@@ -14,6 +14,7 @@ mod fieldwork;
 mod helpers;
 mod mail;
 mod platform;
+mod preview;
 mod respond;
 mod smtp_sink;
 mod writer;
