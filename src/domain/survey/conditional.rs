@@ -98,10 +98,22 @@ pub fn page_visibility(
     if !super::flow::page_is_relevant(page, answers, today) {
         return relevance;
     }
+    // A follow-up is worth showing only if a question it depends on is shown too: one ruled
+    // out by earlier pages has no answer to give here.
+    let shown_or_conditional = |key: &str| {
+        page.questions.iter().zip(&relevance).any(|(o, rel)| {
+            o.key == key && (*rel || depends_on_own_page(page, o) || o.kind.is_passive())
+        })
+    };
     page.questions
         .iter()
-        .zip(relevance)
-        .map(|(q, rel)| rel || (depends_on_own_page(page, q) && may_apply(page, q, answers, today)))
+        .zip(&relevance)
+        .map(|(q, rel)| {
+            *rel || (may_apply(page, q, answers, today)
+                && same_page_refs(page, q)
+                    .into_iter()
+                    .any(shown_or_conditional))
+        })
         .collect()
 }
 
@@ -508,6 +520,14 @@ questions = [
         let shown = page_visibility(&s, 1, &answers(&[("city", "no")]), "2026-01-01");
         assert!(!shown[2], "parking needs city = yes, answered no before");
         assert!(shown[1]);
+    }
+
+    #[test]
+    fn a_follow_up_of_a_question_that_is_not_shown_is_not_shown_either() {
+        let mut s = car();
+        s.pages[1].questions[0].relevant = Some("${city} = 'yes'".into());
+        let shown = page_visibility(&s, 1, &answers(&[("city", "no")]), "2026-01-01");
+        assert_eq!(&shown[..3], &[false, false, false]);
     }
 
     #[test]
