@@ -297,6 +297,61 @@ pub enum ExprErrorKind {
     TooDeep,
 }
 
+impl ExprErrorKind {
+    /// What went wrong, in Swedish and English, so a page shows an expression error in one
+    /// language (the `Display` text is English, for logs and the command line).
+    pub fn message(&self) -> crate::domain::lang::Msg {
+        use crate::domain::lang::Msg;
+        match self {
+            ExprErrorKind::UnexpectedChar(c) => Msg::new(
+                format!("oväntat tecken '{c}'"),
+                format!("unexpected character '{c}'"),
+            ),
+            ExprErrorKind::UnterminatedString => Msg::fixed(
+                "texten saknar avslutande citattecken",
+                "unterminated string",
+            ),
+            ExprErrorKind::BadReference => Msg::fixed(
+                "felaktig hänvisning; skriv ${nyckel}",
+                "malformed reference; write ${key}",
+            ),
+            ExprErrorKind::Unexpected { expected, found } => Msg::new(
+                format!("väntade {expected}, hittade {found}"),
+                format!("expected {expected}, found {found}"),
+            ),
+            ExprErrorKind::UnknownFunction(f) => Msg::new(
+                format!("okänd funktion '{f}'"),
+                format!("unknown function '{f}'"),
+            ),
+            ExprErrorKind::WrongArity {
+                function,
+                expected,
+                got,
+            } => Msg::new(
+                format!("{function}() tar {expected} argument, fick {got}"),
+                format!("{function}() takes {expected} argument(s), got {got}"),
+            ),
+            ExprErrorKind::InvalidRegex(e) => Msg::new(
+                format!("ogiltigt reguljärt uttryck: {e}"),
+                format!("invalid regular expression: {e}"),
+            ),
+            ExprErrorKind::Unsupported(what) => Msg::new(
+                format!("'{what}' stöds inte i Insikts uttryck"),
+                format!("'{what}' is not supported in Insikt expressions"),
+            ),
+            ExprErrorKind::UnknownKey(k) => Msg::new(
+                format!("okänd fråga '{k}'"),
+                format!("unknown question '{k}'"),
+            ),
+            ExprErrorKind::Empty => Msg::fixed("tomt uttryck", "empty expression"),
+            ExprErrorKind::TooDeep => Msg::fixed(
+                "uttrycket är för långt eller för djupt nästlat",
+                "expression too long or nested too deeply",
+            ),
+        }
+    }
+}
+
 /// A parse or reference error with the byte offset where it was found.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{kind} at position {}", .position + 1)]

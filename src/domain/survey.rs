@@ -19,6 +19,7 @@
 //! - MaxDiff: [`maxdiff::generate`] and [`maxdiff::MaxDiffDesign::version_for`].
 
 pub mod check;
+pub mod conditional;
 pub mod flow;
 pub mod lix;
 pub mod maxdiff;

@@ -10,6 +10,7 @@ use crate::domain::expr::Value;
 use crate::domain::options::SurveyOptions;
 use crate::domain::quota::Quota;
 use crate::domain::response::{self, Mode};
+use crate::domain::survey::conditional;
 use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
 use crate::domain::survey::maxdiff::{self, MaxDiffDesign};
 use crate::domain::survey::random::{self, RespondentLayout};
@@ -180,6 +181,9 @@ pub struct Attempt {
     pub started: i64,
     /// Answers so far.
     pub answers: AnswerMap,
+    /// The share of the survey (per cent) the last page showed as done, so the progress shown
+    /// never goes backwards when skip logic adds pages. Display only: not sealed.
+    pub progress: u8,
     /// The server's seal over what it vouches for (see [`Attempt::seal_for`]), rendered into
     /// the form and checked on every step. Empty until the handler seals the attempt.
     pub seal: String,
@@ -202,6 +206,7 @@ impl Attempt {
             mode: Mode::Web,
             started: time::OffsetDateTime::now_utc().unix_timestamp(),
             answers: hidden,
+            progress: 0,
             seal: String::new(),
         }
     }
@@ -329,14 +334,28 @@ pub fn step(s: &LoadedSurvey, a: &mut Attempt, nav: Nav, shown: &[String]) -> St
         ),
         Nav::Save => Step::Save,
         Nav::Next => {
-            let errors = validate(s, &mut a.answers, (here < pages).then_some(here));
+            let mut errors = validate(s, &mut a.answers, (here < pages).then_some(here));
             let layout = a.layout(&s.survey);
-            // Without JavaScript a question that became relevant on this very page appears
-            // only now: show the page again so it can be answered.
+            // A question that depends on this page is shown from the start (as conditional), so
+            // the page rarely grows; when it does (say through a calculation), the page is shown
+            // again with the new question, but never with an error about a question the
+            // respondent has not seen yet.
             let grew = visible_questions(&s.survey, &layout, here, &a.answers, &today)
                 .iter()
                 .any(|q| !shown.contains(&q.key));
-            if !errors.is_empty() || (grew && here < pages) {
+            if grew && here < pages {
+                errors.retain(|e| {
+                    let key = error_question(e);
+                    shown.iter().any(|k| {
+                        key == k
+                            || key
+                                .strip_prefix(k.as_str())
+                                .is_some_and(|r| r.starts_with('.'))
+                    })
+                });
+                return Step::Show(here, errors);
+            }
+            if !errors.is_empty() {
                 return Step::Show(here, errors);
             }
             let to = next_page(&s.survey, here + 1, &a.answers, &today);
@@ -359,22 +378,69 @@ pub fn step(s: &LoadedSurvey, a: &mut Attempt, nav: Nav, shown: &[String]) -> St
     }
 }
 
-/// The pages that show something now, and the 1-based number of page `index` among them (for
-/// "page 2 of 5").
-pub fn page_number(
+/// What a page says about where the respondent is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The page's number among the pages shown on the way here ("Sida 3"): no total, because
+    /// skip logic decides the total only as the respondent answers.
+    pub number: usize,
+    /// Roughly how much is done, in per cent: the pages answered over those plus the pages
+    /// that may still come, never less than the last page showed (`last`) and below 100 until
+    /// the end.
+    pub percent: u8,
+}
+
+/// The progress shown on page `index`. Pages after it count as still to come unless they are
+/// known to be skipped (not shown, and decided only by answers of pages already answered), so
+/// the estimate errs low and rises as skip logic removes pages.
+pub fn progress(
     survey: &Survey,
     index: usize,
     answers: &AnswerMap,
     today: &str,
-) -> (usize, usize) {
-    let showing: Vec<usize> = (0..survey.pages.len())
+    last: u8,
+) -> Progress {
+    let pages = survey.pages.len();
+    let done = (0..index.min(pages))
         .filter(|&i| page_shows(survey, i, answers, today))
-        .collect();
-    let number = showing
-        .iter()
-        .position(|&i| i == index)
-        .map_or(1, |p| p + 1);
-    (showing.len().max(1), number)
+        .count();
+    let to_come = (index + 1..pages)
+        .filter(|&i| !known_skipped(survey, i, index, answers, today))
+        .count();
+    let share = done * 100 / (done + 1 + to_come);
+    let share = u8::try_from(share).unwrap_or(99).min(99);
+    Progress {
+        number: done + 1,
+        percent: share.max(last.min(99)),
+    }
+}
+
+/// Page `i` shows nothing now, and nothing that can change before it is reached decides that:
+/// its conditions name only questions on pages before `here`.
+fn known_skipped(survey: &Survey, i: usize, here: usize, answers: &AnswerMap, today: &str) -> bool {
+    if page_shows(survey, i, answers, today) {
+        return false;
+    }
+    let Some(page) = survey.pages.get(i) else {
+        return true;
+    };
+    let decided = |e: &crate::domain::expr::Expression| {
+        e.ast().map_or(true, |ast| {
+            ast.references().iter().all(|(k, _)| {
+                survey
+                    .pages
+                    .iter()
+                    .position(|p| p.questions.iter().any(|q| response::owns(q, k)))
+                    .is_some_and(|p| p < here)
+            })
+        })
+    };
+    page.relevant.as_ref().is_none_or(decided)
+        && page
+            .questions
+            .iter()
+            .filter_map(|q| q.relevant.as_ref())
+            .all(decided)
 }
 
 /// Today's date as expressions see it.
@@ -388,7 +454,7 @@ pub fn page_shows(survey: &Survey, i: usize, answers: &AnswerMap, today: &str) -
     let Some(page) = survey.pages.get(i) else {
         return false;
     };
-    flow::page_relevance(survey, i, answers, today)
+    conditional::page_visibility(survey, i, answers, today)
         .iter()
         .zip(&page.questions)
         .any(|(rel, q)| {
@@ -414,7 +480,8 @@ pub fn previous_page(survey: &Survey, from: usize, answers: &AnswerMap, today: &
         .unwrap_or(0)
 }
 
-/// The questions on page `i` that the respondent sees now, in their layout order.
+/// The questions on page `i` that the respondent sees now, in their layout order: the relevant
+/// ones and those shown as conditional on an answer on the same page.
 pub fn visible_questions<'a>(
     survey: &'a Survey,
     layout: &RespondentLayout,
@@ -425,7 +492,7 @@ pub fn visible_questions<'a>(
     let Some(page) = survey.pages.get(i) else {
         return vec![];
     };
-    let relevance = flow::page_relevance(survey, i, answers, today);
+    let relevance = conditional::page_visibility(survey, i, answers, today);
     let order: Vec<usize> = layout
         .pages
         .get(i)

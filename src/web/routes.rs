@@ -79,6 +79,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(designer::preview),
         )
         .route(
+            "/designer/{key}/{version}/preview/{lang}",
+            web::post().to(designer::preview_step),
+        )
+        .route(
             "/designer/{key}/{version}/checks",
             web::get().to(designer::show_checks),
         )

@@ -15,6 +15,7 @@ mod helpers;
 mod mail;
 mod people;
 mod platform;
+mod preview;
 mod respond;
 mod smtp_sink;
 mod writer;

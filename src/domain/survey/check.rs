@@ -163,6 +163,7 @@ pub fn check(survey: &Survey) -> Vec<Finding> {
     check_kinds(&mut cx);
     check_expressions(&mut cx);
     check_cycles(&mut cx);
+    check_same_page_conditions(&mut cx);
     let mut out = cx.out;
     out.sort_by_key(|f| f.severity);
     out
@@ -747,8 +748,8 @@ fn check_expressions(cx: &mut Ctx<'_>) {
                         loc,
                         e.source(),
                         err.position,
-                        format!("Invalid expression: {}", err.kind),
-                        format!("Ogiltigt uttryck: {}", err.kind),
+                        format!("Invalid expression: {}", err.kind.message().en),
+                        format!("Ogiltigt uttryck: {}", err.kind.message().sv),
                     );
                     continue;
                 }
@@ -900,5 +901,48 @@ fn check_cycles(cx: &mut Ctx<'_>) {
             format!("Frågorna beror på varandra i en cirkel: {chain} → {first}."),
             format!("The questions depend on each other in a cycle: {chain} → {first}."),
         );
+    }
+}
+
+/// Informs about each question whose condition depends on an answer on its own page: without
+/// JavaScript the page cannot reveal it, so respondents see it from the start as a conditional
+/// question (the lead-in is quoted) and its answer counts only when the condition holds on submit
+/// (see `super::conditional`).
+fn check_same_page_conditions(cx: &mut Ctx<'_>) {
+    let s = cx.survey;
+    for page in &s.pages {
+        for q in &page.questions {
+            let refs = super::conditional::same_page_refs(page, q);
+            if refs.is_empty()
+                || matches!(
+                    q.kind,
+                    QuestionKind::Hidden { .. } | QuestionKind::Calculate { .. }
+                )
+            {
+                continue;
+            }
+            let keys = refs.join(", ");
+            let lead_sv = super::conditional::lead_in(s, page, q, "sv").unwrap_or_default();
+            let lead_en = super::conditional::lead_in(s, page, q, "en").unwrap_or_default();
+            cx.push(
+                Severity::Warning,
+                "same_page_condition",
+                at_q(&page.key, &q.key, Some("relevant")),
+                format!(
+                    "Frågan '{}' beror på svar på samma sida ({keys}). Den visas därför från början, \
+                     med inledningen \"{lead_sv}\". Svaret tas bara med om villkoret gäller när \
+                     sidan skickas; annars tas det bort och kontrolleras inte. Flytta frågan till \
+                     nästa sida om den ska döljas helt.",
+                    q.key
+                ),
+                format!(
+                    "Question '{}' depends on answers on the same page ({keys}). It is therefore \
+                     shown from the start, introduced by \"{lead_en}\". Its answer counts only if \
+                     the condition holds when the page is sent; otherwise it is dropped and not \
+                     checked. Move the question to the next page to hide it completely.",
+                    q.key
+                ),
+            );
+        }
     }
 }

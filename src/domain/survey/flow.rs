@@ -359,6 +359,18 @@ fn check_sub_values(
 /// Replaces every `${key}` in `text` with the answer, showing an option's label in `lang` for choice
 /// questions. Unanswered references become empty.
 pub fn pipe(survey: &Survey, text: &str, lang: &str, answers: &dyn AnswerSource) -> String {
+    pipe_or(survey, text, lang, answers, "")
+}
+
+/// [`pipe`], with `missing` in place of each unanswered reference (a question shown before the
+/// answer it quotes is given on the same page reads "Du valde: (ditt svar ovan)").
+pub fn pipe_or(
+    survey: &Survey,
+    text: &str,
+    lang: &str,
+    answers: &dyn AnswerSource,
+    missing: &str,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {
@@ -369,7 +381,8 @@ pub fn pipe(survey: &Survey, text: &str, lang: &str, answers: &dyn AnswerSource)
             return out;
         };
         let key = after[..end].trim();
-        out.push_str(&display_answer(survey, key, lang, answers));
+        let shown = display_answer(survey, key, lang, answers);
+        out.push_str(if shown.is_empty() { missing } else { &shown });
         rest = &after[end + 1..];
     }
     out.push_str(rest);

@@ -65,6 +65,7 @@ pub fn resume(
         mode: Mode::Web,
         started: time::OffsetDateTime::now_utc().unix_timestamp(),
         answers: content.answers,
+        progress: 0,
         seal: String::new(),
     }))
 }

@@ -13,7 +13,6 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest, HttpR
 
 use super::home::html;
 use crate::domain::survey::Survey;
-use crate::use_cases::answering::{Attempt, LoadedSurvey};
 use crate::use_cases::questionnaires::{
     self, DraftChange, ExportFormat, QuestionnaireError, Step, StoredVersion, SurveyLine,
 };
@@ -25,6 +24,7 @@ use crate::web::views::designer::{self as view, FormState};
 use crate::web::AppState;
 
 pub mod edit;
+pub mod test_run;
 
 /// A submitted form as field name → value (checkboxes are present only when ticked).
 pub type Fields = HashMap<String, String>;
@@ -324,22 +324,47 @@ pub async fn save_question(
     }
 }
 
-/// `GET /designer/{key}/{version}/preview/{lang}/{page}`: the page as respondents see it.
+/// `GET /designer/{key}/{version}/preview/{lang}/{page}`: a test run from page `page`, on the
+/// respondent renderer with skip logic live; its steps are posted to [`preview_step`].
 pub async fn preview(
     d: Designer,
     path: web::Path<(String, u32, String, usize)>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version, lang, page) = path.into_inner();
     let stored = d.version(&key, version).await?;
-    let (survey_id, version_id) = (stored.survey_id.clone(), stored.id.clone());
-    let loaded = LoadedSurvey::new(survey_id, version_id, stored.survey, Default::default());
-    if !loaded.survey.languages.contains(&lang) || (page >= loaded.survey.pages.len() && page > 0) {
-        return Err(AppError::NotFound);
-    }
-    let mut attempt = Attempt::start(lang, HashMap::new());
-    attempt.seed = 0;
-    attempt.page = page;
-    Ok(html(view::preview(&loaded, &attempt, version)))
+    let s = test_run::load(stored.survey_id, stored.id, stored.survey, &lang)?;
+    let a = test_run::start(&s, &lang, page)?;
+    let notice = crate::web::views::designer::preview::Notice::None;
+    Ok(html(test_run::show(
+        &s,
+        a,
+        &d.ctx.csrf,
+        version,
+        page,
+        &[],
+        notice,
+    )))
+}
+
+/// `POST /designer/{key}/{version}/preview/{lang}`: one step of a test run (Next, Back,
+/// Change, another language, Send); the answers stay in the page, nothing is stored.
+pub async fn preview_step(
+    d: Designer,
+    path: web::Path<(String, u32, String)>,
+    CsrfForm(fields): CsrfForm<test_run::Fields>,
+) -> Result<HttpResponse, AppError> {
+    let (key, version, lang) = path.into_inner();
+    let stored = d.version(&key, version).await?;
+    let s = test_run::load(stored.survey_id, stored.id, stored.survey, &lang)?;
+    let (a, shown, nav) = test_run::read(&s, &fields);
+    Ok(html(test_run::step(
+        &s,
+        a,
+        nav,
+        &shown,
+        &d.ctx.csrf,
+        version,
+    )))
 }
 
 /// `GET /designer/{key}/{version}/checks`: the publish checks.

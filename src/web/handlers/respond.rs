@@ -334,19 +334,10 @@ fn show(
     let today = ans::today();
     let layout = a.layout(&s.survey);
     let shown = ans::visible_questions(&s.survey, &layout, index, &a.answers, &today);
-    let (total, number) = ans::page_number(&s.survey, index, &a.answers, &today);
+    let progress = ans::progress(&s.survey, index, &a.answers, &today, a.progress);
+    a.progress = progress.percent;
     let errs = ans::errors_for(errors, &shown);
-    let body = view::page(
-        s,
-        &a,
-        &csrf(req),
-        index,
-        &shown,
-        &layout,
-        &errs,
-        total,
-        number,
-    );
+    let body = view::page(s, &a, &csrf(req), index, &shown, &layout, &errs, progress);
     page(status, body)
 }
 

@@ -6,19 +6,18 @@ use std::collections::HashMap;
 use maud::{html, Markup};
 
 use super::layout::{self, csrf_field};
-use super::respond;
 use crate::domain::local_time::{WallClock, Zone};
 use crate::domain::options::{Access, LegalBasis, SurveyOptions};
 use crate::domain::survey::{
     Finding, Location, Question, QuestionKind, Severity, Survey, Text, VersionStatus,
 };
 use crate::formats::xlsform::Issue;
-use crate::use_cases::answering::{self, Attempt, LoadedSurvey};
 use crate::use_cases::questionnaires::{StoredVersion, SurveyLine};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 
 pub mod form;
+pub mod preview;
 
 use form::TYPES;
 
@@ -637,56 +636,6 @@ fn kind_section(
             }
         }
     }
-}
-
-/// A page of the survey as respondents see it, rendered with the respondent functions; nothing
-/// can be submitted.
-pub fn preview(s: &LoadedSurvey, a: &Attempt, version: u32) -> Markup {
-    let survey = &s.survey;
-    let lang = a.lang.as_str();
-    let l = respond::chrome(lang);
-    let layout = a.layout(survey);
-    let base = format!("/designer/{}/{version}", survey.key);
-    let total = survey.pages.len();
-    let title = survey.title.get_or(lang, &survey.default_language);
-    let page = survey.pages.get(a.page);
-    respond::shell(
-        lang,
-        &format!("{} {title}", l.t("Förhandsgranskning:", "Preview:")),
-        Some(s),
-        None,
-        html! {
-            div class="notice preview-banner" role="note" {
-                p { strong { (l.t("Förhandsgranskning", "Preview")) } " – " (l.t(
-                    "så här ser sidan ut för den som svarar. Inga svar sparas, och alla frågor visas även om de har villkor.",
-                    "this is how the page looks to respondents. Nothing is saved, and every question is shown even if it has a condition."
-                )) }
-                p { a href=(base) { (l.t("Tillbaka till redigeringen", "Back to editing")) } }
-            }
-            p class="survey-title" { (title) }
-            @if let Some(p) = page {
-                p class="progress" { (l.t("Sida", "Page")) " " (a.page + 1) " " (l.t("av", "of")) " " (total) }
-                @let heading = p.title.get_or(lang, &survey.default_language);
-                h1 { @if heading.is_empty() { (title) } @else { (heading) } }
-                @for q in answering::page_questions(survey, a.page) {
-                    @if let Some(r) = &q.relevant {
-                        p class="preview-condition" { (l.t("Visas bara när: ", "Shown only when: ")) code { (r.source()) } }
-                    }
-                    (respond::question(s, q, a, &layout, &[]))
-                }
-            } @else {
-                h1 { (title) }
-                p { (l.t("Enkäten har inga sidor ännu.", "The survey has no pages yet.")) }
-            }
-            nav class="nav-buttons" aria-label=(l.t("Sidor i förhandsgranskningen", "Preview pages")) {
-                @if a.page > 0 { a class="button secondary" href={ (base) "/preview/" (lang) "/" (a.page - 1) } { (l.t("Föregående sida", "Previous page")) } }
-                @if a.page + 1 < total { a class="button" href={ (base) "/preview/" (lang) "/" (a.page + 1) } { (l.t("Nästa sida", "Next page")) } }
-                @for other in survey.languages.iter().filter(|x| x.as_str() != lang) {
-                    a href={ (base) "/preview/" (other) "/" (a.page) } lang=(other) hreflang=(other) { (match other.as_str() { "sv" => "Svenska".to_owned(), "en" => "English".to_owned(), x => x.to_uppercase() }) }
-                }
-            }
-        },
-    )
 }
 
 /// The publish checks; `blocked` when a publish attempt was just refused.

@@ -8,10 +8,11 @@ use crate::domain::expr::Value;
 use crate::domain::options::LegalBasis;
 use crate::domain::quota::Quota;
 use crate::domain::response::Mode;
+use crate::domain::survey::conditional;
 use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
 use crate::domain::survey::random::RespondentLayout;
 use crate::domain::survey::{Choice, Question, QuestionKind, Scale, Survey, Text, DONT_KNOW};
-use crate::use_cases::answering::{Attempt, LoadedSurvey};
+use crate::use_cases::answering::{Attempt, LoadedSurvey, Progress};
 use crate::web::i18n::Lang;
 use crate::web::views::layout::csrf_field;
 
@@ -252,6 +253,7 @@ fn attempt_fields(a: &Attempt, csrf: &str, page: usize, shown: &[&Question]) -> 
         input type="hidden" name="page" value=(page);
         input type="hidden" name="started" value=(a.started);
         input type="hidden" name="seal" value=(a.seal);
+        input type="hidden" name="progress" value=(a.progress);
         input type="hidden" name="shown" value=(shown_keys);
         @if let Some(d) = &a.draft { input type="hidden" name="draft" value=(d); }
         (entry_fields(a.invitation.as_deref(), a.mode))
@@ -333,8 +335,68 @@ pub fn page(
     shown: &[&Question],
     layout: &RespondentLayout,
     errors: &[&AnswerError],
-    total_pages: usize,
-    page_number: usize,
+    progress: Progress,
+) -> Markup {
+    page_in(
+        s,
+        a,
+        csrf,
+        index,
+        shown,
+        layout,
+        errors,
+        progress,
+        &Frame::respondent(&s.survey.key),
+    )
+}
+
+/// Where a page form is sent and what is shown above it: the respondent's survey, or the
+/// designer's preview (same renderer, its own address and banner).
+pub struct Frame {
+    /// The form's action.
+    pub action: String,
+    /// Shown above the survey title (the preview banner).
+    pub banner: Option<Markup>,
+}
+
+impl Frame {
+    /// The respondent pages of survey `key`.
+    pub fn respondent(key: &str) -> Frame {
+        Frame {
+            action: format!("/s/{key}"),
+            banner: None,
+        }
+    }
+}
+
+/// "Sida 3 · ungefär 40 % klart": the page number without a total (skip logic decides the
+/// total only as the respondent answers) and a share that never goes backwards.
+fn progress_line(l: Lang, p: Progress) -> Markup {
+    html! {
+        p class="progress" {
+            (l.t("Sida", "Page")) " " (p.number)
+            @if p.percent > 0 {
+                " · " (l.t("ungefär", "about")) " " (p.percent) " % " (l.t("klart", "done"))
+            }
+        }
+    }
+}
+
+/// [`page`] inside a [`Frame`].
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page's parts, each from a different place"
+)]
+pub fn page_in(
+    s: &LoadedSurvey,
+    a: &Attempt,
+    csrf: &str,
+    index: usize,
+    shown: &[&Question],
+    layout: &RespondentLayout,
+    errors: &[&AnswerError],
+    progress: Progress,
+    frame: &Frame,
 ) -> Markup {
     let sv = &s.survey;
     let lang = a.lang.as_str();
@@ -355,18 +417,19 @@ pub fn page(
         Some(s),
         None,
         html! {
-            form method="post" action={ "/s/" (sv.key) } novalidate class="survey-form" {
+            @if let Some(b) = &frame.banner { (b) }
+            form method="post" action=(frame.action) novalidate class="survey-form" {
                 (attempt_fields(a, csrf, index, shown))
                 (carry(&a.answers, shown))
                 (honeypot(l))
                 p class="survey-title" { (title) }
-                p class="progress" { (l.t("Sida", "Page")) " " (page_number) " " (l.t("av", "of")) " " (total_pages) }
+                (progress_line(l, progress))
                 @if !errors.is_empty() {
                     div class="error-summary" role="alert" tabindex="-1" id="error-summary" {
                         h2 { (l.t("Något behöver rättas", "There is a problem")) }
                         ul {
                             @for e in errors {
-                                li { a href={ "#" (field_id(crate::use_cases::answering::error_question(e))) } { (error_label(s, e, lang)) } }
+                                li { a href={ "#" (field_id(crate::use_cases::answering::error_question(e))) } { (error_label(s, e, lang, &a.answers)) } }
                             }
                         }
                     }
@@ -377,7 +440,7 @@ pub fn page(
                 }
                 div class="nav-buttons" {
                     button type="submit" name="nav" value="next" class="button" { (l.t("Nästa", "Next")) }
-                    @if page_number > 1 {
+                    @if progress.number > 1 {
                         button type="submit" name="nav" value="back" class="button secondary" { (l.t("Tillbaka", "Back")) }
                     }
                     button type="submit" name="nav" value="save" class="button secondary" { (l.t("Fortsätt senare", "Continue later")) }
@@ -388,17 +451,12 @@ pub fn page(
     )
 }
 
-fn error_label(s: &LoadedSurvey, e: &AnswerError, lang: &str) -> String {
+/// "Question: what is wrong", the question's label piped with the answers as the question
+/// itself shows it (so "Du valde: Brev, E-post." reads the same in the summary).
+fn error_label(s: &LoadedSurvey, e: &AnswerError, lang: &str, answers: &AnswerMap) -> String {
     let key = crate::use_cases::answering::error_question(e);
     let q = crate::domain::response::question_of(&s.survey, key);
-    let label = q.map(|q| {
-        flow::pipe(
-            &s.survey,
-            tx(&q.label, lang, &s.survey),
-            lang,
-            &AnswerMap::new(),
-        )
-    });
+    let label = q.map(|q| flow::pipe(&s.survey, tx(&q.label, lang, &s.survey), lang, answers));
     match label {
         Some(l) if !l.is_empty() => format!("{l}: {}", error_message(e, &s.survey, lang)),
         _ => error_message(e, &s.survey, lang),
@@ -437,8 +495,25 @@ pub fn question(
     let sv = &s.survey;
     let lang = a.lang.as_str();
     let l = chrome(lang);
-    let label = flow::pipe(sv, tx(&q.label, lang, sv), lang, &a.answers);
-    let hint = flow::pipe(sv, tx(&q.hint, lang, sv), lang, &a.answers);
+    // A question that depends on an answer on its own page is shown from the start with a
+    // lead-in saying when it applies; until that answer is given, what it quotes reads as
+    // "(ditt svar ovan)" rather than as nothing.
+    let lead = sv
+        .pages
+        .iter()
+        .find(|p| p.questions.iter().any(|x| x.key == q.key))
+        .and_then(|p| conditional::lead_in(sv, p, q, lang));
+    let missing = if lead.is_some() {
+        l.t("(ditt svar ovan)", "(your answer above)")
+    } else {
+        ""
+    };
+    let label_text = flow::pipe_or(sv, tx(&q.label, lang, sv), lang, &a.answers, missing);
+    let label = html! {
+        @if let Some(lead) = &lead { span class="lead-in" { (lead) } " " }
+        (label_text)
+    };
+    let hint = flow::pipe_or(sv, tx(&q.hint, lang, sv), lang, &a.answers, missing);
     let my_errors: Vec<&&AnswerError> = errors
         .iter()
         .filter(|e| {
@@ -968,6 +1043,17 @@ pub fn answer_list(s: &Survey, answers: &AnswerMap, lang: &str, change_buttons: 
 
 /// The review page before submitting.
 pub fn review(s: &LoadedSurvey, a: &Attempt, csrf: &str, errors: &[&AnswerError]) -> Markup {
+    review_in(s, a, csrf, errors, &Frame::respondent(&s.survey.key))
+}
+
+/// [`review`] inside a [`Frame`].
+pub fn review_in(
+    s: &LoadedSurvey,
+    a: &Attempt,
+    csrf: &str,
+    errors: &[&AnswerError],
+    frame: &Frame,
+) -> Markup {
     let sv = &s.survey;
     let lang = a.lang.as_str();
     let l = chrome(lang);
@@ -982,7 +1068,8 @@ pub fn review(s: &LoadedSurvey, a: &Attempt, csrf: &str, errors: &[&AnswerError]
         Some(s),
         None,
         html! {
-            form method="post" action={ "/s/" (sv.key) } novalidate class="survey-form" {
+            @if let Some(b) = &frame.banner { (b) }
+            form method="post" action=(frame.action) novalidate class="survey-form" {
                 (attempt_fields(a, csrf, sv.pages.len(), &[]))
                 (carry(&a.answers, &[]))
                 (honeypot(l))
@@ -990,7 +1077,7 @@ pub fn review(s: &LoadedSurvey, a: &Attempt, csrf: &str, errors: &[&AnswerError]
                 @if !errors.is_empty() {
                     div class="error-summary" role="alert" tabindex="-1" {
                         h2 { (l.t("Något behöver rättas", "There is a problem")) }
-                        ul { @for e in errors { li { (error_label(s, e, lang)) } } }
+                        ul { @for e in errors { li { (error_label(s, e, lang, &a.answers)) } } }
                     }
                 }
                 h1 { (l.t("Granska dina svar", "Check your answers")) }

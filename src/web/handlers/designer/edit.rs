@@ -5,7 +5,8 @@
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::Fields;
-use crate::domain::expr::{Expr, ExprErrorKind, Expression};
+
+use crate::domain::expr::{Expr, Expression};
 use crate::domain::local_time::{WallClock, Zone};
 use crate::domain::options::{Access, LegalBasis, SurveyOptions};
 use crate::domain::quota::Quota;
@@ -141,10 +142,8 @@ fn expression(
     }
     let checked = Expr::parse(source).and_then(|e| e.check_references(|k| s.question(k).is_some()));
     if let Err(e) = checked {
-        let kind = match (&e.kind, lang) {
-            (ExprErrorKind::UnknownKey(k), Lang::Sv) => format!("okänd fråga '{k}'"),
-            (k, _) => k.to_string(),
-        };
+        // One language: the whole message in the page's.
+        let kind = e.kind.message().get(lang).to_owned();
         let message = match lang {
             Lang::Sv => format!(
                 "{}: fel vid position {}: {kind}",

@@ -228,6 +228,8 @@ fn attempt_from(
             .unwrap_or(Mode::Web),
         started,
         answers: response::answers_from_form(&s.survey, &shown_qs, fields),
+        // Display only, so not sealed: a client that raises it only changes its own bar.
+        progress: parsed(fields, "progress").unwrap_or(0),
         seal: field(fields, "seal").unwrap_or("").to_owned(),
     };
     // Only a start or a resume seals an attempt: a form made up without one, or with a sealed
