@@ -31,9 +31,6 @@ use crate::{startup, storage, telemetry};
 #[derive(Debug, Parser)]
 #[command(name = "insikt", version, verbatim_doc_comment)]
 pub struct Cli {
-    /// Log format (overrides INSIKT_LOG_FORMAT).
-    #[arg(long, global = true, value_enum)]
-    log_format: Option<LogFormat>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -42,7 +39,7 @@ pub struct Cli {
 enum Command {
     /// Run the web app (the default): migrates, creates the first admin on an empty database
     /// and prints the URL.
-    Serve,
+    Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage staff accounts.
@@ -60,6 +57,15 @@ enum Command {
     /// E-mail invitations and reminders: queue them, or send what is due (for cron).
     #[command(subcommand)]
     Mail(MailCommand),
+}
+
+/// Options of `insikt serve`. The log format is the server's: the other commands print to the
+/// console, so the option is not on every command's help.
+#[derive(Debug, Default, clap::Args)]
+struct ServeArgs {
+    /// Log format (overrides INSIKT_LOG_FORMAT).
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,12 +151,16 @@ enum UserCommand {
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut settings = Settings::load()?;
-    if let Some(format) = cli.log_format {
-        settings.log_format = format;
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    if let Command::Serve(ServeArgs {
+        log_format: Some(format),
+    }) = &command
+    {
+        settings.log_format = *format;
     }
     telemetry::init(settings.log_format);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(settings),
+    match command {
+        Command::Serve(_) => serve(settings),
         Command::Migrate => {
             let db = startup::open_db(&settings)?;
             let applied = storage::migrate::run_pending(&mut *db.get()?)?;
@@ -300,7 +310,18 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
     match cmd {
         SurveysCommand::Load { dir, demo } => {
             let dir = dir.unwrap_or_else(|| settings.surveys_dir.clone());
-            let report = questionnaires::load_dir(conn, Actor::CLI, &dir, demo)?;
+            let report = match questionnaires::load_dir(conn, Actor::CLI, &dir, demo) {
+                Err(questionnaires::QuestionnaireError::ChecksFailed(findings)) => {
+                    for f in &findings {
+                        eprintln!("{f}");
+                    }
+                    anyhow::bail!(
+                        "{}: nothing was loaded; fix the errors above (a survey that keeps personal data needs a privacy notice and a controller: give them with --demo or in the options)",
+                        dir.display()
+                    );
+                }
+                other => other?,
+            };
             for s in &report.added {
                 println!("published {s}");
             }
@@ -360,15 +381,18 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
             }
         }
         SurveysCommand::List => {
-            for s in storage::surveys::list_surveys(conn)? {
-                println!(
-                    "{:<24} v{:<3} {:<10} {} version(s)  {}",
-                    s.survey.key,
-                    s.latest.survey.version,
-                    format!("{:?}", s.latest.survey.status).to_lowercase(),
-                    s.versions,
-                    s.latest.survey.title.get_or("sv", "en")
-                );
+            // Every version on its own line: a live v1 must not hide behind a newer v2 draft.
+            for line in questionnaires::list_for_designer(conn)? {
+                for v in &line.versions {
+                    println!(
+                        "{:<24} v{:<3} {:<10} {:>6} response(s)  {}",
+                        line.key,
+                        v.survey.version,
+                        format!("{:?}", v.survey.status).to_lowercase(),
+                        line.responses,
+                        v.survey.title.get_or("sv", "en")
+                    );
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::domain::lang::Msg;
 use crate::domain::options::SurveyOptions;
+use crate::domain::survey::check::check_options;
 use crate::domain::survey::{check, Finding, Severity, Survey, SurveyError, Text, VersionStatus};
 use crate::formats::{survey_file, xlsform};
 use crate::storage::surveys::{self as store, SurveyRecord};
@@ -342,9 +343,43 @@ pub fn options(conn: &mut DbConnection, key: &str) -> Result<SurveyOptions> {
     Ok(require_survey(conn, key)?.options)
 }
 
-/// Run the publish checks on a version (errors block, warnings don't).
-pub fn findings(conn: &mut DbConnection, key: &str, version: u32) -> Result<Vec<Finding>> {
-    Ok(check(&get_version(conn, key, version)?.survey))
+/// Every publish finding of `survey` run with `options`: the instrument's and the options'
+/// (privacy notice), errors first.
+fn all_findings(survey: &Survey, options: &SurveyOptions) -> Vec<Finding> {
+    let mut found = check(survey);
+    found.extend(check_options(options));
+    found.sort_by_key(|f| f.severity);
+    found
+}
+
+/// Run the publish checks on a version and its survey's options (errors block, warnings
+/// don't); returns the version too, for the page that shows them.
+pub fn findings(
+    conn: &mut DbConnection,
+    key: &str,
+    version: u32,
+) -> Result<(StoredVersion, Vec<Finding>)> {
+    let options = require_survey(conn, key)?.options;
+    let stored = get_version(conn, key, version)?;
+    let found = all_findings(&stored.survey, &options);
+    Ok((stored, found))
+}
+
+/// Publish `survey` in memory when neither it nor `options` has an error; else every finding.
+fn publishable(survey: &Survey, options: &SurveyOptions) -> Result<(Survey, Vec<Finding>)> {
+    let mut published = survey.clone();
+    let blocked = || QuestionnaireError::ChecksFailed(all_findings(survey, options));
+    let warnings = published.publish().map_err(|e| match e {
+        SurveyError::PublishBlocked { .. } => blocked(),
+        other => QuestionnaireError::Lifecycle(other),
+    })?;
+    if check_options(options)
+        .iter()
+        .any(|f| f.severity == Severity::Error)
+    {
+        return Err(blocked());
+    }
+    Ok((published, warnings))
 }
 
 /// Publish a draft after the checks pass; older published versions of the survey are closed so
@@ -356,14 +391,9 @@ pub fn publish(
     version: u32,
 ) -> Result<Vec<Finding>> {
     storage::transaction(conn, |conn| {
+        let options = require_survey(conn, key)?.options;
         let stored = get_version(conn, key, version)?;
-        let mut survey = stored.survey.clone();
-        let warnings = survey.publish().map_err(|e| match e {
-            SurveyError::PublishBlocked { .. } => {
-                QuestionnaireError::ChecksFailed(check(&stored.survey))
-            }
-            other => QuestionnaireError::Lifecycle(other),
-        })?;
+        let (survey, warnings) = publishable(&stored.survey, &options)?;
         for older in store::list_versions(conn, &stored.survey_id)? {
             if older.survey.status == VersionStatus::Published {
                 store::mark_closed(conn, &older.id)?;
@@ -548,13 +578,16 @@ pub fn load_dir(
         for mut survey in surveys {
             let label = format!("{} v{}", survey.key, survey.version);
             survey.status = VersionStatus::Draft;
-            let mut published = survey.clone();
-            published
-                .publish()
-                .map_err(|_| QuestionnaireError::ChecksFailed(check(&survey)))?;
-            match store::find_survey(conn, &survey.key)? {
+            let record = store::find_survey(conn, &survey.key)?;
+            // A new survey is published with its demo options; a new version of a stored one
+            // with the options it already has. Either way the privacy notice is checked.
+            let opts = match &record {
+                Some(r) => r.options.clone(),
+                None => options.get(&survey.key).cloned().unwrap_or_default(),
+            };
+            match record {
                 None => {
-                    let opts = options.get(&survey.key).cloned().unwrap_or_default();
+                    let (published, _) = publishable(&survey, &opts)?;
                     store::insert_survey(conn, &published, &opts, actor.id)?;
                     audit(
                         conn,
@@ -580,6 +613,7 @@ pub fn load_dir(
                             report.unchanged.push(label);
                         }
                         None => {
+                            let (published, _) = publishable(&survey, &opts)?;
                             for older in &versions {
                                 if older.survey.status == VersionStatus::Published {
                                     store::mark_closed(conn, &older.id)?;

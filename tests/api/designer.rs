@@ -86,6 +86,25 @@ async fn build_draft(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status().as_u16(), 303);
+    give_privacy_notice(app, "parking").await;
+}
+
+/// The options a survey that keeps personal data needs before it can be published.
+async fn give_privacy_notice(app: &TestApp, key: &str) {
+    let page = format!("/designer/{key}/options");
+    let res = app
+        .post_form(
+            &page,
+            &page,
+            &[
+                ("purpose_sv", "Statistik om parkering."),
+                ("purpose_en", "Statistics on parking."),
+                ("controller_sv", "Trafikkontoret, 08-123 45."),
+                ("controller_en", "The Traffic Office, +46 8 123 45."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
 }
 
 #[actix_web::test]
@@ -464,5 +483,39 @@ async fn questions_move_between_positions_and_a_page_with_questions_is_not_delet
         app.audit_actions("survey.edited"),
         7,
         "every change is audited"
+    );
+}
+
+#[actix_web::test]
+async fn a_survey_that_keeps_personal_data_cannot_be_published_without_a_privacy_notice() {
+    let app = TestApp::spawn().await;
+    build_draft(&app).await;
+    let page = "/designer/parking/options";
+    let res = app.post_form(page, page, &[("minutes", "5")]).await;
+    assert_eq!(res.status().as_u16(), 303, "the notice is emptied");
+
+    let (status, html) = app.get_html("/designer/parking/1/checks").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("0 fel"), "{html}");
+    assert!(html.contains("privacy.controller.en"), "{html}");
+    let res = app
+        .post_form("/designer/parking/1", "/designer/parking/1/publish", &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("personuppgifter"), "{html}");
+    assert_eq!(app.audit_actions("survey.published"), 0);
+
+    let res = app
+        .post_form(page, page, &[("anonymous", "on"), ("access", "open")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = app
+        .post_form("/designer/parking/1", "/designer/parking/1/publish", &[])
+        .await;
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "an anonymous open link keeps no personal data"
     );
 }

@@ -348,8 +348,10 @@ pub async fn show_checks(
     path: web::Path<(String, u32)>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version) = path.into_inner();
-    let stored = d.version(&key, version).await?;
-    let findings = crate::domain::survey::check(&stored.survey);
+    let (stored, findings) = d
+        .state
+        .run(move |c| questionnaires::findings(c, &key, version))
+        .await?;
     Ok(html(view::checks(&d.ctx, &stored, &findings, false)))
 }
 
