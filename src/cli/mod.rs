@@ -79,10 +79,14 @@ enum SurveysCommand {
         #[arg(long)]
         demo: bool,
     },
-    /// Import an XLSForm workbook as a new survey, or as a new draft of the survey with its key.
+    /// Import an XLSForm workbook as a new survey (keyed by its form_id, else the file name, with
+    /// a -2, -3 … suffix when taken), or with --into as the next draft of an existing survey.
     Import {
         /// The .xlsx file.
         file: std::path::PathBuf,
+        /// Add the workbook as a new draft version of this existing survey.
+        #[arg(long)]
+        into: Option<String>,
     },
     /// Export a survey version as XLSForm or TOML.
     Export {
@@ -329,7 +333,7 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
                 println!("unchanged {s}");
             }
         }
-        SurveysCommand::Import { file } => {
+        SurveysCommand::Import { file, into } => {
             // One byte over the import limit is enough for the importer to refuse the file, so a
             // huge file is never read into memory whole.
             let mut bytes = Vec::new();
@@ -344,8 +348,14 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
                     )
                 })
                 .with_context(|| format!("{}: cannot read", file.display()))?;
-            let (stored, warnings) = questionnaires::import_xlsform(conn, Actor::CLI, &bytes)
-                .with_context(|| file.display().to_string())?;
+            let (stored, warnings) = questionnaires::import_xlsform(
+                conn,
+                Actor::CLI,
+                &bytes,
+                file.file_name().and_then(|n| n.to_str()),
+                into.as_deref(),
+            )
+            .with_context(|| file.display().to_string())?;
             println!(
                 "imported {} as version {} (draft)",
                 stored.survey.key, stored.survey.version
@@ -385,12 +395,13 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
             for line in questionnaires::list_for_designer(conn)? {
                 for v in &line.versions {
                     println!(
-                        "{:<24} v{:<3} {:<10} {:>6} response(s)  {}",
+                        "{:<24} v{:<3} {:<10} {:>6} response(s)  {}{}",
                         line.key,
                         v.survey.version,
                         format!("{:?}", v.survey.status).to_lowercase(),
                         line.responses,
-                        v.survey.title.get_or("sv", "en")
+                        v.survey.title.get_or("sv", "en"),
+                        if line.archived { "  (archived)" } else { "" }
                     );
                 }
             }

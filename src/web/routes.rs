@@ -43,6 +43,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(designer::show_version),
         )
         .route(
+            "/designer/{key}/{verb}",
+            web::post().to(designer::survey_action),
+        )
+        .route(
             "/designer/{key}/{version}/texts",
             web::post().to(designer::save_texts),
         )

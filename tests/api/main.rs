@@ -16,4 +16,5 @@ mod mail;
 mod platform;
 mod respond;
 mod smtp_sink;
+mod staff_home;
 mod writer;
