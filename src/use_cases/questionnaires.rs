@@ -390,6 +390,10 @@ pub fn delete_draft(
                 wanted: VersionStatus::Draft,
             });
         }
+        // A survey whose only version was this draft has nothing left: its key is freed.
+        if store::list_versions(conn, &stored.survey_id)?.is_empty() {
+            store::delete_survey_without_responses(conn, &stored.survey_id)?;
+        }
         audit(
             conn,
             actor,

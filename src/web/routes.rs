@@ -105,6 +105,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/fieldwork/{key}/letters",
             web::get().to(fieldwork::show_letters),
         )
+        .route(
+            "/fieldwork/{key}/samples/{id}.csv",
+            web::get().to(fieldwork::download_sample),
+        )
         .route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(health::metrics))
         .route("/static/app.css", web::get().to(assets::app_css))

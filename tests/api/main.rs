@@ -15,6 +15,7 @@ mod helpers;
 mod mail;
 mod platform;
 mod respond;
+mod sample_download;
 mod smtp_sink;
 mod staff_home;
 mod writer;

@@ -378,6 +378,7 @@ pub fn page(ctx: &PageCtx, o: &Overview, error: Option<(UploadForm, &Msg)>) -> M
                     (r.allocation) ", " (l.t("frö ", "seed ")) code { (r.seed as u64) } ", "
                     (r.frame_rows) " " (l.t("rader i ramen", "rows in the frame")) ", SHA-256 " code class="hash" { (r.frame_sha256) }
                     " " a href={ "/fieldwork/" (o.key) "/letters?sample=" (r.id) } { (l.t("Brev för urvalet", "Letters for this sample")) }
+                    " " a href={ "/fieldwork/" (o.key) "/samples/" (r.id) ".csv" } download { (l.t("Ladda ner urvalet (CSV)", "Download the sample (CSV)")) }
                 }
                 (allocation_table(l, &format!("{} {}", l.t("Fördelning för", "Allocation of"), r.frame_name), &s.plan))
             }
@@ -407,6 +408,7 @@ pub fn drawn(ctx: &PageCtx, key: &str, d: &DrawOutcome) -> Markup {
             ul {
                 @if let Some(id) = &d.stored.sample_id {
                     li { a href={ "/fieldwork/" (key) "/letters?sample=" (id) } { (l.t("Brev för urvalet", "Letters for this sample")) } }
+                    li { a href={ "/fieldwork/" (key) "/samples/" (id) ".csv" } download { (l.t("Ladda ner urvalet (CSV)", "Download the sample (CSV)")) } }
                 }
                 li { a href={ "/fieldwork/" (key) } { (l.t("Tillbaka till fältarbetet", "Back to fieldwork")) } }
             }
