@@ -62,7 +62,11 @@ pub enum QuestionnaireError {
     #[error(transparent)]
     Lifecycle(#[from] SurveyError),
     /// Publish checks found errors; all findings are attached.
-    #[error("publish checks found {} error(s)", .0.iter().filter(|f| f.severity == Severity::Error).count())]
+    #[error(
+        "publish checks found {} error(s): {}",
+        .0.iter().filter(|f| f.severity == Severity::Error).count(),
+        .0.iter().filter(|f| f.severity == Severity::Error).map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
     ChecksFailed(Vec<Finding>),
     /// A shipped file and the stored version of the same number differ.
     #[error("survey '{key}' version {version} in the files differs from the stored one; give the changed instrument a new version number")]
