@@ -233,3 +233,67 @@ fn a_redirect_to_login_logs_no_query_and_no_error() {
         "a redirect to the login page is not an error:\n{text}"
     );
 }
+
+#[test]
+fn log_format_is_an_option_of_serve_only() {
+    let help = |args: &[&str]| {
+        let out = insikt().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(help(&["serve", "--help"]).contains("--log-format"));
+    for args in [&["--help"][..], &["user", "--help"], &["surveys", "--help"]] {
+        assert!(!help(args).contains("--log-format"), "{args:?}");
+    }
+    assert!(!insikt()
+        .args(["--log-format", "json", "migrate"])
+        .output()
+        .unwrap()
+        .status
+        .success());
+}
+
+#[test]
+fn surveys_list_shows_every_version_and_imports_get_surveys_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = insikt()
+            .env("INSIKT_DATA_DIR", dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let surveys = concat!(env!("CARGO_MANIFEST_DIR"), "/surveys");
+    let (ok, text) = run(&["surveys", "load", surveys]);
+    assert!(!ok, "without options there is no privacy notice: {text}");
+    assert!(text.contains("privacy"), "{text}");
+    let (ok, text) = run(&["surveys", "load", "--demo", surveys]);
+    assert!(ok, "{text}");
+    let workbook = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/xlsform/or_other.xlsx"
+    );
+    for args in [
+        &["surveys", "import", workbook][..],
+        &["surveys", "import", workbook],
+        &["surveys", "import", workbook, "--into", "it-habits"],
+    ] {
+        let (ok, text) = run(args);
+        assert!(ok, "{args:?}: {text}");
+    }
+    let (ok, list) = run(&["surveys", "list"]);
+    assert!(ok, "{list}");
+    let line = |key: &str, v: &str, status: &str| {
+        list.lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words.len() > 2 && words[0] == key && words[1] == v && words[2] == status
+        })
+    };
+    assert!(line("it-habits", "v1", "published"), "{list}");
+    assert!(line("it-habits", "v2", "draft"), "{list}");
+    assert!(line("or_other", "v1", "draft"), "{list}");
+    assert!(line("or_other-2", "v1", "draft"), "{list}");
+}

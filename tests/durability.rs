@@ -244,6 +244,13 @@ fn every_receipt_survives_sigkill_and_no_half_written_response_is_visible() {
     let data = tempfile::tempdir().expect("data dir");
     let surveys = tempfile::tempdir().expect("surveys dir");
     std::fs::write(surveys.path().join("durability.toml"), SURVEY).expect("survey file");
+    // A survey that keeps personal data is published only with a privacy notice and controller.
+    std::fs::create_dir(surveys.path().join("demo")).expect("demo dir");
+    std::fs::write(
+        surveys.path().join("demo").join("options.toml"),
+        "[durability.privacy]\npurpose = { sv = \"Test.\", en = \"Test.\" }\ncontroller = { sv = \"Staden.\", en = \"The city.\" }\n",
+    )
+    .expect("options file");
     let (server, url) = start_server(data.path(), surveys.path());
     let server = Arc::new(Mutex::new(server));
     let base = Arc::new(RwLock::new(url));

@@ -80,7 +80,10 @@ function closedSurveysDir() {
   fs.mkdirSync(path.join(dir, 'demo'));
   fs.copyFileSync(path.join(REPO, 'surveys', 'it-habits.toml'), path.join(dir, 'it-habits.toml'));
   fs.writeFileSync(path.join(dir, 'demo', 'options.toml'),
-    '[it-habits]\nlisted = true\ncloses_at = "2020-01-01T00:00:00Z"\n');
+    '[it-habits]\nlisted = true\ncloses_at = "2020-01-01T00:00:00Z"\n'
+    // A survey that keeps personal data publishes only with a privacy notice and a controller.
+    + '[it-habits.privacy]\npurpose = { sv = "Statistik.", en = "Statistics." }\n'
+    + 'controller = { sv = "Stockholms stad.", en = "City of Stockholm." }\n');
   return dir;
 }
 

@@ -31,9 +31,6 @@ use crate::{startup, storage, telemetry};
 #[derive(Debug, Parser)]
 #[command(name = "insikt", version, verbatim_doc_comment)]
 pub struct Cli {
-    /// Log format (overrides INSIKT_LOG_FORMAT).
-    #[arg(long, global = true, value_enum)]
-    log_format: Option<LogFormat>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -42,7 +39,7 @@ pub struct Cli {
 enum Command {
     /// Run the web app (the default): migrates, creates the first admin on an empty database
     /// and prints the URL.
-    Serve,
+    Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage staff accounts.
@@ -62,6 +59,15 @@ enum Command {
     Mail(MailCommand),
 }
 
+/// Options of `insikt serve`. The log format is the server's: the other commands print to the
+/// console, so the option is not on every command's help.
+#[derive(Debug, Default, clap::Args)]
+struct ServeArgs {
+    /// Log format (overrides INSIKT_LOG_FORMAT).
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
+}
+
 #[derive(Debug, Subcommand)]
 enum SurveysCommand {
     /// Load every instrument in a folder (default: INSIKT_SURVEYS_DIR or ./surveys). New ones are
@@ -73,10 +79,14 @@ enum SurveysCommand {
         #[arg(long)]
         demo: bool,
     },
-    /// Import an XLSForm workbook as a new survey, or as a new draft of the survey with its key.
+    /// Import an XLSForm workbook as a new survey (keyed by its form_id, else the file name, with
+    /// a -2, -3 … suffix when taken), or with --into as the next draft of an existing survey.
     Import {
         /// The .xlsx file.
         file: std::path::PathBuf,
+        /// Add the workbook as a new draft version of this existing survey.
+        #[arg(long)]
+        into: Option<String>,
     },
     /// Export a survey version as XLSForm or TOML.
     Export {
@@ -145,12 +155,16 @@ enum UserCommand {
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut settings = Settings::load()?;
-    if let Some(format) = cli.log_format {
-        settings.log_format = format;
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    if let Command::Serve(ServeArgs {
+        log_format: Some(format),
+    }) = &command
+    {
+        settings.log_format = *format;
     }
     telemetry::init(settings.log_format);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(settings),
+    match command {
+        Command::Serve(_) => serve(settings),
         Command::Migrate => {
             let db = startup::open_db(&settings)?;
             let applied = storage::migrate::run_pending(&mut *db.get()?)?;
@@ -300,7 +314,18 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
     match cmd {
         SurveysCommand::Load { dir, demo } => {
             let dir = dir.unwrap_or_else(|| settings.surveys_dir.clone());
-            let report = questionnaires::load_dir(conn, Actor::CLI, &dir, demo)?;
+            let report = match questionnaires::load_dir(conn, Actor::CLI, &dir, demo) {
+                Err(questionnaires::QuestionnaireError::ChecksFailed(findings)) => {
+                    for f in &findings {
+                        eprintln!("{f}");
+                    }
+                    anyhow::bail!(
+                        "{}: nothing was loaded; fix the errors above (a survey that keeps personal data needs a privacy notice and a controller: give them with --demo or in the options)",
+                        dir.display()
+                    );
+                }
+                other => other?,
+            };
             for s in &report.added {
                 println!("published {s}");
             }
@@ -308,7 +333,7 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
                 println!("unchanged {s}");
             }
         }
-        SurveysCommand::Import { file } => {
+        SurveysCommand::Import { file, into } => {
             // One byte over the import limit is enough for the importer to refuse the file, so a
             // huge file is never read into memory whole.
             let mut bytes = Vec::new();
@@ -323,8 +348,14 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
                     )
                 })
                 .with_context(|| format!("{}: cannot read", file.display()))?;
-            let (stored, warnings) = questionnaires::import_xlsform(conn, Actor::CLI, &bytes)
-                .with_context(|| file.display().to_string())?;
+            let (stored, warnings) = questionnaires::import_xlsform(
+                conn,
+                Actor::CLI,
+                &bytes,
+                file.file_name().and_then(|n| n.to_str()),
+                into.as_deref(),
+            )
+            .with_context(|| file.display().to_string())?;
             println!(
                 "imported {} as version {} (draft)",
                 stored.survey.key, stored.survey.version
@@ -360,15 +391,19 @@ fn surveys(settings: Settings, cmd: SurveysCommand) -> anyhow::Result<()> {
             }
         }
         SurveysCommand::List => {
-            for s in storage::surveys::list_surveys(conn)? {
-                println!(
-                    "{:<24} v{:<3} {:<10} {} version(s)  {}",
-                    s.survey.key,
-                    s.latest.survey.version,
-                    format!("{:?}", s.latest.survey.status).to_lowercase(),
-                    s.versions,
-                    s.latest.survey.title.get_or("sv", "en")
-                );
+            // Every version on its own line: a live v1 must not hide behind a newer v2 draft.
+            for line in questionnaires::list_for_designer(conn)? {
+                for v in &line.versions {
+                    println!(
+                        "{:<24} v{:<3} {:<10} {:>6} response(s)  {}{}",
+                        line.key,
+                        v.survey.version,
+                        format!("{:?}", v.survey.status).to_lowercase(),
+                        line.responses,
+                        v.survey.title.get_or("sv", "en"),
+                        if line.archived { "  (archived)" } else { "" }
+                    );
+                }
             }
         }
     }

@@ -126,7 +126,11 @@ fn draw(a: DrawArgs) -> anyhow::Result<()> {
         "{:<40} {:>10} {:>8} {:>12}",
         "stratum", "N_h", "n_h", "pi_h"
     )?;
-    for p in &sample.plan {
+    // Strata in key order, as the web page shows them; the plan itself stays in draw order
+    // because the units index into it.
+    let mut plan: Vec<_> = sample.plan.iter().collect();
+    plan.sort_by(|a, b| a.stratum.cmp(&b.stratum));
+    for p in plan {
         writeln!(
             out,
             "{:<40} {:>10} {:>8} {:>12.6}",

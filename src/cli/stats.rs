@@ -1034,7 +1034,9 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
     })
 }
 
-/// Render JSON, or flatten it into `path = value` lines for the table format (stable and greppable).
+/// Render JSON, or lay it out as aligned text tables for the table format: the scalar fields of
+/// an object as a two-column table, a list of records as one row per record under a header
+/// row, and nested parts as their own sections headed by their path.
 fn render(v: &Value, format: Format) -> String {
     match format {
         Format::Json => {
@@ -1042,48 +1044,146 @@ fn render(v: &Value, format: Format) -> String {
         }
         Format::Table => {
             let mut out = String::new();
-            flatten(v, String::new(), &mut out);
-            out.trim_end().to_string()
+            table(v, "", &mut out);
+            out.trim().to_string()
         }
     }
 }
 
-fn flatten(v: &Value, prefix: String, out: &mut String) {
+/// A value that fits one table cell: a scalar, or a list of numbers (an interval, a vector).
+fn cell(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(fmt_num(n.as_f64().unwrap_or(f64::NAN))),
+        Value::Null => Some("–".into()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(s.clone()),
+        Value::Array(a) if a.iter().all(Value::is_number) => Some(
+            a.iter()
+                .map(|x| fmt_num(x.as_f64().unwrap_or(f64::NAN)))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => None,
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Write `rows` aligned under `header` (numbers right-aligned), with a rule under the header.
+fn grid(header: &[String], rows: &[Vec<String>], out: &mut String) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let numeric: Vec<bool> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .all(|r| r[i] == "–" || r[i].split(' ').all(|x| x.parse::<f64>().is_ok()))
+        })
+        .collect();
+    let line = |cells: &[String], out: &mut String| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .zip(&numeric)
+            .map(|((c, w), num)| {
+                if *num {
+                    format!("{c:>w$}")
+                } else {
+                    format!("{c:<w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    };
+    line(header, out);
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    let _ = writeln!(out, "{}", rule.join("  "));
+    for r in rows {
+        line(r, out);
+    }
+}
+
+fn heading(path: &str, out: &mut String) {
+    if !path.is_empty() {
+        let _ = writeln!(out, "\n{path}");
+    }
+}
+
+fn table(v: &Value, path: &str, out: &mut String) {
     match v {
         Value::Object(m) => {
+            let rows: Vec<Vec<String>> = m
+                .iter()
+                .filter_map(|(k, x)| cell(x).map(|c| vec![k.clone(), c]))
+                .collect();
+            if !rows.is_empty() {
+                heading(path, out);
+                let w = rows.iter().map(|r| r[0].chars().count()).max().unwrap_or(0);
+                for r in &rows {
+                    let _ = writeln!(out, "{:<w$}  {}", r[0], r[1]);
+                }
+            }
             for (k, x) in m {
-                flatten(
-                    x,
-                    if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    },
-                    out,
-                );
+                if cell(x).is_none() {
+                    table(x, &join(path, k), out);
+                }
             }
         }
-        Value::Array(a) if a.iter().all(|x| x.is_number()) => {
-            let items: Vec<String> = a
+        Value::Array(a) if a.iter().all(Value::is_object) && !a.is_empty() => {
+            let mut header: Vec<String> = Vec::new();
+            for x in a {
+                if let Value::Object(m) = x {
+                    for (k, y) in m {
+                        if cell(y).is_some() && !header.contains(k) {
+                            header.push(k.clone());
+                        }
+                    }
+                }
+            }
+            let rows: Vec<Vec<String>> = a
                 .iter()
-                .map(|x| fmt_num(x.as_f64().unwrap_or(f64::NAN)))
+                .map(|x| {
+                    header
+                        .iter()
+                        .map(|k| x.get(k).and_then(cell).unwrap_or_else(|| "–".into()))
+                        .collect()
+                })
                 .collect();
-            let _ = writeln!(out, "{prefix:<40} {}", items.join("  "));
+            heading(path, out);
+            grid(&header, &rows, out);
+            for (i, x) in a.iter().enumerate() {
+                if let Value::Object(m) = x {
+                    for (k, y) in m {
+                        if cell(y).is_none() {
+                            table(y, &format!("{path}[{i}].{k}"), out);
+                        }
+                    }
+                }
+            }
         }
         Value::Array(a) => {
             for (i, x) in a.iter().enumerate() {
-                flatten(x, format!("{prefix}[{i}]"), out);
+                match cell(x) {
+                    Some(c) => {
+                        let _ = writeln!(out, "{path}[{i}]  {c}");
+                    }
+                    None => table(x, &format!("{path}[{i}]"), out),
+                }
             }
         }
-        Value::Number(n) => {
-            let _ = writeln!(
-                out,
-                "{prefix:<40} {}",
-                fmt_num(n.as_f64().unwrap_or(f64::NAN))
-            );
-        }
         other => {
-            let _ = writeln!(out, "{prefix:<40} {}", other.to_string().trim_matches('"'));
+            if let Some(c) = cell(other) {
+                let _ = writeln!(out, "{path}  {c}");
+            }
         }
     }
 }
@@ -1093,5 +1193,33 @@ fn fmt_num(x: f64) -> String {
         format!("{x:.0}")
     } else {
         format!("{x:.6}")
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn the_table_format_prints_records_as_rows_under_a_header_not_flattened_keys() {
+        let v = serde_json::json!({
+            "variable": "district",
+            "n": 120,
+            "categories": [
+                {"label": "Bromma", "proportion": 0.25, "ci": [0.2, 0.3]},
+                {"label": "Farsta", "proportion": 0.75, "ci": [0.7, 0.8]}
+            ]
+        });
+        let text = render(&v, Format::Table);
+        assert!(!text.contains("categories[0]"), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        let header = lines
+            .iter()
+            .position(|l| l.starts_with("ci") || l.contains("label"))
+            .expect("a header row");
+        assert!(lines[header].contains("proportion"), "{text}");
+        assert!(lines[header + 1].starts_with("---"), "{text}");
+        assert!(lines[header + 2].contains("Bromma") && lines[header + 2].contains("0.250000"));
+        assert!(text.contains("variable  district"), "{text}");
     }
 }

@@ -70,6 +70,7 @@ pub(crate) struct SurveyRow {
     pub options: String,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    pub archived_at: Option<PrimitiveDateTime>,
 }
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]

@@ -61,6 +61,7 @@ diesel::table! {
         options -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 

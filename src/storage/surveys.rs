@@ -19,6 +19,8 @@ pub struct SurveyRecord {
     pub key: String,
     /// Operational options.
     pub options: SurveyOptions,
+    /// When it was archived (hidden from the start page, listed apart in the designer).
+    pub archived_at: Option<PrimitiveDateTime>,
 }
 
 /// One stored version.
@@ -80,6 +82,7 @@ impl TryFrom<SurveyRow> for SurveyRecord {
                 .map_err(|e| StorageError::Corrupt(format!("options of survey {}: {e}", r.key)))?,
             id: r.id,
             key: r.key,
+            archived_at: r.archived_at,
         })
     }
 }
@@ -116,6 +119,7 @@ pub fn insert_survey(
             options: to_json(options)?,
             created_at: at,
             updated_at: at,
+            archived_at: None,
         };
         diesel::insert_into(surveys::table)
             .values(&row)
@@ -259,9 +263,10 @@ pub fn find_respondent_version(
     Ok(pick.map(|v| (survey, v)))
 }
 
-/// Every survey with its newest version, by key.
+/// Every survey that is not archived with its newest version, by key.
 pub fn list_surveys(conn: &mut DbConnection) -> Result<Vec<SurveySummary>, StorageError> {
     let records: Vec<SurveyRecord> = surveys::table
+        .filter(surveys::archived_at.is_null())
         .order(surveys::key.asc())
         .select(SurveyRow::as_select())
         .load(conn)?
@@ -383,6 +388,73 @@ pub fn delete_draft(conn: &mut DbConnection, version_id: &str) -> Result<bool, S
             .find(version_id)
             .filter(survey_versions::status.eq("draft")),
     )
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Archive (`true`) or restore (`false`) a survey. Returns whether the row exists.
+pub fn set_archived(
+    conn: &mut DbConnection,
+    survey_id: &str,
+    archived: bool,
+) -> Result<bool, StorageError> {
+    let at = now();
+    let n = diesel::update(surveys::table.find(survey_id))
+        .set((
+            surveys::archived_at.eq(archived.then_some(at)),
+            surveys::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Keys of the archived surveys.
+pub fn archived_keys(
+    conn: &mut DbConnection,
+) -> Result<std::collections::HashSet<String>, StorageError> {
+    Ok(surveys::table
+        .filter(surveys::archived_at.is_not_null())
+        .select(surveys::key)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Responses of one survey (all versions).
+pub fn response_count(conn: &mut DbConnection, survey_id: &str) -> Result<i64, StorageError> {
+    Ok(responses::table
+        .filter(responses::survey_id.eq(survey_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Delete a survey without responses, with its versions, samples and invitations (the
+/// foreign keys cascade). The `NOT EXISTS` makes "never a survey with responses" hold even
+/// against a response arriving meanwhile. Returns whether it was deleted.
+pub fn delete_survey_without_responses(
+    conn: &mut DbConnection,
+    survey_id: &str,
+) -> Result<bool, StorageError> {
+    let n = diesel::delete(surveys::table.find(survey_id).filter(diesel::dsl::not(
+        diesel::dsl::exists(responses::table.filter(responses::survey_id.eq(survey_id))),
+    )))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Reopen a closed version: published again, its close time cleared (the definition is
+/// untouched).
+pub fn mark_reopened(conn: &mut DbConnection, version_id: &str) -> Result<bool, StorageError> {
+    let n = diesel::update(
+        survey_versions::table
+            .find(version_id)
+            .filter(survey_versions::status.eq("closed")),
+    )
+    .set((
+        survey_versions::status.eq("published"),
+        survey_versions::closed_at.eq(None::<PrimitiveDateTime>),
+        survey_versions::updated_at.eq(now()),
+    ))
     .execute(conn)?;
     Ok(n == 1)
 }

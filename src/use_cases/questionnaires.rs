@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::domain::lang::Msg;
 use crate::domain::options::SurveyOptions;
+use crate::domain::survey::check::check_options;
 use crate::domain::survey::{check, Finding, Severity, Survey, SurveyError, Text, VersionStatus};
 use crate::formats::{survey_file, xlsform};
 use crate::storage::surveys::{self as store, SurveyRecord};
@@ -61,7 +62,11 @@ pub enum QuestionnaireError {
     #[error(transparent)]
     Lifecycle(#[from] SurveyError),
     /// Publish checks found errors; all findings are attached.
-    #[error("publish checks found {} error(s)", .0.iter().filter(|f| f.severity == Severity::Error).count())]
+    #[error(
+        "publish checks found {} error(s): {}",
+        .0.iter().filter(|f| f.severity == Severity::Error).count(),
+        .0.iter().filter(|f| f.severity == Severity::Error).map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
     ChecksFailed(Vec<Finding>),
     /// A shipped file and the stored version of the same number differ.
     #[error("survey '{key}' version {version} in the files differs from the stored one; give the changed instrument a new version number")]
@@ -83,6 +88,19 @@ pub enum QuestionnaireError {
     /// TOML writing failed.
     #[error(transparent)]
     File(#[from] survey_file::SurveyFileError),
+    /// A survey with responses is archived, never deleted.
+    #[error("survey '{0}' has responses; it can be archived but not deleted")]
+    HasResponses(String),
+    /// Only a closed version can be reopened, and only a draft version deleted.
+    #[error("survey '{key}' version {version} is not {wanted:?}")]
+    WrongStatus {
+        /// Survey key.
+        key: String,
+        /// Version number.
+        version: u32,
+        /// The status the step needs.
+        wanted: VersionStatus,
+    },
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -102,6 +120,20 @@ impl QuestionnaireError {
                 "Bara en publicerad version kan stängas.",
                 "Only a published version can be closed.",
             )),
+            QuestionnaireError::HasResponses(_) => Some(Msg::fixed(
+                "Enkäten har svar och kan inte raderas. Arkivera den i stället.",
+                "The survey has responses and cannot be deleted. Archive it instead.",
+            )),
+            QuestionnaireError::WrongStatus { wanted, .. } => Some(match wanted {
+                VersionStatus::Closed => Msg::fixed(
+                    "Bara en stängd version kan öppnas igen.",
+                    "Only a closed version can be reopened.",
+                ),
+                _ => Msg::fixed(
+                    "Bara ett utkast kan raderas; publicerade versioner finns kvar.",
+                    "Only a draft can be deleted; published versions are kept.",
+                ),
+            }),
             _ => None,
         }
     }
@@ -191,21 +223,67 @@ fn insert_new(
     })
 }
 
-/// Import an XLSForm workbook: a new survey, or a new draft version of an existing one with the
-/// same key. Returns the stored draft and the import warnings.
+/// The key the XLSForm importer gives a workbook without a `form_id` (and no Insikt key).
+const NO_FORM_ID: &str = "imported-form";
+
+/// A slug of `s` usable as a survey key ("Parkering 2026.xlsx" → "parkering-2026"), or `None`
+/// when nothing of it is left.
+fn key_from(s: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in s.trim().to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    let out = if out.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        out
+    } else if out.is_empty() {
+        return None;
+    } else {
+        format!("form-{out}")
+    };
+    crate::domain::survey::check::is_valid_key(&out).then_some(out)
+}
+
+/// `base`, or `base-2`, `base-3`, … : the first key no survey has.
+fn free_key(conn: &mut DbConnection, base: &str) -> Result<String> {
+    if store::find_survey(conn, base)?.is_none() {
+        return Ok(base.to_owned());
+    }
+    for n in 2.. {
+        let key = format!("{base}-{n}");
+        if store::find_survey(conn, &key)?.is_none() {
+            return Ok(key);
+        }
+    }
+    unreachable!("some suffix is free")
+}
+
+/// Import an XLSForm workbook. By default it becomes its own new survey: keyed by its
+/// `form_id`, else by `file_name` (without `.xlsx`), else by its title, with a `-2`, `-3`, …
+/// suffix when the key is taken, so workbooks without a `form_id` never pile up as drafts of one
+/// survey. With `into`, it becomes the next draft version of that existing survey instead.
+/// Returns the stored draft and the import warnings.
 pub fn import_xlsform(
     conn: &mut DbConnection,
     actor: Actor<'_>,
     bytes: &[u8],
+    file_name: Option<&str>,
+    into: Option<&str>,
 ) -> Result<(StoredVersion, Vec<xlsform::Issue>)> {
     let imported = xlsform::import(bytes)?;
     let mut survey = imported.survey;
     survey.status = VersionStatus::Draft;
-    let stored = storage::transaction(conn, |conn| match store::find_survey(conn, &survey.key)? {
-        Some(existing) => {
+    let stored = storage::transaction(conn, |conn| match into {
+        Some(key) => {
+            let existing = require_survey(conn, key)?;
             let latest = store::list_versions(conn, &existing.id)?
                 .last()
                 .map_or(0, |v| v.survey.version);
+            survey.key = existing.key.clone();
             survey.version = latest + 1;
             let v = store::insert_version(conn, &existing.id, &survey, actor.id)?;
             audit(
@@ -218,6 +296,16 @@ pub fn import_xlsform(
             Ok(v)
         }
         None => {
+            let base = if survey.key == NO_FORM_ID {
+                file_name
+                    .map(|n| n.trim_end_matches(".xlsx").trim_end_matches(".XLSX"))
+                    .and_then(key_from)
+                    .or_else(|| key_from(survey.title.get_or("sv", "en")))
+                    .unwrap_or_else(|| NO_FORM_ID.to_owned())
+            } else {
+                survey.key.clone()
+            };
+            survey.key = free_key(conn, &base)?;
             survey.version = 1;
             insert_new(
                 conn,
@@ -229,6 +317,123 @@ pub fn import_xlsform(
         }
     })?;
     Ok((stored, imported.warnings))
+}
+
+/// Copy `version` of a survey into a new survey (draft version 1, same options) keyed
+/// `<key>-kopia`, `<key>-kopia-2`, …; returns the new draft.
+pub fn duplicate(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    version: u32,
+) -> Result<StoredVersion> {
+    storage::transaction(conn, |conn| {
+        let record = require_survey(conn, key)?;
+        let source = get_version(conn, key, version)?;
+        let mut copy = source.survey.clone();
+        copy.key = free_key(conn, &format!("{key}-kopia"))?;
+        copy.version = 1;
+        copy.status = VersionStatus::Draft;
+        let (_, stored) = store::insert_survey(conn, &copy, &record.options, actor.id)?;
+        audit(
+            conn,
+            actor,
+            "survey.duplicated",
+            &copy.key,
+            &format!("from {key} version {version}"),
+        )?;
+        Ok(stored)
+    })
+}
+
+/// Archive a survey (`archived`) or bring it back: archived surveys leave the start page and
+/// are listed apart in the designer; nothing is deleted.
+pub fn set_archived(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    archived: bool,
+) -> Result<()> {
+    storage::transaction(conn, |conn| {
+        let record = require_survey(conn, key)?;
+        store::set_archived(conn, &record.id, archived)?;
+        let action = if archived {
+            "survey.archived"
+        } else {
+            "survey.unarchived"
+        };
+        audit(conn, actor, action, key, "")
+    })
+}
+
+/// Delete a survey that has no responses, with all its versions, samples and invitations. A
+/// survey with responses is refused ([`QuestionnaireError::HasResponses`]): archive it.
+pub fn delete_survey(conn: &mut DbConnection, actor: Actor<'_>, key: &str) -> Result<()> {
+    storage::transaction(conn, |conn| {
+        let record = require_survey(conn, key)?;
+        if !store::delete_survey_without_responses(conn, &record.id)? {
+            return Err(QuestionnaireError::HasResponses(key.to_owned()));
+        }
+        audit(conn, actor, "survey.deleted", key, "")
+    })
+}
+
+/// Delete one draft version (published and closed versions are kept for their responses).
+pub fn delete_draft(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    key: &str,
+    version: u32,
+) -> Result<()> {
+    storage::transaction(conn, |conn| {
+        let stored = get_version(conn, key, version)?;
+        if !store::delete_draft(conn, &stored.id)? {
+            return Err(QuestionnaireError::WrongStatus {
+                key: key.to_owned(),
+                version,
+                wanted: VersionStatus::Draft,
+            });
+        }
+        // A survey whose only version was this draft has nothing left: its key is freed.
+        if store::list_versions(conn, &stored.survey_id)?.is_empty() {
+            store::delete_survey_without_responses(conn, &stored.survey_id)?;
+        }
+        audit(
+            conn,
+            actor,
+            "survey.draft_deleted",
+            key,
+            &format!("version {version}"),
+        )
+    })
+}
+
+/// Reopen a closed version to responses; a version published since is closed, so respondents
+/// still get exactly one version.
+pub fn reopen(conn: &mut DbConnection, actor: Actor<'_>, key: &str, version: u32) -> Result<()> {
+    storage::transaction(conn, |conn| {
+        let stored = get_version(conn, key, version)?;
+        if stored.survey.status != VersionStatus::Closed {
+            return Err(QuestionnaireError::WrongStatus {
+                key: key.to_owned(),
+                version,
+                wanted: VersionStatus::Closed,
+            });
+        }
+        for other in store::list_versions(conn, &stored.survey_id)? {
+            if other.survey.status == VersionStatus::Published {
+                store::mark_closed(conn, &other.id)?;
+            }
+        }
+        store::mark_reopened(conn, &stored.id)?;
+        audit(
+            conn,
+            actor,
+            "survey.reopened",
+            key,
+            &format!("version {version}"),
+        )
+    })
 }
 
 /// Replace a draft's content (the designer's save). Published versions are refused.
@@ -314,12 +519,15 @@ pub struct SurveyLine {
     pub versions: Vec<StoredVersion>,
     /// Completed responses over all versions.
     pub responses: i64,
+    /// Archived: listed apart, hidden from the start page.
+    pub archived: bool,
 }
 
-/// Every survey that has a version, by key, for the designer's list: two queries however many
-/// surveys there are.
+/// Every survey that has a version, by key, for the designer's list (archived ones marked):
+/// three queries however many surveys there are.
 pub fn list_for_designer(conn: &mut DbConnection) -> Result<Vec<SurveyLine>> {
     let counts = store::response_counts(conn)?;
+    let archived = store::archived_keys(conn)?;
     let mut lines: Vec<SurveyLine> = Vec::new();
     for (key, version) in store::list_all_versions(conn)? {
         match lines.last_mut() {
@@ -327,6 +535,7 @@ pub fn list_for_designer(conn: &mut DbConnection) -> Result<Vec<SurveyLine>> {
             _ => {
                 let responses = counts.get(&version.survey_id).copied().unwrap_or(0);
                 lines.push(SurveyLine {
+                    archived: archived.contains(&key),
                     key,
                     versions: vec![version],
                     responses,
@@ -337,14 +546,104 @@ pub fn list_for_designer(conn: &mut DbConnection) -> Result<Vec<SurveyLine>> {
     Ok(lines)
 }
 
+/// Fieldwork progress of one survey, for the staff home.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    /// Invitations created.
+    pub invited: u64,
+    /// Invitations used by a completed response.
+    pub completed: u64,
+}
+
+/// A survey on the staff home: every version's number and status, the responses, and (for
+/// those who may see fieldwork) the invitations and completions.
+pub struct StaffSurvey {
+    /// The survey key.
+    pub key: String,
+    /// The newest version's title.
+    pub title: Text,
+    /// Every version, oldest first.
+    pub versions: Vec<(u32, VersionStatus)>,
+    /// Completed responses over all versions.
+    pub responses: i64,
+    /// Fieldwork progress, when asked for.
+    pub progress: Option<Progress>,
+}
+
+/// The surveys the staff home lists; `with_fieldwork` adds each survey's invitation counts
+/// (one more query per survey, only for roles that may see fieldwork).
+pub fn staff_overview(conn: &mut DbConnection, with_fieldwork: bool) -> Result<Vec<StaffSurvey>> {
+    let mut out = Vec::new();
+    for line in list_for_designer(conn)?.into_iter().filter(|l| !l.archived) {
+        let Some(newest) = line.versions.last() else {
+            continue;
+        };
+        let progress = if with_fieldwork {
+            let c = storage::fieldwork::counts(conn, &newest.survey_id)?;
+            Some(Progress {
+                invited: c.invitations,
+                completed: c.completed,
+            })
+        } else {
+            None
+        };
+        out.push(StaffSurvey {
+            key: line.key.clone(),
+            title: newest.survey.title.clone(),
+            versions: line
+                .versions
+                .iter()
+                .map(|v| (v.survey.version, v.survey.status))
+                .collect(),
+            responses: line.responses,
+            progress,
+        });
+    }
+    Ok(out)
+}
+
 /// A survey's operational options, or `NotFound`.
 pub fn options(conn: &mut DbConnection, key: &str) -> Result<SurveyOptions> {
     Ok(require_survey(conn, key)?.options)
 }
 
-/// Run the publish checks on a version (errors block, warnings don't).
-pub fn findings(conn: &mut DbConnection, key: &str, version: u32) -> Result<Vec<Finding>> {
-    Ok(check(&get_version(conn, key, version)?.survey))
+/// Every publish finding of `survey` run with `options`: the instrument's and the options'
+/// (privacy notice), errors first.
+fn all_findings(survey: &Survey, options: &SurveyOptions) -> Vec<Finding> {
+    let mut found = check(survey);
+    found.extend(check_options(options));
+    found.sort_by_key(|f| f.severity);
+    found
+}
+
+/// Run the publish checks on a version and its survey's options (errors block, warnings
+/// don't); returns the version too, for the page that shows them.
+pub fn findings(
+    conn: &mut DbConnection,
+    key: &str,
+    version: u32,
+) -> Result<(StoredVersion, Vec<Finding>)> {
+    let options = require_survey(conn, key)?.options;
+    let stored = get_version(conn, key, version)?;
+    let found = all_findings(&stored.survey, &options);
+    Ok((stored, found))
+}
+
+/// Publish `survey` in memory when neither it nor `options` has an error; else every finding.
+fn publishable(survey: &Survey, options: &SurveyOptions) -> Result<(Survey, Vec<Finding>)> {
+    let mut published = survey.clone();
+    let blocked = || QuestionnaireError::ChecksFailed(all_findings(survey, options));
+    let warnings = published.publish().map_err(|e| match e {
+        SurveyError::PublishBlocked { .. } => blocked(),
+        other => QuestionnaireError::Lifecycle(other),
+    })?;
+    if check_options(options)
+        .iter()
+        .any(|f| f.severity == Severity::Error)
+    {
+        return Err(blocked());
+    }
+    Ok((published, warnings))
 }
 
 /// Publish a draft after the checks pass; older published versions of the survey are closed so
@@ -356,14 +655,9 @@ pub fn publish(
     version: u32,
 ) -> Result<Vec<Finding>> {
     storage::transaction(conn, |conn| {
+        let options = require_survey(conn, key)?.options;
         let stored = get_version(conn, key, version)?;
-        let mut survey = stored.survey.clone();
-        let warnings = survey.publish().map_err(|e| match e {
-            SurveyError::PublishBlocked { .. } => {
-                QuestionnaireError::ChecksFailed(check(&stored.survey))
-            }
-            other => QuestionnaireError::Lifecycle(other),
-        })?;
+        let (survey, warnings) = publishable(&stored.survey, &options)?;
         for older in store::list_versions(conn, &stored.survey_id)? {
             if older.survey.status == VersionStatus::Published {
                 store::mark_closed(conn, &older.id)?;
@@ -406,21 +700,39 @@ pub enum Step {
     Close,
     /// Start (or find) the [`new_draft`] from it.
     NewDraft,
+    /// [`reopen`] the closed version.
+    Reopen,
+    /// [`duplicate`] it into a new survey.
+    Duplicate,
+    /// [`delete_draft`] it.
+    DeleteDraft,
 }
 
-/// Take `step` on a version; returns the version number to show next (the new draft's for
-/// [`Step::NewDraft`], else `version`).
+/// Where the designer goes after a step: a version page, or the survey list (`None`).
+pub type Shown = Option<(String, u32)>;
+
+/// Take `step` on a version; returns what to show next: the new draft for
+/// [`Step::NewDraft`] and [`Step::Duplicate`], the survey list after [`Step::DeleteDraft`], else
+/// the version itself.
 pub fn take_step(
     conn: &mut DbConnection,
     actor: Actor<'_>,
     key: &str,
     version: u32,
     step: Step,
-) -> Result<u32> {
+) -> Result<Shown> {
+    let here = Some((key.to_owned(), version));
     match step {
-        Step::Publish => publish(conn, actor, key, version).map(|_| version),
-        Step::Close => close(conn, actor, key, version).map(|()| version),
-        Step::NewDraft => new_draft(conn, actor, key, version).map(|v| v.survey.version),
+        Step::Publish => publish(conn, actor, key, version).map(|_| here),
+        Step::Close => close(conn, actor, key, version).map(|()| here),
+        Step::Reopen => reopen(conn, actor, key, version).map(|()| here),
+        Step::NewDraft => {
+            new_draft(conn, actor, key, version).map(|v| Some((key.to_owned(), v.survey.version)))
+        }
+        Step::Duplicate => {
+            duplicate(conn, actor, key, version).map(|v| Some((v.survey.key, v.survey.version)))
+        }
+        Step::DeleteDraft => delete_draft(conn, actor, key, version).map(|()| None),
     }
 }
 
@@ -548,13 +860,16 @@ pub fn load_dir(
         for mut survey in surveys {
             let label = format!("{} v{}", survey.key, survey.version);
             survey.status = VersionStatus::Draft;
-            let mut published = survey.clone();
-            published
-                .publish()
-                .map_err(|_| QuestionnaireError::ChecksFailed(check(&survey)))?;
-            match store::find_survey(conn, &survey.key)? {
+            let record = store::find_survey(conn, &survey.key)?;
+            // A new survey is published with its demo options; a new version of a stored one
+            // with the options it already has. Either way the privacy notice is checked.
+            let opts = match &record {
+                Some(r) => r.options.clone(),
+                None => options.get(&survey.key).cloned().unwrap_or_default(),
+            };
+            match record {
                 None => {
-                    let opts = options.get(&survey.key).cloned().unwrap_or_default();
+                    let (published, _) = publishable(&survey, &opts)?;
                     store::insert_survey(conn, &published, &opts, actor.id)?;
                     audit(
                         conn,
@@ -580,6 +895,7 @@ pub fn load_dir(
                             report.unchanged.push(label);
                         }
                         None => {
+                            let (published, _) = publishable(&survey, &opts)?;
                             for older in &versions {
                                 if older.survey.status == VersionStatus::Published {
                                     store::mark_closed(conn, &older.id)?;

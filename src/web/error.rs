@@ -199,6 +199,10 @@ impl From<QuestionnaireError> for AppError {
             (QuestionnaireError::NotFound(_), _) => AppError::NotFound,
             (QuestionnaireError::BadKey { .. }, Some(m)) => AppError::BadRequest(m),
             (QuestionnaireError::Lifecycle(_), Some(m)) => AppError::Conflict(m),
+            (
+                QuestionnaireError::HasResponses(_) | QuestionnaireError::WrongStatus { .. },
+                Some(m),
+            ) => AppError::Conflict(m),
             _ => match e {
                 QuestionnaireError::Storage(s) => s.into(),
                 other => AppError::Unexpected(anyhow::Error::new(other)),

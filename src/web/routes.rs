@@ -47,6 +47,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(designer::show_version),
         )
         .route(
+            "/designer/{key}/{verb}",
+            web::post().to(designer::survey_action),
+        )
+        .route(
             "/designer/{key}/{version}/texts",
             web::post().to(designer::save_texts),
         )
@@ -108,6 +112,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/fieldwork/{key}/letters",
             web::get().to(fieldwork::show_letters),
+        )
+        .route(
+            "/fieldwork/{key}/samples/{id}.csv",
+            web::get().to(fieldwork::download_sample),
         )
         .route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(health::metrics))

@@ -86,6 +86,25 @@ async fn build_draft(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status().as_u16(), 303);
+    give_privacy_notice(app, "parking").await;
+}
+
+/// The options a survey that keeps personal data needs before it can be published.
+async fn give_privacy_notice(app: &TestApp, key: &str) {
+    let page = format!("/designer/{key}/options");
+    let res = app
+        .post_form(
+            &page,
+            &page,
+            &[
+                ("purpose_sv", "Statistik om parkering."),
+                ("purpose_en", "Statistics on parking."),
+                ("controller_sv", "Trafikkontoret, 08-123 45."),
+                ("controller_en", "The Traffic Office, +46 8 123 45."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
 }
 
 #[actix_web::test]
@@ -387,7 +406,8 @@ async fn survey_options_are_validated_and_saved_through_the_use_case() {
         )
         .await;
     assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(app.audit_actions("survey.options_changed"), 1);
+    // The first change is build_draft's privacy notice.
+    assert_eq!(app.audit_actions("survey.options_changed"), 2);
     let mut conn = app.db.get().unwrap();
     let record = insikt::storage::surveys::find_survey(&mut conn, "parking")
         .unwrap()
@@ -464,5 +484,215 @@ async fn questions_move_between_positions_and_a_page_with_questions_is_not_delet
         app.audit_actions("survey.edited"),
         7,
         "every change is audited"
+    );
+}
+
+#[actix_web::test]
+async fn a_survey_that_keeps_personal_data_cannot_be_published_without_a_privacy_notice() {
+    let app = TestApp::spawn().await;
+    build_draft(&app).await;
+    let page = "/designer/parking/options";
+    let res = app.post_form(page, page, &[("minutes", "5")]).await;
+    assert_eq!(res.status().as_u16(), 303, "the notice is emptied");
+
+    let (status, html) = app.get_html("/designer/parking/1/checks").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("0 fel"), "{html}");
+    assert!(html.contains("privacy.controller.en"), "{html}");
+    let res = app
+        .post_form("/designer/parking/1", "/designer/parking/1/publish", &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("personuppgifter"), "{html}");
+    assert_eq!(app.audit_actions("survey.published"), 0);
+
+    let res = app
+        .post_form(page, page, &[("anonymous", "on"), ("access", "open")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = app
+        .post_form("/designer/parking/1", "/designer/parking/1/publish", &[])
+        .await;
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "an anonymous open link keeps no personal data"
+    );
+}
+
+/// A multipart import of `file` named `name`, added to survey `into` when not empty.
+fn import_body(token: &str, name: &str, file: &[u8], into: &str) -> (String, Vec<u8>) {
+    let boundary = "insikt-import-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"into\"\r\n\r\n{into}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn survey_exists(app: &TestApp, key: &str) -> bool {
+    let mut conn = app.db.get().unwrap();
+    insikt::storage::surveys::find_survey(&mut conn, key)
+        .unwrap()
+        .is_some()
+}
+
+#[actix_web::test]
+async fn workbooks_without_a_form_id_become_surveys_of_their_own_unless_added_as_a_version() {
+    let app = TestApp::spawn().await;
+    app.create_user("rita", "researcher");
+    app.login("rita", GOOD_PASSWORD).await;
+    let file = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/xlsform/or_other.xlsx"
+    ))
+    .unwrap();
+    let token = app.csrf_token("/designer").await;
+    let (status, list) = app.get_html("/designer").await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains("name=\"into\""),
+        "the import form offers a target"
+    );
+    for (name, into) in [
+        ("Parkering 2026.xlsx", ""),
+        ("Parkering 2026.xlsx", ""),
+        ("other.xlsx", "parkering-2026"),
+    ] {
+        let (content_type, body) = import_body(&token, name, &file, into);
+        let res = reqwest::Client::new()
+            .post(format!("{}/designer/import", app.address))
+            .header("cookie", cookie_header(&app))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{name} into '{into}'");
+    }
+    assert!(survey_exists(&app, "parkering-2026"));
+    assert!(
+        survey_exists(&app, "parkering-2026-2"),
+        "a clash gets a suffix"
+    );
+    assert!(!survey_exists(&app, "imported-form"));
+    let (_, v2) = definition(&app, "parkering-2026", 2);
+    assert_eq!(
+        v2.key, "parkering-2026",
+        "added as version 2 of the chosen survey"
+    );
+    assert_eq!(app.audit_actions("survey.imported"), 3);
+}
+
+#[actix_web::test]
+async fn a_survey_is_duplicated_closed_and_reopened_and_a_draft_deleted_all_audited() {
+    let app = TestApp::spawn().await;
+    build_draft(&app).await;
+    let page = "/designer/parking/1";
+    let res = app
+        .post_form(page, "/designer/parking/1/publish", &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = app.post_form(page, "/designer/parking/1/reopen", &[]).await;
+    assert_eq!(res.status().as_u16(), 409, "only a closed version reopens");
+    app.post_form(page, "/designer/parking/1/close", &[]).await;
+    let res = app.post_form(page, "/designer/parking/1/reopen", &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, v1) = definition(&app, "parking", 1);
+    assert_eq!(v1.status, insikt::domain::survey::VersionStatus::Published);
+    assert_eq!(app.audit_actions("survey.reopened"), 1);
+    let (status, _) = app.get_html("/s/parking").await;
+    assert_eq!(status, 200, "respondents get the reopened version");
+
+    let res = app
+        .post_form(page, "/designer/parking/1/duplicate", &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(location(&res), "/designer/parking-kopia/1");
+    let (_, copy) = definition(&app, "parking-kopia", 1);
+    assert_eq!(copy.status, insikt::domain::survey::VersionStatus::Draft);
+    assert_eq!(copy.pages.len(), 1);
+    assert_eq!(app.audit_actions("survey.duplicated"), 1);
+
+    let res = app.post_form(page, "/designer/parking/1/delete", &[]).await;
+    assert_eq!(res.status().as_u16(), 409, "a published version is kept");
+    let res = app
+        .post_form(
+            "/designer/parking-kopia/1",
+            "/designer/parking-kopia/1/delete",
+            &[],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(!survey_exists(&app, "parking-kopia"));
+    assert_eq!(app.audit_actions("survey.draft_deleted"), 1);
+}
+
+#[actix_web::test]
+async fn a_survey_with_responses_is_archived_never_deleted_and_leaves_the_start_page() {
+    use insikt::domain::options::SurveyOptions;
+    let app = TestApp::spawn().await;
+    app.publish_survey(
+        crate::respond::SURVEY,
+        &SurveyOptions {
+            listed: true,
+            ..SurveyOptions::default()
+        },
+    );
+    // One response, answered as a resident would.
+    let (_, landing) = app.get_html("/s/test-survey").await;
+    let nav = |html: &str, set: &[(&str, &str)], button: &str| {
+        crate::helpers::browser_form(html, set, button)
+    };
+    let (_, p1) = app
+        .post_fields("/s/test-survey/start", &nav(&landing, &[], ""))
+        .await;
+    let (_, p2) = app
+        .post_fields("/s/test-survey", &nav(&p1, &[("a.has_car", "yes")], "next"))
+        .await;
+    let (_, p3) = app
+        .post_fields("/s/test-survey", &nav(&p2, &[("a.car_age", "7")], "next"))
+        .await;
+    let (_, review) = app
+        .post_fields("/s/test-survey", &nav(&p3, &[("a.comment", "Bra")], "next"))
+        .await;
+    app.post_fields("/s/test-survey", &nav(&review, &[], "submit"))
+        .await;
+    assert_eq!(app.response_count(), 1);
+    let (_, start) = app.get_html("/").await;
+    assert!(start.contains("/s/test-survey"), "listed before archiving");
+
+    app.create_user("rita", "researcher");
+    app.login("rita", GOOD_PASSWORD).await;
+    let res = app
+        .post_form("/designer", "/designer/test-survey/delete", &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 409);
+    assert!(survey_exists(&app, "test-survey"));
+    let res = app
+        .post_form("/designer", "/designer/test-survey/archive", &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(app.audit_actions("survey.archived"), 1);
+    let (_, list) = app.get_html("/designer").await;
+    let archived = list.find("id=\"archived\"").expect("an archived section");
+    assert!(list[archived..].contains("test-survey"), "{list}");
+    app.clear_cookies();
+    let (_, start) = app.get_html("/").await;
+    assert!(
+        !start.contains("/s/test-survey"),
+        "hidden from the start page"
+    );
+    let mut conn = app.db.get().unwrap();
+    let record = insikt::storage::surveys::find_survey(&mut conn, "test-survey")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        insikt::storage::surveys::response_count(&mut conn, &record.id).unwrap(),
+        1,
+        "responses are kept"
     );
 }

@@ -44,7 +44,7 @@ fn options() -> SurveyOptions {
     o
 }
 
-async fn researcher_app() -> TestApp {
+pub(crate) async fn researcher_app() -> TestApp {
     let app = TestApp::spawn().await;
     app.create_user("forskare", "researcher");
     app.login("forskare", GOOD_PASSWORD).await;
@@ -116,7 +116,7 @@ async fn post_multipart(
     (status, res.text().await.unwrap())
 }
 
-async fn draw(app: &TestApp, frame: &[u8], fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn draw(app: &TestApp, frame: &[u8], fields: &[(&str, &str)]) -> (u16, String) {
     post_multipart(
         app,
         "/fieldwork/panel",

@@ -17,5 +17,7 @@ mod people;
 mod platform;
 mod preview;
 mod respond;
+mod sample_download;
 mod smtp_sink;
+mod staff_home;
 mod writer;

@@ -9,6 +9,7 @@ use super::{
     lix, ChoiceAppearance, Question, QuestionKind, Scale, Survey, Text, REQUIRED_LANGUAGES,
 };
 use crate::domain::expr::{Expr, Expression, Func};
+use crate::domain::options::{Access, SurveyOptions};
 
 /// A matrix wider than this does not fit a phone screen without horizontal scrolling.
 pub const MAX_MATRIX_COLUMNS: usize = 5;
@@ -944,5 +945,104 @@ fn check_same_page_conditions(cx: &mut Ctx<'_>) {
                 ),
             );
         }
+    }
+}
+
+/// Whether a survey run with `options` processes personal data: answers that are kept with the
+/// invitation they came from (not anonymous), or an invitation list of names and addresses
+/// (invitation access, even when the answers are anonymous). Only an anonymous open link keeps
+/// nothing that points to a person, and even then the receipt and free text are answers of a
+/// person, so the rule errs on the side of telling respondents.
+pub fn collects_personal_data(options: &SurveyOptions) -> bool {
+    !options.anonymous || options.access == Access::Invitation
+}
+
+/// The publish checks of a survey's operational options, kept apart from [`check`] because
+/// options live beside the versions: a survey that collects personal data (see
+/// [`collects_personal_data`]) must say why (the privacy notice's purpose) and who is
+/// responsible (the controller's contact) in every required language (GDPR art. 13).
+pub fn check_options(options: &SurveyOptions) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !collects_personal_data(options) {
+        return out;
+    }
+    let fields: [(&str, &Text, &str, &str); 2] = [
+        (
+            "privacy.purpose",
+            &options.privacy.purpose,
+            "integritetsmeddelandet (varför svaren samlas in)",
+            "the privacy notice (why the answers are collected)",
+        ),
+        (
+            "privacy.controller",
+            &options.privacy.controller,
+            "personuppgiftsansvarig och hur man når den",
+            "the controller and how to reach them",
+        ),
+    ];
+    for (field, text, what_sv, what_en) in fields {
+        for lang in REQUIRED_LANGUAGES {
+            if text.get(lang).is_none() {
+                out.push(Finding {
+                    severity: Severity::Error,
+                    code: "privacy_missing".to_owned(),
+                    location: Location {
+                        field: Some(format!("{field}.{lang}")),
+                        ..Location::default()
+                    },
+                    message_sv: format!(
+                        "Enkäten samlar in personuppgifter men saknar {what_sv} på {}. Fyll i det under Inställningar.",
+                        if lang == "sv" { "svenska" } else { "engelska" }
+                    ),
+                    message_en: format!(
+                        "The survey collects personal data but lacks {what_en} in {}. Fill it in under Options.",
+                        if lang == "sv" { "Swedish" } else { "English" }
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod option_tests {
+    use super::*;
+
+    fn notice() -> SurveyOptions {
+        let mut o = SurveyOptions::default();
+        o.privacy.purpose = Text::new([("sv", "Statistik."), ("en", "Statistics.")]);
+        o.privacy.controller = Text::new([("sv", "Staden."), ("en", "The city.")]);
+        o
+    }
+
+    #[test]
+    fn a_survey_that_keeps_personal_data_needs_a_purpose_and_a_controller_in_both_languages() {
+        let found = check_options(&SurveyOptions::default());
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found.iter().all(|f| f.severity == Severity::Error));
+        let mut o = notice();
+        o.privacy.controller = Text::new([("sv", "Staden.")]);
+        let found = check_options(&o);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].location.field.as_deref(),
+            Some("privacy.controller.en")
+        );
+        assert!(check_options(&notice()).is_empty());
+    }
+
+    #[test]
+    fn an_anonymous_open_link_needs_no_notice_but_an_anonymous_invitation_list_does() {
+        let anonymous = SurveyOptions {
+            anonymous: true,
+            ..SurveyOptions::default()
+        };
+        assert!(check_options(&anonymous).is_empty());
+        let invited = SurveyOptions {
+            access: Access::Invitation,
+            ..anonymous
+        };
+        assert_eq!(check_options(&invited).len(), 4);
     }
 }

@@ -8,6 +8,7 @@
 //! be reproduced from the same file and seed.
 
 mod draw;
+mod export;
 mod frame;
 mod letters;
 mod lists;
@@ -18,6 +19,7 @@ pub use self::draw::{
     draw_and_store, draw_sample, sha256_hex, store_sample, AllocationSpec, DrawOutcome, DrawSpec,
     DrawnSample, DrawnUnit,
 };
+pub use self::export::{neutralise, sample_csv, SAMPLE_CSV_HEADER};
 pub use self::frame::{Echoed, FrameError, MAX_FRAME_ROWS};
 pub use self::letters::{letters, wants_letter};
 pub use self::lists::{

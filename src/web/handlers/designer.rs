@@ -373,8 +373,10 @@ pub async fn show_checks(
     path: web::Path<(String, u32)>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version) = path.into_inner();
-    let stored = d.version(&key, version).await?;
-    let findings = crate::domain::survey::check(&stored.survey);
+    let (stored, findings) = d
+        .state
+        .run(move |c| questionnaires::findings(c, &key, version))
+        .await?;
     Ok(html(view::checks(&d.ctx, &stored, &findings, false)))
 }
 
@@ -384,11 +386,15 @@ fn step_of(verb: &str) -> Option<Step> {
         "publish" => Some(Step::Publish),
         "close" => Some(Step::Close),
         "new-draft" => Some(Step::NewDraft),
+        "reopen" => Some(Step::Reopen),
+        "duplicate" => Some(Step::Duplicate),
+        "delete" => Some(Step::DeleteDraft),
         _ => None,
     }
 }
 
-/// `POST /designer/{key}/{version}/{verb}`: `publish`, `close` or `new-draft`.
+/// `POST /designer/{key}/{version}/{verb}`: `publish`, `close`, `reopen`, `new-draft`,
+/// `duplicate` or `delete` (a draft).
 pub async fn lifecycle(
     d: Designer,
     path: web::Path<(String, u32, String)>,
@@ -404,7 +410,8 @@ pub async fn lifecycle(
         .await?;
     d.state.surveys.invalidate(&key);
     match result {
-        Ok(shown) => Ok(see_other(&version_url(&key, shown))),
+        Ok(Some((key, shown))) => Ok(see_other(&version_url(&key, shown))),
+        Ok(None) => Ok(see_other("/designer")),
         Err(QuestionnaireError::ChecksFailed(findings)) => {
             let stored = d.version(&key, version).await?;
             Ok(unprocessable(view::checks(
@@ -413,6 +420,27 @@ pub async fn lifecycle(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /designer/{key}/{verb}`: `archive`, `unarchive` or `delete` a whole survey (delete is
+/// refused for a survey with responses: it can only be archived).
+pub async fn survey_action(
+    d: Designer,
+    path: web::Path<(String, String)>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, AppError> {
+    let (key, verb) = path.into_inner();
+    let (who, k) = (d.who.clone(), key.clone());
+    let act: fn(&mut crate::use_cases::DbConnection, crate::use_cases::Actor<'_>, &str) -> _ =
+        match verb.as_str() {
+            "archive" => |c, a, k| questionnaires::set_archived(c, a, k, true),
+            "unarchive" => |c, a, k| questionnaires::set_archived(c, a, k, false),
+            "delete" => questionnaires::delete_survey,
+            _ => return Err(AppError::NotFound),
+        };
+    d.state.run(move |c| act(c, who.actor(), &k)).await?;
+    d.state.surveys.invalidate(&key);
+    Ok(see_other("/designer"))
 }
 
 /// `GET /designer/{key}/options`
@@ -497,11 +525,24 @@ pub async fn import(
     DesignerUpload(d, mut upload): DesignerUpload,
 ) -> Result<HttpResponse, AppError> {
     let (filename, file) = upload.take_file("file").unwrap_or_default();
+    let into = upload
+        .text_fields()
+        .remove("into")
+        .filter(|k| !k.is_empty());
     let who = d.who.clone();
+    let name = filename.clone();
     let result = d
         .state
         .db
-        .run(move |c| Ok(questionnaires::import_xlsform(c, who.actor(), &file)))
+        .run(move |c| {
+            Ok(questionnaires::import_xlsform(
+                c,
+                who.actor(),
+                &file,
+                name.as_deref(),
+                into.as_deref(),
+            ))
+        })
         .await?;
     let (ctx, name) = (&d.ctx, filename.as_deref());
     match result {

@@ -161,3 +161,27 @@ pub async fn show_letters(
         .await?;
     Ok(html(view::letters(Lang::of(&req), &batch)))
 }
+
+/// `GET /fieldwork/{key}/samples/{id}.csv`: the drawn units of one sample as CSV (audited; it
+/// holds names, addresses and access codes). An attachment, so the browser saves it.
+pub async fn download_sample(
+    auth: Authorized<Designers>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (key, sample) = path.into_inner();
+    let who = Who::of(&auth, &req);
+    let file = format!("{key}-sample.csv");
+    let bytes = state
+        .run(move |c| fieldwork::sample_csv(c, who.actor(), &key, &sample))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
+}

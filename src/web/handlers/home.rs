@@ -2,12 +2,14 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::use_cases::answering;
-use crate::web::access::{AnyStaff, Authorized};
+use crate::use_cases::{answering, questionnaires};
+use crate::web::access::{
+    AdminOnly, AnyStaff, Authorized, Designers, Interviewers, Policy, ResultReaders,
+};
 use crate::web::error::AppError;
 use crate::web::forms::PageCtx;
 use crate::web::views;
-use crate::web::views::home::OpenSurvey;
+use crate::web::views::home::{OpenSurvey, StaffLinks};
 use crate::web::AppState;
 
 /// `GET /`: the public start page with the surveys open to everyone.
@@ -30,9 +32,28 @@ pub async fn show_accessibility(ctx: PageCtx) -> HttpResponse {
     html(views::home::accessibility(&ctx))
 }
 
-/// `GET /staff`
-pub async fn show_staff_home(_auth: Authorized<AnyStaff>, ctx: PageCtx) -> HttpResponse {
-    html(views::home::staff(&ctx))
+/// `GET /staff`: what the signed-in role can do, with the surveys, their status and response
+/// counts (and fieldwork progress for those who may see fieldwork). The links come from the
+/// same policies that guard the pages, so the home never offers a page that answers 403.
+pub async fn show_staff_home(
+    auth: Authorized<AnyStaff>,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let role = auth.user.role;
+    let can = StaffLinks {
+        admin: AdminOnly::allows(role),
+        design: Designers::allows(role),
+        fieldwork: Designers::allows(role),
+        receipts: Designers::allows(role),
+        interview: Interviewers::allows(role),
+        results: ResultReaders::allows(role),
+    };
+    let with_fieldwork = can.fieldwork;
+    let surveys = state
+        .run(move |c| questionnaires::staff_overview(c, with_fieldwork))
+        .await?;
+    Ok(html(views::home::staff(&ctx, &can, &surveys)))
 }
 
 /// A 200 HTML response.

@@ -232,25 +232,46 @@ fn title_in(l: Lang, t: &Text) -> &str {
 }
 
 /// `/designer`: every survey with its versions, and the create and import forms.
-pub fn list(ctx: &PageCtx, lines: &[SurveyLine], st: &FormState) -> Markup {
+pub fn list(ctx: &PageCtx, all: &[SurveyLine], st: &FormState) -> Markup {
     let l = ctx.lang;
+    let (archived, active): (Vec<&SurveyLine>, Vec<&SurveyLine>) =
+        all.iter().partition(|s| s.archived);
     layout::page(
         ctx,
         l.t("Enkäter", "Surveys"),
         html! {
             h1 { (l.t("Enkäter", "Surveys")) }
+            (survey_table(ctx, &active, l.t("Enkäter", "Surveys"), false))
+            @if !archived.is_empty() {
+                h2 id="archived" { (l.t("Arkiverade enkäter", "Archived surveys")) }
+                p { (l.t(
+                    "Arkiverade enkäter visas inte på startsidan. Svaren finns kvar.",
+                    "Archived surveys are not shown on the start page. Their responses are kept."
+                )) }
+                (survey_table(ctx, &archived, l.t("Arkiverade enkäter", "Archived surveys"), true))
+            }
+            (create_and_import(ctx, &active, st))
+        },
+    )
+}
+
+/// A table of surveys with their versions and the archive/delete buttons.
+fn survey_table(ctx: &PageCtx, lines: &[&SurveyLine], name: &str, archived: bool) -> Markup {
+    let l = ctx.lang;
+    html! {
             @if lines.is_empty() {
                 p { (l.t("Det finns inga enkäter ännu.", "There are no surveys yet.")) }
             } @else {
-                div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Enkäter", "Surveys")) {
+                div class="table-scroll" tabindex="0" role="region" aria-label=(name) {
                     table {
-                        caption class="visually-hidden" { (l.t("Enkäter och deras versioner", "Surveys and their versions")) }
+                        caption class="visually-hidden" { (name) }
                         thead { tr {
                             th scope="col" { (l.t("Enkät", "Survey")) }
                             th scope="col" { (l.t("Versioner", "Versions")) }
                             th scope="col" { (l.t("Svar", "Responses")) }
                             th scope="col" { (l.t("Inställningar", "Options")) }
                             th scope="col" { (l.t("Fältarbete", "Fieldwork")) }
+                            th scope="col" { (l.t("Hantera", "Manage")) }
                         } }
                         tbody {
                             @for line in lines {
@@ -276,12 +297,29 @@ pub fn list(ctx: &PageCtx, lines: &[SurveyLine], st: &FormState) -> Markup {
                                     td { (line.responses) }
                                     td { a href={ "/designer/" (line.key) "/options" } { (l.t("Inställningar", "Options")) span class="visually-hidden" { " " (line.key) } } }
                                     td { a href={ "/fieldwork/" (line.key) } { (l.t("Fältarbete", "Fieldwork")) span class="visually-hidden" { " " (line.key) } } }
+                                    td { div class="lifecycle-buttons" {
+                                        @if archived {
+                                            (button_form(ctx, &format!("/designer/{}/unarchive", line.key), l.t("Återställ", "Restore"), &line.key, "button secondary"))
+                                        } @else {
+                                            (button_form(ctx, &format!("/designer/{}/archive", line.key), l.t("Arkivera", "Archive"), &line.key, "button secondary"))
+                                        }
+                                        @if line.responses == 0 {
+                                            (button_form(ctx, &format!("/designer/{}/delete", line.key), l.t("Radera", "Delete"), &line.key, "button secondary"))
+                                        }
+                                    } }
                                 }
                             }
                         }
                     }
                 }
             }
+    }
+}
+
+/// The create and import forms of the survey list.
+fn create_and_import(ctx: &PageCtx, active: &[&SurveyLine], st: &FormState) -> Markup {
+    let l = ctx.lang;
+    html! {
             h2 id="new" { (l.t("Skapa en enkät", "Create a survey")) }
             @if st.form == "new" { (st.summary(l)) }
             form method="post" action="/designer" class="stack" novalidate {
@@ -297,15 +335,23 @@ pub fn list(ctx: &PageCtx, lines: &[SurveyLine], st: &FormState) -> Markup {
                 div class="field" {
                     label for="import-file" { (l.t("Arbetsbok (.xlsx)", "Workbook (.xlsx)")) }
                     p id="import-file-hint" class="hint" { (l.t(
-                        "Finns enkätens nyckel redan blir importen ett nytt utkast av den.",
-                        "If the survey key already exists, the import becomes a new draft of it."
+                        "Arbetsboken blir en egen enkät med nyckel från form_id eller filnamnet, om du inte väljer att lägga till den som en ny version av en befintlig enkät.",
+                        "The workbook becomes a survey of its own, keyed by its form_id or file name, unless you choose to add it as a new version of an existing survey."
                     )) }
                     input id="import-file" name="file" type="file" accept=".xlsx" aria-describedby="import-file-hint";
                 }
+                div class="field" {
+                    label for="import-into" { (l.t("Importera som", "Import as")) }
+                    select id="import-into" name="into" {
+                        option value="" selected { (l.t("En ny enkät", "A new survey")) }
+                        @for line in active {
+                            option value=(line.key) { (l.t("Ny version av ", "New version of ")) (line.key) }
+                        }
+                    }
+                }
                 button type="submit" class="button" { (l.t("Importera", "Import")) }
             }
-        },
-    )
+    }
 }
 
 fn version_actions(ctx: &PageCtx, s: &Survey) -> Markup {
@@ -327,7 +373,14 @@ fn version_actions(ctx: &PageCtx, s: &Survey) -> Markup {
                     (button_form(ctx, &format!("{base}/new-draft"), l.t("Redigera (nytt utkast)", "Edit (new draft)"), "", "button"))
                     (button_form(ctx, &format!("{base}/close"), l.t("Stäng för svar", "Close to responses"), "", "button secondary"))
                 }
-                VersionStatus::Closed => (button_form(ctx, &format!("{base}/new-draft"), l.t("Redigera (nytt utkast)", "Edit (new draft)"), "", "button")),
+                VersionStatus::Closed => {
+                    (button_form(ctx, &format!("{base}/new-draft"), l.t("Redigera (nytt utkast)", "Edit (new draft)"), "", "button"))
+                    (button_form(ctx, &format!("{base}/reopen"), l.t("Öppna igen för svar", "Reopen to responses"), "", "button secondary"))
+                }
+            }
+            (button_form(ctx, &format!("{base}/duplicate"), l.t("Kopiera till en ny enkät", "Copy into a new survey"), "", "button secondary"))
+            @if s.status == VersionStatus::Draft {
+                (button_form(ctx, &format!("{base}/delete"), l.t("Radera utkastet", "Delete this draft"), "", "button secondary"))
             }
         }
     }

@@ -3,7 +3,6 @@
 //! allocation table of a drawn sample, and the printable A4 invitation letters.
 
 use maud::{html, Markup};
-use time::format_description::well_known::Rfc3339;
 
 use super::layout::{self, csrf_field};
 use crate::domain::lang::Msg;
@@ -48,8 +47,19 @@ fn prob(l: Lang, p: f64) -> String {
     }
 }
 
-/// The allocation table of a sample.
+/// A stored UTC moment to the minute, as people read it ("2026-12-01 08:50 UTC"), not the
+/// RFC 3339 string with nanoseconds.
+pub fn utc_minute(t: time::PrimitiveDateTime) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    t.format(&fmt)
+        .map(|s| format!("{s} UTC"))
+        .unwrap_or_default()
+}
+
+/// The allocation table of a sample, strata in key order (the draw's order is the frame's).
 pub fn allocation_table(l: Lang, caption: &str, plan: &[StratumPlan]) -> Markup {
+    let mut plan: Vec<&StratumPlan> = plan.iter().collect();
+    plan.sort_by(|a, b| a.stratum.cmp(&b.stratum));
     let (pop, n): (usize, usize) = plan
         .iter()
         .fold((0, 0), |(a, b), p| (a + p.population, b + p.sample));
@@ -65,7 +75,7 @@ pub fn allocation_table(l: Lang, caption: &str, plan: &[StratumPlan]) -> Markup 
                     th scope="col" class="num" { (l.t("Designvikt", "Design weight")) }
                 } }
                 tbody {
-                    @for p in plan {
+                    @for p in &plan {
                         tr {
                             th scope="row" { (p.stratum) }
                             td class="num" { (p.population) }
@@ -363,11 +373,12 @@ pub fn page(ctx: &PageCtx, o: &Overview, error: Option<(UploadForm, &Msg)>) -> M
             }
             @for s in &o.samples {
                 @let r = &s.record;
-                h3 { (r.frame_name) " – " (r.created_at.assume_utc().format(&Rfc3339).unwrap_or_default()) }
+                h3 { (r.frame_name) " – " (utc_minute(r.created_at)) }
                 p {
                     (r.allocation) ", " (l.t("frö ", "seed ")) code { (r.seed as u64) } ", "
                     (r.frame_rows) " " (l.t("rader i ramen", "rows in the frame")) ", SHA-256 " code class="hash" { (r.frame_sha256) }
                     " " a href={ "/fieldwork/" (o.key) "/letters?sample=" (r.id) } { (l.t("Brev för urvalet", "Letters for this sample")) }
+                    " " a href={ "/fieldwork/" (o.key) "/samples/" (r.id) ".csv" } download { (l.t("Ladda ner urvalet (CSV)", "Download the sample (CSV)")) }
                 }
                 (allocation_table(l, &format!("{} {}", l.t("Fördelning för", "Allocation of"), r.frame_name), &s.plan))
             }
@@ -397,6 +408,7 @@ pub fn drawn(ctx: &PageCtx, key: &str, d: &DrawOutcome) -> Markup {
             ul {
                 @if let Some(id) = &d.stored.sample_id {
                     li { a href={ "/fieldwork/" (key) "/letters?sample=" (id) } { (l.t("Brev för urvalet", "Letters for this sample")) } }
+                    li { a href={ "/fieldwork/" (key) "/samples/" (id) ".csv" } download { (l.t("Ladda ner urvalet (CSV)", "Download the sample (CSV)")) } }
                 }
                 li { a href={ "/fieldwork/" (key) } { (l.t("Tillbaka till fältarbetet", "Back to fieldwork")) } }
             }

@@ -5,8 +5,9 @@ use maud::{html, Markup};
 use super::layout::{self, csrf_field};
 use crate::domain::lang::Lang;
 use crate::domain::local_time::{self, Zone};
-use crate::domain::survey::Text;
+use crate::domain::survey::{Text, VersionStatus};
 use crate::use_cases::answering::SurveySummary;
+use crate::use_cases::questionnaires::StaffSurvey;
 use crate::web::forms::PageCtx;
 
 /// A survey on the public start page.
@@ -114,26 +115,135 @@ fn other_ways(l: Lang, open: &[OpenSurvey]) -> Markup {
     }
 }
 
-/// What a logged-in staff member sees first.
-pub fn staff(ctx: &PageCtx) -> Markup {
+/// Which staff pages the signed-in role may open (decided by the handler from the access
+/// policies).
+pub struct StaffLinks {
+    /// Accounts and the audit log.
+    pub admin: bool,
+    /// The designer.
+    pub design: bool,
+    /// Fieldwork pages and their progress.
+    pub fieldwork: bool,
+    /// The receipt lookup.
+    pub receipts: bool,
+    /// Phone and paper entry.
+    pub interview: bool,
+    /// The results pages.
+    pub results: bool,
+}
+
+fn status_label(l: crate::web::i18n::Lang, s: VersionStatus) -> &'static str {
+    match s {
+        VersionStatus::Draft => l.t("utkast", "draft"),
+        VersionStatus::Published => l.t("publicerad", "published"),
+        VersionStatus::Closed => l.t("stängd", "closed"),
+    }
+}
+
+/// What a logged-in staff member sees first: the pages the role may open and the surveys with
+/// their versions, status and responses.
+pub fn staff(ctx: &PageCtx, can: &StaffLinks, surveys: &[StaffSurvey]) -> Markup {
     let l = ctx.lang;
     let Some(user) = &ctx.user else {
         return start(ctx, &[]);
     };
+    let links: Vec<(&str, &str)> = [
+        (
+            can.results,
+            "/results",
+            l.t("Resultat och analyser", "Results and analyses"),
+        ),
+        (
+            can.design,
+            "/designer",
+            l.t(
+                "Enkäter: skapa, redigera och publicera",
+                "Surveys: create, edit and publish",
+            ),
+        ),
+        (
+            can.receipts,
+            "/staff/receipts",
+            l.t(
+                "Sök svar med kvittonummer",
+                "Find a response by receipt number",
+            ),
+        ),
+        (
+            can.interview,
+            "/interview",
+            l.t(
+                "Registrera telefon- och pappersenkäter",
+                "Enter phone and paper answers",
+            ),
+        ),
+        (
+            can.admin,
+            "/admin/users",
+            l.t("Användarkonton", "User accounts"),
+        ),
+        (can.admin, "/admin/audit", l.t("Händelselogg", "Audit log")),
+    ]
+    .into_iter()
+    .filter(|(ok, _, _)| *ok)
+    .map(|(_, href, text)| (href, text))
+    .collect();
     layout::page(
         ctx,
         l.t("Översikt", "Overview"),
         html! {
             h1 { (l.t("Översikt", "Overview")) }
             p { (l.t("Inloggad som", "Logged in as")) " " strong { (user.display_name) } " (" (user.role.label(l)) ")." }
-            @if matches!(user.role, crate::domain::user::Role::Admin | crate::domain::user::Role::Researcher) {
-                ul {
-                    li { a href="/staff/receipts" { (l.t("Sök svar med kvittonummer", "Find a response by receipt number")) } }
+            h2 { (l.t("Det här kan du göra", "What you can do")) }
+            ul class="staff-links" {
+                @for (href, text) in &links {
+                    li { a href=(href) { (text) } }
                 }
             }
-            @if matches!(user.role, crate::domain::user::Role::Admin | crate::domain::user::Role::Researcher | crate::domain::user::Role::Interviewer) {
-                ul {
-                    li { a href="/interview" { (l.t("Registrera telefon- och pappersenkäter", "Enter phone and paper answers")) } }
+            @if !can.interview || can.design {
+                h2 { (l.t("Enkäter", "Surveys")) }
+                @if surveys.is_empty() {
+                    p { (l.t("Det finns inga enkäter än.", "There are no surveys yet.")) }
+                } @else {
+                    div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Enkäter", "Surveys")) {
+                        table class="staff-surveys" {
+                            caption { (l.t("Enkäter, versioner och svar", "Surveys, versions and responses")) }
+                            thead { tr {
+                                th scope="col" { (l.t("Enkät", "Survey")) }
+                                th scope="col" { (l.t("Versioner", "Versions")) }
+                                th scope="col" class="num" { (l.t("Svar", "Responses")) }
+                                @if can.fieldwork {
+                                    th scope="col" class="num" { (l.t("Inbjudna", "Invited")) }
+                                    th scope="col" class="num" { (l.t("Svarat av inbjudna", "Invited who answered")) }
+                                }
+                            } }
+                            tbody {
+                                @for s in surveys {
+                                    tr {
+                                        th scope="row" {
+                                            (s.title.get_or(l.code(), "sv")) " "
+                                            code { (s.key) }
+                                        }
+                                        td {
+                                            @for (i, (n, status)) in s.versions.iter().enumerate() {
+                                                @if i > 0 { ", " }
+                                                @if can.design {
+                                                    a href={ "/designer/" (s.key) "/" (n) } { "v" (n) " " (status_label(l, *status)) }
+                                                } @else {
+                                                    "v" (n) " " (status_label(l, *status))
+                                                }
+                                            }
+                                        }
+                                        td class="num" { (s.responses) }
+                                        @if let Some(p) = s.progress.filter(|_| can.fieldwork) {
+                                            td class="num" { a href={ "/fieldwork/" (s.key) } { (p.invited) } }
+                                            td class="num" { (p.completed) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         },
