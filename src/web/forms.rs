@@ -100,6 +100,8 @@ pub struct PageCtx {
     pub user: Option<User>,
     /// Request path (for the language switch link).
     pub path: String,
+    /// The zone times are shown in (settings; storage stays UTC).
+    pub zone: crate::domain::local_time::Zone,
 }
 
 impl PageCtx {
@@ -117,6 +119,10 @@ impl PageCtx {
             csrf,
             user: current_user(req).await?,
             path: req.path().to_owned(),
+            zone: req
+                .app_data::<actix_web::web::Data<super::AppState>>()
+                .map(|s| s.settings.timezone.clone())
+                .unwrap_or_else(crate::domain::local_time::stockholm),
         })
     }
 }

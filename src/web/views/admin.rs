@@ -179,7 +179,6 @@ fn role_select(id: &str, selected: &str, lang: Lang) -> Markup {
 /// The audit log, newest first, with a link to older events.
 pub fn audit(ctx: &PageCtx, events: &[AuditEvent], older: Option<i64>) -> Markup {
     let l = ctx.lang;
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     layout::page(
         ctx,
         l.t("Händelselogg", "Audit log"),
@@ -189,7 +188,7 @@ pub fn audit(ctx: &PageCtx, events: &[AuditEvent], older: Option<i64>) -> Markup
                 table {
                     caption class="visually-hidden" { (l.t("Händelser, senaste först", "Events, newest first")) }
                     thead { tr {
-                        th scope="col" { (l.t("Tid (UTC)", "Time (UTC)")) }
+                        th scope="col" { (l.t("Tid", "Time")) }
                         th scope="col" { (l.t("Vem", "Who")) }
                         th scope="col" { (l.t("Vad", "What")) }
                         th scope="col" { (l.t("Gäller", "Target")) }
@@ -199,7 +198,7 @@ pub fn audit(ctx: &PageCtx, events: &[AuditEvent], older: Option<i64>) -> Markup
                     tbody {
                         @for e in events {
                             tr {
-                                td { (e.at.format(&fmt).unwrap_or_default()) }
+                                td { (crate::domain::local_time::display_short(e.at, &ctx.zone)) }
                                 td { (e.actor_name) }
                                 td { code { (e.action) } }
                                 td { (e.target.as_deref().unwrap_or("")) }

@@ -222,9 +222,9 @@ fn type_label(l: Lang, type_name: &str) -> &'static str {
         .map_or("?", |(_, sv, en)| l.t(sv, en))
 }
 
-fn date(d: Option<time::PrimitiveDateTime>) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    d.and_then(|d| d.format(&fmt).ok()).unwrap_or_default()
+fn date(zone: &Zone, d: Option<time::PrimitiveDateTime>) -> String {
+    d.map(|d| crate::domain::local_time::display_short(d, zone))
+        .unwrap_or_default()
 }
 
 fn title_in(l: Lang, t: &Text) -> &str {
@@ -288,8 +288,8 @@ fn survey_table(ctx: &PageCtx, lines: &[&SurveyLine], name: &str, archived: bool
                                                         (l.t("Version ", "Version ")) (v.survey.version)
                                                     }
                                                     " – " (status_label(l, v.survey.status))
-                                                    @if v.published_at.is_some() { ", " (l.t("publicerad ", "published ")) (date(v.published_at)) }
-                                                    @if v.closed_at.is_some() { ", " (l.t("stängd ", "closed ")) (date(v.closed_at)) }
+                                                    @if v.published_at.is_some() { ", " (l.t("publicerad ", "published ")) (date(&ctx.zone, v.published_at)) }
+                                                    @if v.closed_at.is_some() { ", " (l.t("stängd ", "closed ")) (date(&ctx.zone, v.closed_at)) }
                                                 }
                                             }
                                         }

@@ -47,13 +47,10 @@ fn prob(l: Lang, p: f64) -> String {
     }
 }
 
-/// A stored UTC moment to the minute, as people read it ("2026-12-01 08:50 UTC"), not the
-/// RFC 3339 string with nanoseconds.
-pub fn utc_minute(t: time::PrimitiveDateTime) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    t.format(&fmt)
-        .map(|s| format!("{s} UTC"))
-        .unwrap_or_default()
+/// A stored UTC moment to the minute in the page's zone ("2026-12-01 09:50"), not the RFC 3339
+/// string with nanoseconds.
+pub fn minute(ctx: &PageCtx, t: time::PrimitiveDateTime) -> String {
+    crate::domain::local_time::display_short(t, &ctx.zone)
 }
 
 /// The allocation table of a sample, strata in key order (the draw's order is the frame's).
@@ -125,8 +122,8 @@ fn summary(l: Lang, c: &FieldworkCounts) -> Markup {
     }
 }
 
-fn delivery_errors(l: Lang, c: &FieldworkCounts) -> Markup {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+fn delivery_errors(ctx: &PageCtx, c: &FieldworkCounts) -> Markup {
+    let l = ctx.lang;
     html! {
         @if !c.last_errors.is_empty() {
             div class="notice notice-error" role="status" {
@@ -140,7 +137,7 @@ fn delivery_errors(l: Lang, c: &FieldworkCounts) -> Markup {
                         li {
                             strong { (e.kind) } " – " (e.status) ", "
                             (e.attempts) " " (l.t("försök", "attempts")) ", "
-                            (e.next_attempt_at.format(&fmt).unwrap_or_default()) ": "
+                            (minute(ctx, e.next_attempt_at)) ": "
                             code { (e.error) }
                         }
                     }
@@ -361,7 +358,7 @@ pub fn page(ctx: &PageCtx, o: &Overview, error: Option<(UploadForm, &Msg)>) -> M
                 li { a href="#list" { (l.t("Ladda upp en lista", "Upload a list")) } }
                 li { a href={ "/designer/" (o.key) "/options" } { (l.t("Inställningar", "Options")) } }
             }
-            (delivery_errors(l, c))
+            (delivery_errors(ctx, c))
             (summary(l, c))
             h2 { (l.t("Per stratum", "Per stratum")) }
             (per_stratum(l, c))
@@ -373,7 +370,7 @@ pub fn page(ctx: &PageCtx, o: &Overview, error: Option<(UploadForm, &Msg)>) -> M
             }
             @for s in &o.samples {
                 @let r = &s.record;
-                h3 { (r.frame_name) " – " (utc_minute(r.created_at)) }
+                h3 { (r.frame_name) " – " (minute(ctx, r.created_at)) }
                 p {
                     (r.allocation) ", " (l.t("frö ", "seed ")) code { (r.seed as u64) } ", "
                     (r.frame_rows) " " (l.t("rader i ramen", "rows in the frame")) ", SHA-256 " code class="hash" { (r.frame_sha256) }

@@ -110,7 +110,7 @@ pub fn page(ctx: &PageCtx, p: &MailPage, flash: &Flash) -> Markup {
                     }
                 }
             }
-            (problems(l, p))
+            (problems(ctx, p))
             h2 id="returned" { (l.t("Brev som kommit tillbaka", "Returned mail")) }
             form method="post" action={ "/fieldwork/" (p.key) "/mail/bounces" } class="stack" {
                 (csrf_field(&ctx.csrf))
@@ -188,7 +188,8 @@ fn count_row(l: Lang, kind: DeliveryKind, c: &KindCounts) -> Markup {
     }
 }
 
-fn problems(l: Lang, p: &MailPage) -> Markup {
+fn problems(ctx: &PageCtx, p: &MailPage) -> Markup {
+    let l = ctx.lang;
     let rows = &p.summary.problems;
     html! {
         h2 id="problems" { (l.t("Problem med utskick", "Delivery problems")) }
@@ -213,7 +214,7 @@ fn problems(l: Lang, p: &MailPage) -> Markup {
                                 td { (kind_label(l, r.kind)) }
                                 td { (status_label(l, &r.status)) }
                                 td { (r.attempts) }
-                                td { @if r.status == status::QUEUED { (fmt_time(r.next_attempt_at)) } }
+                                td { @if r.status == status::QUEUED { (crate::domain::local_time::display_short(r.next_attempt_at, &ctx.zone)) } }
                                 td class="error-detail" { (r.last_error.as_deref().unwrap_or("")) }
                             }
                         }
@@ -222,16 +223,6 @@ fn problems(l: Lang, p: &MailPage) -> Markup {
             }
         }
     }
-}
-
-fn fmt_time(t: time::PrimitiveDateTime) -> String {
-    format!(
-        "{} {:02}:{:02}:{:02}",
-        t.date(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 /// What the opt-out pages show.
