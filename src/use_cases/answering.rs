@@ -467,13 +467,7 @@ pub fn errors_for<'e>(errors: &'e [AnswerError], questions: &[&Question]) -> Vec
 
 /// The answer key an error is about.
 pub fn error_question(e: &AnswerError) -> &str {
-    match e {
-        AnswerError::MissingRequired { question, .. }
-        | AnswerError::ConstraintFailed { question, .. }
-        | AnswerError::OutOfRange { question, .. }
-        | AnswerError::NotAnOption { question, .. }
-        | AnswerError::ExclusiveCombined { question, .. } => question,
-    }
+    e.answer_key()
 }
 
 /// Extra checks the generic validation does not know: in a MaxDiff task the most and least

@@ -139,6 +139,54 @@ pub enum AnswerError {
         /// The exclusive option.
         value: String,
     },
+    /// A date answer that is not a real date in `YYYY-MM-DD` form.
+    #[error("the answer to '{question}' is not a date in the form YYYY-MM-DD")]
+    InvalidDate {
+        /// The question key.
+        question: String,
+    },
+    /// "Other, specify" text typed while "Other" is not chosen. Refused rather than dropped, so
+    /// nothing typed is lost silently and results never show an unchosen "other".
+    #[error("'{question}' has text but 'other' is not chosen")]
+    OtherNotChosen {
+        /// The answer key of the text (`question.other`).
+        question: String,
+    },
+    /// Two or more options of a ranking were given the same place.
+    #[error("places {places:?} of '{question}' were used more than once")]
+    RankRepeated {
+        /// The question key.
+        question: String,
+        /// The places used more than once, in order.
+        places: Vec<u32>,
+    },
+    /// A text longer than its limit (see [`super::Question::max_length`]).
+    #[error("the answer to '{question}' is longer than {max} characters")]
+    TooLong {
+        /// The answer key of the text.
+        question: String,
+        /// The limit in characters.
+        max: u32,
+        /// How many characters were typed.
+        length: usize,
+    },
+}
+
+impl AnswerError {
+    /// The answer key the error is about (a question key or `question.sub`).
+    pub fn answer_key(&self) -> &str {
+        match self {
+            AnswerError::MissingRequired { question, .. }
+            | AnswerError::ConstraintFailed { question, .. }
+            | AnswerError::OutOfRange { question, .. }
+            | AnswerError::NotAnOption { question, .. }
+            | AnswerError::ExclusiveCombined { question, .. }
+            | AnswerError::InvalidDate { question }
+            | AnswerError::OtherNotChosen { question }
+            | AnswerError::RankRepeated { question, .. }
+            | AnswerError::TooLong { question, .. } => question,
+        }
+    }
 }
 
 /// Validates answers to relevant questions: required (also conditional), constraints, ranges and options.
@@ -158,6 +206,9 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
                 || q.required_if
                     .as_ref()
                     .is_some_and(|e| e.eval(&ctx).to_bool());
+            // Text typed into a box counts even when the rest is missing: an "other" text
+            // without "Other" chosen, or an overlong text, is said at once.
+            check_texts(q, answers, &mut errs);
             let answered = is_answered(survey, q, answers);
             if !answered {
                 if required {
@@ -169,7 +220,12 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
                 continue;
             }
             let value = answers.get(&q.key).cloned().unwrap_or(Value::Null);
-            if let Some(c) = &q.constraint {
+            // The value's own form first: a constraint on a malformed value ("test" against
+            // `. <= today()`) would only add a misleading second message.
+            let before = errs.len();
+            check_value(survey, q, &value, &mut errs);
+            let well_formed = errs.len() == before;
+            if let Some(c) = q.constraint.as_ref().filter(|_| well_formed) {
                 if !c
                     .eval(&EvalContext::new(answers, today).with_current(value.clone()))
                     .to_bool()
@@ -180,7 +236,6 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
                     });
                 }
             }
-            check_value(survey, q, &value, &mut errs);
             check_sub_values(survey, q, answers, &mut errs);
         }
     }
@@ -200,6 +255,36 @@ fn is_answered(survey: &Survey, q: &Question, answers: &AnswerMap) -> bool {
             .filter(|c| c.sub_key.as_deref() != Some("version"))
             .all(|c| has(&c.answer_key(&q.key))),
         _ => has(&q.key),
+    }
+}
+
+/// The typed texts of a question: each within its length limit, and an "other, specify" text
+/// only with "Other" chosen.
+fn check_texts(q: &Question, answers: &AnswerMap, errs: &mut Vec<AnswerError>) {
+    for key in [q.key.clone(), format!("{}.other", q.key)] {
+        let (Some(max), Some(v)) = (q.max_length(&key), answers.get(&key)) else {
+            continue;
+        };
+        let length = v.to_text().chars().count();
+        if length > max as usize {
+            errs.push(AnswerError::TooLong {
+                question: key,
+                max,
+                length,
+            });
+        }
+    }
+    if let QuestionKind::SingleChoice { other: true, .. }
+    | QuestionKind::MultipleChoice { other: true, .. } = &q.kind
+    {
+        let key = format!("{}.other", q.key);
+        let typed = answers.get(&key).is_some_and(|v| !v.is_empty());
+        let chosen = answers
+            .get(&q.key)
+            .is_some_and(|v| v.to_text().split_whitespace().any(|c| c == "other"));
+        if typed && !chosen {
+            errs.push(AnswerError::OtherNotChosen { question: key });
+        }
     }
 }
 
@@ -251,6 +336,13 @@ fn check_value(survey: &Survey, q: &Question, value: &Value, errs: &mut Vec<Answ
                 || (*other && t == "other");
             if !ok {
                 errs.push(not_option(&t));
+            }
+        }
+        QuestionKind::Date => {
+            if crate::domain::expr::date::parse_iso(&value.to_text()).is_none() {
+                errs.push(AnswerError::InvalidDate {
+                    question: q.key.clone(),
+                });
             }
         }
         QuestionKind::MultipleChoice { list, other } => {
@@ -337,19 +429,28 @@ fn check_sub_values(
         QuestionKind::Ranking { list } => {
             let options = survey.choice_list(list).unwrap_or_default();
             let mut seen = Vec::new();
+            let mut repeated: Vec<u32> = Vec::new();
             for c in options {
                 if let Some(v) = sub(&c.value) {
                     let n = v.to_number();
-                    let ok = n.fract() == 0.0
-                        && n >= 1.0
-                        && n <= options.len() as f64
-                        && !seen.contains(&(n as i64));
-                    if ok {
-                        seen.push(n as i64);
-                    } else {
+                    let ok = n.fract() == 0.0 && n >= 1.0 && n <= options.len() as f64;
+                    if !ok {
                         bad(&c.value, v);
+                    } else if seen.contains(&(n as u32)) {
+                        repeated.push(n as u32);
+                    } else {
+                        seen.push(n as u32);
                     }
                 }
+            }
+            // One message for the whole ranking, naming each place in conflict once.
+            repeated.sort_unstable();
+            repeated.dedup();
+            if !repeated.is_empty() {
+                errs.push(AnswerError::RankRepeated {
+                    question: q.key.clone(),
+                    places: repeated,
+                });
             }
         }
         _ => {}
