@@ -15,5 +15,6 @@ mod helpers;
 mod mail;
 mod platform;
 mod respond;
+mod respond_inputs;
 mod smtp_sink;
 mod writer;

@@ -220,11 +220,16 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
                 continue;
             }
             let value = answers.get(&q.key).cloned().unwrap_or(Value::Null);
-            // The value's own form first: a constraint on a malformed value ("test" against
-            // `. <= today()`) would only add a misleading second message.
+            // The value's own form first: a constraint on something that is not a date or a
+            // number at all ("test" against `. <= today()`) would only add a misleading second
+            // message. A number out of range is well formed, so its constraint is still said.
             let before = errs.len();
             check_value(survey, q, &value, &mut errs);
-            let well_formed = errs.len() == before;
+            let well_formed = !errs[before..].iter().any(|e| match e {
+                AnswerError::InvalidDate { .. } => true,
+                AnswerError::OutOfRange { .. } => value.to_number().is_nan(),
+                _ => false,
+            });
             if let Some(c) = q.constraint.as_ref().filter(|_| well_formed) {
                 if !c
                     .eval(&EvalContext::new(answers, today).with_current(value.clone()))
@@ -577,4 +582,128 @@ pub fn answers_from_cells(survey: &Survey, cells: &[AnswerCell]) -> AnswerMap {
         }
     }
     answers
+}
+
+#[cfg(test)]
+mod input_tests {
+    //! The checks of what respondents type: dates, "other" texts, ranks and text lengths.
+
+    use super::*;
+
+    const INPUTS: &str = r#"
+key = "inputs"
+version = 1
+languages = ["sv", "en"]
+title = { sv = "Svar", en = "Answers" }
+
+[choice_lists]
+devices = [
+  { value = "phone", label = { sv = "Mobil", en = "Phone" } },
+  { value = "computer", label = { sv = "Dator", en = "Computer" } },
+]
+places = [
+  { value = "a", label = { sv = "A", en = "A" } },
+  { value = "b", label = { sv = "B", en = "B" } },
+  { value = "c", label = { sv = "C", en = "C" } },
+]
+
+[[pages]]
+key = "p1"
+questions = [
+  { key = "started", type = "date", constraint = ". <= today()", constraint_message = { sv = "Inte i framtiden", en = "Not in the future" }, label = { sv = "Start", en = "Start" } },
+  { key = "device", type = "multiple_choice", list = "devices", other = true, label = { sv = "Enhet", en = "Device" } },
+  { key = "order", type = "ranking", list = "places", label = { sv = "Ordna", en = "Order" } },
+  { key = "name", type = "short_text", label = { sv = "Namn", en = "Name" } },
+  { key = "story", type = "long_text", max_length = 10, label = { sv = "Berätta", en = "Tell" } },
+]
+"#;
+
+    fn survey() -> Survey {
+        toml::from_str(INPUTS).expect("the test survey parses")
+    }
+
+    fn errors_for(pairs: &[(&str, &str)]) -> Vec<AnswerError> {
+        let a: AnswerMap = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::Text((*v).to_owned())))
+            .collect();
+        validate(&survey(), &a, "2026-11-29")
+    }
+
+    #[test]
+    fn impossible_or_differently_written_dates_are_refused_as_dates_not_as_future_dates() {
+        for bad in ["2020-02-30", "1/5/2020", "test", "20200101"] {
+            let errs = errors_for(&[("started", bad)]);
+            assert_eq!(
+                errs,
+                vec![AnswerError::InvalidDate {
+                    question: "started".into()
+                }],
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_real_past_date_passes_and_a_future_one_fails_its_constraint() {
+        assert!(errors_for(&[("started", "2020-02-29")]).is_empty());
+        let errs = errors_for(&[("started", "2027-01-01")]);
+        assert!(
+            matches!(&errs[..], [AnswerError::ConstraintFailed { question, .. }] if question == "started"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn other_text_without_other_chosen_is_refused_and_names_the_text_box() {
+        let errs = errors_for(&[("device", "computer"), ("device.other", "Smart-klocka")]);
+        assert_eq!(
+            errs,
+            vec![AnswerError::OtherNotChosen {
+                question: "device.other".into()
+            }]
+        );
+        assert!(errors_for(&[("device", "computer other"), ("device.other", "Klocka")]).is_empty());
+        // Text in the box and nothing ticked at all is refused too.
+        assert_eq!(errors_for(&[("device.other", "Klocka")]).len(), 1);
+    }
+
+    #[test]
+    fn two_options_in_the_same_place_name_that_place_once() {
+        let errs = errors_for(&[("order.a", "2"), ("order.b", "2"), ("order.c", "2")]);
+        assert_eq!(
+            errs,
+            vec![AnswerError::RankRepeated {
+                question: "order".into(),
+                places: vec![2]
+            }]
+        );
+    }
+
+    #[test]
+    fn texts_longer_than_their_limit_are_refused_with_limit_and_length() {
+        assert_eq!(
+            errors_for(&[("story", "elva tecken")]),
+            vec![AnswerError::TooLong {
+                question: "story".into(),
+                max: 10,
+                length: 11
+            }]
+        );
+        assert!(errors_for(&[("story", "tio tecken")]).is_empty());
+        let long_name = "å".repeat(251);
+        assert!(matches!(
+            &errors_for(&[("name", &long_name)])[..],
+            [AnswerError::TooLong {
+                max: 250,
+                length: 251,
+                ..
+            }]
+        ));
+        let long_other = "x".repeat(300);
+        assert!(matches!(
+            &errors_for(&[("device", "other"), ("device.other", &long_other)])[..],
+            [AnswerError::TooLong { question, max: 250, .. }] if question == "device.other"
+        ));
+    }
 }

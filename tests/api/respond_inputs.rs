@@ -1,0 +1,263 @@
+//! What respondents type, checked by the server with the answer kept in the box: dates, the
+//! "other, specify" text, ranking places, text lengths (and the body limit above them), and the
+//! MaxDiff most/least layout.
+
+use insikt::domain::options::SurveyOptions;
+
+use crate::helpers::{browser_form, TestApp};
+
+const SURVEY: &str = r#"
+key = "inputs"
+version = 1
+default_language = "sv"
+languages = ["sv", "en"]
+title = { sv = "Inmatning", en = "Inputs" }
+
+[choice_lists]
+devices = [
+  { value = "phone", label = { sv = "Mobil", en = "Phone" } },
+  { value = "computer", label = { sv = "Dator", en = "Computer" } },
+]
+places = [
+  { value = "bus", label = { sv = "Buss", en = "Bus" } },
+  { value = "bike", label = { sv = "Cykel", en = "Bike" } },
+  { value = "car", label = { sv = "Bil", en = "Car" } },
+]
+areas = [
+  { value = "school", label = { sv = "Skola", en = "School" } },
+  { value = "parking", label = { sv = "Parkering", en = "Parking" } },
+  { value = "library", label = { sv = "Bibliotek", en = "Library" } },
+  { value = "waste", label = { sv = "Sophämtning", en = "Waste collection" } },
+  { value = "permits", label = { sv = "Bygglov", en = "Building permits" } },
+]
+
+[[pages]]
+key = "p1"
+title = { sv = "Om dig", en = "About you" }
+
+[[pages.questions]]
+key = "started"
+type = "date"
+label = { sv = "När flyttade du hit?", en = "When did you move here?" }
+constraint = ". <= today()"
+constraint_message = { sv = "Datumet kan inte vara i framtiden.", en = "The date cannot be in the future." }
+
+[[pages.questions]]
+key = "device"
+type = "multiple_choice"
+list = "devices"
+other = true
+label = { sv = "Vad använder du?", en = "What do you use?" }
+
+[[pages.questions]]
+key = "order"
+type = "ranking"
+list = "places"
+label = { sv = "Ordna färdsätten", en = "Order the ways to travel" }
+
+[[pages.questions]]
+key = "nick"
+type = "short_text"
+max_length = 20
+label = { sv = "Smeknamn", en = "Nickname" }
+
+[[pages.questions]]
+key = "story"
+type = "long_text"
+label = { sv = "Berätta mer", en = "Tell us more" }
+
+[[pages]]
+key = "p2"
+title = { sv = "Viktigast", en = "Most important" }
+
+[[pages.questions]]
+key = "md"
+type = "max_diff"
+label = { sv = "Vad är viktigast?", en = "What matters most?" }
+list = "areas"
+items_per_task = 3
+tasks = 3
+design_versions = 2
+design_seed = 7
+best_label = { sv = "Viktigast", en = "Most important" }
+worst_label = { sv = "Minst viktigt", en = "Least important" }
+"#;
+
+async fn first_page() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    app.publish_survey(SURVEY, &SurveyOptions::default());
+    let (status, landing) = app.get_html("/s/inputs").await;
+    assert_eq!(status, 200, "{landing}");
+    let (status, page) = app
+        .post_fields("/s/inputs/start", &browser_form(&landing, &[], ""))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    (app, page)
+}
+
+async fn next(app: &TestApp, page: &str, set: &[(&str, &str)]) -> (u16, String) {
+    app.post_fields("/s/inputs", &browser_form(page, set, "next"))
+        .await
+}
+
+#[actix_web::test]
+async fn dates_not_written_as_real_iso_dates_are_refused_with_the_expected_format() {
+    let (app, p1) = first_page().await;
+    for typed in ["2020-02-30", "1/5/2020", "test", "20200101"] {
+        let (status, html) = next(&app, &p1, &[("a.started", typed)]).await;
+        assert_eq!(status, 422, "{typed} must be refused");
+        assert!(html.contains("ÅÅÅÅ-MM-DD"), "{typed}: {html}");
+        assert!(html.contains("2026-03-27"), "an example is given");
+        assert!(
+            !html.contains("inte vara i framtiden"),
+            "{typed} is not a future date, it is no date"
+        );
+        assert!(
+            html.contains(&format!("value=\"{typed}\"")),
+            "what was typed stays in the box"
+        );
+    }
+    let (status, html) = next(&app, &p1, &[("a.started", "2020-02-29")]).await;
+    assert_eq!(status, 200, "a real past date passes: {html}");
+    assert!(html.contains("Vad är viktigast?"));
+}
+
+#[actix_web::test]
+async fn a_future_date_is_refused_by_its_constraint() {
+    let (app, p1) = first_page().await;
+    let (status, html) = next(&app, &p1, &[("a.started", "2999-01-01")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Datumet kan inte vara i framtiden."));
+}
+
+#[actix_web::test]
+async fn other_text_without_other_ticked_is_refused_and_the_text_is_kept() {
+    let (app, p1) = first_page().await;
+    let (status, html) = next(
+        &app,
+        &p1,
+        &[("a.device", "computer"), ("a.device.other", "Smart-klocka")],
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("Välj Annat, eller töm rutan."), "{html}");
+    assert!(html.contains("value=\"Smart-klocka\""));
+    assert!(
+        html.contains("href=\"#q-device-other\""),
+        "the summary leads to the box"
+    );
+}
+
+#[actix_web::test]
+async fn two_options_given_the_same_place_are_told_that_each_place_is_used_once() {
+    let (app, p1) = first_page().await;
+    let (status, html) = next(
+        &app,
+        &p1,
+        &[
+            ("a.order.bus", "1"),
+            ("a.order.bike", "1"),
+            ("a.order.car", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Varje plats kan bara användas en gång."),
+        "{html}"
+    );
+    assert!(html.contains("plats 1."), "the place in conflict is named");
+    assert!(!html.contains("Välj ett av alternativen"));
+}
+
+#[actix_web::test]
+async fn text_boxes_show_their_limit_and_a_longer_answer_is_refused_and_kept() {
+    let (app, p1) = first_page().await;
+    assert!(p1.contains("maxlength=\"20\""), "{p1}");
+    assert!(p1.contains("Högst 20 tecken."));
+    assert!(p1.contains("maxlength=\"2000\""));
+    assert!(p1.contains("Högst 2\u{a0}000 tecken."));
+    let typed = "Ett smeknamn som är för långt";
+    let (status, html) = next(&app, &p1, &[("a.nick", typed)]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Svaret får vara högst 20 tecken."), "{html}");
+    assert!(html.contains(&format!("value=\"{typed}\"")));
+}
+
+#[actix_web::test]
+async fn a_page_with_a_very_long_text_is_shown_again_with_the_text_not_lost_to_a_size_limit() {
+    let (app, p1) = first_page().await;
+    // 24,000 characters of Swedish text: 84 KB once percent-encoded, above the old 64 KiB.
+    let typed = "Å ä ö ".repeat(4_000);
+    let typed = typed.trim();
+    let (status, html) = next(&app, &p1, &[("a.story", typed)]).await;
+    assert_eq!(status, 422, "validation, not the body limit, answers");
+    assert!(html.contains("Svaret får vara högst 2\u{a0}000 tecken."));
+    assert!(
+        html.contains(typed),
+        "every character typed is still in the box"
+    );
+}
+
+#[actix_web::test]
+async fn a_body_above_the_respondent_limit_is_refused_with_a_page_that_says_how_to_go_back() {
+    let (app, p1) = first_page().await;
+    let mut fields = browser_form(&p1, &[], "next");
+    fields.push(("a.story".into(), "x".repeat(1100 * 1024)));
+    let (status, html) = app.post_fields("/s/inputs", &fields).await;
+    assert_eq!(status, 413);
+    assert!(html.contains("bakåtknapp"), "{html}");
+    assert_eq!(app.response_count(), 0);
+}
+
+#[actix_web::test]
+async fn maxdiff_tasks_list_each_item_once_between_most_and_least_with_named_radios() {
+    let (app, p1) = first_page().await;
+    let (status, p2) = next(&app, &p1, &[]).await;
+    assert_eq!(status, 200, "{p2}");
+    let doc = scraper::Html::parse_document(&p2);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let tasks: Vec<_> = doc.select(&sel("fieldset.maxdiff-task")).collect();
+    assert_eq!(tasks.len(), 3);
+    for (t, task) in tasks.iter().enumerate() {
+        let legend: String = task.select(&sel("legend")).next().unwrap().text().collect();
+        assert_eq!(legend, format!("Uppgift {} av 3", t + 1));
+        let items: Vec<String> = task
+            .select(&sel("th[scope=row]"))
+            .map(|e| e.text().collect())
+            .collect();
+        assert_eq!(items.len(), 3, "each item once per task");
+        let mut unique = items.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 3);
+        for item in &items {
+            for side in ["Viktigast", "Minst viktigt"] {
+                let name = format!("{side}: {item}");
+                let label = task
+                    .select(&sel("label"))
+                    .find(|l| l.text().collect::<String>() == name)
+                    .unwrap_or_else(|| panic!("a radio named {name}"));
+                let id = label.value().attr("for").unwrap();
+                assert!(task
+                    .select(&sel(&format!("input[type=radio][id='{id}']")))
+                    .next()
+                    .is_some());
+            }
+        }
+    }
+    // Answering every task moves on; the answers are stored per task.
+    let mut set: Vec<(String, String)> = vec![];
+    for (t, task) in tasks.iter().enumerate() {
+        let values: Vec<&str> = task
+            .select(&sel("input[type=radio]"))
+            .filter_map(|i| i.value().attr("value"))
+            .collect();
+        set.push((format!("a.md.t{}.best", t + 1), values[0].to_owned()));
+        set.push((format!("a.md.t{}.worst", t + 1), values[2].to_owned()));
+    }
+    let set: Vec<(&str, &str)> = set.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, review) = next(&app, &p2, &set).await;
+    assert_eq!(status, 200, "{review}");
+    assert!(review.contains("Granska dina svar"));
+}
