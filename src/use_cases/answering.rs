@@ -321,6 +321,12 @@ pub fn step(s: &LoadedSurvey, a: &mut Attempt, nav: Nav, shown: &[String]) -> St
         }
         Nav::Back => {
             validate(s, &mut a.answers, None);
+            // A MaxDiff question answered a few tasks per screen turns back a screen first.
+            let layout = a.layout(&s.survey);
+            let on_page = visible_questions(&s.survey, &layout, here, &a.answers, &today);
+            if let Some(stay) = maxdiff::turn(&on_page, &mut a.answers, &[], false) {
+                return Step::Show(here, stay);
+            }
             Step::Show(previous_page(&s.survey, here, &a.answers, &today), vec![])
         }
         Nav::Goto(n) => Step::Show(
@@ -331,6 +337,11 @@ pub fn step(s: &LoadedSurvey, a: &mut Attempt, nav: Nav, shown: &[String]) -> St
         Nav::Next => {
             let errors = validate(s, &mut a.answers, (here < pages).then_some(here));
             let layout = a.layout(&s.survey);
+            // A MaxDiff question with tasks left on a further screen stays on this page.
+            let on_page = visible_questions(&s.survey, &layout, here, &a.answers, &today);
+            if let Some(stay) = maxdiff::turn(&on_page, &mut a.answers, &errors, true) {
+                return Step::Show(here, stay);
+            }
             // Without JavaScript a question that became relevant on this very page appears
             // only now: show the page again so it can be answered.
             let grew = visible_questions(&s.survey, &layout, here, &a.answers, &today)

@@ -76,7 +76,7 @@ type = "max_diff"
 label = { sv = "Vad är viktigast?", en = "What matters most?" }
 list = "areas"
 items_per_task = 3
-tasks = 3
+tasks = 5
 design_versions = 2
 design_seed = 7
 best_label = { sv = "Viktigast", en = "Most important" }
@@ -210,6 +210,41 @@ async fn a_body_above_the_respondent_limit_is_refused_with_a_page_that_says_how_
     assert_eq!(app.response_count(), 0);
 }
 
+/// The values of the radios of each task fieldset on a page: (task legend, item values).
+fn tasks_on(html: &str) -> Vec<(String, Vec<String>)> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    doc.select(&sel("fieldset.maxdiff-task"))
+        .map(|task| {
+            let legend = task.select(&sel("legend")).next().unwrap().text().collect();
+            let values = task
+                .select(&sel("input[type=radio][name$='.best']"))
+                .filter_map(|i| i.value().attr("value").map(str::to_owned))
+                .collect();
+            (legend, values)
+        })
+        .collect()
+}
+
+/// Most = the first item, least = the second, for every task shown.
+fn answer_tasks(html: &str) -> Vec<(String, String)> {
+    tasks_on(html)
+        .into_iter()
+        .flat_map(|(legend, values)| {
+            let n = legend.split(' ').nth(1).unwrap().to_owned();
+            [
+                (format!("a.md.t{n}.best"), values[0].clone()),
+                (format!("a.md.t{n}.worst"), values[1].clone()),
+            ]
+        })
+        .collect()
+}
+
+async fn next_with(app: &TestApp, page: &str, set: &[(String, String)]) -> (u16, String) {
+    let set: Vec<(&str, &str)> = set.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    next(app, page, &set).await
+}
+
 #[actix_web::test]
 async fn maxdiff_tasks_list_each_item_once_between_most_and_least_with_named_radios() {
     let (app, p1) = first_page().await;
@@ -218,10 +253,10 @@ async fn maxdiff_tasks_list_each_item_once_between_most_and_least_with_named_rad
     let doc = scraper::Html::parse_document(&p2);
     let sel = |s: &str| scraper::Selector::parse(s).unwrap();
     let tasks: Vec<_> = doc.select(&sel("fieldset.maxdiff-task")).collect();
-    assert_eq!(tasks.len(), 3);
+    assert_eq!(tasks.len(), 3, "three tasks per screen");
     for (t, task) in tasks.iter().enumerate() {
         let legend: String = task.select(&sel("legend")).next().unwrap().text().collect();
-        assert_eq!(legend, format!("Uppgift {} av 3", t + 1));
+        assert_eq!(legend, format!("Uppgift {} av 5", t + 1));
         let items: Vec<String> = task
             .select(&sel("th[scope=row]"))
             .map(|e| e.text().collect())
@@ -246,18 +281,60 @@ async fn maxdiff_tasks_list_each_item_once_between_most_and_least_with_named_rad
             }
         }
     }
-    // Answering every task moves on; the answers are stored per task.
-    let mut set: Vec<(String, String)> = vec![];
-    for (t, task) in tasks.iter().enumerate() {
-        let values: Vec<&str> = task
-            .select(&sel("input[type=radio]"))
-            .filter_map(|i| i.value().attr("value"))
-            .collect();
-        set.push((format!("a.md.t{}.best", t + 1), values[0].to_owned()));
-        set.push((format!("a.md.t{}.worst", t + 1), values[2].to_owned()));
+}
+
+#[actix_web::test]
+async fn maxdiff_tasks_come_a_few_per_screen_and_back_returns_to_the_earlier_ones() {
+    let (app, p1) = first_page().await;
+    let (_, first) = next(&app, &p1, &[]).await;
+    let legends: Vec<String> = tasks_on(&first).into_iter().map(|t| t.0).collect();
+    assert_eq!(
+        legends,
+        ["Uppgift 1 av 5", "Uppgift 2 av 5", "Uppgift 3 av 5"]
+    );
+    let answers_1 = answer_tasks(&first);
+    let (status, second) = next_with(&app, &first, &answers_1).await;
+    assert_eq!(status, 200, "{second}");
+    let legends: Vec<String> = tasks_on(&second).into_iter().map(|t| t.0).collect();
+    assert_eq!(
+        legends,
+        ["Uppgift 4 av 5", "Uppgift 5 av 5"],
+        "the same page, the next tasks"
+    );
+    // Back shows the first tasks again, as they were answered.
+    let (_, again) = app
+        .post_fields("/s/inputs", &browser_form(&second, &[], "back"))
+        .await;
+    assert_eq!(tasks_on(&again).len(), 3);
+    let checked = browser_form(&again, &[], "next");
+    for (k, v) in &answers_1 {
+        assert!(checked.contains(&(k.clone(), v.clone())), "{k} kept");
     }
-    let set: Vec<(&str, &str)> = set.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let (status, review) = next(&app, &p2, &set).await;
+    let (_, second) = next(&app, &again, &[]).await;
+    let (status, review) = next_with(&app, &second, &answer_tasks(&second)).await;
     assert_eq!(status, 200, "{review}");
     assert!(review.contains("Granska dina svar"));
+    let (status, receipt) = app
+        .post_fields("/s/inputs", &browser_form(&review, &[], "submit"))
+        .await;
+    assert_eq!(status, 200, "{receipt}");
+    let start = receipt.find("INS-").expect("a receipt");
+    let mut conn = app.db.get().unwrap();
+    let cells = insikt::storage::responses::find_by_receipt(&mut conn, &receipt[start..start + 13])
+        .unwrap()
+        .expect("stored")
+        .cells;
+    for t in 1..=5 {
+        for side in ["best", "worst"] {
+            let key = format!("md.t{t}.{side}");
+            assert!(
+                cells.iter().any(|c| c.key == key && c.text.is_some()),
+                "{key} stored"
+            );
+        }
+    }
+    assert!(
+        !cells.iter().any(|c| c.key == "md.screen"),
+        "the screen is not an answer"
+    );
 }

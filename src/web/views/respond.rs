@@ -9,6 +9,7 @@ use crate::domain::options::LegalBasis;
 use crate::domain::quota::Quota;
 use crate::domain::response::Mode;
 use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
+use crate::domain::survey::maxdiff;
 use crate::domain::survey::random::RespondentLayout;
 use crate::domain::survey::{Choice, Question, QuestionKind, Scale, Survey, Text, DONT_KNOW};
 use crate::use_cases::answering::{Attempt, LoadedSurvey};
@@ -672,15 +673,30 @@ pub fn question(
             let tasks = s.maxdiff_tasks(&q.key, a.seed);
             let total = tasks.len();
             let (best, worst) = (tx(best_label, lang, sv), tx(worst_label, lang, sv));
+            // A few tasks per screen; the answers of the other screens ride along as fields of
+            // this question, so the page form still carries the whole question.
+            let missing = my_errors.iter().any(
+                |e| matches!(e, AnswerError::MissingRequired { question, .. } if *question == q.key),
+            );
+            let screen = maxdiff::shown_screen(q, &a.answers, missing);
+            let on_screen = maxdiff::screen_tasks(screen, u32::try_from(total).unwrap_or(u32::MAX));
+            let first = *on_screen.start() as usize;
             html! {
                 fieldset class={ (cls) " maxdiff" } id={ (id) "-group" } aria-describedby=[desc.as_deref()] {
                     legend class="q-label" { (label) (req_mark) }
                     (hint_m) (err_m)
+                    input type="hidden" name={ "a." (maxdiff::screen_key(&q.key)) } value=(screen);
                     @for (t, task) in tasks.iter().enumerate() {
                         @let tn = t + 1;
                         @let task_key = format!("{}.t{tn}", q.key);
+                        @if !on_screen.contains(&(tn as u32)) {
+                            @for side in ["best", "worst"] {
+                                @let v = value_of(a, &format!("{task_key}.{side}"));
+                                @if !v.is_empty() { input type="hidden" name={ "a." (task_key) "." (side) } value=(v); }
+                            }
+                        } @else {
                         (maxdiff_task(&MaxDiffTask {
-                            id: if t == 0 { id.clone() } else { field_id(&format!("{task_key}.best")) },
+                            id: if tn == first { id.clone() } else { field_id(&format!("{task_key}.best")) },
                             task_id: field_id(&task_key),
                             key: &task_key,
                             legend: format!("{} {tn} {} {total}", l.t("Uppgift", "Task"), l.t("av", "of")),
@@ -689,6 +705,7 @@ pub fn question(
                             worst,
                             picked: (value_of(a, &format!("{task_key}.best")), value_of(a, &format!("{task_key}.worst"))),
                         }, l))
+                        }
                     }
                 }
             }
