@@ -343,12 +343,10 @@ fn check_value(survey: &Survey, q: &Question, value: &Value, errs: &mut Vec<Answ
                 errs.push(not_option(&t));
             }
         }
-        QuestionKind::Date => {
-            if crate::domain::expr::date::parse_iso(&value.to_text()).is_none() {
-                errs.push(AnswerError::InvalidDate {
-                    question: q.key.clone(),
-                });
-            }
+        QuestionKind::Date if crate::domain::expr::date::parse_iso(&value.to_text()).is_none() => {
+            errs.push(AnswerError::InvalidDate {
+                question: q.key.clone(),
+            });
         }
         QuestionKind::MultipleChoice { list, other } => {
             let t = value.to_text();
