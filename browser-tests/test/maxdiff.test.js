@@ -1,5 +1,5 @@
 'use strict';
-// The MaxDiff layout of eservice-needs: each task a fieldset with "Uppgift N av M", one row per
+// The MaxDiff layout of eservice-needs: three tasks per screen, each task a fieldset with "Uppgift N av M", one row per
 // item ("most" radio | item | "least" radio), every radio named by its column and item, zero
 // axe-core violations and no horizontal scrolling at 320 px. Also with an error shown.
 const { test, before, after } = require('node:test');
@@ -37,9 +37,9 @@ test('the MaxDiff tasks of eservice-needs are accessible most/least tables', asy
       label: r.labels && r.labels[0] ? r.labels[0].textContent.trim() : '',
     })),
   })));
-  assert.ok(tasks.length > 0);
+  assert.equal(tasks.length, 3, 'three tasks per screen');
   tasks.forEach((task, i) => {
-    assert.equal(task.legend, `Uppgift ${i + 1} av ${tasks.length}`);
+    assert.equal(task.legend, `Uppgift ${i + 1} av 9`);
     assert.equal(new Set(task.items).size, task.items.length, `no item twice in ${task.legend}`);
     assert.equal(task.radios.length, task.items.length * 2, 'one most and one least radio per item');
     for (const r of task.radios) {
@@ -57,5 +57,13 @@ test('the MaxDiff tasks of eservice-needs are accessible most/least tables', asy
   assert.equal(await press(page, 'Nästa'), 422);
   assert.match(await page.locator('#error-summary').innerText(), /olika alternativ/);
   await checkPage(t, page, 'maxdiff-tasks-error');
+
+  // Answered, the same page shows the next three tasks.
+  await first.locator('input[type=radio][name$=".worst"]').nth(1).check();
+  await fillPage(page);
+  assert.equal(await press(page, 'Nästa'), 200);
+  const legends = await page.$$eval('fieldset.maxdiff-task > legend', (ls) => ls.map((l) => l.textContent.trim()));
+  assert.deepEqual(legends, ['Uppgift 4 av 9', 'Uppgift 5 av 9', 'Uppgift 6 av 9']);
+  await checkPage(t, page, 'maxdiff-tasks-screen-2');
   await page.close();
 });
