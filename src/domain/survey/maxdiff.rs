@@ -397,4 +397,46 @@ mod tests {
         assert_eq!(d.tasks_for(12), d.versions[2].as_slice());
         assert!((0..100).all(|s| d.version_for(s) < 5));
     }
+
+    #[test]
+    fn nine_tasks_take_three_screens_and_next_waits_for_a_valid_screen() {
+        assert_eq!(screens(9), 3);
+        assert_eq!(screens(10), 4);
+        assert_eq!(screen_tasks(3, 10), 10..=10);
+        let q = Question::new(
+            "md",
+            QuestionKind::MaxDiff {
+                list: "items".into(),
+                items_per_task: 3,
+                tasks: 5,
+                design_versions: 1,
+                design_seed: 0,
+                best_label: Default::default(),
+                worst_label: Default::default(),
+            },
+            Default::default(),
+        );
+        let mut answers = AnswerMap::new();
+        let clash = AnswerError::ConstraintFailed {
+            question: "md.t2".into(),
+            message: Default::default(),
+        };
+        // A problem in a task of this screen keeps it; one elsewhere does not.
+        let stay = turn(&[&q], &mut answers, std::slice::from_ref(&clash), true);
+        assert_eq!(stay, Some(vec![clash]));
+        assert_eq!(shown_screen(&q, &answers, false), 0);
+        assert_eq!(turn(&[&q], &mut answers, &[], true), Some(vec![]));
+        assert_eq!(shown_screen(&q, &answers, false), 1);
+        assert_eq!(
+            turn(&[&q], &mut answers, &[], true),
+            None,
+            "the last screen leaves the page"
+        );
+        assert_eq!(turn(&[&q], &mut answers, &[], false), Some(vec![]));
+        assert_eq!(shown_screen(&q, &answers, false), 0);
+        assert_eq!(turn(&[&q], &mut answers, &[], false), None);
+        // A required question with task 1 half answered shows the screen of task 1.
+        answers.insert("md.t1.best".into(), Value::Text("a".into()));
+        assert_eq!(shown_screen(&q, &answers, true), 0);
+    }
 }
