@@ -432,3 +432,55 @@ fn a_matrix_keeps_its_conditions_and_messages_through_xlsform() {
     assert_eq!(back.warnings, Vec::<Issue>::new());
     assert_eq!(back.survey, s);
 }
+
+#[test]
+fn a_max_length_parameter_sets_a_text_limit_and_survives_export() {
+    let bytes = workbook(&[
+        (
+            "survey",
+            &[
+                &[
+                    "type",
+                    "name",
+                    "label::Svenska (sv)",
+                    "label::English (en)",
+                    "parameters",
+                ],
+                &["text", "nick", "Smeknamn", "Nickname", "max-length=40"],
+                &["text", "bad", "Fel", "Wrong", "max-length=lots"],
+            ],
+        ),
+        ("choices", CHOICES),
+    ]);
+    let errors = errors_of(&bytes);
+    assert!(
+        errors
+            .iter()
+            .any(|i| i.to_string().contains("max-length must be a whole number")),
+        "{errors:?}"
+    );
+    let bytes = workbook(&[
+        (
+            "survey",
+            &[
+                &[
+                    "type",
+                    "name",
+                    "label::Svenska (sv)",
+                    "label::English (en)",
+                    "parameters",
+                ],
+                &["text", "nick", "Smeknamn", "Nickname", "max-length=40"],
+            ],
+        ),
+        ("choices", CHOICES),
+    ]);
+    let imp = xlsform::import(&bytes).expect("imports");
+    let q = imp.survey.question("nick").expect("the question");
+    assert_eq!(q.max_length, Some(40));
+    let back = xlsform::import(&xlsform::export(&imp.survey).expect("exports")).expect("imports");
+    assert_eq!(
+        back.survey.question("nick").and_then(|q| q.max_length),
+        Some(40)
+    );
+}

@@ -3,13 +3,16 @@
 //!
 //! The supported subset is `${key}`, `.`, numbers and `'strings'`, `+ - * div mod`, `= != < <= > >=`,
 //! `and or not()`, `selected()`, `count-selected()`, `if()`, `string-length()`, `regex()`, `coalesce()` and
-//! `today()`. Sources are parsed once into an [`Expr`]; evaluation never fails, because every structural
+//! `today()`, `date()` and `decimal-date-time()`. Sources are parsed once into an [`Expr`]; evaluation never fails, because every structural
 //! problem (unknown function, wrong number of arguments, bad regex literal) is rejected at parse time and an
 //! unanswered question simply evaluates to [`Value::Null`].
 //!
-//! Semantics follow XPath 1.0 as ODK uses it, with one documented extension: relational operators on two
-//! non-numeric texts compare them lexicographically, so ISO dates (`'2026-01-31'`) compare correctly.
+//! Semantics follow XPath 1.0 as ODK uses it. Dates are ISO texts (`'2026-01-31'`); wherever a date
+//! meets a comparison or arithmetic it counts as its day number (days since 1970-01-01), so
+//! `. <= today()` and `. > today() - 365` compare dates, and text that is not a real date is never
+//! ordered against one. Two other non-numeric texts compare lexicographically.
 
+pub mod date;
 mod eval;
 mod lexer;
 mod parser;
@@ -163,6 +166,10 @@ pub enum Func {
     Coalesce,
     /// `today()`: the evaluation date as `YYYY-MM-DD`.
     Today,
+    /// `date(x)`: a date from ISO text or a day number, as `YYYY-MM-DD` (empty when not a date).
+    Date,
+    /// `decimal-date-time(x)`: the day number of a date (days since 1970-01-01).
+    DecimalDateTime,
 }
 
 impl Func {
@@ -177,6 +184,8 @@ impl Func {
             "regex" => Func::Regex,
             "coalesce" => Func::Coalesce,
             "today" => Func::Today,
+            "date" => Func::Date,
+            "decimal-date-time" => Func::DecimalDateTime,
             _ => return None,
         })
     }
@@ -192,6 +201,8 @@ impl Func {
             Func::Regex => "regex",
             Func::Coalesce => "coalesce",
             Func::Today => "today",
+            Func::Date => "date",
+            Func::DecimalDateTime => "decimal-date-time",
         }
     }
 
@@ -199,7 +210,11 @@ impl Func {
     pub fn arity(self) -> usize {
         match self {
             Func::Today => 0,
-            Func::Not | Func::CountSelected | Func::StringLength => 1,
+            Func::Not
+            | Func::CountSelected
+            | Func::StringLength
+            | Func::Date
+            | Func::DecimalDateTime => 1,
             Func::Selected | Func::Regex | Func::Coalesce => 2,
             Func::If => 3,
         }

@@ -239,7 +239,19 @@ pub struct Question {
     /// Shuffle the options per respondent (exclusive options stay last).
     #[serde(default, skip_serializing_if = "is_false")]
     pub randomise_options: bool,
+    /// The most characters a text answer (and an "other, specify" text) may have; `None` means the
+    /// kind's default ([`Question::max_length`]). XLSForm: `parameters` `max-length=500`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
 }
+
+/// The default limit of a one-line text answer (and of an "other, specify" text), in characters.
+pub const SHORT_TEXT_MAX: u32 = 250;
+/// The default limit of a multi-line text answer, in characters: a long letter, yet a page of
+/// such answers stays far below the respondent form's body limit.
+pub const LONG_TEXT_MAX: u32 = 2_000;
+/// The highest limit a designer may set, so the form's body limit always has room for a page.
+pub const TEXT_MAX_CEILING: u32 = 10_000;
 
 /// How a single choice is shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -521,6 +533,30 @@ impl Question {
             constraint: None,
             constraint_message: Text::default(),
             randomise_options: false,
+            max_length: None,
+        }
+    }
+
+    /// The most characters answer key `answer_key` of this question may hold, for the texts
+    /// respondents type: the question's own limit (capped at [`TEXT_MAX_CEILING`]) or the
+    /// kind's default. `None` for answers that are not typed text.
+    pub fn max_length(&self, answer_key: &str) -> Option<u32> {
+        let own = self.max_length.map(|n| n.clamp(1, TEXT_MAX_CEILING));
+        let is_other = answer_key
+            .strip_prefix(self.key.as_str())
+            .is_some_and(|rest| rest == ".other");
+        match &self.kind {
+            QuestionKind::ShortText if answer_key == self.key => {
+                Some(own.unwrap_or(SHORT_TEXT_MAX))
+            }
+            QuestionKind::LongText if answer_key == self.key => Some(own.unwrap_or(LONG_TEXT_MAX)),
+            QuestionKind::SingleChoice { other: true, .. }
+            | QuestionKind::MultipleChoice { other: true, .. }
+                if is_other =>
+            {
+                Some(own.unwrap_or(SHORT_TEXT_MAX))
+            }
+            _ => None,
         }
     }
 

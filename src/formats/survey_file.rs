@@ -92,9 +92,11 @@ const COMMON_FIELDS: &[&str] = &[
 /// Fields specific to each question type (serde's `flatten` cannot reject unknown fields itself).
 fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
-        "note" | "short_text" | "long_text" | "date" | "consent" => &[],
-        "single_choice" => &["list", "appearance", "other"],
-        "multiple_choice" => &["list", "other"],
+        "note" | "date" | "consent" => &[],
+        // `max_length` limits the typed text (of a choice: its "other, specify" box).
+        "short_text" | "long_text" => &["max_length"],
+        "single_choice" => &["list", "appearance", "other", "max_length"],
+        "multiple_choice" => &["list", "other", "max_length"],
         "rating" => &["scale"],
         "matrix" => &["rows", "list"],
         "integer" | "decimal" => &["min", "max"],

@@ -326,6 +326,12 @@ pub fn step(s: &LoadedSurvey, a: &mut Attempt, nav: Nav, shown: &[String]) -> St
         }
         Nav::Back => {
             validate(s, &mut a.answers, None);
+            // A MaxDiff question answered a few tasks per screen turns back a screen first.
+            let layout = a.layout(&s.survey);
+            let on_page = visible_questions(&s.survey, &layout, here, &a.answers, &today);
+            if let Some(stay) = maxdiff::turn(&on_page, &mut a.answers, &[], false) {
+                return Step::Show(here, stay);
+            }
             Step::Show(previous_page(&s.survey, here, &a.answers, &today), vec![])
         }
         Nav::Goto(n) => Step::Show(
@@ -336,6 +342,11 @@ pub fn step(s: &LoadedSurvey, a: &mut Attempt, nav: Nav, shown: &[String]) -> St
         Nav::Next => {
             let mut errors = validate(s, &mut a.answers, (here < pages).then_some(here));
             let layout = a.layout(&s.survey);
+            // A MaxDiff question with tasks left on a further screen stays on this page.
+            let on_page = visible_questions(&s.survey, &layout, here, &a.answers, &today);
+            if let Some(stay) = maxdiff::turn(&on_page, &mut a.answers, &errors, true) {
+                return Step::Show(here, stay);
+            }
             // A question that depends on this page is shown from the start (as conditional), so
             // the page rarely grows; when it does (say through a calculation), the page is shown
             // again with the new question, but never with an error about a question the
@@ -534,13 +545,7 @@ pub fn errors_for<'e>(errors: &'e [AnswerError], questions: &[&Question]) -> Vec
 
 /// The answer key an error is about.
 pub fn error_question(e: &AnswerError) -> &str {
-    match e {
-        AnswerError::MissingRequired { question, .. }
-        | AnswerError::ConstraintFailed { question, .. }
-        | AnswerError::OutOfRange { question, .. }
-        | AnswerError::NotAnOption { question, .. }
-        | AnswerError::ExclusiveCombined { question, .. } => question,
-    }
+    e.answer_key()
 }
 
 /// Extra checks the generic validation does not know: in a MaxDiff task the most and least

@@ -5,6 +5,13 @@ use actix_web::web;
 use super::handlers::fieldwork;
 use super::handlers::{admin, assets, auth, designer, health, home, interview, receipts, respond};
 
+/// The body limit of a respondent's page form. The form carries every answer given so far (the
+/// other pages' answers in hidden fields), so it must stay far above what the texts' own limits
+/// allow: 1 MiB holds over 40 answers at the 2,000-character default even when every character
+/// takes the 12 bytes of a percent-encoded four-byte letter. An answer over its limit is then
+/// refused by validation with the page re-shown and the text kept, never by the body limit.
+pub const RESPONDENT_FORM_BYTES: usize = 1024 * 1024;
+
 /// Mount every route. No GET route changes state.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show_start))
@@ -123,7 +130,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tillganglighet", web::get().to(home::show_accessibility))
         .route("/accessibility", web::get().to(home::show_accessibility))
         .route("/s/{key}", web::get().to(respond::show_survey))
-        .route("/s/{key}", web::post().to(respond::answer_page))
+        .service(
+            web::resource("/s/{key}")
+                .app_data(web::PayloadConfig::new(RESPONDENT_FORM_BYTES))
+                .route(web::post().to(respond::answer_page)),
+        )
         .route("/s/{key}/start", web::post().to(respond::start_survey))
         .route("/s/{key}/resume", web::get().to(respond::show_resume))
         .route("/s/{key}/resume", web::post().to(respond::submit_resume))

@@ -17,6 +17,7 @@ mod people;
 mod platform;
 mod preview;
 mod respond;
+mod respond_inputs;
 mod sample_download;
 mod smtp_sink;
 mod staff_home;

@@ -218,11 +218,11 @@ async fn a_double_submit_stores_exactly_one_response() {
 }
 
 #[actix_web::test]
-async fn a_body_over_64_kib_is_refused_with_413_and_nothing_is_stored() {
+async fn a_body_over_the_respondent_limit_is_refused_with_413_and_nothing_is_stored() {
     let app = app_with_survey(SurveyOptions::default()).await;
     let p1 = start(&app).await;
     let (_, p3) = step(&app, &p1, &[("a.has_car", "no")], "next").await;
-    let huge = "x".repeat(70 * 1024);
+    let huge = "x".repeat(insikt::web::routes::RESPONDENT_FORM_BYTES + 1024);
     let (_, review) = step(&app, &p3, &[], "next").await;
     let mut fields = browser_form(&review, &[], "submit");
     fields.push(("h.comment".into(), huge));

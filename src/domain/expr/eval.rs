@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use super::{BinOp, Expr, Func, Value};
+use super::{date, BinOp, Expr, Func, Value};
 
 /// Where answers come from during evaluation. Implemented for `HashMap<String, Value>` and
 /// `BTreeMap<String, Value>`; storage or the web layer can implement it over their own types.
@@ -68,8 +68,8 @@ fn binary(op: BinOp, a: &Expr, b: &Expr, ctx: &EvalContext<'_>) -> Value {
             })
         }
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
-            let x = eval(a, ctx).to_number();
-            let y = eval(b, ctx).to_number();
+            let x = number_or_day(&eval(a, ctx));
+            let y = number_or_day(&eval(b, ctx));
             Value::Number(match op {
                 BinOp::Add => x + y,
                 BinOp::Sub => x - y,
@@ -82,19 +82,41 @@ fn binary(op: BinOp, a: &Expr, b: &Expr, ctx: &EvalContext<'_>) -> Value {
     }
 }
 
-/// XPath equality: booleans compare as booleans, then numbers numerically when either side is a number,
-/// otherwise as text (so an unanswered question equals `''`).
+/// The day number of a value that is an ISO date text.
+fn day_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Text(s) => date::parse_iso(s.trim()),
+        _ => None,
+    }
+}
+
+/// A value as arithmetic sees it: a date counts as its day number (`today() - 365`), as in ODK.
+fn number_or_day(v: &Value) -> f64 {
+    day_of(v).map_or_else(|| v.to_number(), |d| d as f64)
+}
+
+/// XPath equality: booleans compare as booleans, then numbers numerically when either side is a number
+/// (a date against a number by its day number), otherwise as text (so an unanswered question equals `''`).
 pub(super) fn equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Bool(_), _) | (_, Value::Bool(_)) => a.to_bool() == b.to_bool(),
-        (Value::Number(_), _) | (_, Value::Number(_)) => a.to_number() == b.to_number(),
+        (Value::Number(_), _) | (_, Value::Number(_)) => number_or_day(a) == number_or_day(b),
         _ => a.to_text() == b.to_text(),
     }
 }
 
-/// Relational comparison: numerically when both sides are numbers; two non-numeric texts compare
-/// lexicographically (ISO dates); anything else (NaN, text against number, null) is unordered.
+/// Relational comparison. When either side is a date, both must be dates or numbers (day numbers)
+/// and compare by day, so `'test' <= today()` is unordered rather than compared as text. Otherwise
+/// numerically when both sides are numbers; two non-numeric texts compare lexicographically;
+/// anything else (NaN, text against number, null) is unordered.
 pub(super) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    if day_of(a).is_some() || day_of(b).is_some() {
+        let as_day = |v: &Value| match v {
+            Value::Number(n) => Some(*n),
+            other => day_of(other).map(|d| d as f64),
+        };
+        return as_day(a)?.partial_cmp(&as_day(b)?);
+    }
     let (x, y) = (a.to_number(), b.to_number());
     if !x.is_nan() && !y.is_nan() {
         return x.partial_cmp(&y);
@@ -152,5 +174,16 @@ fn call(func: Func, args: &[Expr], re: Option<&regex::Regex>, ctx: &EvalContext<
             }
         }
         Func::Today => Value::Text(ctx.today.clone()),
+        Func::Date => {
+            let v = arg(0);
+            let day = match &v {
+                Value::Number(n) if n.is_finite() => Some(n.floor() as i64),
+                other => day_of(other),
+            };
+            day.map_or(Value::Null, |d| Value::Text(date::format_iso(d)))
+        }
+        Func::DecimalDateTime => {
+            day_of(&arg(0)).map_or(Value::Number(f64::NAN), |d| Value::Number(d as f64))
+        }
     }
 }

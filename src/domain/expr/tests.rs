@@ -379,3 +379,32 @@ proptest! {
         prop_assert_eq!(err.position, expected);
     }
 }
+
+#[test]
+fn dates_compare_as_dates_and_text_that_is_no_date_is_never_before_today() {
+    assert_eq!(eval("'2026-11-29' <= today()"), Value::Bool(true));
+    assert_eq!(eval("'2026-11-30' <= today()"), Value::Bool(false));
+    assert_eq!(eval("'test' <= today()"), Value::Bool(false));
+    assert_eq!(eval("'test' > today()"), Value::Bool(false));
+    assert_eq!(eval("'20200101' <= today()"), Value::Bool(false));
+    assert_eq!(eval("'2020-02-30' < today()"), Value::Bool(false));
+}
+
+#[test]
+fn date_arithmetic_counts_days_as_odk_does() {
+    assert_eq!(eval("'2026-01-01' > today() - 365"), Value::Bool(true));
+    assert_eq!(eval("'2025-11-28' > today() - 365"), Value::Bool(false));
+    assert_eq!(eval("today() - '2026-11-19'"), Value::Number(10.0));
+    assert_eq!(eval("decimal-date-time('1970-01-11')"), Value::Number(10.0));
+}
+
+#[test]
+fn date_makes_a_date_from_text_or_a_day_number() {
+    assert_eq!(eval("date('2020-01-01')"), text("2020-01-01"));
+    assert_eq!(eval("date(0)"), text("1970-01-01"));
+    assert_eq!(eval("date('1/5/2020')"), Value::Null);
+    assert_eq!(
+        eval("date('2020-01-01') < date('2020-01-02')"),
+        Value::Bool(true)
+    );
+}

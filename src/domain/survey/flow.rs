@@ -139,6 +139,54 @@ pub enum AnswerError {
         /// The exclusive option.
         value: String,
     },
+    /// A date answer that is not a real date in `YYYY-MM-DD` form.
+    #[error("the answer to '{question}' is not a date in the form YYYY-MM-DD")]
+    InvalidDate {
+        /// The question key.
+        question: String,
+    },
+    /// "Other, specify" text typed while "Other" is not chosen. Refused rather than dropped, so
+    /// nothing typed is lost silently and results never show an unchosen "other".
+    #[error("'{question}' has text but 'other' is not chosen")]
+    OtherNotChosen {
+        /// The answer key of the text (`question.other`).
+        question: String,
+    },
+    /// Two or more options of a ranking were given the same place.
+    #[error("places {places:?} of '{question}' were used more than once")]
+    RankRepeated {
+        /// The question key.
+        question: String,
+        /// The places used more than once, in order.
+        places: Vec<u32>,
+    },
+    /// A text longer than its limit (see [`super::Question::max_length`]).
+    #[error("the answer to '{question}' is longer than {max} characters")]
+    TooLong {
+        /// The answer key of the text.
+        question: String,
+        /// The limit in characters.
+        max: u32,
+        /// How many characters were typed.
+        length: usize,
+    },
+}
+
+impl AnswerError {
+    /// The answer key the error is about (a question key or `question.sub`).
+    pub fn answer_key(&self) -> &str {
+        match self {
+            AnswerError::MissingRequired { question, .. }
+            | AnswerError::ConstraintFailed { question, .. }
+            | AnswerError::OutOfRange { question, .. }
+            | AnswerError::NotAnOption { question, .. }
+            | AnswerError::ExclusiveCombined { question, .. }
+            | AnswerError::InvalidDate { question }
+            | AnswerError::OtherNotChosen { question }
+            | AnswerError::RankRepeated { question, .. }
+            | AnswerError::TooLong { question, .. } => question,
+        }
+    }
 }
 
 /// Validates answers to relevant questions: required (also conditional), constraints, ranges and options.
@@ -158,6 +206,9 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
                 || q.required_if
                     .as_ref()
                     .is_some_and(|e| e.eval(&ctx).to_bool());
+            // Text typed into a box counts even when the rest is missing: an "other" text
+            // without "Other" chosen, or an overlong text, is said at once.
+            check_texts(q, answers, &mut errs);
             let answered = is_answered(survey, q, answers);
             if !answered {
                 if required {
@@ -169,7 +220,17 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
                 continue;
             }
             let value = answers.get(&q.key).cloned().unwrap_or(Value::Null);
-            if let Some(c) = &q.constraint {
+            // The value's own form first: a constraint on something that is not a date or a
+            // number at all ("test" against `. <= today()`) would only add a misleading second
+            // message. A number out of range is well formed, so its constraint is still said.
+            let before = errs.len();
+            check_value(survey, q, &value, &mut errs);
+            let well_formed = !errs[before..].iter().any(|e| match e {
+                AnswerError::InvalidDate { .. } => true,
+                AnswerError::OutOfRange { .. } => value.to_number().is_nan(),
+                _ => false,
+            });
+            if let Some(c) = q.constraint.as_ref().filter(|_| well_formed) {
                 if !c
                     .eval(&EvalContext::new(answers, today).with_current(value.clone()))
                     .to_bool()
@@ -180,7 +241,6 @@ pub fn validate(survey: &Survey, answers: &AnswerMap, today: &str) -> Vec<Answer
                     });
                 }
             }
-            check_value(survey, q, &value, &mut errs);
             check_sub_values(survey, q, answers, &mut errs);
         }
     }
@@ -200,6 +260,36 @@ fn is_answered(survey: &Survey, q: &Question, answers: &AnswerMap) -> bool {
             .filter(|c| c.sub_key.as_deref() != Some("version"))
             .all(|c| has(&c.answer_key(&q.key))),
         _ => has(&q.key),
+    }
+}
+
+/// The typed texts of a question: each within its length limit, and an "other, specify" text
+/// only with "Other" chosen.
+fn check_texts(q: &Question, answers: &AnswerMap, errs: &mut Vec<AnswerError>) {
+    for key in [q.key.clone(), format!("{}.other", q.key)] {
+        let (Some(max), Some(v)) = (q.max_length(&key), answers.get(&key)) else {
+            continue;
+        };
+        let length = v.to_text().chars().count();
+        if length > max as usize {
+            errs.push(AnswerError::TooLong {
+                question: key,
+                max,
+                length,
+            });
+        }
+    }
+    if let QuestionKind::SingleChoice { other: true, .. }
+    | QuestionKind::MultipleChoice { other: true, .. } = &q.kind
+    {
+        let key = format!("{}.other", q.key);
+        let typed = answers.get(&key).is_some_and(|v| !v.is_empty());
+        let chosen = answers
+            .get(&q.key)
+            .is_some_and(|v| v.to_text().split_whitespace().any(|c| c == "other"));
+        if typed && !chosen {
+            errs.push(AnswerError::OtherNotChosen { question: key });
+        }
     }
 }
 
@@ -252,6 +342,11 @@ fn check_value(survey: &Survey, q: &Question, value: &Value, errs: &mut Vec<Answ
             if !ok {
                 errs.push(not_option(&t));
             }
+        }
+        QuestionKind::Date if crate::domain::expr::date::parse_iso(&value.to_text()).is_none() => {
+            errs.push(AnswerError::InvalidDate {
+                question: q.key.clone(),
+            });
         }
         QuestionKind::MultipleChoice { list, other } => {
             let t = value.to_text();
@@ -337,19 +432,28 @@ fn check_sub_values(
         QuestionKind::Ranking { list } => {
             let options = survey.choice_list(list).unwrap_or_default();
             let mut seen = Vec::new();
+            let mut repeated: Vec<u32> = Vec::new();
             for c in options {
                 if let Some(v) = sub(&c.value) {
                     let n = v.to_number();
-                    let ok = n.fract() == 0.0
-                        && n >= 1.0
-                        && n <= options.len() as f64
-                        && !seen.contains(&(n as i64));
-                    if ok {
-                        seen.push(n as i64);
-                    } else {
+                    let ok = n.fract() == 0.0 && n >= 1.0 && n <= options.len() as f64;
+                    if !ok {
                         bad(&c.value, v);
+                    } else if seen.contains(&(n as u32)) {
+                        repeated.push(n as u32);
+                    } else {
+                        seen.push(n as u32);
                     }
                 }
+            }
+            // One message for the whole ranking, naming each place in conflict once.
+            repeated.sort_unstable();
+            repeated.dedup();
+            if !repeated.is_empty() {
+                errs.push(AnswerError::RankRepeated {
+                    question: q.key.clone(),
+                    places: repeated,
+                });
             }
         }
         _ => {}
@@ -489,4 +593,128 @@ pub fn answers_from_cells(survey: &Survey, cells: &[AnswerCell]) -> AnswerMap {
         }
     }
     answers
+}
+
+#[cfg(test)]
+mod input_tests {
+    //! The checks of what respondents type: dates, "other" texts, ranks and text lengths.
+
+    use super::*;
+
+    const INPUTS: &str = r#"
+key = "inputs"
+version = 1
+languages = ["sv", "en"]
+title = { sv = "Svar", en = "Answers" }
+
+[choice_lists]
+devices = [
+  { value = "phone", label = { sv = "Mobil", en = "Phone" } },
+  { value = "computer", label = { sv = "Dator", en = "Computer" } },
+]
+places = [
+  { value = "a", label = { sv = "A", en = "A" } },
+  { value = "b", label = { sv = "B", en = "B" } },
+  { value = "c", label = { sv = "C", en = "C" } },
+]
+
+[[pages]]
+key = "p1"
+questions = [
+  { key = "started", type = "date", constraint = ". <= today()", constraint_message = { sv = "Inte i framtiden", en = "Not in the future" }, label = { sv = "Start", en = "Start" } },
+  { key = "device", type = "multiple_choice", list = "devices", other = true, label = { sv = "Enhet", en = "Device" } },
+  { key = "order", type = "ranking", list = "places", label = { sv = "Ordna", en = "Order" } },
+  { key = "name", type = "short_text", label = { sv = "Namn", en = "Name" } },
+  { key = "story", type = "long_text", max_length = 10, label = { sv = "Berätta", en = "Tell" } },
+]
+"#;
+
+    fn survey() -> Survey {
+        toml::from_str(INPUTS).expect("the test survey parses")
+    }
+
+    fn errors_for(pairs: &[(&str, &str)]) -> Vec<AnswerError> {
+        let a: AnswerMap = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::Text((*v).to_owned())))
+            .collect();
+        validate(&survey(), &a, "2026-11-29")
+    }
+
+    #[test]
+    fn impossible_or_differently_written_dates_are_refused_as_dates_not_as_future_dates() {
+        for bad in ["2020-02-30", "1/5/2020", "test", "20200101"] {
+            let errs = errors_for(&[("started", bad)]);
+            assert_eq!(
+                errs,
+                vec![AnswerError::InvalidDate {
+                    question: "started".into()
+                }],
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_real_past_date_passes_and_a_future_one_fails_its_constraint() {
+        assert!(errors_for(&[("started", "2020-02-29")]).is_empty());
+        let errs = errors_for(&[("started", "2027-01-01")]);
+        assert!(
+            matches!(&errs[..], [AnswerError::ConstraintFailed { question, .. }] if question == "started"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn other_text_without_other_chosen_is_refused_and_names_the_text_box() {
+        let errs = errors_for(&[("device", "computer"), ("device.other", "Smart-klocka")]);
+        assert_eq!(
+            errs,
+            vec![AnswerError::OtherNotChosen {
+                question: "device.other".into()
+            }]
+        );
+        assert!(errors_for(&[("device", "computer other"), ("device.other", "Klocka")]).is_empty());
+        // Text in the box and nothing ticked at all is refused too.
+        assert_eq!(errors_for(&[("device.other", "Klocka")]).len(), 1);
+    }
+
+    #[test]
+    fn two_options_in_the_same_place_name_that_place_once() {
+        let errs = errors_for(&[("order.a", "2"), ("order.b", "2"), ("order.c", "2")]);
+        assert_eq!(
+            errs,
+            vec![AnswerError::RankRepeated {
+                question: "order".into(),
+                places: vec![2]
+            }]
+        );
+    }
+
+    #[test]
+    fn texts_longer_than_their_limit_are_refused_with_limit_and_length() {
+        assert_eq!(
+            errors_for(&[("story", "elva tecken")]),
+            vec![AnswerError::TooLong {
+                question: "story".into(),
+                max: 10,
+                length: 11
+            }]
+        );
+        assert!(errors_for(&[("story", "tio tecken")]).is_empty());
+        let long_name = "å".repeat(251);
+        assert!(matches!(
+            &errors_for(&[("name", &long_name)])[..],
+            [AnswerError::TooLong {
+                max: 250,
+                length: 251,
+                ..
+            }]
+        ));
+        let long_other = "x".repeat(300);
+        assert!(matches!(
+            &errors_for(&[("device", "other"), ("device.other", &long_other)])[..],
+            [AnswerError::TooLong { question, max: 250, .. }] if question == "device.other"
+        ));
+    }
 }

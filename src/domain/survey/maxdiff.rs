@@ -8,7 +8,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::flow::{AnswerError, AnswerMap};
 use super::{Question, QuestionKind, Survey};
+use crate::domain::expr::Value;
 
 /// How many randomised greedy constructions are tried; the most balanced one wins. Cheap: a 20-item,
 /// 10-version design takes well under a millisecond per attempt.
@@ -215,6 +217,113 @@ fn construct(
     }
 }
 
+/// Tasks a respondent sees on one screen: nine tasks on one long page tire people out, so a
+/// MaxDiff question is answered a few tasks at a time on its page (see [`turn`]).
+pub const TASKS_PER_SCREEN: u32 = 3;
+
+/// The answer key that remembers which screen of tasks a respondent is on. It travels with the
+/// answers (so Back, a language switch and a saved draft come back to the same tasks) but is
+/// not an answer column, so it is never stored with the response.
+pub fn screen_key(question: &str) -> String {
+    format!("{question}.screen")
+}
+
+/// How many screens `tasks` tasks take.
+pub fn screens(tasks: u32) -> u32 {
+    tasks.div_ceil(TASKS_PER_SCREEN).max(1)
+}
+
+/// The 1-based task numbers on screen `screen` (0-based) of `tasks` tasks.
+pub fn screen_tasks(screen: u32, tasks: u32) -> std::ops::RangeInclusive<u32> {
+    let first = screen * TASKS_PER_SCREEN + 1;
+    first..=(first + TASKS_PER_SCREEN - 1).min(tasks)
+}
+
+fn task_done(question: &str, t: u32, answers: &AnswerMap) -> bool {
+    ["best", "worst"].iter().all(|side| {
+        answers
+            .get(&format!("{question}.t{t}.{side}"))
+            .is_some_and(|v| !v.is_empty())
+    })
+}
+
+/// The screen to show for MaxDiff question `q`: the remembered one, or, when `missing` (the
+/// question is required and not complete), the screen of the first unfinished task, so the
+/// message is shown next to the task it is about.
+pub fn shown_screen(q: &Question, answers: &AnswerMap, missing: bool) -> u32 {
+    let QuestionKind::MaxDiff { tasks, .. } = &q.kind else {
+        return 0;
+    };
+    if missing {
+        if let Some(t) = (1..=*tasks).find(|&t| !task_done(&q.key, t, answers)) {
+            return (t - 1) / TASKS_PER_SCREEN;
+        }
+    }
+    let remembered = answers
+        .get(&screen_key(&q.key))
+        .map(Value::to_number)
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map_or(0, |n| n as u32);
+    remembered.min(screens(*tasks) - 1)
+}
+
+/// Next or Back on a page whose MaxDiff question has more screens: move to the neighbouring
+/// screen of tasks and stay on the page. Returns the errors to show when the respondent stays
+/// (empty when the screen simply turned), or `None` when the page itself is left. Going
+/// forward, the tasks of the current screen must be valid first (and complete when the
+/// question is required).
+pub fn turn(
+    questions: &[&Question],
+    answers: &mut AnswerMap,
+    errors: &[AnswerError],
+    forward: bool,
+) -> Option<Vec<AnswerError>> {
+    for q in questions {
+        let QuestionKind::MaxDiff { tasks, .. } = &q.kind else {
+            continue;
+        };
+        let screen = shown_screen(q, answers, false);
+        if !forward {
+            if screen == 0 {
+                continue;
+            }
+            answers.insert(screen_key(&q.key), Value::Number(f64::from(screen - 1)));
+            return Some(Vec::new());
+        }
+        if screen + 1 >= screens(*tasks) {
+            continue;
+        }
+        let range = screen_tasks(screen, *tasks);
+        let on_screen = |key: &str| {
+            range.clone().any(|t| {
+                let task = format!("{}.t{t}", q.key);
+                key == task || key.starts_with(&format!("{task}."))
+            })
+        };
+        let mut stay: Vec<AnswerError> = errors
+            .iter()
+            .filter(|e| on_screen(e.answer_key()))
+            .cloned()
+            .collect();
+        if q.required {
+            stay.extend(
+                range
+                    .clone()
+                    .filter(|&t| !task_done(&q.key, t, answers))
+                    .map(|t| AnswerError::MissingRequired {
+                        question: format!("{}.t{t}", q.key),
+                        message: q.required_message.clone(),
+                    }),
+            );
+        }
+        if stay.is_empty() {
+            answers.insert(screen_key(&q.key), Value::Number(f64::from(screen + 1)));
+        }
+        return Some(stay);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +396,47 @@ mod tests {
         assert_eq!(d.version_for(12), 2);
         assert_eq!(d.tasks_for(12), d.versions[2].as_slice());
         assert!((0..100).all(|s| d.version_for(s) < 5));
+    }
+
+    #[test]
+    fn nine_tasks_take_three_screens_and_next_waits_for_a_valid_screen() {
+        assert_eq!(screens(9), 3);
+        assert_eq!(screens(10), 4);
+        assert_eq!(screen_tasks(3, 10), 10..=10);
+        let q = Question::new(
+            "md",
+            QuestionKind::MaxDiff {
+                list: "items".into(),
+                items_per_task: 3,
+                tasks: 5,
+                design_versions: 1,
+                design_seed: 0,
+                best_label: Default::default(),
+                worst_label: Default::default(),
+            },
+            Default::default(),
+        );
+        let mut answers = AnswerMap::new();
+        let clash = AnswerError::ConstraintFailed {
+            question: "md.t2".into(),
+            message: Default::default(),
+        };
+        // A problem in a task of this screen keeps it; one elsewhere does not.
+        let stay = turn(&[&q], &mut answers, std::slice::from_ref(&clash), true);
+        assert_eq!(stay, Some(vec![clash]));
+        assert_eq!(shown_screen(&q, &answers, false), 0);
+        assert_eq!(turn(&[&q], &mut answers, &[], true), Some(vec![]));
+        assert_eq!(shown_screen(&q, &answers, false), 1);
+        assert_eq!(
+            turn(&[&q], &mut answers, &[], true),
+            None,
+            "the last screen leaves the page"
+        );
+        assert_eq!(turn(&[&q], &mut answers, &[], false), Some(vec![]));
+        assert_eq!(shown_screen(&q, &answers, false), 0);
+        assert_eq!(turn(&[&q], &mut answers, &[], false), None);
+        // A required question with task 1 half answered shows the screen of task 1.
+        answers.insert("md.t1.best".into(), Value::Text("a".into()));
+        assert_eq!(shown_screen(&q, &answers, true), 0);
     }
 }

@@ -488,9 +488,9 @@ fn matrix_and_ranking_sub_answers_must_be_options_and_distinct_ranks() {
     assert!(errs
         .iter()
         .any(|e| matches!(e, AnswerError::NotAnOption { question, .. } if question == "grid.r1")));
-    assert!(errs
-        .iter()
-        .any(|e| matches!(e, AnswerError::NotAnOption { question, .. } if question == "rank.no")));
+    assert!(errs.iter().any(
+        |e| matches!(e, AnswerError::RankRepeated { question, places } if question == "rank" && places == &[1])
+    ));
 }
 
 #[test]

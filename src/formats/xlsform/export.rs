@@ -57,8 +57,15 @@ impl Out<'_> {
         } else if let Some(e) = &q.required_if {
             c.insert("required", e.source().to_owned());
         }
-        if q.randomise_options {
-            c.insert("parameters", "randomize=true".into());
+        let params: Vec<String> = [
+            q.randomise_options.then(|| "randomize=true".to_owned()),
+            q.max_length.map(|n| format!("max-length={n}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !params.is_empty() {
+            c.insert("parameters", params.join(" "));
         }
         let (ty, appearance, insikt): (String, Option<&str>, bool) = match &q.kind {
             QuestionKind::Note => ("note".into(), None, false),

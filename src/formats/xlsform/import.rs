@@ -1404,8 +1404,27 @@ impl Builder<'_> {
         }
         let params = sheet.get(cells, "parameters");
         for p in params.split_whitespace() {
+            let max_length = p
+                .split_once('=')
+                .filter(|(k, _)| k.eq_ignore_ascii_case("max-length"))
+                .map(|(_, v)| v.parse::<u32>());
             if p.eq_ignore_ascii_case("randomize=true") {
                 q.randomise_options = true;
+            } else if let Some(n) = max_length {
+                match n {
+                    Ok(n) if (1..=crate::domain::survey::TEXT_MAX_CEILING).contains(&n) => {
+                        q.max_length = Some(n);
+                    }
+                    _ => cx.error(
+                        &sname,
+                        Some(row),
+                        Some("parameters"),
+                        format!(
+                            "'{p}' of '{name}': max-length must be a whole number from 1 to {}",
+                            crate::domain::survey::TEXT_MAX_CEILING
+                        ),
+                    ),
+                }
             } else {
                 cx.warn(
                     &sname,

@@ -10,7 +10,7 @@
 //!   `date`, `note`, `acknowledge` (consent), `hidden`, `calculate`.
 //! - Columns `label`, `hint`, `constraint_message` and `required_message`, each `::Language (code)`;
 //!   `relevant`, `constraint`, `required` (yes/no or an expression), `calculation`, `default`,
-//!   `appearance`, `parameters` (`randomize=true`).
+//!   `appearance`, `parameters` (`randomize=true`; `max-length=500` on a text or "or_other" question).
 //! - Insikt-only information (MaxDiff, Kano and importance–satisfaction kinds, number ranges, exclusive
 //!   options, matrix-level constraints and messages, the survey's texts and status) travels in extra columns that other tools ignore: `insikt`
 //!   (JSON) on the survey and settings sheets and `exclusive` on the choices sheet.

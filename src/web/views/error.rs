@@ -32,9 +32,9 @@ fn texts(e: &AppError) -> (&'static str, &'static str, &'static str, &'static st
         ),
         AppError::PayloadTooLarge => (
             "För mycket data",
-            "Det du skickade var större än vi tar emot. Korta texten och försök igen.",
+            "Det du skickade var större än vi tar emot. Gå tillbaka med webbläsarens bakåtknapp – det du skrev finns kvar där – och korta de längsta texterna innan du skickar igen.",
             "Too much data",
-            "What you sent is larger than we accept. Shorten the text and try again.",
+            "What you sent is larger than we accept. Go back with your browser's Back button – what you typed is still there – and shorten the longest texts before sending again.",
         ),
         AppError::MalformedRequest => (
             "Adressen eller formuläret kunde inte läsas",

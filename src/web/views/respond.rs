@@ -10,6 +10,7 @@ use crate::domain::quota::Quota;
 use crate::domain::response::Mode;
 use crate::domain::survey::conditional;
 use crate::domain::survey::flow::{self, AnswerError, AnswerMap};
+use crate::domain::survey::maxdiff;
 use crate::domain::survey::random::RespondentLayout;
 use crate::domain::survey::{Choice, Question, QuestionKind, Scale, Survey, Text, DONT_KNOW};
 use crate::use_cases::answering::{Attempt, LoadedSurvey, Progress};
@@ -313,7 +314,65 @@ pub fn error_message(e: &AnswerError, s: &Survey, lang: &str) -> String {
                 "This option cannot be combined with others. Untick the others.",
             )
             .to_owned(),
+        AnswerError::InvalidDate { .. } => l
+            .t(
+                "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-27.",
+                "Enter the date as YYYY-MM-DD, for example 2026-03-27.",
+            )
+            .to_owned(),
+        AnswerError::OtherNotChosen { .. } => l
+            .t(
+                "Du har skrivit något i rutan för Annat men inte valt Annat. Välj Annat, eller töm rutan.",
+                "You have typed something in the Other box but not chosen Other. Choose Other, or clear the box.",
+            )
+            .to_owned(),
+        AnswerError::RankRepeated { places, .. } => {
+            let list = places
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "{} {list}.",
+                l.t(
+                    "Varje plats kan bara användas en gång. Använd bara en gång: plats",
+                    "Each place can be used only once. Use only once: place",
+                )
+            )
+        }
+        AnswerError::TooLong { max, length, .. } => format!(
+            "{} {} {} {} {}.",
+            l.t("Svaret får vara högst", "The answer can be at most"),
+            thousands(*max as usize, l),
+            l.t("tecken. Nu är det", "characters. It is now"),
+            thousands(*length, l),
+            l.t("tecken", "characters"),
+        ),
     }
+}
+
+/// A count with thousands separated the way each language writes it ("2 000", "2,000").
+fn thousands(n: usize, l: Lang) -> String {
+    let digits = n.to_string();
+    let sep = l.t("\u{a0}", ",");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The hint that says how long a text may be ("Högst 2 000 tecken").
+fn limit_hint(max: u32, l: Lang) -> String {
+    format!(
+        "{} {} {}",
+        l.t("Högst", "At most"),
+        thousands(max as usize, l),
+        l.t("tecken.", "characters.")
+    )
 }
 
 fn fmt_num(n: f64) -> String {
@@ -665,21 +724,32 @@ pub fn question(
                 }
             }
         }
-        QuestionKind::ShortText => html! {
-            div class=(cls) {
-                label for=(id) class="q-label" { (label) (req_mark) }
-                (hint_m) (err_m)
-                input type="text" id=(id) name=(name) value=(value_of(a, &q.key))
-                    aria-describedby=[desc.as_deref()] aria-invalid=[err_id.as_ref().map(|_| "true")];
+        QuestionKind::ShortText | QuestionKind::LongText => {
+            // The limit is said in words and set as `maxlength`; the server checks it too, and a
+            // too-long answer stays in the box with the message.
+            let max = q
+                .max_length(&q.key)
+                .unwrap_or(crate::domain::survey::SHORT_TEXT_MAX);
+            let limit_id = format!("{id}-limit");
+            let desc = Some(match &desc {
+                Some(d) => format!("{limit_id} {d}"),
+                None => limit_id.clone(),
+            });
+            html! {
+                div class=(cls) {
+                    label for=(id) class="q-label" { (label) (req_mark) }
+                    (hint_m)
+                    p class="hint" id=(limit_id) { (limit_hint(max, l)) }
+                    (err_m)
+                    @if matches!(q.kind, QuestionKind::LongText) {
+                        textarea id=(id) name=(name) rows="6" maxlength=(max) aria-describedby=[desc.as_deref()] aria-invalid=[err_id.as_ref().map(|_| "true")] { (value_of(a, &q.key)) }
+                    } @else {
+                        input type="text" id=(id) name=(name) maxlength=(max) value=(value_of(a, &q.key))
+                            aria-describedby=[desc.as_deref()] aria-invalid=[err_id.as_ref().map(|_| "true")];
+                    }
+                }
             }
-        },
-        QuestionKind::LongText => html! {
-            div class=(cls) {
-                label for=(id) class="q-label" { (label) (req_mark) }
-                (hint_m) (err_m)
-                textarea id=(id) name=(name) rows="6" aria-describedby=[desc.as_deref()] aria-invalid=[err_id.as_ref().map(|_| "true")] { (value_of(a, &q.key)) }
-            }
-        },
+        }
         QuestionKind::Date => html! {
             div class=(cls) {
                 label for=(id) class="q-label" { (label) (req_mark) }
@@ -722,29 +792,39 @@ pub fn question(
             let items = sv.choice_list(list).unwrap_or_default();
             let tasks = s.maxdiff_tasks(&q.key, a.seed);
             let total = tasks.len();
+            let (best, worst) = (tx(best_label, lang, sv), tx(worst_label, lang, sv));
+            // A few tasks per screen; the answers of the other screens ride along as fields of
+            // this question, so the page form still carries the whole question.
+            let missing = my_errors.iter().any(
+                |e| matches!(e, AnswerError::MissingRequired { question, .. } if *question == q.key),
+            );
+            let screen = maxdiff::shown_screen(q, &a.answers, missing);
+            let on_screen = maxdiff::screen_tasks(screen, u32::try_from(total).unwrap_or(u32::MAX));
+            let first = *on_screen.start() as usize;
             html! {
                 fieldset class={ (cls) " maxdiff" } id={ (id) "-group" } aria-describedby=[desc.as_deref()] {
                     legend class="q-label" { (label) (req_mark) }
                     (hint_m) (err_m)
+                    input type="hidden" name={ "a." (maxdiff::screen_key(&q.key)) } value=(screen);
                     @for (t, task) in tasks.iter().enumerate() {
                         @let tn = t + 1;
-                        fieldset class="maxdiff-task" {
-                            legend { (l.t("Uppgift", "Task")) " " (tn) " " (l.t("av", "of")) " " (total) }
-                            @for (side, side_label) in [("best", best_label), ("worst", worst_label)] {
-                                @let key = format!("{}.t{tn}.{side}", q.key);
-                                @let kid = if t == 0 && side == "best" { id.clone() } else { field_id(&key) };
-                                @let current = value_of(a, &key);
-                                fieldset class="maxdiff-side" {
-                                    legend { (tx(side_label, lang, sv)) }
-                                    div class="choices" {
-                                        @for (n, &i) in task.iter().enumerate() {
-                                            @if let Some(c) = items.get(i) {
-                                                (radio(&format!("a.{key}"), &if n == 0 { kid.clone() } else { format!("{}-{}", field_id(&key), c.value) }, &c.value, tx(&c.label, lang, sv), current == c.value))
-                                            }
-                                        }
-                                    }
-                                }
+                        @let task_key = format!("{}.t{tn}", q.key);
+                        @if !on_screen.contains(&(tn as u32)) {
+                            @for side in ["best", "worst"] {
+                                @let v = value_of(a, &format!("{task_key}.{side}"));
+                                @if !v.is_empty() { input type="hidden" name={ "a." (task_key) "." (side) } value=(v); }
                             }
+                        } @else {
+                        (maxdiff_task(&MaxDiffTask {
+                            id: if tn == first { id.clone() } else { field_id(&format!("{task_key}.best")) },
+                            task_id: field_id(&task_key),
+                            key: &task_key,
+                            legend: format!("{} {tn} {} {total}", l.t("Uppgift", "Task"), l.t("av", "of")),
+                            items: task.iter().filter_map(|&i| items.get(i)).map(|c| (c.value.as_str(), tx(&c.label, lang, sv))).collect(),
+                            best,
+                            worst,
+                            picked: (value_of(a, &format!("{task_key}.best")), value_of(a, &format!("{task_key}.worst"))),
+                        }, l))
                         }
                     }
                 }
@@ -805,6 +885,67 @@ pub fn question(
     }
 }
 
+/// One MaxDiff task as the view draws it.
+struct MaxDiffTask<'a> {
+    /// The id of the first "most" radio (the error summary's anchor for the question).
+    id: String,
+    /// The id of the task's fieldset (the anchor of a task's own error).
+    task_id: String,
+    /// The answer key of the task (`question.tN`); `.best` and `.worst` are its answers.
+    key: &'a str,
+    /// "Uppgift 2 av 9".
+    legend: String,
+    /// The items shown (value, label), each once.
+    items: Vec<(&'a str, &'a str)>,
+    /// The column labels.
+    best: &'a str,
+    worst: &'a str,
+    /// The chosen (most, least) values.
+    picked: (String, String),
+}
+
+/// The familiar best–worst layout: one row per item, "most" on the left, the item in the middle,
+/// "least" on the right. Each radio's accessible name says the item and the column, so a screen
+/// reader hears "Mest viktig: Bibliotek" rather than "radio button 1 of 4".
+fn maxdiff_task(t: &MaxDiffTask<'_>, l: Lang) -> Markup {
+    let cell = |side: &str, side_label: &str, n: usize, value: &str, item: &str, picked: &str| {
+        let rid = if n == 0 && side == "best" {
+            t.id.clone()
+        } else {
+            format!("{}-{side}-{value}", t.task_id)
+        };
+        html! {
+            td class={ "maxdiff-" (side) } {
+                input type="radio" id=(rid) name={ "a." (t.key) "." (side) } value=(value) checked[picked == value];
+                label for=(rid) class="visually-hidden" { (side_label) ": " (item) }
+            }
+        }
+    };
+    html! {
+        fieldset class="maxdiff-task" id=(t.task_id) {
+            legend { (t.legend) }
+            table class="maxdiff-table" {
+                thead {
+                    tr {
+                        th scope="col" class="maxdiff-best" { (t.best) }
+                        th scope="col" { (l.t("Alternativ", "Item")) }
+                        th scope="col" class="maxdiff-worst" { (t.worst) }
+                    }
+                }
+                tbody {
+                    @for (n, (value, item)) in t.items.iter().enumerate() {
+                        tr {
+                            (cell("best", t.best, n, value, item, &t.picked.0))
+                            th scope="row" class="maxdiff-item" { (item) }
+                            (cell("worst", t.worst, n, value, item, &t.picked.1))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn radio(name: &str, id: &str, value: &str, label: &str, checked: bool) -> Markup {
     html! {
         div class="choice" {
@@ -817,10 +958,15 @@ fn radio(name: &str, id: &str, value: &str, label: &str, checked: bool) -> Marku
 fn other_text(q: &Question, a: &Attempt, l: Lang) -> Markup {
     let key = format!("{}.other", q.key);
     let id = field_id(&key);
+    let max = q
+        .max_length(&key)
+        .unwrap_or(crate::domain::survey::SHORT_TEXT_MAX);
     html! {
         div class="other-text" {
             label for=(id) { (l.t("Annat, nämligen", "Other, please specify")) }
-            input type="text" id=(id) name={ "a." (key) } value=(value_of(a, &key));
+            p class="hint" id={ (id) "-limit" } { (limit_hint(max, l)) }
+            input type="text" id=(id) name={ "a." (key) } maxlength=(max) value=(value_of(a, &key))
+                aria-describedby={ (id) "-limit" };
         }
     }
 }
