@@ -253,6 +253,14 @@ pub const LONG_TEXT_MAX: u32 = 2_000;
 /// The highest limit a designer may set, so the form's body limit always has room for a page.
 pub const TEXT_MAX_CEILING: u32 = 10_000;
 
+/// The body limit of a respondent's page form. The form carries every answer given so far (the
+/// other pages' answers in hidden fields), so it must stay far above what the texts' own limits
+/// allow: 1 MiB holds over 40 answers at the 2,000-character default even when every character
+/// takes the 12 bytes of a percent-encoded four-byte letter. An answer over its limit is then
+/// refused by validation with the page re-shown and the text kept, never by the body limit; the
+/// publish check warns about a survey whose limits add up past it.
+pub const RESPONDENT_FORM_BYTES: usize = 1024 * 1024;
+
 /// How a single choice is shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -91,6 +91,10 @@ pub enum QuestionnaireError {
     /// A survey with responses is archived, never deleted.
     #[error("survey '{0}' has responses; it can be archived but not deleted")]
     HasResponses(String),
+    /// A survey with a published version is still answered: close it before archiving, so no
+    /// respondent meets a survey the staff no longer see.
+    #[error("survey '{0}' has a published version; close it before archiving")]
+    StillOpen(String),
     /// Only a closed version can be reopened, and only a draft version deleted.
     #[error("survey '{key}' version {version} is not {wanted:?}")]
     WrongStatus {
@@ -123,6 +127,10 @@ impl QuestionnaireError {
             QuestionnaireError::HasResponses(_) => Some(Msg::fixed(
                 "Enkäten har svar och kan inte raderas. Arkivera den i stället.",
                 "The survey has responses and cannot be deleted. Archive it instead.",
+            )),
+            QuestionnaireError::StillOpen(_) => Some(Msg::fixed(
+                "Enkäten har en publicerad version som fortfarande tar emot svar. Stäng den innan du arkiverar enkäten.",
+                "The survey has a published version that still takes answers. Close it before archiving the survey.",
             )),
             QuestionnaireError::WrongStatus { wanted, .. } => Some(match wanted {
                 VersionStatus::Closed => Msg::fixed(
@@ -356,6 +364,12 @@ pub fn set_archived(
 ) -> Result<()> {
     storage::transaction(conn, |conn| {
         let record = require_survey(conn, key)?;
+        let live = store::list_versions(conn, &record.id)?
+            .iter()
+            .any(|v| v.survey.status == VersionStatus::Published);
+        if archived && live {
+            return Err(QuestionnaireError::StillOpen(key.to_owned()));
+        }
         store::set_archived(conn, &record.id, archived)?;
         let action = if archived {
             "survey.archived"

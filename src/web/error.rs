@@ -200,7 +200,9 @@ impl From<QuestionnaireError> for AppError {
             (QuestionnaireError::BadKey { .. }, Some(m)) => AppError::BadRequest(m),
             (QuestionnaireError::Lifecycle(_), Some(m)) => AppError::Conflict(m),
             (
-                QuestionnaireError::HasResponses(_) | QuestionnaireError::WrongStatus { .. },
+                QuestionnaireError::HasResponses(_)
+                | QuestionnaireError::StillOpen(_)
+                | QuestionnaireError::WrongStatus { .. },
                 Some(m),
             ) => AppError::Conflict(m),
             _ => match e {

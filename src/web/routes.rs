@@ -5,12 +5,8 @@ use actix_web::web;
 use super::handlers::fieldwork;
 use super::handlers::{admin, assets, auth, designer, health, home, interview, receipts, respond};
 
-/// The body limit of a respondent's page form. The form carries every answer given so far (the
-/// other pages' answers in hidden fields), so it must stay far above what the texts' own limits
-/// allow: 1 MiB holds over 40 answers at the 2,000-character default even when every character
-/// takes the 12 bytes of a percent-encoded four-byte letter. An answer over its limit is then
-/// refused by validation with the page re-shown and the text kept, never by the body limit.
-pub const RESPONDENT_FORM_BYTES: usize = 1024 * 1024;
+/// See [`crate::domain::survey::RESPONDENT_FORM_BYTES`].
+pub const RESPONDENT_FORM_BYTES: usize = crate::domain::survey::RESPONDENT_FORM_BYTES;
 
 /// Mount every route. No GET route changes state.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -675,6 +675,13 @@ async fn a_survey_with_responses_is_archived_never_deleted_and_leaves_the_start_
     let res = app
         .post_form("/designer", "/designer/test-survey/archive", &[])
         .await;
+    assert_eq!(res.status().as_u16(), 409, "a live survey is closed first");
+    assert!(res.text().await.unwrap().contains("Stäng den"));
+    app.post_form("/designer", "/designer/test-survey/1/close", &[])
+        .await;
+    let res = app
+        .post_form("/designer", "/designer/test-survey/archive", &[])
+        .await;
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(app.audit_actions("survey.archived"), 1);
     let (_, list) = app.get_html("/designer").await;

@@ -165,6 +165,7 @@ pub fn check(survey: &Survey) -> Vec<Finding> {
     check_expressions(&mut cx);
     check_cycles(&mut cx);
     check_same_page_conditions(&mut cx);
+    check_text_budget(&mut cx);
     let mut out = cx.out;
     out.sort_by_key(|f| f.severity);
     out
@@ -901,6 +902,46 @@ fn check_cycles(cx: &mut Ctx<'_>) {
             at_q(page_of.get(first).copied().unwrap_or_default(), first, None),
             format!("Frågorna beror på varandra i en cirkel: {chain} → {first}."),
             format!("The questions depend on each other in a cycle: {chain} → {first}."),
+        );
+    }
+}
+
+/// Warns when the survey's text limits together could exceed the respondent form's body limit:
+/// every page's form carries the answers of all pages, and a body over the limit is refused before
+/// validation could keep what was typed. Worst case: 12 bytes per character (a percent-encoded
+/// four-byte letter), plus a margin for the other fields.
+fn check_text_budget(cx: &mut Ctx<'_>) {
+    const WORST_BYTES_PER_CHAR: u64 = 12;
+    const MARGIN: u64 = 64 * 1024;
+    let s = cx.survey;
+    let chars: u64 = s
+        .pages
+        .iter()
+        .flat_map(|p| &p.questions)
+        .flat_map(|q| {
+            q.answer_columns(s).into_iter().filter_map(move |c| {
+                let key = match &c.sub_key {
+                    Some(sub) => format!("{}.{sub}", q.key),
+                    None => q.key.clone(),
+                };
+                q.max_length(&key)
+            })
+        })
+        .map(u64::from)
+        .sum();
+    let limit = super::RESPONDENT_FORM_BYTES as u64;
+    if chars * WORST_BYTES_PER_CHAR + MARGIN > limit {
+        let max_chars = (limit - MARGIN) / WORST_BYTES_PER_CHAR;
+        cx.push(
+            Severity::Warning,
+            "text_limits_exceed_form",
+            Location::default(),
+            format!(
+                "Textfälten får tillsammans innehålla {chars} tecken, men ett svarsformulär rymmer                  säkert bara omkring {max_chars}. Sänk några fälts maxlängd (max_length) så att                  ingen som skriver mycket förlorar sina svar."
+            ),
+            format!(
+                "The text fields may hold {chars} characters together, but a response form safely                  holds only about {max_chars}. Lower some fields' max_length so that nobody who                  writes a lot loses their answers."
+            ),
         );
     }
 }

@@ -526,3 +526,33 @@ fn answers_split_into_storage_cells_and_back() {
     assert_eq!(back.get("age"), Some(&Value::Number(40.0)));
     assert_eq!(back.len(), a.len());
 }
+
+#[test]
+fn text_limits_that_add_up_past_the_form_limit_are_a_warning() {
+    let mut s = small();
+    let long = |i: usize| {
+        Question::new(
+            format!("text{i}"),
+            QuestionKind::LongText,
+            Text::new([("sv", "Berätta"), ("en", "Tell us")]),
+        )
+    };
+    let budget = |s: &Survey| {
+        check(s)
+            .iter()
+            .filter(|f| f.code == "text_limits_exceed_form")
+            .count()
+    };
+    for i in 0..40 {
+        s.pages[0].questions.push(long(i));
+    }
+    assert_eq!(budget(&s), 0, "40 texts at the default limit fit");
+    for i in 40..50 {
+        s.pages[0].questions.push(long(i));
+    }
+    assert_eq!(budget(&s), 1, "50 texts at 2,000 characters do not");
+    for q in &mut s.pages[0].questions {
+        q.max_length = Some(500);
+    }
+    assert_eq!(budget(&s), 0, "lower limits fit again");
+}
