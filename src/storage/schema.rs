@@ -202,6 +202,18 @@ diesel::joinable!(deliveries -> invitations (invitation_id));
 diesel::joinable!(invitation_contacts -> invitations (invitation_id));
 diesel::joinable!(samples -> surveys (survey_id));
 
+diesel::table! {
+    response_exclusions (response_id) {
+        response_id -> Text,
+        version_id -> Text,
+        excluded -> Bool,
+        reason -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+        revision -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -218,4 +230,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitation_contacts,
     deliveries,
     quota_counts,
+    response_exclusions,
 );

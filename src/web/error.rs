@@ -246,6 +246,20 @@ impl From<MailError> for AppError {
 
 // --- results ---
 
+impl From<crate::use_cases::results::browse::AnalysesError> for AppError {
+    fn from(e: crate::use_cases::results::browse::AnalysesError) -> Self {
+        use crate::use_cases::results::browse::AnalysesError;
+        match (&e, e.message()) {
+            (AnalysesError::NotFound(_), _) => AppError::NotFound,
+            (_, Some(m)) => AppError::BadRequest(m),
+            _ => match e {
+                AnalysesError::Storage(s) => s.into(),
+                other => AppError::Unexpected(anyhow::Error::new(other)),
+            },
+        }
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {

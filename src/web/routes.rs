@@ -136,4 +136,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/optout/{token}",
             web::post().to(super::handlers::mail::submit_opt_out),
         );
+    analyses(cfg);
+}
+
+/// The analyses pages of a version's results (issue 13 items 4–8).
+fn analyses(cfg: &mut web::ServiceConfig) {
+    use super::handlers::results::{crosstab, responses, text};
+    cfg.route(
+        "/results/{key}/{version}/responses",
+        web::get().to(responses::list_responses),
+    )
+    .route(
+        "/results/{key}/{version}/responses/{id}",
+        web::get().to(responses::show_response),
+    )
+    .route(
+        "/results/{key}/{version}/responses/{id}/{verb}",
+        web::post().to(responses::set_exclusion),
+    )
+    .route(
+        "/results/{key}/{version}/text/{question}",
+        web::get().to(text::show_text),
+    )
+    .route(
+        "/results/{key}/{version}/crosstab",
+        web::get().to(crosstab::show_crosstab),
+    );
 }

@@ -11,3 +11,4 @@ pub mod layout;
 pub mod mail;
 pub mod receipts;
 pub mod respond;
+pub mod results;

@@ -25,6 +25,10 @@ use crate::storage::{self, DbConnection, StorageError};
 pub mod methods;
 pub mod report;
 
+pub mod browse;
+pub mod crosstab;
+pub mod open_text;
+
 /// Why stored responses could not be loaded for analysis.
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {

@@ -1,0 +1,5 @@
+//! Results pages of a survey version (`/results/{key}/{version}/…`), one module per page.
+
+pub mod crosstab;
+pub mod responses;
+pub mod text;
