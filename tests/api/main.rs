@@ -8,6 +8,7 @@
 
 mod access;
 mod admin;
+mod analyses;
 mod auth;
 mod designer;
 mod fieldwork;
