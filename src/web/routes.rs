@@ -141,8 +141,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The analyses pages of a version's results (issue 13 items 4–8).
 fn analyses(cfg: &mut web::ServiceConfig) {
-    use super::handlers::results::{crosstab, responses, text};
+    use super::handlers::results::{crosstab, dataset, responses, text, trend};
+    // The trend route first: `trend` is never a version number.
     cfg.route(
+        "/results/{key}/trend/{question}",
+        web::get().to(trend::show_trend),
+    )
+    .route(
+        "/results/{key}/{version}/dataset.csv",
+        web::get().to(dataset::download),
+    )
+    .route(
         "/results/{key}/{version}/responses",
         web::get().to(responses::list_responses),
     )

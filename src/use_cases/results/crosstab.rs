@@ -87,6 +87,10 @@ pub struct CrossTabView {
     pub rao_scott: RaoScott,
     /// Whether the design weights differ from 1 (a weighted table).
     pub weighted: bool,
+    /// The filters the table was computed with.
+    pub filters: Filters,
+    /// The design arguments of the matching `insikt stats` command (reproduce this figure).
+    pub design_args: super::dataset::DesignArgs,
 }
 
 /// The label of stored value `value` of answer column `key`.
@@ -252,6 +256,11 @@ pub fn crosstab(
         row_labels: labels(&rkept, rc, row),
         col_labels: labels(&ckept, cc, col),
         weighted: loaded.design.is_weighted(),
+        filters: filters.clone(),
+        design_args: super::dataset::DesignArgs {
+            fpc: loaded.design.population.is_some(),
+            filtered: *filters != Filters::default(),
+        },
         survey: survey.clone(),
         variables: vars.clone(),
         row: rv,

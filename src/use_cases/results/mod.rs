@@ -27,7 +27,9 @@ pub mod report;
 
 pub mod browse;
 pub mod crosstab;
+pub mod dataset;
 pub mod open_text;
+pub mod trend;
 
 /// Why stored responses could not be loaded for analysis.
 #[derive(Debug, thiserror::Error)]

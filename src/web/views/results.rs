@@ -3,3 +3,4 @@
 pub mod crosstab;
 pub mod responses;
 pub mod text;
+pub mod trend;

@@ -8,6 +8,7 @@ use super::responses::{filter_form, num, pct, pval, title};
 use crate::domain::survey::Survey;
 use crate::use_cases::results::browse::Filters;
 use crate::use_cases::results::crosstab::{CrossTabView, Departure, Variable};
+use crate::use_cases::results::dataset;
 use crate::use_cases::results::report::EstimateReport;
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
@@ -122,9 +123,42 @@ fn table(l: Lang, v: &CrossTabView) -> Markup {
             @if significant { (l.t("Frågorna hänger samman (5 % nivå).", "The questions are associated (5% level).")) }
             @else { (l.t("Inget säkerställt samband (5 % nivå).", "No significant association (5% level).")) }
         }
+        (reproduce(l, v))
         p {
             (l.t("Celler markerade \"fler än väntat\" eller \"färre än väntat\" har en justerad residual (designkorrigerad) som är signifikant på 5 % nivå efter Holms korrektion för antalet celler.",
                 "Cells marked \"more than expected\" or \"fewer than expected\" have a design-corrected adjusted residual significant at the 5% level after Holm's adjustment for the number of cells."))
+        }
+    }
+}
+
+/// "Reproduce this figure": the dataset link (same query) and the matching command line.
+fn reproduce(l: Lang, v: &CrossTabView) -> Markup {
+    let key = v.survey.key.as_str();
+    let version = v.survey.version;
+    let cmd = dataset::command_line(
+        &["crosstab", "--rows", &v.row.key, "--cols", &v.col.key],
+        key,
+        version,
+        &v.design_args,
+    );
+    let mut q = v.filters.query_pairs();
+    q.push(("row", v.row.key.clone()));
+    q.push(("col", v.col.key.clone()));
+    let href = format!(
+        "/results/{key}/{version}/dataset.csv?{}",
+        serde_urlencoded::to_string(&q).unwrap_or_default()
+    );
+    html! {
+        section aria-labelledby="reproduce" {
+            h2 id="reproduce" { (l.t("Återskapa tabellen", "Reproduce this table")) }
+            p {
+                a href=(href) download=(dataset::file_name(key, version)) { (l.t("Ladda ner analysdata (CSV)", "Download the analysis dataset (CSV)")) }
+                " " (l.t("och kör:", "and run:"))
+            }
+            pre class="command" { code { (cmd) } }
+            @if v.design_args.filtered {
+                p { (l.t("Urvalets siffror är domänen in_selection = 1.", "The selection's figures are the domain in_selection = 1.")) }
+            }
         }
     }
 }
