@@ -56,15 +56,27 @@ fn publish(app: &TestApp, options: &SurveyOptions) -> (String, String) {
 
 /// Store one response with `answers`, optionally through invitation `code`.
 fn store(app: &TestApp, answers: &[(&str, &str)], mode: Mode, code: Option<&str>, anon: bool) {
-    let survey = insikt::formats::survey_file::from_toml_str(SURVEY).unwrap();
+    store_in(app, 1, answers, mode, code, anon);
+}
+
+/// Store one response to version `version`.
+fn store_in(
+    app: &TestApp,
+    version: u32,
+    answers: &[(&str, &str)],
+    mode: Mode,
+    code: Option<&str>,
+    anon: bool,
+) {
+    let mut conn = app.db.get().unwrap();
+    let v = insikt::storage::surveys::find_version(&mut conn, KEY, version)
+        .unwrap()
+        .unwrap();
+    let survey = v.survey.clone();
     let mut map = AnswerMap::new();
     for (k, v) in answers {
         map.insert((*k).into(), Value::Text((*v).into()));
     }
-    let mut conn = app.db.get().unwrap();
-    let v = insikt::storage::surveys::find_version(&mut conn, KEY, 1)
-        .unwrap()
-        .unwrap();
     let out = responses::insert_response(
         &mut conn,
         &NewResponse {
@@ -413,4 +425,173 @@ async fn open_text_lists_answers_and_frequencies_without_stop_words() {
     );
     let (status, _) = app.get_html(&format!("/results/{KEY}/1/text/eid")).await;
     assert_eq!(status, 404, "not a free-text question");
+}
+
+#[actix_web::test]
+async fn a_trend_across_two_versions_is_the_difference_of_independent_estimates() {
+    let app = TestApp::spawn().await;
+    let (survey_id, _) = publish(&app, &SurveyOptions::default());
+    {
+        let mut v2 = insikt::formats::survey_file::from_toml_str(
+            &SURVEY.replace("version = 1", "version = 2"),
+        )
+        .unwrap();
+        v2.publish().unwrap();
+        let mut conn = app.db.get().unwrap();
+        insikt::storage::surveys::insert_version(&mut conn, &survey_id, &v2, None).unwrap();
+    }
+    let mut y1 = Vec::new();
+    for (version, yes, no) in [(1, 10, 10), (2, 30, 10)] {
+        let mut y = Vec::new();
+        for k in 0..(yes + no) {
+            let answer = if k < yes { "yes" } else { "no" };
+            store_in(&app, version, &[("eid", answer)], Mode::Web, None, false);
+            y.push(f64::from(u8::from(k < yes)));
+        }
+        y1.push(y);
+    }
+    let se = |y: &[f64]| {
+        analysis::Design::builder(vec![1.0; y.len()])
+            .build()
+            .unwrap()
+            .mean(y, None)
+            .unwrap()
+            .se
+    };
+    let direct_se = (se(&y1[0]).powi(2) + se(&y1[1]).powi(2)).sqrt();
+
+    let mut conn = app.db.get().unwrap();
+    let t =
+        insikt::use_cases::results::trend::trend(&mut conn, KEY, "eid", "yes", &Filters::default())
+            .unwrap();
+    drop(conn);
+    assert_eq!(t.waves.len(), 2);
+    assert!((t.waves[0].estimate - 0.5).abs() < 1e-12);
+    assert!((t.waves[1].estimate - 0.75).abs() < 1e-12);
+    assert!((t.waves[0].se - se(&y1[0])).abs() < 1e-12);
+    let (d, ci, p) = t.change.unwrap();
+    assert!((d - 0.25).abs() < 1e-12);
+    let df = 58.0; // 60 responses in two strata
+    let half = analysis::dist::qt(0.975, df) * direct_se;
+    assert!(
+        (ci[1] - ci[0] - 2.0 * half).abs() < 1e-9,
+        "{ci:?} vs ±{half}"
+    );
+    assert!(p > 0.0 && p < 0.1, "{p}");
+
+    login_as(&app, "manager").await;
+    let (status, page) = app
+        .get_html(&format!("/results/{KEY}/trend/eid?value=yes"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<svg") && page.contains("<table"),
+        "chart and table"
+    );
+    assert!(page.contains("75,0 %") && page.contains("Version 2"));
+    assert!(page.contains("Senaste förändringen"));
+}
+
+fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
+    let start = s.find(a).unwrap_or_else(|| panic!("no {a}")) + a.len();
+    let end = s[start..].find(b).unwrap() + start;
+    &s[start..end]
+}
+
+#[actix_web::test]
+async fn the_downloaded_dataset_and_command_reproduce_the_cross_tab_with_insikt_stats() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    let rows = [
+        ("yes", "young", Mode::Web, 14),
+        ("no", "young", Mode::Web, 6),
+        ("yes", "old", Mode::Web, 5),
+        ("no", "old", Mode::Web, 12),
+        ("yes", "old", Mode::Paper, 7),
+        ("no", "young", Mode::Paper, 3),
+    ];
+    for (eid, age, mode, n) in rows {
+        for _ in 0..n {
+            store(
+                &app,
+                &[("eid", eid), ("agegroup", age), ("wish", "=1+1")],
+                mode,
+                None,
+                false,
+            );
+        }
+    }
+    login_as(&app, "analyst").await;
+    let (status, page) = app
+        .get_html(&format!(
+            "/results/{KEY}/1/crosstab?row=eid&col=agegroup&mode=web"
+        ))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let command = between(&page, r#"<pre class="command"><code>"#, "</code>").to_owned();
+    let href =
+        between(&page, r#"<a href="/results/vanor/1/dataset.csv?"#, "\"").replace("&amp;", "&");
+    let res = app
+        .get(&format!("/results/{KEY}/1/dataset.csv?{href}"))
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res
+        .headers()
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
+    let csv = res.text().await.unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        1 + 47,
+        "every response, selection marked"
+    );
+    assert!(!csv.contains(",=1+1"), "free text is not in the dataset");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("vanor-v1-dataset.csv"), &csv).unwrap();
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(&words[..2], ["insikt", "stats"], "{command}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_insikt"))
+        .args(&words[1..])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let domain = json["result"]["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["by"] == "1")
+        .unwrap();
+    let cells = domain["result"]["cells"].as_array().unwrap();
+    let cli = cells
+        .iter()
+        .find(|c| c["row"] == "yes" && c["col"] == "young")
+        .unwrap();
+
+    let mut conn = app.db.get().unwrap();
+    let filters = Filters::parse("web", "", "", "").unwrap();
+    let view = crosstab::crosstab(&mut conn, KEY, 1, "eid", "agegroup", &filters)
+        .unwrap()
+        .ok()
+        .unwrap();
+    drop(conn);
+    assert_eq!(view.n, 37);
+    let mine = &view.cells[0]; // yes × young: the choice lists' first options
+    let est = cli["row_share"]["estimate"].as_f64().unwrap();
+    let se = cli["row_share"]["se"].as_f64().unwrap();
+    assert!((mine.row_share.estimate - est).abs() < 1e-12, "{est}");
+    assert!((mine.row_share.se - se).abs() < 1e-12, "{se}");
+    let p = domain["result"]["rao_scott"]["p_value"].as_f64().unwrap();
+    assert!((view.rao_scott.p_value - p).abs() < 1e-12);
+    // The page shows the same share: 14 of 19 = 73,7 %.
+    assert!(page.contains(&format!("{:.1} %", 100.0 * est).replace('.', ",")));
 }
