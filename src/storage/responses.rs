@@ -859,19 +859,22 @@ pub struct ResponseMeta {
     pub excluded: Option<String>,
 }
 
+/// `(id, mode, language, submitted_at, stratum, design_weight)`.
+type MetaRow = (
+    String,
+    String,
+    String,
+    PrimitiveDateTime,
+    Option<String>,
+    Option<f64>,
+);
+
 /// Every completed response of a version, excluded ones included (marked), oldest first.
 pub fn meta_for_version(
     conn: &mut DbConnection,
     version_id: &str,
 ) -> Result<Vec<ResponseMeta>, StorageError> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        PrimitiveDateTime,
-        Option<String>,
-        Option<f64>,
-    )> = responses::table
+    let rows: Vec<MetaRow> = responses::table
         .filter(responses::version_id.eq(version_id))
         .order((responses::submitted_at.asc(), responses::id.asc()))
         .select((

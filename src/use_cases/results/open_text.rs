@@ -39,11 +39,12 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `(word or phrase, answers using it)`, most frequent first.
+pub type Counts = Vec<(String, usize)>;
+
 /// Word and phrase counts over `texts`, each counted once per text, most frequent first (ties
 /// alphabetically), at most [`TOP`] of each.
-pub fn frequencies<'a>(
-    texts: impl Iterator<Item = &'a str>,
-) -> (Vec<(String, usize)>, Vec<(String, usize)>) {
+pub fn frequencies<'a>(texts: impl Iterator<Item = &'a str>) -> (Counts, Counts) {
     let stop = stop_words();
     let mut wc: HashMap<String, usize> = HashMap::new();
     let mut pc: HashMap<String, usize> = HashMap::new();
