@@ -25,6 +25,7 @@ use crate::storage::{self, DbConnection, StorageError};
 
 pub mod cache;
 pub mod methods;
+pub mod page;
 pub mod population;
 pub mod query;
 pub mod report;

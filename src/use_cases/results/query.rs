@@ -420,6 +420,15 @@ pub fn prepare_loaded(
     let domain = filter_mask(&data, &query.filters)?;
     let n = domain.iter().filter(|&&b| b).count();
     let lonely_strata = lonely_strata(&data);
+    let stratified =
+        !matches!(query.weighting, Weighting::Unweighted) && data.loaded.design.is_weighted();
+    if stratified && query.lonely_psu == LonelyPsu::Fail && !lonely_strata.is_empty() {
+        let list = lonely_strata.join(", ");
+        return Err(ResultsError::Weighting(Msg::new(
+            format!("strata med ett enda svar: {list}; policyn 'fel' skattar då ingen varians – välj en annan policy för strata med en enda PSU, eller oviktat"),
+            format!("strata with a single response: {list}; the policy 'fail' then estimates no variance – choose another policy for strata with a single PSU, or unweighted"),
+        )));
+    }
     let base = match query.weighting {
         Weighting::Unweighted => Design::builder(vec![1.0; n_all]).build(),
         _ => design_with_policy(&data, query.lonely_psu),
@@ -492,17 +501,13 @@ pub fn prepare_loaded(
 /// than silently estimated some other way.
 fn design_with_policy(data: &VersionData, policy: LonelyPsu) -> Result<Design, AnalysisError> {
     let design = data.loaded.design()?;
-    if policy != LonelyPsu::Fail && !data_lonely_free(data) {
+    if policy != LonelyPsu::Fail && !lonely_strata(data).is_empty() {
         return Err(AnalysisError::InvalidArgument(format!(
             "lonely PSU policy '{}' is not available yet",
             policy.as_str()
         )));
     }
     Ok(design)
-}
-
-fn data_lonely_free(data: &VersionData) -> bool {
-    lonely_strata(data).is_empty()
 }
 
 /// Strata (of the design) with exactly one response.
