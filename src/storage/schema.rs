@@ -194,6 +194,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    population_tables (id) {
+        id -> Text,
+        name -> Text,
+        category_columns -> Text,
+        cells -> Text,
+        total -> Double,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(answers -> responses (response_id));
 diesel::joinable!(responses -> survey_versions (version_id));
 diesel::joinable!(drafts -> survey_versions (version_id));
@@ -231,4 +243,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     quota_counts,
     response_exclusions,
+    population_tables,
 );

@@ -135,6 +135,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/optout/{token}",
             web::post().to(super::handlers::mail::submit_opt_out),
+        )
+        .route(
+            "/results",
+            web::get().to(super::handlers::results::show_index),
+        )
+        .service(
+            web::resource("/results/population")
+                .app_data(web::PayloadConfig::new(
+                    super::handlers::results::MAX_TABLE_BYTES,
+                ))
+                .route(web::get().to(super::handlers::results::show_population))
+                .route(web::post().to(super::handlers::results::upload_population)),
+        )
+        .route(
+            "/results/{key}/{version}",
+            web::get().to(super::handlers::results::show_results),
         );
     analyses(cfg);
 }

@@ -17,12 +17,17 @@ use std::collections::HashMap;
 use analysis::data::{AnswerState, Categorical, Column, MultiSelect, Numeric, SurveyData};
 use analysis::{AnalysisError, Design, Estimate, Fpc};
 
+use crate::domain::lang::Msg;
 use crate::domain::response::Cell;
 use crate::domain::sampling::StratumPlan;
 use crate::domain::survey::{QuestionKind, Survey, ValueType, DONT_KNOW};
 use crate::storage::{self, DbConnection, StorageError};
 
+pub mod cache;
 pub mod methods;
+pub mod page;
+pub mod population;
+pub mod query;
 pub mod report;
 
 pub mod browse;
@@ -47,6 +52,47 @@ pub enum ResultsError {
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// No such survey version (`key/version`).
+    #[error("no survey version {0}")]
+    NotFound(String),
+    /// No such population table (id).
+    #[error("no population table {0}")]
+    TableNotFound(String),
+    /// The page's query does not fit this version (a filter on a question it lacks).
+    #[error("{}", .0.en)]
+    Query(Msg),
+    /// The chosen weighting does not fit the sample; the message names the categories.
+    #[error("{}", .0.en)]
+    Weighting(Msg),
+    /// The design cannot give the estimate (e.g. a lonely PSU under the `fail` policy).
+    #[error(transparent)]
+    Analysis(AnalysisError),
+}
+
+impl ResultsError {
+    /// What the reader can do something about (`None`: a fault of ours or the database's).
+    pub fn message(&self) -> Option<Msg> {
+        match self {
+            ResultsError::Query(m) | ResultsError::Weighting(m) => Some(m.clone()),
+            ResultsError::NotFound(v) => Some(Msg::new(
+                format!("enkätversionen {v} finns inte"),
+                format!("there is no survey version {v}"),
+            )),
+            ResultsError::TableNotFound(_) => Some(Msg::fixed(
+                "populationstabellen finns inte",
+                "the population table does not exist",
+            )),
+            ResultsError::Analysis(AnalysisError::LonelyPsu { .. }) => Some(Msg::new(
+                format!("{self}: välj en annan policy för strata med en enda PSU"),
+                format!("{self}: choose another policy for strata with a single PSU"),
+            )),
+            ResultsError::Analysis(e) => Some(Msg::new(
+                format!("skattningen gick inte: {e}"),
+                format!("the estimate failed: {e}"),
+            )),
+            ResultsError::CorruptPlan { .. } | ResultsError::Storage(_) => None,
+        }
+    }
 }
 
 /// The stratum given to responses that came without a sample (open link or plain list).
