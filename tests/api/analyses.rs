@@ -152,6 +152,11 @@ async fn an_excluded_response_leaves_the_results_and_comes_back_when_re_included
     let target = ids[0].clone();
     let page = format!("/results/{KEY}/1/responses/{target}");
     let before = stamp(&app);
+    let (_, results_before) = app.get_html(&format!("/results/{KEY}/1")).await;
+    assert!(
+        results_before.contains(&format!("/results/{KEY}/1/responses")),
+        "the results page links the analyses"
+    );
 
     let res = app
         .post_form(&page, &format!("{page}/exclude"), &[("reason", "testsvar")])
@@ -164,15 +169,27 @@ async fn an_excluded_response_leaves_the_results_and_comes_back_when_re_included
     assert_eq!(app.audit_actions("response.exclude"), 1);
     let (_, list) = app.get_html(&format!("/results/{KEY}/1/responses")).await;
     assert!(list.contains("testsvar"), "the list names the reason");
+    let (_, csv) = app.get_html(&format!("/results/{KEY}/1/dataset.csv")).await;
+    assert_eq!(csv.lines().count(), 1 + 2, "nor is it in the dataset");
+    assert!(!csv.contains(&target));
     let (_, table) = app
         .get_html(&format!("/results/{KEY}/1/crosstab?row=eid&col=agegroup"))
         .await;
     assert!(table.contains("2 svar i tabellen"), "{table}");
 
+    let (_, results_after) = app.get_html(&format!("/results/{KEY}/1")).await;
+    assert!(results_before.contains(r#"<dd id="n-filtered">3 av 3</dd>"#));
+    assert!(
+        results_after.contains(r#"<dd id="n-filtered">2 av 2</dd>"#),
+        "the cached results page is recomputed without the excluded response"
+    );
+
     let after_exclusion = stamp(&app);
     let res = app.post_form(&page, &format!("{page}/include"), &[]).await;
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(response_ids(&app).len(), 3, "re-included");
+    let (_, results_back) = app.get_html(&format!("/results/{KEY}/1")).await;
+    assert!(results_back.contains(r#"<dd id="n-filtered">3 av 3</dd>"#));
     assert_ne!(stamp(&app), after_exclusion, "the stamp changes again");
     assert_eq!(app.audit_actions("response.include"), 1);
 }

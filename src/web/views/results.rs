@@ -87,6 +87,7 @@ pub fn page(ctx: &PageCtx, key: &str, version: u32, shown: &Shown) -> Markup {
         html! {
             p class="breadcrumb" { a href="/results" { (l.t("Resultat", "Results")) } }
             h1 { (title) " – " (l.t("version", "version")) " " (version) }
+            (responses::analyses_nav(l, key, version, survey))
             @if let Some(m) = problem {
                 div class="error-summary" role="alert" tabindex="-1" {
                     h2 { (l.t("Det gick inte att visa resultaten så", "The results cannot be shown that way")) }

@@ -256,3 +256,41 @@ pub fn show(ctx: &PageCtx, key: &str, version: u32, r: &ShownResponse) -> Markup
 pub fn say(l: Lang, m: &Msg) -> String {
     m.get(l).to_owned()
 }
+
+/// Links from a version's results page to its analyses pages: the response browser, the
+/// cross-tab builder, open text per free-text question, the trend per single choice, and the
+/// design-weighted analysis dataset.
+pub fn analyses_nav(
+    l: Lang,
+    key: &str,
+    version: u32,
+    survey: &crate::domain::survey::Survey,
+) -> Markup {
+    use crate::domain::survey::QuestionKind;
+    let texts = crate::use_cases::results::open_text::text_questions(survey);
+    let singles: Vec<_> = survey
+        .questions()
+        .filter(|q| matches!(q.kind, QuestionKind::SingleChoice { .. }))
+        .collect();
+    html! {
+        nav aria-label=(l.t("Analyser", "Analyses")) class="analyses-nav" {
+            ul {
+                li { a href=(format!("/results/{key}/{version}/responses")) { (l.t("Bläddra bland svaren", "Browse the responses")) } }
+                li { a href=(format!("/results/{key}/{version}/crosstab")) { (l.t("Korstabell", "Cross-tab")) } }
+                li { a href=(format!("/results/{key}/{version}/dataset.csv")) { (l.t("Analysdata med designvikter (CSV)", "Analysis dataset with design weights (CSV)")) } }
+            }
+            @if !texts.is_empty() {
+                details {
+                    summary { (l.t("Fritextsvar", "Open text answers")) }
+                    ul { @for (k, label) in &texts { li { a href=(format!("/results/{key}/{version}/text/{k}")) { (label.get(l)) } } } }
+                }
+            }
+            @if !singles.is_empty() {
+                details {
+                    summary { (l.t("Trender över versioner", "Trends across versions")) }
+                    ul { @for q in &singles { li { a href=(format!("/results/{key}/trend/{}", q.key)) { (q.label.get_or(l.code(), "sv")) } } } }
+                }
+            }
+        }
+    }
+}
