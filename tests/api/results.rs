@@ -212,7 +212,7 @@ async fn a_filter_changes_n_and_the_estimates_as_a_direct_domain_computation_doe
     let l = loaded(&app);
     let gender = codes(&l, "gender");
     let women: Vec<bool> = gender.iter().map(|&c| c == 0).collect();
-    let design = l.design().unwrap();
+    let design = l.design(analysis::LonelyPsu::Fail).unwrap();
     let ft = design
         .frequencies(&codes(&l, "car"), 2, Some(&women))
         .unwrap();
@@ -280,7 +280,7 @@ async fn post_stratified_and_raked_pages_equal_the_analysis_crates_weighting_wit
     let id = table_id(&app, "Befolkning");
     let l = loaded(&app);
     let gender = codes(&l, "gender");
-    let base = l.design().unwrap();
+    let base = l.design(analysis::LonelyPsu::Fail).unwrap();
     let ps = base.post_stratify(&gender, &[600.0, 400.0]).unwrap();
     let ft = ps.frequencies(&codes(&l, "car"), 2, None).unwrap();
     let (status, page) = app

@@ -13,7 +13,7 @@ use crate::use_cases::results::page::{
     Figure, Figures, IndexRow, QuestionResult, ResultsPage, Shown,
 };
 use crate::use_cases::results::population::PopulationTable;
-use crate::use_cases::results::query::{LonelyPsu, ResultsQuery, Weighting};
+use crate::use_cases::results::query::{lonely_psu_label, LonelyPsu, ResultsQuery, Weighting};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 
@@ -160,7 +160,7 @@ fn filter_form(
                     label for="lonely" { (l.t("Strata med en enda PSU (svar)", "Strata with a single PSU (response)")) }
                     select id="lonely" name="lonely" {
                         @for p in LonelyPsu::ALL {
-                            option value=(p.as_str()) selected[query.lonely_psu == p] { (l.pick(&p.label())) }
+                            option value=(p.as_str()) selected[query.lonely_psu == p] { (l.pick(&lonely_psu_label(p))) }
                         }
                     }
                 }
@@ -255,7 +255,7 @@ fn diagnostics(l: Lang, r: &ResultsPage) -> Markup {
                 }
                 dt { (l.t("Strata med en enda PSU", "Strata with a single PSU")) }
                 dd id="lonely" {
-                    (l.pick(&d.lonely_psu.label()))
+                    (l.pick(&lonely_psu_label(d.lonely_psu)))
                     @if d.lonely_strata.is_empty() { " – " (l.t("inga sådana strata", "no such strata")) }
                     @else { " – " (d.lonely_strata.join(", ")) }
                 }
