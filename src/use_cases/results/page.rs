@@ -55,6 +55,8 @@ pub enum Figures {
     Mean(Figure),
     /// One set of choice shares per matrix row.
     Matrix(Vec<(Figure, Vec<Figure>)>),
+    /// A Kano feature classified from its answer pairs (unweighted counts, Berger et al. 1993).
+    Kano(analysis::priority::KanoSummary),
 }
 
 /// A question's results.
@@ -372,6 +374,41 @@ fn question_result(p: &Prepared, survey: &Survey, q: &Question) -> Option<Questi
                 out.push((row, shares(p, &col.codes, &labels)));
             }
             Some(result(total, Figures::Matrix(out)))
+        }
+        QuestionKind::Kano { .. } => {
+            use analysis::priority::{kano_classify, KanoAnswer};
+            let (Some(Column::Categorical(f)), Some(Column::Categorical(d))) = (
+                data.column(&format!("{}.functional", q.key)),
+                data.column(&format!("{}.dysfunctional", q.key)),
+            ) else {
+                return None;
+            };
+            let answer = |c: &analysis::data::Categorical, row: usize| {
+                c.labels
+                    .get(c.codes[row] as usize)
+                    .and_then(|v| KanoAnswer::parse(&v.replace('_', "-")))
+            };
+            let mut pairs = Vec::new();
+            let mut n = (0, 0, 0);
+            for row in 0..p.domain.len() {
+                if !p.domain[row] {
+                    continue;
+                }
+                match (answer(f, row), answer(d, row)) {
+                    (Some(a), Some(b)) => {
+                        n.0 += 1;
+                        pairs.push((a, b));
+                    }
+                    _ if f.state(row) == AnswerState::DontKnow
+                        || d.state(row) == AnswerState::DontKnow =>
+                    {
+                        n.1 += 1
+                    }
+                    _ => n.2 += 1,
+                }
+            }
+            let summary = kano_classify(&pairs).ok()?;
+            Some(result(n, Figures::Kano(summary)))
         }
         _ => None,
     }

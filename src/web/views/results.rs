@@ -345,6 +345,36 @@ fn question(l: Lang, survey: &Survey, i: usize, q: &QuestionResult) -> Markup {
                 Figures::Mean(m) => {
                     (table(l, survey, label, std::slice::from_ref(m), false))
                 }
+                Figures::Kano(k) => {
+                    @let names = [
+                        ("A", l.t("attraktiv", "attractive")),
+                        ("O", l.t("endimensionell", "one-dimensional")),
+                        ("M", l.t("grundkrav", "must-be")),
+                        ("I", l.t("likgiltig", "indifferent")),
+                        ("R", l.t("omvänd", "reverse")),
+                        ("Q", l.t("tveksam", "questionable")),
+                    ];
+                    @let total: u64 = k.counts.iter().sum();
+                    @let letter = format!("{:?}", k.category);
+                    p class="kano" {
+                        (l.t("Kano-kategori", "Kano category")) ": "
+                        strong class="est" { (names.iter().find(|(c, _)| *c == letter).map(|(_, n)| *n).unwrap_or("")) }
+                        " · Better " (number(k.better, 2)) " · Worse " (number(k.worse, 2))
+                    }
+                    @let bars: Vec<Bar> = names.iter().zip(&k.counts).map(|((_, n), &c)| Bar { label: (*n).to_owned(), value: if total > 0 { c as f64 / total as f64 } else { f64::NAN }, ci: (f64::NAN, f64::NAN) }).collect();
+                    (charts::bars(&id, label, l.t("Andel svarspar per Kano-kategori; värdena finns i tabellen nedan.", "Share of answer pairs per Kano category; the values are in the table below."), &bars))
+                    div class="table-scroll" {
+                        table class="results-table" {
+                            caption { (label) }
+                            thead { tr { th scope="col" { (l.t("Kategori", "Category")) } th scope="col" class="num" { (l.t("Andel", "Share")) } th scope="col" class="num" { "n" } } }
+                            tbody {
+                                @for (b, &c) in bars.iter().zip(&k.counts) {
+                                    tr { th scope="row" { (b.label) } td class="num" { (percent(b.value)) } td class="num" { (c) } }
+                                }
+                            }
+                        }
+                    }
+                }
                 Figures::Matrix(rows) => {
                     div class="small-multiples" {
                         @for (j, (row, f)) in rows.iter().enumerate() {
