@@ -425,8 +425,10 @@ pub struct Shown {
     pub tables: Vec<(String, String, Vec<String>)>,
     /// Strata present in the responses.
     pub strata: Vec<String>,
-    /// The figures, or why the query cannot be applied.
+    /// The figures, or why the query cannot be applied (or that there are no responses).
     pub page: Result<ResultsPage, crate::domain::lang::Msg>,
+    /// Whether the version has no responses yet (nothing to compute, not a bad query).
+    pub empty: bool,
 }
 
 /// Everything the results page of `key`/`version` shows for `query` (a query that did not
@@ -449,9 +451,21 @@ pub fn show(
     let mut strata: Vec<String> = data.loaded.design.strata.clone();
     strata.sort();
     strata.dedup();
+    let query = match query {
+        Ok(q) if data.is_empty() => Err(q),
+        Ok(q) => Ok(Ok(q)),
+        Err(m) => Ok(Err(m)),
+    };
     let (query, page) = match query {
-        Err(m) => (ResultsQuery::default(), Err(m)),
-        Ok(q) => {
+        Err(q) => (
+            q,
+            Err(crate::domain::lang::Msg::fixed(
+                "Versionen har inga inkomna svar än.",
+                "This version has no completed responses yet.",
+            )),
+        ),
+        Ok(Err(m)) => (ResultsQuery::default(), Err(m)),
+        Ok(Ok(q)) => {
             let table = match q.weighting.table() {
                 Some(id) => super::population::find_table(conn, id)?,
                 None => None,
@@ -475,6 +489,7 @@ pub fn show(
         query,
         tables,
         strata,
+        empty: data.is_empty(),
         page,
     })
 }

@@ -227,7 +227,8 @@ impl ResultsQuery {
                 ));
             }
         }
-        if explicit_map && map.is_empty() {
+        let uses_table = matches!(kind.as_deref(), Some("poststratified" | "raked"));
+        if uses_table && explicit_map && map.is_empty() {
             return Err(Msg::fixed(
                 "välj minst en kolumn i populationstabellen att vikta efter",
                 "choose at least one population table column to weight by",

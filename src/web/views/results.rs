@@ -82,7 +82,9 @@ pub fn page(ctx: &PageCtx, key: &str, version: u32, shown: &Shown) -> Markup {
         html! {
             p class="breadcrumb" { a href="/results" { (l.t("Resultat", "Results")) } }
             h1 { (title) " – " (l.t("version", "version")) " " (version) }
-            @if let Some(m) = problem {
+            @if shown.empty {
+                p role="status" id="no-responses" { (l.pick(problem.unwrap_or(&Msg::fixed("", "")))) }
+            } @else if let Some(m) = problem {
                 div class="error-summary" role="alert" tabindex="-1" {
                     h2 { (l.t("Det gick inte att visa resultaten så", "The results cannot be shown that way")) }
                     p { (l.pick(m)) }
@@ -210,7 +212,7 @@ fn filter_form(
                     }
                 }
             }
-            button type="submit" class="button" { (l.t("Visa resultat", "Show results")) }
+            button type="submit" id="show-results" class="button" { (l.t("Visa resultat", "Show results")) }
         }
     }
 }
