@@ -16,5 +16,6 @@ mod helpers;
 mod mail;
 mod platform;
 mod respond;
+mod results;
 mod smtp_sink;
 mod writer;

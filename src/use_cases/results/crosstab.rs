@@ -9,7 +9,9 @@
 //! more often than a simple random one), referred to the normal distribution, and the p-values
 //! of all cells adjusted by **Holm**'s step-down method (family-wise error 5 %: a reader scans
 //! every cell, so each mark should stand on its own). "Don't know" and missing answers, and
-//! categories nobody in the selection chose, are left out of the table.
+//! categories nobody in the selection chose, are left out of the table. A stratum with a single
+//! response is refused (lonely-PSU policy `fail`, the command line's default), never silently
+//! estimated under another design.
 
 use analysis::data::{Column, DONT_KNOW as CODE_DONT_KNOW};
 use analysis::hypothesis::{p_adjust, PAdjust};
@@ -208,7 +210,7 @@ pub fn crosstab(
     let mask = filter_mask(conn, &f.version.id, &loaded.response_ids, filters)?;
     let (rcodes, rkept) = compact(&rc.codes, rc.labels.len(), &mask, &cc.codes);
     let (ccodes, ckept) = compact(&cc.codes, cc.labels.len(), &mask, &rc.codes);
-    let design = loaded.design()?;
+    let design = loaded.design(analysis::LonelyPsu::Fail)?;
     let ct = design.crosstab(&rcodes, rkept.len(), &ccodes, ckept.len(), Some(&mask))?;
     let n: usize = ct.n.iter().sum();
     // Haberman residuals of the weighted table scaled to n, corrected by δ̄ = X² / X²_first.

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use analysis::data::{AnswerState, Categorical, Column, MultiSelect, Numeric, SurveyData};
-use analysis::{AnalysisError, Design, Estimate, Fpc};
+use analysis::{AnalysisError, Design, Estimate, Fpc, LonelyPsu};
 
 use crate::domain::lang::Msg;
 use crate::domain::response::Cell;
@@ -137,8 +137,9 @@ pub struct LoadedResponses {
 
 impl LoadedResponses {
     /// The survey design: weights and strata, with the finite-population correction when known
-    /// (R `svydesign(ids = ~1, strata = ~stratum, weights = ~w, fpc = ~N)`).
-    pub fn design(&self) -> Result<Design, AnalysisError> {
+    /// (R `svydesign(ids = ~1, strata = ~stratum, weights = ~w, fpc = ~N)`), and the caller's
+    /// policy for a stratum with a single response (R `options(survey.lonely.psu = ...)`).
+    pub fn design(&self, lonely_psu: LonelyPsu) -> Result<Design, AnalysisError> {
         let mut codes: HashMap<&str, u64> = HashMap::new();
         let strata: Vec<u64> = self
             .design
@@ -149,17 +150,19 @@ impl LoadedResponses {
                 *codes.entry(s.as_str()).or_insert(next)
             })
             .collect();
-        let mut b = Design::builder(self.design.weights.clone()).strata(strata);
+        let mut b = Design::builder(self.design.weights.clone())
+            .strata(strata)
+            .lonely_psu(lonely_psu);
         if let Some(pop) = &self.design.population {
             b = b.fpc(Fpc::PopulationSize(pop.clone()));
         }
         b.build()
     }
 
-    /// The design-weighted mean of a numeric column (missing and "don't know" left out). Where
-    /// the stratified variance is undefined (a stratum with one response), the standard error
-    /// falls back to the weights-only design; the point estimate is the same.
-    pub fn mean(&self, key: &str) -> Result<Estimate, AnalysisError> {
+    /// The design-weighted mean of a numeric column (missing and "don't know" left out). A stratum
+    /// with one response (e.g. a single open-link answer) is handled by `lonely_psu`, never by a
+    /// silent switch to another design: with [`LonelyPsu::Fail`] it is an error.
+    pub fn mean(&self, key: &str, lonely_psu: LonelyPsu) -> Result<Estimate, AnalysisError> {
         let Some(Column::Numeric(col)) = self.data.column(key) else {
             return Err(AnalysisError::InvalidArgument(format!(
                 "'{key}' is not a numeric column"
@@ -171,12 +174,7 @@ impl LoadedResponses {
             .zip(&col.dont_know)
             .map(|(&v, &dk)| if dk { f64::NAN } else { v })
             .collect();
-        match self.design()?.mean(&y, None) {
-            Err(AnalysisError::LonelyPsu { .. }) => Design::builder(self.design.weights.clone())
-                .build()?
-                .mean(&y, None),
-            other => other,
-        }
+        self.design(lonely_psu)?.mean(&y, None)
     }
 }
 

@@ -55,6 +55,8 @@ pub enum Figures {
     Mean(Figure),
     /// One set of choice shares per matrix row.
     Matrix(Vec<(Figure, Vec<Figure>)>),
+    /// A Kano feature classified from its answer pairs (unweighted counts, Berger et al. 1993).
+    Kano(analysis::priority::KanoSummary),
 }
 
 /// A question's results.
@@ -373,6 +375,41 @@ fn question_result(p: &Prepared, survey: &Survey, q: &Question) -> Option<Questi
             }
             Some(result(total, Figures::Matrix(out)))
         }
+        QuestionKind::Kano { .. } => {
+            use analysis::priority::{kano_classify, KanoAnswer};
+            let (Some(Column::Categorical(f)), Some(Column::Categorical(d))) = (
+                data.column(&format!("{}.functional", q.key)),
+                data.column(&format!("{}.dysfunctional", q.key)),
+            ) else {
+                return None;
+            };
+            let answer = |c: &analysis::data::Categorical, row: usize| {
+                c.labels
+                    .get(c.codes[row] as usize)
+                    .and_then(|v| KanoAnswer::parse(&v.replace('_', "-")))
+            };
+            let mut pairs = Vec::new();
+            let mut n = (0, 0, 0);
+            for row in 0..p.domain.len() {
+                if !p.domain[row] {
+                    continue;
+                }
+                match (answer(f, row), answer(d, row)) {
+                    (Some(a), Some(b)) => {
+                        n.0 += 1;
+                        pairs.push((a, b));
+                    }
+                    _ if f.state(row) == AnswerState::DontKnow
+                        || d.state(row) == AnswerState::DontKnow =>
+                    {
+                        n.1 += 1
+                    }
+                    _ => n.2 += 1,
+                }
+            }
+            let summary = kano_classify(&pairs).ok()?;
+            Some(result(n, Figures::Kano(summary)))
+        }
         _ => None,
     }
 }
@@ -388,8 +425,10 @@ pub struct Shown {
     pub tables: Vec<(String, String, Vec<String>)>,
     /// Strata present in the responses.
     pub strata: Vec<String>,
-    /// The figures, or why the query cannot be applied.
+    /// The figures, or why the query cannot be applied (or that there are no responses).
     pub page: Result<ResultsPage, crate::domain::lang::Msg>,
+    /// Whether the version has no responses yet (nothing to compute, not a bad query).
+    pub empty: bool,
 }
 
 /// Everything the results page of `key`/`version` shows for `query` (a query that did not
@@ -412,9 +451,21 @@ pub fn show(
     let mut strata: Vec<String> = data.loaded.design.strata.clone();
     strata.sort();
     strata.dedup();
+    let query = match query {
+        Ok(q) if data.is_empty() => Err(q),
+        Ok(q) => Ok(Ok(q)),
+        Err(m) => Ok(Err(m)),
+    };
     let (query, page) = match query {
-        Err(m) => (ResultsQuery::default(), Err(m)),
-        Ok(q) => {
+        Err(q) => (
+            q,
+            Err(crate::domain::lang::Msg::fixed(
+                "Versionen har inga inkomna svar än.",
+                "This version has no completed responses yet.",
+            )),
+        ),
+        Ok(Err(m)) => (ResultsQuery::default(), Err(m)),
+        Ok(Ok(q)) => {
             let table = match q.weighting.table() {
                 Some(id) => super::population::find_table(conn, id)?,
                 None => None,
@@ -438,6 +489,7 @@ pub fn show(
         query,
         tables,
         strata,
+        empty: data.is_empty(),
         page,
     })
 }

@@ -32,72 +32,33 @@ use crate::domain::survey::{QuestionKind, Survey};
 use crate::storage::{self, DbConnection};
 
 /// How a stratum with a single PSU (here: a single response) enters the variance, as R's
-/// `options(survey.lonely.psu = …)`. Chosen on the page and shown there; never a silent fallback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LonelyPsu {
-    /// Refuse to estimate a variance (R's default).
-    #[default]
-    Fail,
-    /// Leave the stratum out of the variance, scaling the rest up.
-    Remove,
-    /// Treat it as sampled with certainty: it adds nothing to the variance.
-    Certainty,
-    /// Give it the average variance of the other strata.
-    Average,
-    /// Centre it at the grand mean instead of the stratum mean.
-    Adjust,
-}
+/// `options(survey.lonely.psu = …)`: the analysis crate's policy, chosen on the page and shown
+/// there; never a silent fallback.
+pub use analysis::LonelyPsu;
 
-impl LonelyPsu {
-    /// Every policy, in the order the page lists them.
-    pub const ALL: [LonelyPsu; 5] = [
-        LonelyPsu::Fail,
-        LonelyPsu::Remove,
-        LonelyPsu::Certainty,
-        LonelyPsu::Average,
-        LonelyPsu::Adjust,
-    ];
-
-    /// The name in URLs (R's option value).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LonelyPsu::Fail => "fail",
-            LonelyPsu::Remove => "remove",
-            LonelyPsu::Certainty => "certainty",
-            LonelyPsu::Average => "average",
-            LonelyPsu::Adjust => "adjust",
-        }
-    }
-
-    /// Parse the URL name.
-    pub fn parse(s: &str) -> Option<LonelyPsu> {
-        LonelyPsu::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-
-    /// What the policy does, for the page.
-    pub fn label(self) -> Msg {
-        match self {
-            LonelyPsu::Fail => Msg::fixed(
-                "fel: ingen varians skattas (R:s standard)",
-                "fail: no variance is estimated (R's default)",
-            ),
-            LonelyPsu::Remove => Msg::fixed(
-                "ta bort: stratumet lämnas utanför variansen",
-                "remove: the stratum is left out of the variance",
-            ),
-            LonelyPsu::Certainty => Msg::fixed(
-                "säker: stratumet bidrar inte till variansen",
-                "certainty: the stratum adds no variance",
-            ),
-            LonelyPsu::Average => Msg::fixed(
-                "medel: de andra stratumens medelvarians",
-                "average: the other strata's average variance",
-            ),
-            LonelyPsu::Adjust => Msg::fixed(
-                "justera: centrerat kring totalmedelvärdet",
-                "adjust: centred at the grand mean",
-            ),
-        }
+/// What policy `p` does, for the page.
+pub fn lonely_psu_label(p: LonelyPsu) -> Msg {
+    match p {
+        LonelyPsu::Fail => Msg::fixed(
+            "fel: ingen varians skattas (R:s standard)",
+            "fail: no variance is estimated (R's default)",
+        ),
+        LonelyPsu::Remove => Msg::fixed(
+            "ta bort: stratumet bidrar inte till variansen",
+            "remove: the stratum adds no variance",
+        ),
+        LonelyPsu::Certainty => Msg::fixed(
+            "säker: enheten räknas som säkert vald och bidrar inte till variansen",
+            "certainty: the unit counts as sampled with certainty and adds no variance",
+        ),
+        LonelyPsu::Average => Msg::fixed(
+            "medel: de andra stratumens genomsnittliga bidrag",
+            "average: the other strata's average contribution",
+        ),
+        LonelyPsu::Adjust => Msg::fixed(
+            "justera: centrerat kring totalmedelvärdet",
+            "adjust: centred at the grand mean",
+        ),
     }
 }
 
@@ -221,7 +182,7 @@ impl ResultsQuery {
                 "weighting" => kind = Some(v.to_owned()),
                 "table" if !v.is_empty() => table = Some(v.to_owned()),
                 "lonely" => {
-                    q.lonely_psu = LonelyPsu::parse(v).ok_or_else(|| {
+                    q.lonely_psu = v.parse::<LonelyPsu>().map_err(|_| {
                         Msg::new(
                             format!("lonely: okänd policy '{v}' (fail, remove, certainty, average, adjust)"),
                             format!("lonely: unknown policy '{v}' (fail, remove, certainty, average, adjust)"),
@@ -266,7 +227,8 @@ impl ResultsQuery {
                 ));
             }
         }
-        if explicit_map && map.is_empty() {
+        let uses_table = matches!(kind.as_deref(), Some("poststratified" | "raked"));
+        if uses_table && explicit_map && map.is_empty() {
             return Err(Msg::fixed(
                 "välj minst en kolumn i populationstabellen att vikta efter",
                 "choose at least one population table column to weight by",
@@ -496,18 +458,9 @@ pub fn prepare_loaded(
     })
 }
 
-/// The sampling design with the lonely-PSU policy. Until the analysis crate takes the policy,
-/// only `fail` (its built-in behaviour) is available; the others are refused by name rather
-/// than silently estimated some other way.
+/// The sampling design with the lonely-PSU policy.
 fn design_with_policy(data: &VersionData, policy: LonelyPsu) -> Result<Design, AnalysisError> {
-    let design = data.loaded.design()?;
-    if policy != LonelyPsu::Fail && !lonely_strata(data).is_empty() {
-        return Err(AnalysisError::InvalidArgument(format!(
-            "lonely PSU policy '{}' is not available yet",
-            policy.as_str()
-        )));
-    }
-    Ok(design)
+    data.loaded.design(policy)
 }
 
 /// Strata (of the design) with exactly one response.
@@ -838,6 +791,75 @@ mod tests {
         assert_eq!(q.filters.modes, vec![Mode::Phone, Mode::Paper]);
         assert_eq!(q.lonely_psu, LonelyPsu::Certainty);
         assert_eq!(ResultsQuery::from_pairs(&q.to_pairs()).unwrap(), q);
+    }
+
+    /// Three responses: two in stratum `a`, one alone in `b`.
+    fn lonely_data() -> Arc<VersionData> {
+        use crate::domain::expr::Value;
+        use crate::domain::survey::flow::AnswerMap;
+        let survey = crate::formats::survey_file::from_toml_str(
+            r#"
+key = "s"
+version = 1
+languages = ["sv", "en"]
+title = { sv = "T", en = "T" }
+[choice_lists]
+yn = [ { value = "yes", label = { sv = "Ja", en = "Yes" } }, { value = "no", label = { sv = "Nej", en = "No" } } ]
+[[pages]]
+key = "p"
+[[pages.questions]]
+key = "car"
+type = "single_choice"
+list = "yn"
+label = { sv = "Bil?", en = "Car?" }
+"#,
+        )
+        .unwrap();
+        let mut cells = Vec::new();
+        for (id, v) in [("r1", "yes"), ("r2", "no"), ("r3", "yes")] {
+            let mut a = AnswerMap::new();
+            a.insert("car".into(), Value::Text(v.into()));
+            for c in crate::domain::response::cells(&survey, &a) {
+                cells.push((id.to_string(), c));
+            }
+        }
+        let mut loaded = super::super::pivot(&survey, &cells);
+        loaded.design.strata = vec!["a".into(), "a".into(), "b".into()];
+        loaded.design.weights = vec![2.0, 2.0, 5.0];
+        Arc::new(VersionData {
+            version_id: "v".into(),
+            survey,
+            loaded,
+            modes: vec![Some(Mode::Web); 3],
+            submitted: vec![PrimitiveDateTime::MIN; 3],
+            stamp: crate::storage::results::ResultsStamp {
+                responses: 3,
+                last_submitted: None,
+            },
+        })
+    }
+
+    #[test]
+    fn a_lonely_stratum_is_refused_under_fail_and_estimated_under_the_chosen_policy() {
+        let err = prepare_loaded(lonely_data(), None, &ResultsQuery::default())
+            .err()
+            .expect("fail refuses");
+        let m = err.message().unwrap();
+        assert!(m.en.contains("single response: b"), "{}", m.en);
+        let q = ResultsQuery {
+            lonely_psu: LonelyPsu::Certainty,
+            ..ResultsQuery::default()
+        };
+        let p = prepare_loaded(lonely_data(), None, &q).unwrap();
+        assert_eq!(p.diagnostics.lonely_strata, vec!["b"]);
+        assert_eq!(p.diagnostics.lonely_psu, LonelyPsu::Certainty);
+        assert_eq!(p.diagnostics.weight_range, (2.0, 5.0));
+        let Some(Column::Categorical(car)) = p.data.loaded.data.column("car") else {
+            panic!("car")
+        };
+        let ft = p.design.frequencies(&car.codes, 2, None).unwrap();
+        assert!((ft.proportions[0].estimate - 7.0 / 9.0).abs() < 1e-12);
+        assert!(ft.proportions[0].se.is_finite());
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub async fn show_results(
         .run(move |c| page::show(c, &cache, &k, version, query))
         .await?;
     let markup = view::page(&ctx, &key, version, &shown);
-    Ok(if shown.page.is_err() {
+    Ok(if shown.page.is_err() && !shown.empty {
         HttpResponse::UnprocessableEntity()
             .content_type("text/html; charset=utf-8")
             .body(markup.into_string())

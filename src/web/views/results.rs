@@ -18,7 +18,7 @@ use crate::use_cases::results::page::{
     Figure, Figures, IndexRow, QuestionResult, ResultsPage, Shown,
 };
 use crate::use_cases::results::population::PopulationTable;
-use crate::use_cases::results::query::{LonelyPsu, ResultsQuery, Weighting};
+use crate::use_cases::results::query::{lonely_psu_label, LonelyPsu, ResultsQuery, Weighting};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 
@@ -88,7 +88,9 @@ pub fn page(ctx: &PageCtx, key: &str, version: u32, shown: &Shown) -> Markup {
             p class="breadcrumb" { a href="/results" { (l.t("Resultat", "Results")) } }
             h1 { (title) " – " (l.t("version", "version")) " " (version) }
             (responses::analyses_nav(l, key, version, survey))
-            @if let Some(m) = problem {
+            @if shown.empty {
+                p role="status" id="no-responses" { (l.pick(problem.unwrap_or(&Msg::fixed("", "")))) }
+            } @else if let Some(m) = problem {
                 div class="error-summary" role="alert" tabindex="-1" {
                     h2 { (l.t("Det gick inte att visa resultaten så", "The results cannot be shown that way")) }
                     p { (l.pick(m)) }
@@ -166,7 +168,7 @@ fn filter_form(
                     label for="lonely" { (l.t("Strata med en enda PSU (svar)", "Strata with a single PSU (response)")) }
                     select id="lonely" name="lonely" {
                         @for p in LonelyPsu::ALL {
-                            option value=(p.as_str()) selected[query.lonely_psu == p] { (l.pick(&p.label())) }
+                            option value=(p.as_str()) selected[query.lonely_psu == p] { (l.pick(&lonely_psu_label(p))) }
                         }
                     }
                 }
@@ -216,7 +218,7 @@ fn filter_form(
                     }
                 }
             }
-            button type="submit" class="button" { (l.t("Visa resultat", "Show results")) }
+            button type="submit" id="show-results" class="button" { (l.t("Visa resultat", "Show results")) }
         }
     }
 }
@@ -261,7 +263,7 @@ fn diagnostics(l: Lang, r: &ResultsPage) -> Markup {
                 }
                 dt { (l.t("Strata med en enda PSU", "Strata with a single PSU")) }
                 dd id="lonely" {
-                    (l.pick(&d.lonely_psu.label()))
+                    (l.pick(&lonely_psu_label(d.lonely_psu)))
                     @if d.lonely_strata.is_empty() { " – " (l.t("inga sådana strata", "no such strata")) }
                     @else { " – " (d.lonely_strata.join(", ")) }
                 }
@@ -350,6 +352,36 @@ fn question(l: Lang, survey: &Survey, i: usize, q: &QuestionResult) -> Markup {
                 }
                 Figures::Mean(m) => {
                     (table(l, survey, label, std::slice::from_ref(m), false))
+                }
+                Figures::Kano(k) => {
+                    @let names = [
+                        ("A", l.t("attraktiv", "attractive")),
+                        ("O", l.t("endimensionell", "one-dimensional")),
+                        ("M", l.t("grundkrav", "must-be")),
+                        ("I", l.t("likgiltig", "indifferent")),
+                        ("R", l.t("omvänd", "reverse")),
+                        ("Q", l.t("tveksam", "questionable")),
+                    ];
+                    @let total: u64 = k.counts.iter().sum();
+                    @let letter = format!("{:?}", k.category);
+                    p class="kano" {
+                        (l.t("Kano-kategori", "Kano category")) ": "
+                        strong class="est" { (names.iter().find(|(c, _)| *c == letter).map(|(_, n)| *n).unwrap_or("")) }
+                        " · Better " (number(k.better, 2)) " · Worse " (number(k.worse, 2))
+                    }
+                    @let bars: Vec<Bar> = names.iter().zip(&k.counts).map(|((_, n), &c)| Bar { label: (*n).to_owned(), value: if total > 0 { c as f64 / total as f64 } else { f64::NAN }, ci: (f64::NAN, f64::NAN) }).collect();
+                    (charts::bars(&id, label, l.t("Andel svarspar per Kano-kategori; värdena finns i tabellen nedan.", "Share of answer pairs per Kano category; the values are in the table below."), &bars))
+                    div class="table-scroll" {
+                        table class="results-table" {
+                            caption { (label) }
+                            thead { tr { th scope="col" { (l.t("Kategori", "Category")) } th scope="col" class="num" { (l.t("Andel", "Share")) } th scope="col" class="num" { "n" } } }
+                            tbody {
+                                @for (b, &c) in bars.iter().zip(&k.counts) {
+                                    tr { th scope="row" { (b.label) } td class="num" { (percent(b.value)) } td class="num" { (c) } }
+                                }
+                            }
+                        }
+                    }
                 }
                 Figures::Matrix(rows) => {
                     div class="small-multiples" {
