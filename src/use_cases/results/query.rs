@@ -835,6 +835,7 @@ label = { sv = "Bil?", en = "Car?" }
             stamp: crate::storage::results::ResultsStamp {
                 responses: 3,
                 last_submitted: None,
+                exclusions: 0,
             },
         })
     }
