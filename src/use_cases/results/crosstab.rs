@@ -210,6 +210,12 @@ pub fn crosstab(
     let mask = filter_mask(conn, &f.version.id, &loaded.response_ids, filters)?;
     let (rcodes, rkept) = compact(&rc.codes, rc.labels.len(), &mask, &cc.codes);
     let (ccodes, ckept) = compact(&cc.codes, cc.labels.len(), &mask, &rc.codes);
+    if rkept.len() < 2 || ckept.len() < 2 {
+        return Err(AnalysesError::BadParameter(Msg::new(
+            "Båda frågorna behöver minst två valda svarsalternativ bland svaren i urvalet.",
+            "Both questions need at least two options chosen among the selected responses.",
+        )));
+    }
     let design = loaded.design(analysis::LonelyPsu::Fail)?;
     let ct = design.crosstab(&rcodes, rkept.len(), &ccodes, ckept.len(), Some(&mask))?;
     let n: usize = ct.n.iter().sum();
