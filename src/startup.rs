@@ -116,6 +116,7 @@ pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppS
         dummy_hash: dummy_hash.into(),
         metrics: webapp::metrics::Metrics::new(),
         surveys: Default::default(),
+        results: Default::default(),
         responses: storage::responses::ResponseWriter::start(db_for_writer),
         limiter: webapp::ratelimit::RateLimiter::new(settings_rate.0, settings_rate.1),
         mail: crate::use_cases::mail::Outbox::new(&mail_settings),

@@ -357,3 +357,48 @@ fn a_population_category_without_respondents_is_one_error_line_naming_the_margin
         "{e}"
     );
 }
+
+#[test]
+fn lonely_psu_chooses_how_a_single_psu_stratum_enters_the_variance() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("lonely.csv");
+    std::fs::write(&p, "y,s,w\n1,a,1\n2,a,1\n3,b,1\n").expect("write");
+    let path = p.display().to_string();
+    let run = |policy: &str| {
+        stats(&[
+            "mean",
+            "--data",
+            &path,
+            "--strata",
+            "s",
+            "--weights",
+            "w",
+            "--var",
+            "y",
+            "--lonely-psu",
+            policy,
+        ])
+    };
+    // options(survey.lonely.psu = "remove"); svymean(~y, svydesign(ids = ~1, strata = ~s, weights = ~w))
+    // Influence values (y − 2)/3; stratum a: 2·Σ(z − z̄)² = 1/9, so SE = 1/3.
+    close(f(&run("remove")["result"]["se"]), "0.333333333");
+    close(f(&run("certainty")["result"]["se"]), "0.333333333");
+    // "average": 1/9 · 2/1 → SE = √2/3. "adjust": 1/9 + (1/3 − 0)² → SE = √2/3 as well.
+    close(f(&run("average")["result"]["se"]), "0.471404521");
+    close(f(&run("adjust")["result"]["se"]), "0.471404521");
+    let e = stats_err(&[
+        "mean",
+        "--data",
+        &path,
+        "--strata",
+        "s",
+        "--var",
+        "y",
+        "--lonely-psu",
+        "fail",
+    ]);
+    assert!(
+        e.contains("--lonely-psu"),
+        "the error names the way out: {e}"
+    );
+}

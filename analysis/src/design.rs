@@ -2,8 +2,99 @@
 //! Taylor-linearisation variance engine, following R's `survey` package (`svydesign`, `svyrecvar`).
 
 use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
 
 use crate::error::{AnalysisError, Result};
+
+/// What the variance does with a stratum that has a single sampled PSU and is not a certainty stratum:
+/// R's `options(survey.lonely.psu = ...)`, with the semantics of `onestrat`/`onestage` in survey 4.5.
+/// A stratum whose only PSU was sampled with certainty (N_h = 1) contributes nothing under every policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
+pub enum LonelyPsu {
+    /// Refuse with [`AnalysisError::LonelyPsu`] (R's default, `"fail"`).
+    #[default]
+    Fail,
+    /// The stratum contributes no variance; nothing else changes (`"remove"`).
+    Remove,
+    /// The single PSU is treated as sampled with certainty, so it contributes no variance
+    /// (`"certainty"`). Linearisation variances equal `Remove`'s, as in R.
+    Certainty,
+    /// The stratum contributes the average contribution of the other strata: the sum over strata with
+    /// two or more PSUs is scaled by H / (H − lonely strata) (`"average"`).
+    Average,
+    /// The single PSU total is centred at the grand mean of all PSU totals, Σt / n_PSU, rather than at
+    /// its stratum mean, with scale 1 − f_h (`"adjust"`).
+    Adjust,
+}
+
+impl LonelyPsu {
+    /// Every policy, in R's documentation order.
+    pub const ALL: [LonelyPsu; 5] = [
+        LonelyPsu::Fail,
+        LonelyPsu::Remove,
+        LonelyPsu::Certainty,
+        LonelyPsu::Average,
+        LonelyPsu::Adjust,
+    ];
+
+    /// The name R uses for the policy (`"fail"`, `"remove"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LonelyPsu::Fail => "fail",
+            LonelyPsu::Remove => "remove",
+            LonelyPsu::Certainty => "certainty",
+            LonelyPsu::Average => "average",
+            LonelyPsu::Adjust => "adjust",
+        }
+    }
+}
+
+impl fmt::Display for LonelyPsu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for LonelyPsu {
+    type Err = AnalysisError;
+
+    /// Parse R's option value (case-insensitive).
+    fn from_str(s: &str) -> Result<Self> {
+        LonelyPsu::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                AnalysisError::InvalidArgument(format!(
+                    "unknown lonely-PSU policy '{s}' (expected fail, remove, certainty, average or adjust)"
+                ))
+            })
+    }
+}
+
+/// Stage-1 variance scales per stratum after the lonely-PSU policy: what `between_psu_covariance`
+/// needs to combine PSU totals.
+#[derive(Debug, Clone)]
+pub(crate) struct StratumScales {
+    /// Multiplier of Σ(t − centre)² per stratum; 0 for strata that contribute nothing.
+    pub(crate) scale: Vec<f64>,
+    /// Strata centred at the grand mean of PSU totals instead of their own mean (policy `Adjust`).
+    pub(crate) grand_centred: Vec<bool>,
+    /// Factor applied to the summed covariance (policy `Average`: H / strata with two or more PSUs).
+    pub(crate) factor: f64,
+}
+
+impl StratumScales {
+    /// True when some stratum is centred at the grand mean, which closed-form shortcuts cannot do.
+    pub(crate) fn any_grand_centred(&self) -> bool {
+        self.grand_centred.iter().any(|&g| g)
+    }
+}
 
 /// Finite-population correction for one sampling stage, per observation, as in `svydesign(fpc = ~...)`.
 /// Must be constant within a stratum (stage 1) or within a PSU (stage 2).
@@ -43,7 +134,7 @@ pub(crate) enum Calibration {
 /// A probability sample design. Build it with [`Design::builder`].
 ///
 /// Variance follows R's `svydesign(ids = ~psu + ssu, strata = ~s, weights = ~w, fpc = ~N1 + N2)` with
-/// `lonely.psu = "fail"`: with-replacement (ultimate cluster) when no fpc is given, otherwise
+/// `options(survey.lonely.psu = ...)` set by [`DesignBuilder::lonely_psu`] (default `"fail"`): with-replacement (ultimate cluster) when no fpc is given, otherwise
 /// without-replacement at stage 1 plus the stage-2 term scaled by the stage-1 sampling fraction.
 #[derive(Debug, Clone)]
 pub struct Design {
@@ -62,6 +153,8 @@ pub struct Design {
     /// Stage-2 SSU index per observation and population SSUs per PSU.
     pub(crate) ssu: Option<(Vec<u32>, Vec<f64>)>,
     pub(crate) calibrations: Vec<Calibration>,
+    /// How strata with a single PSU enter the variance.
+    pub(crate) lonely_psu: LonelyPsu,
 }
 
 /// Builder for [`Design`]; mirrors the arguments of R's `svydesign`.
@@ -73,6 +166,7 @@ pub struct DesignBuilder {
     subclusters: Option<Vec<u64>>,
     fpc1: Option<Fpc>,
     fpc2: Option<Fpc>,
+    lonely_psu: LonelyPsu,
 }
 
 fn index_codes(codes: &[u64]) -> (Vec<u32>, usize) {
@@ -175,6 +269,13 @@ impl DesignBuilder {
     /// Stage-2 finite-population correction (R `fpc = ~N1 + N2`); needs a stage-1 fpc and subclusters.
     pub fn fpc2(mut self, fpc: Fpc) -> Self {
         self.fpc2 = Some(fpc);
+        self
+    }
+
+    /// How a stratum with a single PSU enters every variance of the design (R
+    /// `options(survey.lonely.psu = ...)`); default [`LonelyPsu::Fail`].
+    pub fn lonely_psu(mut self, policy: LonelyPsu) -> Self {
+        self.lonely_psu = policy;
         self
     }
 
@@ -290,6 +391,7 @@ impl DesignBuilder {
             pop1,
             ssu,
             calibrations: Vec::new(),
+            lonely_psu: self.lonely_psu,
         })
     }
 }
@@ -334,6 +436,18 @@ impl Design {
         (self.n_psu as f64 - self.n_strata() as f64).max(1.0)
     }
 
+    /// The lonely-PSU policy the variances use.
+    pub fn lonely_psu_policy(&self) -> LonelyPsu {
+        self.lonely_psu
+    }
+
+    /// Strata with a single sampled PSU that is not a certainty PSU (those the policy applies to).
+    pub fn lonely_strata(&self) -> Vec<usize> {
+        (0..self.n_strata())
+            .filter(|&h| self.psus_in_stratum[h] < 2 && self.stage_one_f(h) >= 1e-7)
+            .collect()
+    }
+
     /// True when an fpc was given at stage 1.
     pub fn has_fpc(&self) -> bool {
         self.pop1.is_some()
@@ -363,29 +477,65 @@ impl Design {
         d
     }
 
-    /// Stage-1 scale per stratum: (1 − n_h/N_h) · n_h/(n_h − 1); errors on a lonely PSU.
-    pub(crate) fn stratum_scales(&self) -> Result<Vec<f64>> {
-        self.psus_in_stratum
-            .iter()
-            .enumerate()
-            .map(|(h, &nh)| {
-                let f = match &self.pop1 {
-                    Some(pop) => (pop[h] - nh as f64) / pop[h],
-                    None => 1.0,
-                };
-                // A self-representing stratum (every PSU sampled) contributes nothing, as in R.
-                if f < 1e-7 {
-                    Ok(0.0)
-                } else if nh < 2 {
-                    Err(AnalysisError::LonelyPsu {
+    /// 1 − n_h/N_h of stratum `h` (1 without an fpc).
+    fn stage_one_f(&self, h: usize) -> f64 {
+        match &self.pop1 {
+            Some(pop) => (pop[h] - self.psus_in_stratum[h] as f64) / pop[h],
+            None => 1.0,
+        }
+    }
+
+    /// Stage-1 scale per stratum, (1 − n_h/N_h) · n_h/(n_h − 1), with the lonely-PSU policy applied as
+    /// R's `onestrat` does: a single PSU gets scale 1 − f_h and is centred at the grand mean under
+    /// `Adjust`, contributes nothing under `Remove`/`Certainty`, and is replaced by the average of the
+    /// other strata under `Average`.
+    pub(crate) fn stratum_scales(&self) -> Result<StratumScales> {
+        let h_n = self.n_strata();
+        let mut scale = vec![0.0; h_n];
+        let mut grand_centred = vec![false; h_n];
+        let mut lonely = 0usize;
+        for (h, &nh) in self.psus_in_stratum.iter().enumerate() {
+            let f = self.stage_one_f(h);
+            // A self-representing stratum (every PSU sampled) contributes nothing, as in R.
+            if f < 1e-7 {
+                continue;
+            }
+            if nh >= 2 {
+                scale[h] = f * nh as f64 / (nh as f64 - 1.0);
+                continue;
+            }
+            lonely += 1;
+            match self.lonely_psu {
+                LonelyPsu::Fail => {
+                    return Err(AnalysisError::LonelyPsu {
                         stratum: h,
                         stage: 1,
                     })
-                } else {
-                    Ok(f * nh as f64 / (nh as f64 - 1.0))
                 }
-            })
-            .collect()
+                LonelyPsu::Remove | LonelyPsu::Certainty | LonelyPsu::Average => {}
+                LonelyPsu::Adjust => {
+                    scale[h] = f;
+                    grand_centred[h] = true;
+                }
+            }
+        }
+        let factor = if self.lonely_psu == LonelyPsu::Average && lonely > 0 {
+            if lonely == h_n {
+                // R returns NaN here; there is no other stratum to borrow from, so say so instead.
+                return Err(AnalysisError::LonelyPsu {
+                    stratum: 0,
+                    stage: 1,
+                });
+            }
+            h_n as f64 / (h_n - lonely) as f64
+        } else {
+            1.0
+        };
+        Ok(StratumScales {
+            scale,
+            grand_centred,
+            factor,
+        })
     }
 
     /// Residualise influence columns for each calibration step, as `svyrecvar` does before `multistage`.
@@ -542,7 +692,7 @@ impl Design {
         for &p in &ssu_psu {
             ssus_in_psu[p as usize] += 1;
         }
-        let scales: Vec<f64> = (0..self.n_psu)
+        let scale: Vec<f64> = (0..self.n_psu)
             .map(|p| {
                 let mi = ssus_in_psu[p] as f64;
                 let f = (pop2[p] - mi) / pop2[p];
@@ -551,15 +701,26 @@ impl Design {
                 if f < 1e-7 {
                     Ok(0.0)
                 } else if mi < 2.0 {
-                    Err(AnalysisError::LonelyPsu {
-                        stratum: p,
-                        stage: 2,
-                    })
+                    // Within a PSU there is one stage-2 stratum, so R's `onestage` gives: `adjust`
+                    // centres the single SSU at its own total (0), `remove`/`certainty` give 0 and
+                    // `average` has no other stratum to average over (NaN in R, an error here).
+                    match self.lonely_psu {
+                        LonelyPsu::Remove | LonelyPsu::Certainty | LonelyPsu::Adjust => Ok(0.0),
+                        LonelyPsu::Fail | LonelyPsu::Average => Err(AnalysisError::LonelyPsu {
+                            stratum: p,
+                            stage: 2,
+                        }),
+                    }
                 } else {
                     Ok(stage1_fraction * f * mi / (mi - 1.0))
                 }
             })
             .collect::<Result<_>>()?;
+        let scales = StratumScales {
+            grand_centred: vec![false; scale.len()],
+            scale,
+            factor: 1.0,
+        };
         let extra = between_psu_covariance(&t, m, &ssu_psu, &ssus_in_psu, &scales);
         for (a, b) in v.iter_mut().zip(extra) {
             *a += b;
@@ -568,13 +729,14 @@ impl Design {
     }
 }
 
-/// Σ_h scale_h Σ_i (t_hi − t̄_h)(t_hi − t̄_h)ᵀ over units grouped by `group` (R `onestrat`).
+/// factor · Σ_h scale_h Σ_i (t_hi − c_h)(t_hi − c_h)ᵀ over units grouped by `group` (R `onestrat`), with
+/// c_h the stratum mean t̄_h, or the grand mean Σt / units for strata the `Adjust` policy recentres.
 pub(crate) fn between_psu_covariance(
     t: &[f64],
     m: usize,
     group: &[u32],
     size: &[usize],
-    scales: &[f64],
+    scales: &StratumScales,
 ) -> Vec<f64> {
     let g = size.len();
     let mut mean = vec![0.0; g * m];
@@ -583,16 +745,28 @@ pub(crate) fn between_psu_covariance(
             mean[h as usize * m + j] += t[u * m + j];
         }
     }
+    let mut grand = vec![0.0; m];
+    if scales.any_grand_centred() {
+        for h in 0..g {
+            for j in 0..m {
+                grand[j] += mean[h * m + j] / group.len().max(1) as f64;
+            }
+        }
+    }
     for h in 0..g {
         for j in 0..m {
-            mean[h * m + j] /= size[h].max(1) as f64;
+            if scales.grand_centred[h] {
+                mean[h * m + j] = grand[j];
+            } else {
+                mean[h * m + j] /= size[h].max(1) as f64;
+            }
         }
     }
     let mut v = vec![0.0; m * m];
     let mut d = vec![0.0; m];
     for (u, &h) in group.iter().enumerate() {
         let h = h as usize;
-        let s = scales[h];
+        let s = scales.scale[h];
         if s == 0.0 {
             continue;
         }
@@ -609,5 +783,207 @@ pub(crate) fn between_psu_covariance(
             }
         }
     }
+    if scales.factor != 1.0 {
+        for x in &mut v {
+            *x *= scales.factor;
+        }
+    }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    //! Lonely-PSU policies against R's `survey` 4.5. `Rscript` is not on the build machine, so the
+    //! expected values were computed by hand from `onestrat`/`onestage` (R/multistage.R) and are given
+    //! with the R call that reproduces them.
+    use super::*;
+
+    // d <- data.frame(w = c(2,2,3,3,3,4), y = c(1,3,2,4,6,5), s = c(1,1,2,2,2,3), x = c(1,2,1,2,1,2))
+    // des <- svydesign(ids = ~1, strata = ~s, weights = ~w, data = d)  # stratum 3 has one PSU
+    const W: [f64; 6] = [2.0, 2.0, 3.0, 3.0, 3.0, 4.0];
+    const Y: [f64; 6] = [1.0, 3.0, 2.0, 4.0, 6.0, 5.0];
+    const S: [u64; 6] = [1, 1, 2, 2, 2, 3];
+    const X: [f64; 6] = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0];
+
+    fn design(policy: LonelyPsu) -> Design {
+        Design::builder(W.to_vec())
+            .strata(S.to_vec())
+            .lonely_psu(policy)
+            .build()
+            .expect("design")
+    }
+
+    fn close(got: f64, want: f64) {
+        assert!((got - want).abs() < 1e-9, "got {got}, want {want}");
+    }
+
+    /// SEs of svytotal(~y), svymean(~y), svymean(~I(y >= 4)) and svyratio(~y, ~x), in that order.
+    fn ses(policy: LonelyPsu) -> [f64; 4] {
+        let d = design(policy);
+        let ind: Vec<bool> = Y.iter().map(|&y| y >= 4.0).collect();
+        let freq = d
+            .frequencies(
+                &ind.iter().map(|&b| b as u32).collect::<Vec<u32>>(),
+                2,
+                None,
+            )
+            .expect("frequencies");
+        close(freq.proportions[1].se, d.proportion(&ind, None).unwrap().se);
+        [
+            d.total(&Y, None).unwrap().se,
+            d.mean(&Y, None).unwrap().se,
+            d.proportion(&ind, None).unwrap().se,
+            d.ratio(&Y, &X, None).unwrap().se,
+        ]
+    }
+
+    #[test]
+    fn fail_refuses_a_stratum_with_one_psu() {
+        let err = design(LonelyPsu::Fail).mean(&Y, None).unwrap_err();
+        assert_eq!(
+            err,
+            AnalysisError::LonelyPsu {
+                stratum: 2,
+                stage: 1
+            }
+        );
+        assert_eq!(design(LonelyPsu::Fail).lonely_strata(), vec![2]);
+    }
+
+    #[test]
+    fn remove_leaves_the_lonely_stratum_out_of_every_variance() {
+        // options(survey.lonely.psu = "remove"); SE(svytotal(~y, des)) etc.
+        let got = ses(LonelyPsu::Remove);
+        let want = [
+            11.135528725660043,
+            0.6550311015094143,
+            0.17647058823529413,
+            0.49162304464353473,
+        ];
+        for (g, w) in got.iter().zip(want) {
+            close(*g, w);
+        }
+    }
+
+    #[test]
+    fn certainty_gives_the_same_linearisation_variance_as_remove() {
+        // options(survey.lonely.psu = "certainty"): onestrat returns crossprod of a zero deviation.
+        let (c, r) = (ses(LonelyPsu::Certainty), ses(LonelyPsu::Remove));
+        for (a, b) in c.iter().zip(r) {
+            close(*a, b);
+        }
+    }
+
+    #[test]
+    fn average_scales_the_other_strata_by_h_over_h_minus_lonely() {
+        // options(survey.lonely.psu = "average")
+        let got = ses(LonelyPsu::Average);
+        let want = [
+            13.638181696985855,
+            0.8022459821756386,
+            0.2161314478926334,
+            0.6021128025850874,
+        ];
+        for (g, w) in got.iter().zip(want) {
+            close(*g, w);
+        }
+    }
+
+    #[test]
+    fn adjust_centres_the_single_psu_at_the_grand_mean() {
+        // options(survey.lonely.psu = "adjust")
+        let got = ses(LonelyPsu::Adjust);
+        let want = [
+            14.52966314513558,
+            0.7166222792030367,
+            0.20131748384482848,
+            0.49176546151924627,
+        ];
+        for (g, w) in got.iter().zip(want) {
+            close(*g, w);
+        }
+    }
+
+    #[test]
+    fn policies_apply_to_clustered_designs() {
+        // d2 <- data.frame(w = c(1,1,2,2,2,2,3,3), y = c(1,2,3,5,4,8,7,9),
+        //                  s = c(1,1,1,1,2,2,3,3), c = c(1,2,3,3,1,2,1,1))
+        // svytotal(~y, svydesign(ids = ~c, strata = ~s, weights = ~w, data = d2, nest = TRUE))
+        let build = |p| {
+            Design::builder(vec![1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 3.0, 3.0])
+                .strata(vec![1, 1, 1, 1, 2, 2, 3, 3])
+                .clusters(vec![1, 2, 3, 3, 1, 2, 1, 1])
+                .lonely_psu(p)
+                .build()
+                .unwrap()
+        };
+        let y = [1.0, 2.0, 3.0, 5.0, 4.0, 8.0, 7.0, 9.0];
+        for (p, want) in [
+            (LonelyPsu::Remove, 16.583123951777),
+            (LonelyPsu::Average, 20.310096011589902),
+            (LonelyPsu::Adjust, 36.78352590192759),
+        ] {
+            close(build(p).total(&y, None).unwrap().se, want);
+            // The cell-sum shortcut of frequencies must agree with the general path.
+            let codes: Vec<u32> = y.iter().map(|&v| (v >= 5.0) as u32).collect();
+            let f = build(p).frequencies(&codes, 2, None).unwrap();
+            let ind: Vec<f64> = codes.iter().map(|&c| c as f64).collect();
+            close(f.totals[1].se, build(p).total(&ind, None).unwrap().se);
+        }
+    }
+
+    #[test]
+    fn policies_use_the_finite_population_correction() {
+        // N <- c(10,10,30,30,30,8); svydesign(ids = ~1, strata = ~s, weights = ~w, fpc = ~N, data = d)
+        let build = |p| {
+            Design::builder(W.to_vec())
+                .strata(S.to_vec())
+                .fpc(Fpc::PopulationSize(vec![10.0, 10.0, 30.0, 30.0, 30.0, 8.0]))
+                .lonely_psu(p)
+                .build()
+                .unwrap()
+        };
+        for (p, want) in [
+            (LonelyPsu::Remove, 10.488088481701515),
+            (LonelyPsu::Average, 12.84523257866513),
+            (LonelyPsu::Adjust, 13.646326326972481),
+        ] {
+            close(build(p).total(&Y, None).unwrap().se, want);
+        }
+    }
+
+    #[test]
+    fn a_certainty_stratum_is_not_lonely_under_fail() {
+        // N = 1 for stratum 3: f = 0, so R treats it as self-representing before checking lonely.psu.
+        let d = Design::builder(W.to_vec())
+            .strata(S.to_vec())
+            .fpc(Fpc::PopulationSize(vec![10.0, 10.0, 30.0, 30.0, 30.0, 1.0]))
+            .build()
+            .unwrap();
+        assert!(d.lonely_strata().is_empty());
+        close(d.total(&Y, None).unwrap().se, 10.488088481701515);
+    }
+
+    #[test]
+    fn average_fails_when_every_stratum_is_lonely() {
+        let d = Design::builder(vec![1.0, 2.0])
+            .strata(vec![1, 2])
+            .lonely_psu(LonelyPsu::Average)
+            .build()
+            .unwrap();
+        assert!(matches!(
+            d.total(&[1.0, 2.0], None),
+            Err(AnalysisError::LonelyPsu { .. })
+        ));
+    }
+
+    #[test]
+    fn policy_names_round_trip_as_r_spells_them() {
+        for p in LonelyPsu::ALL {
+            assert_eq!(p.as_str().parse::<LonelyPsu>().unwrap(), p);
+        }
+        assert_eq!("Adjust".parse::<LonelyPsu>().unwrap(), LonelyPsu::Adjust);
+        assert!("drop".parse::<LonelyPsu>().is_err());
+        assert_eq!(LonelyPsu::default(), LonelyPsu::Fail);
+    }
 }

@@ -349,7 +349,11 @@ impl Design {
             ));
         }
         let k = levels;
-        let sparse = self.calibrations.is_empty() && self.ssu.is_none();
+        // The shortcuts centre every stratum at its own mean, so a policy that recentres a lonely PSU
+        // at the grand mean takes the general path.
+        let sparse = self.calibrations.is_empty()
+            && self.ssu.is_none()
+            && !self.stratum_scales()?.any_grand_centred();
         // With PSUs and no calibration the variance needs the weighted cell sums per PSU anyway; the
         // cell totals and counts are their column sums, so one pass over the data does both.
         let psu_cells = match (&self.psu, sparse) {
@@ -533,7 +537,7 @@ impl Design {
         let mut tot = vec![0.0; k * k];
         let mut prop = vec![0.0; k * k];
         for h in 0..h_n {
-            let sc = scales[h];
+            let sc = scales.scale[h] * scales.factor;
             if sc == 0.0 {
                 continue;
             }

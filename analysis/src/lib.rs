@@ -31,7 +31,7 @@ pub mod weighting;
 pub use data::{
     AnswerState, Categorical, Column, MultiSelect, Numeric, SurveyData, DONT_KNOW, MISSING,
 };
-pub use design::{Design, DesignBuilder, Fpc};
+pub use design::{Design, DesignBuilder, Fpc, LonelyPsu};
 pub use error::{AnalysisError, Result};
 pub use estimate::{Estimate, FrequencyTable, QuantileEstimate};
 pub use weighting::{Margin, RakeOptions, RakeReport, TrimBounds};

@@ -52,6 +52,9 @@ pub struct Common {
     /// Estimate separately for each value of this column (domains keep the full design).
     #[arg(long)]
     pub by: Option<String>,
+    /// What the variance does with a stratum that has one PSU (R `options(survey.lonely.psu = ...)`).
+    #[arg(long, value_enum, default_value_t = LonelyPsuArg::Fail)]
+    pub lonely_psu: LonelyPsuArg,
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub level: f64,
@@ -91,6 +94,33 @@ pub enum AdjustMethod {
     Bonferroni,
     /// Benjamini–Hochberg.
     Bh,
+}
+
+/// Lonely-PSU policy, spelled as in R's `survey.lonely.psu`; see `analysis::LonelyPsu`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LonelyPsuArg {
+    /// Refuse (R's default).
+    Fail,
+    /// The stratum contributes no variance.
+    Remove,
+    /// The single PSU is a certainty PSU: no variance.
+    Certainty,
+    /// The stratum gets the average variance contribution of the others.
+    Average,
+    /// The single PSU is centred at the grand mean.
+    Adjust,
+}
+
+impl From<LonelyPsuArg> for analysis::LonelyPsu {
+    fn from(a: LonelyPsuArg) -> Self {
+        match a {
+            LonelyPsuArg::Fail => analysis::LonelyPsu::Fail,
+            LonelyPsuArg::Remove => analysis::LonelyPsu::Remove,
+            LonelyPsuArg::Certainty => analysis::LonelyPsu::Certainty,
+            LonelyPsuArg::Average => analysis::LonelyPsu::Average,
+            LonelyPsuArg::Adjust => analysis::LonelyPsu::Adjust,
+        }
+    }
 }
 
 /// The methods of `insikt stats`.
@@ -457,7 +487,7 @@ fn explain(
                 .cloned()
                 .unwrap_or_else(|| stratum.to_string());
             let col = common.strata.as_deref().unwrap_or("(none)");
-            anyhow!("{file}: column '{col}': stratum '{label}' has only one PSU; its variance cannot be estimated (merge it with a neighbouring stratum)")
+            anyhow!("{file}: column '{col}': stratum '{label}' has only one PSU; its variance cannot be estimated (merge it with a neighbouring stratum or choose --lonely-psu remove|certainty|average|adjust)")
         }
         AnalysisError::ZeroWeightSum { context } => {
             anyhow!(
@@ -503,7 +533,7 @@ fn load(common: &Common) -> Result<Loaded> {
         }
         None => vec![1.0; n],
     };
-    let mut b = Design::builder(weights);
+    let mut b = Design::builder(weights).lonely_psu(common.lonely_psu.into());
     let mut strata_labels = Vec::new();
     if let Some(s) = &common.strata {
         let (codes, labels) = frame.codes_u64(s)?;

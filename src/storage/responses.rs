@@ -15,7 +15,8 @@ use time::PrimitiveDateTime;
 
 use super::pool::Db;
 use super::schema::{
-    answers, drafts, invitations, quota_counts, response_erasures, responses, surveys,
+    answers, drafts, invitations, quota_counts, response_erasures, response_exclusions, responses,
+    surveys,
 };
 use super::{now, DbConnection, StorageError};
 use crate::domain::options::{Access, SurveyOptions};
@@ -683,6 +684,7 @@ pub fn count_for_survey(conn: &mut DbConnection, survey_id: &str) -> Result<i64,
 }
 
 /// Every answer cell of a version's responses, ordered by response: what the analysis loads.
+/// Responses a researcher excluded ([`set_excluded`]) are left out.
 pub fn cells_for_version(
     conn: &mut DbConnection,
     version_id: &str,
@@ -690,6 +692,7 @@ pub fn cells_for_version(
     Ok(answers::table
         .inner_join(responses::table)
         .filter(responses::version_id.eq(version_id))
+        .filter(responses::id.ne_all(excluded_ids()))
         .order((answers::response_id.asc(), answers::answer_key.asc()))
         .select((
             answers::response_id,
@@ -814,13 +817,15 @@ pub fn delete_expired_drafts(conn: &mut DbConnection) -> Result<usize, StorageEr
 pub type DesignRow = (String, Option<String>, Option<f64>);
 
 /// The design columns of a version's responses: `(response id, stratum, design weight)`, in
-/// response id order like [`cells_for_version`]. Open-link responses have neither.
+/// response id order like [`cells_for_version`]. Open-link responses have neither; excluded
+/// responses are left out, as there.
 pub fn design_for_version(
     conn: &mut DbConnection,
     version_id: &str,
 ) -> Result<Vec<DesignRow>, StorageError> {
     Ok(responses::table
         .filter(responses::version_id.eq(version_id))
+        .filter(responses::id.ne_all(excluded_ids()))
         .order(responses::id.asc())
         .select((responses::id, responses::stratum, responses::design_weight))
         .load(conn)?)
@@ -868,6 +873,9 @@ pub fn erase_response(
             diesel::delete(answers::table.filter(answers::response_id.eq(&id))).execute(c)?;
         let drafts_deleted =
             diesel::delete(drafts::table.filter(drafts::attempt.eq(&attempt))).execute(c)?;
+        // An exclusion points at the response; the erased response leaves no trace of it.
+        diesel::delete(response_exclusions::table.filter(response_exclusions::response_id.eq(&id)))
+            .execute(c)?;
         diesel::update(invitations::table.filter(invitations::response_id.eq(&id)))
             .set(invitations::response_id.eq(None::<String>))
             .execute(c)?;
@@ -912,4 +920,200 @@ pub fn find_erasure(
         .select(response_erasures::erased_at)
         .first(conn)
         .optional()?)
+}
+
+// --- Response browsing and exclusions (issue 13 item 7) ---
+
+/// The ids of responses currently excluded from results, as a subquery.
+#[diesel::dsl::auto_type]
+fn excluded_ids() -> _ {
+    response_exclusions::table
+        .filter(response_exclusions::excluded.eq(true))
+        .select(response_exclusions::response_id)
+}
+
+/// What the response browser lists about a completed response (no answers, no invitation).
+#[derive(Debug, Clone)]
+pub struct ResponseMeta {
+    /// Response id.
+    pub id: String,
+    /// Web, phone or paper (as stored).
+    pub mode: String,
+    /// The language answered in.
+    pub language: String,
+    /// Commit time.
+    pub submitted_at: PrimitiveDateTime,
+    /// The sample stratum, if the response came from a drawn sample.
+    pub stratum: Option<String>,
+    /// The design weight, if any.
+    pub design_weight: Option<f64>,
+    /// The reason it is excluded from results, when it is.
+    pub excluded: Option<String>,
+}
+
+/// `(id, mode, language, submitted_at, stratum, design_weight)`.
+type MetaRow = (
+    String,
+    String,
+    String,
+    PrimitiveDateTime,
+    Option<String>,
+    Option<f64>,
+);
+
+/// Every completed response of a version, excluded ones included (marked), oldest first.
+pub fn meta_for_version(
+    conn: &mut DbConnection,
+    version_id: &str,
+) -> Result<Vec<ResponseMeta>, StorageError> {
+    let rows: Vec<MetaRow> = responses::table
+        .filter(responses::version_id.eq(version_id))
+        .order((responses::submitted_at.asc(), responses::id.asc()))
+        .select((
+            responses::id,
+            responses::mode,
+            responses::language,
+            responses::submitted_at,
+            responses::stratum,
+            responses::design_weight,
+        ))
+        .load(conn)?;
+    let excluded: HashMap<String, String> = response_exclusions::table
+        .filter(response_exclusions::version_id.eq(version_id))
+        .filter(response_exclusions::excluded.eq(true))
+        .select((
+            response_exclusions::response_id,
+            response_exclusions::reason,
+        ))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, mode, language, submitted_at, stratum, design_weight)| ResponseMeta {
+                excluded: excluded.get(&id).cloned(),
+                id,
+                mode,
+                language,
+                submitted_at,
+                stratum,
+                design_weight,
+            },
+        )
+        .collect())
+}
+
+/// One response's version id and its answer cells (by key), if it exists.
+pub fn response_with_cells(
+    conn: &mut DbConnection,
+    response_id: &str,
+) -> Result<Option<(String, Vec<Cell>)>, StorageError> {
+    let Some(version_id) = responses::table
+        .find(response_id)
+        .select(responses::version_id)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let cells = answers::table
+        .filter(answers::response_id.eq(response_id))
+        .order(answers::answer_key.asc())
+        .select((answers::answer_key, answers::value_text, answers::value_num))
+        .load::<(String, Option<String>, Option<f64>)>(conn)?
+        .into_iter()
+        .map(|(key, text, number)| Cell { key, text, number })
+        .collect();
+    Ok(Some((version_id, cells)))
+}
+
+/// The invitation a response used: `(invitation id, access code, unit reference)`. Anonymous
+/// surveys never store the link, so there is none to find; callers still must not ask for
+/// anonymous surveys.
+pub fn invitation_of_response(
+    conn: &mut DbConnection,
+    response_id: &str,
+) -> Result<Option<(String, String, Option<String>)>, StorageError> {
+    Ok(invitations::table
+        .filter(invitations::response_id.eq(response_id))
+        .select((invitations::id, invitations::code, invitations::unit_ref))
+        .first(conn)
+        .optional()?)
+}
+
+/// Exclude (`excluded`) or re-include a response of `version_id`, with the reason and who did
+/// it; bumps the version's [`exclusion_stamp`]. Returns false when nothing changed (already in
+/// that state). Call inside the transaction that writes the audit event.
+pub fn set_excluded(
+    conn: &mut DbConnection,
+    response_id: &str,
+    version_id: &str,
+    excluded: bool,
+    reason: &str,
+    by: &str,
+) -> Result<bool, StorageError> {
+    let current: Option<(bool, i64)> = response_exclusions::table
+        .find(response_id)
+        .select((response_exclusions::excluded, response_exclusions::revision))
+        .first(conn)
+        .optional()?;
+    match current {
+        Some((state, _)) if state == excluded => Ok(false),
+        None if !excluded => Ok(false),
+        Some((_, revision)) => {
+            diesel::update(response_exclusions::table.find(response_id))
+                .set((
+                    response_exclusions::excluded.eq(excluded),
+                    response_exclusions::reason.eq(reason),
+                    response_exclusions::changed_by.eq(by),
+                    response_exclusions::changed_at.eq(now()),
+                    response_exclusions::revision.eq(revision + 1),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        }
+        None => {
+            diesel::insert_into(response_exclusions::table)
+                .values((
+                    response_exclusions::response_id.eq(response_id),
+                    response_exclusions::version_id.eq(version_id),
+                    response_exclusions::excluded.eq(true),
+                    response_exclusions::reason.eq(reason),
+                    response_exclusions::changed_by.eq(by),
+                    response_exclusions::changed_at.eq(now()),
+                    response_exclusions::revision.eq(1_i64),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        }
+    }
+}
+
+/// A number that changes on every exclusion and re-inclusion in a version (the sum of the
+/// revisions, which only grow): part of the results cache's stamp.
+pub fn exclusion_stamp(conn: &mut DbConnection, version_id: &str) -> Result<i64, StorageError> {
+    let revisions: Vec<i64> = response_exclusions::table
+        .filter(response_exclusions::version_id.eq(version_id))
+        .select(response_exclusions::revision)
+        .load(conn)?;
+    Ok(revisions.iter().sum())
+}
+
+/// `(response id, text)` of every non-empty text answer under `answer_key` in a version,
+/// excluded responses left out, in response id order.
+pub fn texts_for_key(
+    conn: &mut DbConnection,
+    version_id: &str,
+    answer_key: &str,
+) -> Result<Vec<(String, String)>, StorageError> {
+    Ok(answers::table
+        .inner_join(responses::table)
+        .filter(responses::version_id.eq(version_id))
+        .filter(responses::id.ne_all(excluded_ids()))
+        .filter(answers::answer_key.eq(answer_key))
+        .filter(answers::value_text.is_not_null())
+        .order(answers::response_id.asc())
+        .select((answers::response_id, answers::value_text.assume_not_null()))
+        .load(conn)?)
 }

@@ -195,6 +195,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    population_tables (id) {
+        id -> Text,
+        name -> Text,
+        category_columns -> Text,
+        cells -> Text,
+        total -> Double,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(answers -> responses (response_id));
 diesel::joinable!(responses -> survey_versions (version_id));
 diesel::joinable!(drafts -> survey_versions (version_id));
@@ -202,6 +214,18 @@ diesel::joinable!(invitations -> surveys (survey_id));
 diesel::joinable!(deliveries -> invitations (invitation_id));
 diesel::joinable!(invitation_contacts -> invitations (invitation_id));
 diesel::joinable!(samples -> surveys (survey_id));
+
+diesel::table! {
+    response_exclusions (response_id) {
+        response_id -> Text,
+        version_id -> Text,
+        excluded -> Bool,
+        reason -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+        revision -> BigInt,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -220,6 +244,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     quota_counts,
     response_erasures,
+    response_exclusions,
+    population_tables,
 );
 
 diesel::table! {

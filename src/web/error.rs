@@ -12,6 +12,8 @@ use crate::use_cases::answering::AnsweringError;
 use crate::use_cases::fieldwork::FieldworkError;
 use crate::use_cases::mail::MailError;
 use crate::use_cases::questionnaires::QuestionnaireError;
+use crate::use_cases::results::population::PopulationError;
+use crate::use_cases::results::ResultsError;
 use crate::use_cases::StorageError;
 
 /// Everything a handler or extractor can fail with.
@@ -262,6 +264,45 @@ impl From<MailError> for AppError {
 }
 
 // --- results ---
+
+impl From<crate::use_cases::results::browse::AnalysesError> for AppError {
+    fn from(e: crate::use_cases::results::browse::AnalysesError) -> Self {
+        use crate::use_cases::results::browse::AnalysesError;
+        match (&e, e.message()) {
+            (AnalysesError::NotFound(_), _) => AppError::NotFound,
+            (_, Some(m)) => AppError::BadRequest(m),
+            _ => match e {
+                AnalysesError::Storage(s) => s.into(),
+                other => AppError::Unexpected(anyhow::Error::new(other)),
+            },
+        }
+    }
+}
+
+impl From<ResultsError> for AppError {
+    fn from(e: ResultsError) -> Self {
+        match e {
+            ResultsError::NotFound(_) | ResultsError::TableNotFound(_) => AppError::NotFound,
+            ResultsError::Storage(s) => s.into(),
+            other => match other.message() {
+                Some(m) => AppError::BadRequest(m),
+                None => AppError::Unexpected(anyhow::Error::new(other)),
+            },
+        }
+    }
+}
+
+impl From<PopulationError> for AppError {
+    fn from(e: PopulationError) -> Self {
+        match e {
+            PopulationError::Storage(s) => s.into(),
+            other => match other.message() {
+                Some(m) => AppError::BadRequest(m),
+                None => AppError::Unexpected(anyhow::Error::new(other)),
+            },
+        }
+    }
+}
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {

@@ -11,3 +11,4 @@ pub mod interview;
 pub mod mail;
 pub mod receipts;
 pub mod respond;
+pub mod results;

@@ -44,6 +44,8 @@ pub struct AppState {
     pub limiter: ratelimit::RateLimiter,
     /// Wakes the e-mail outbox worker; knows whether sending is configured.
     pub mail: crate::use_cases::mail::Outbox,
+    /// Loaded result columns per version, kept until the version's responses change.
+    pub results: Arc<crate::use_cases::results::cache::ResultsCache>,
 }
 
 impl AppState {

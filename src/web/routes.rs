@@ -158,5 +158,56 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/optout/{token}",
             web::post().to(super::handlers::mail::submit_opt_out),
+        )
+        .route(
+            "/results",
+            web::get().to(super::handlers::results::show_index),
+        )
+        .service(
+            web::resource("/results/population")
+                .app_data(web::PayloadConfig::new(
+                    super::handlers::results::MAX_TABLE_BYTES,
+                ))
+                .route(web::get().to(super::handlers::results::show_population))
+                .route(web::post().to(super::handlers::results::upload_population)),
+        )
+        .route(
+            "/results/{key}/{version}",
+            web::get().to(super::handlers::results::show_results),
         );
+    analyses(cfg);
+}
+
+/// The analyses pages of a version's results (issue 13 items 4–8).
+fn analyses(cfg: &mut web::ServiceConfig) {
+    use super::handlers::results::{crosstab, dataset, responses, text, trend};
+    // The trend route first: `trend` is never a version number.
+    cfg.route(
+        "/results/{key}/trend/{question}",
+        web::get().to(trend::show_trend),
+    )
+    .route(
+        "/results/{key}/{version}/dataset.csv",
+        web::get().to(dataset::download),
+    )
+    .route(
+        "/results/{key}/{version}/responses",
+        web::get().to(responses::list_responses),
+    )
+    .route(
+        "/results/{key}/{version}/responses/{id}",
+        web::get().to(responses::show_response),
+    )
+    .route(
+        "/results/{key}/{version}/responses/{id}/{verb}",
+        web::post().to(responses::set_exclusion),
+    )
+    .route(
+        "/results/{key}/{version}/text/{question}",
+        web::get().to(text::show_text),
+    )
+    .route(
+        "/results/{key}/{version}/crosstab",
+        web::get().to(crosstab::show_crosstab),
+    );
 }

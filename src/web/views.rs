@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod charts;
 pub mod designer;
 pub mod error;
 pub mod fieldwork;
@@ -11,3 +12,4 @@ pub mod layout;
 pub mod mail;
 pub mod receipts;
 pub mod respond;
+pub mod results;

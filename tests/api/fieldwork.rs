@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use analysis::LonelyPsu;
 use insikt::domain::options::SurveyOptions;
 use insikt::domain::response::{Cell, Mode};
 use insikt::domain::survey::Text;
@@ -620,7 +621,7 @@ async fn design_weights_from_the_sample_reach_the_analysis() {
         vec!["10.0", "30.0"],
         "kista 100/10, bromma 300/10"
     );
-    let est = loaded.mean("score").unwrap();
+    let est = loaded.mean("score", LonelyPsu::Fail).unwrap();
     assert!(
         (est.estimate - swy / sw).abs() < 1e-9,
         "{} vs {}",
@@ -633,10 +634,15 @@ async fn design_weights_from_the_sample_reach_the_analysis() {
     );
     assert!(est.se.is_finite() && est.se > 0.0);
 
-    // An open-link response counts with weight 1.
+    // An open-link response counts with weight 1. It is alone in its stratum, so the variance
+    // needs an explicit lonely-PSU policy rather than a silent change of design.
     complete(&app, None, 5.0);
     let loaded = load();
-    let est = loaded.mean("score").unwrap();
+    assert!(matches!(
+        loaded.mean("score", LonelyPsu::Fail),
+        Err(analysis::AnalysisError::LonelyPsu { .. })
+    ));
+    let est = loaded.mean("score", LonelyPsu::Remove).unwrap();
     let expected = (swy + 5.0) / (sw + 1.0);
     assert!(
         (est.estimate - expected).abs() < 1e-9,

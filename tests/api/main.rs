@@ -8,6 +8,7 @@
 
 mod access;
 mod admin;
+mod analyses;
 mod auth;
 mod designer;
 mod fieldwork;
@@ -18,6 +19,7 @@ mod platform;
 mod preview;
 mod respond;
 mod respond_inputs;
+mod results;
 mod sample_download;
 mod smtp_sink;
 mod staff_home;

@@ -15,15 +15,26 @@
 use std::collections::HashMap;
 
 use analysis::data::{AnswerState, Categorical, Column, MultiSelect, Numeric, SurveyData};
-use analysis::{AnalysisError, Design, Estimate, Fpc};
+use analysis::{AnalysisError, Design, Estimate, Fpc, LonelyPsu};
 
+use crate::domain::lang::Msg;
 use crate::domain::response::Cell;
 use crate::domain::sampling::StratumPlan;
 use crate::domain::survey::{QuestionKind, Survey, ValueType, DONT_KNOW};
 use crate::storage::{self, DbConnection, StorageError};
 
+pub mod cache;
 pub mod methods;
+pub mod page;
+pub mod population;
+pub mod query;
 pub mod report;
+
+pub mod browse;
+pub mod crosstab;
+pub mod dataset;
+pub mod open_text;
+pub mod trend;
 
 /// Why stored responses could not be loaded for analysis.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +52,47 @@ pub enum ResultsError {
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// No such survey version (`key/version`).
+    #[error("no survey version {0}")]
+    NotFound(String),
+    /// No such population table (id).
+    #[error("no population table {0}")]
+    TableNotFound(String),
+    /// The page's query does not fit this version (a filter on a question it lacks).
+    #[error("{}", .0.en)]
+    Query(Msg),
+    /// The chosen weighting does not fit the sample; the message names the categories.
+    #[error("{}", .0.en)]
+    Weighting(Msg),
+    /// The design cannot give the estimate (e.g. a lonely PSU under the `fail` policy).
+    #[error(transparent)]
+    Analysis(AnalysisError),
+}
+
+impl ResultsError {
+    /// What the reader can do something about (`None`: a fault of ours or the database's).
+    pub fn message(&self) -> Option<Msg> {
+        match self {
+            ResultsError::Query(m) | ResultsError::Weighting(m) => Some(m.clone()),
+            ResultsError::NotFound(v) => Some(Msg::new(
+                format!("enkätversionen {v} finns inte"),
+                format!("there is no survey version {v}"),
+            )),
+            ResultsError::TableNotFound(_) => Some(Msg::fixed(
+                "populationstabellen finns inte",
+                "the population table does not exist",
+            )),
+            ResultsError::Analysis(AnalysisError::LonelyPsu { .. }) => Some(Msg::new(
+                format!("{self}: välj en annan policy för strata med en enda PSU"),
+                format!("{self}: choose another policy for strata with a single PSU"),
+            )),
+            ResultsError::Analysis(e) => Some(Msg::new(
+                format!("skattningen gick inte: {e}"),
+                format!("the estimate failed: {e}"),
+            )),
+            ResultsError::CorruptPlan { .. } | ResultsError::Storage(_) => None,
+        }
+    }
 }
 
 /// The stratum given to responses that came without a sample (open link or plain list).
@@ -85,8 +137,9 @@ pub struct LoadedResponses {
 
 impl LoadedResponses {
     /// The survey design: weights and strata, with the finite-population correction when known
-    /// (R `svydesign(ids = ~1, strata = ~stratum, weights = ~w, fpc = ~N)`).
-    pub fn design(&self) -> Result<Design, AnalysisError> {
+    /// (R `svydesign(ids = ~1, strata = ~stratum, weights = ~w, fpc = ~N)`), and the caller's
+    /// policy for a stratum with a single response (R `options(survey.lonely.psu = ...)`).
+    pub fn design(&self, lonely_psu: LonelyPsu) -> Result<Design, AnalysisError> {
         let mut codes: HashMap<&str, u64> = HashMap::new();
         let strata: Vec<u64> = self
             .design
@@ -97,17 +150,19 @@ impl LoadedResponses {
                 *codes.entry(s.as_str()).or_insert(next)
             })
             .collect();
-        let mut b = Design::builder(self.design.weights.clone()).strata(strata);
+        let mut b = Design::builder(self.design.weights.clone())
+            .strata(strata)
+            .lonely_psu(lonely_psu);
         if let Some(pop) = &self.design.population {
             b = b.fpc(Fpc::PopulationSize(pop.clone()));
         }
         b.build()
     }
 
-    /// The design-weighted mean of a numeric column (missing and "don't know" left out). Where
-    /// the stratified variance is undefined (a stratum with one response), the standard error
-    /// falls back to the weights-only design; the point estimate is the same.
-    pub fn mean(&self, key: &str) -> Result<Estimate, AnalysisError> {
+    /// The design-weighted mean of a numeric column (missing and "don't know" left out). A stratum
+    /// with one response (e.g. a single open-link answer) is handled by `lonely_psu`, never by a
+    /// silent switch to another design: with [`LonelyPsu::Fail`] it is an error.
+    pub fn mean(&self, key: &str, lonely_psu: LonelyPsu) -> Result<Estimate, AnalysisError> {
         let Some(Column::Numeric(col)) = self.data.column(key) else {
             return Err(AnalysisError::InvalidArgument(format!(
                 "'{key}' is not a numeric column"
@@ -119,12 +174,7 @@ impl LoadedResponses {
             .zip(&col.dont_know)
             .map(|(&v, &dk)| if dk { f64::NAN } else { v })
             .collect();
-        match self.design()?.mean(&y, None) {
-            Err(AnalysisError::LonelyPsu { .. }) => Design::builder(self.design.weights.clone())
-                .build()?
-                .mean(&y, None),
-            other => other,
-        }
+        self.design(lonely_psu)?.mean(&y, None)
     }
 }
 

@@ -32,6 +32,9 @@ pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                                     @if matches!(user.role, Role::Admin | Role::Researcher) {
                                         li { a href="/designer" { (lang.t("Enkäter", "Surveys")) } }
                                     }
+                                    @if matches!(user.role, Role::Admin | Role::Researcher | Role::Analyst | Role::Manager) {
+                                        li { a href="/results" { (lang.t("Resultat", "Results")) } }
+                                    }
                                     @if user.role == Role::Admin {
                                         li { a href="/admin/users" { (lang.t("Användare", "Users")) } }
                                         li { a href="/admin/audit" { (lang.t("Händelselogg", "Audit log")) } }

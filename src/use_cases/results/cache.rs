@@ -1,0 +1,133 @@
+//! The per-version cache of loaded columns: results pages, filters and weightings all reuse one
+//! load of a version's answers until its responses change. Whether they changed is one cheap
+//! aggregate query per request, [`storage::results::results_stamp`]; a new response (or any
+//! other change the stamp covers) makes the next request load again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use time::PrimitiveDateTime;
+
+use super::{load_version, LoadedResponses, ResultsError};
+use crate::domain::response::Mode;
+use crate::domain::survey::Survey;
+use crate::storage::results::ResultsStamp;
+use crate::storage::surveys::StoredVersion;
+use crate::storage::{self, DbConnection};
+
+/// Versions kept at once; the least recently loaded goes first. A 40-question version with
+/// 100,000 responses is some tens of megabytes.
+const CAPACITY: usize = 16;
+
+/// One version's responses as columns, with what filters need per row.
+pub struct VersionData {
+    /// The version's row id.
+    pub version_id: String,
+    /// The instrument.
+    pub survey: Survey,
+    /// Columns and design, one row per response.
+    pub loaded: LoadedResponses,
+    /// Mode per row (`None`: a stored mode this build does not know).
+    pub modes: Vec<Option<Mode>>,
+    /// Submission time per row.
+    pub submitted: Vec<PrimitiveDateTime>,
+    /// The stamp the columns were loaded at.
+    pub stamp: ResultsStamp,
+}
+
+impl VersionData {
+    /// Rows (responses).
+    pub fn len(&self) -> usize {
+        self.loaded.response_ids.len()
+    }
+
+    /// Whether there are no responses.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Loaded versions by version id.
+#[derive(Default)]
+pub struct ResultsCache {
+    entries: Mutex<HashMap<String, (u64, Arc<VersionData>)>>,
+    loads: std::sync::atomic::AtomicU64,
+}
+
+impl ResultsCache {
+    /// An empty cache.
+    pub fn new() -> ResultsCache {
+        ResultsCache::default()
+    }
+
+    /// How many times columns were loaded from the database (tests and benchmarks see reuse).
+    pub fn loads(&self) -> u64 {
+        self.loads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The version's columns: cached while its stamp is unchanged, else loaded again.
+    pub fn load(
+        &self,
+        conn: &mut DbConnection,
+        version: &StoredVersion,
+    ) -> Result<Arc<VersionData>, ResultsError> {
+        let stamp = storage::results::results_stamp(conn, &version.id)?;
+        if let Some((_, d)) = self.lock().get(&version.id) {
+            if d.stamp == stamp {
+                return Ok(d.clone());
+            }
+        }
+        let data = Arc::new(load_data(conn, version, stamp)?);
+        let n = self
+            .loads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut entries = self.lock();
+        if entries.len() >= CAPACITY && !entries.contains_key(&version.id) {
+            if let Some(oldest) = entries
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone())
+            {
+                entries.remove(&oldest);
+            }
+        }
+        entries.insert(version.id.clone(), (n, data.clone()));
+        Ok(data)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u64, Arc<VersionData>)>> {
+        // A panic while holding the lock leaves a consistent map (inserts are single calls).
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn load_data(
+    conn: &mut DbConnection,
+    version: &StoredVersion,
+    stamp: ResultsStamp,
+) -> Result<VersionData, ResultsError> {
+    let loaded = load_version(conn, &version.survey, &version.id)?;
+    let meta: HashMap<String, (String, PrimitiveDateTime)> =
+        storage::results::response_meta(conn, &version.id)?
+            .into_iter()
+            .map(|(id, mode, at)| (id, (mode, at)))
+            .collect();
+    let mut modes = Vec::with_capacity(loaded.response_ids.len());
+    let mut submitted = Vec::with_capacity(loaded.response_ids.len());
+    for id in &loaded.response_ids {
+        let (mode, at) = meta
+            .get(id)
+            .map(|(m, at)| (Mode::parse(m), *at))
+            .unwrap_or((None, PrimitiveDateTime::MIN));
+        modes.push(mode);
+        submitted.push(at);
+    }
+    Ok(VersionData {
+        version_id: version.id.clone(),
+        survey: version.survey.clone(),
+        loaded,
+        modes,
+        submitted,
+        stamp,
+    })
+}

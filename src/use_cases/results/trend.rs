@@ -1,0 +1,209 @@
+//! Yearly trends: the versions (waves) of one survey that ask a question, matched by the
+//! question's stable key, with the estimate and 95% CI per wave, the latest change and a linear
+//! trend across waves.
+//!
+//! The estimate is the share choosing one option (`?value=`, default the first) of a single
+//! choice, or the mean of a number or rating. Each wave is its own sample: the waves are
+//! stacked into one design with the strata kept apart per wave (`v1:kista`, `v2:kista`), so the
+//! covariance between waves is zero and the latest change is the difference of independent
+//! estimates, SE = √(SE₁² + SE₂²), tested with t on the design df; the trend is the slope of
+//! the least-squares line through the wave estimates (equally spaced waves) with its
+//! linearisation SE (`analysis::Design::waves`, as R `svyby` + `svycontrast`). The finite
+//! population correction is not applied in the stack (a slightly conservative SE).
+//! "Don't know" and missing answers are left out of each wave, as on the results page.
+
+use std::collections::HashMap;
+
+use analysis::data::Column;
+use analysis::Design;
+
+use super::browse::{AnalysesError, Filters};
+use super::crosstab::{column_label, value_label};
+use crate::domain::lang::Msg;
+use crate::storage::{self, DbConnection};
+
+/// Confidence level.
+pub const LEVEL: f64 = 0.95;
+
+/// One wave's estimate.
+#[derive(Debug, Clone)]
+pub struct WavePoint {
+    /// The version number.
+    pub version: u32,
+    /// The estimate (a share 0–1 or a mean).
+    pub estimate: f64,
+    /// Standard error.
+    pub se: f64,
+    /// 95% confidence limits.
+    pub ci: [f64; 2],
+    /// Responses with a substantive answer.
+    pub n: usize,
+}
+
+/// A trend of one question across versions.
+pub struct Trend {
+    /// Survey title (newest version's, Swedish and English).
+    pub title: Msg,
+    /// The question key.
+    pub question: String,
+    /// The question label.
+    pub label: Msg,
+    /// Whether the estimate is a share (else a mean).
+    pub share: bool,
+    /// The option whose share is shown (single choice), and every option to choose from.
+    pub value: Option<(String, Msg)>,
+    /// The options of the question, `(value, label)`.
+    pub values: Vec<(String, Msg)>,
+    /// One point per wave, oldest first.
+    pub waves: Vec<WavePoint>,
+    /// Latest change (last − previous) with its CI and p-value.
+    pub change: Option<(f64, [f64; 2], f64)>,
+    /// Slope per wave and its p-value (with three or more waves it differs from the change).
+    pub slope: Option<(f64, f64)>,
+}
+
+/// The trend of `question` in survey `key` (every version asking it, with responses).
+pub fn trend(
+    conn: &mut DbConnection,
+    key: &str,
+    question: &str,
+    value: &str,
+    filters: &Filters,
+) -> Result<Trend, AnalysesError> {
+    let record = storage::surveys::find_survey(conn, key)?
+        .ok_or_else(|| AnalysesError::NotFound(key.to_owned()))?;
+    let versions = storage::surveys::list_versions(conn, &record.id)?;
+    let newest = versions
+        .iter()
+        .rev()
+        .find(|v| v.survey.question(question).is_some())
+        .ok_or_else(|| AnalysesError::NotFound(question.to_owned()))?;
+    let label = column_label(&newest.survey, question);
+    let title = Msg::new(
+        newest.survey.title.get_or("sv", "en").to_owned(),
+        newest.survey.title.get_or("en", "sv").to_owned(),
+    );
+    let newest_survey = newest.survey.clone();
+
+    let (mut w, mut strata, mut y, mut wave) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut numbers: Vec<u32> = Vec::new();
+    let mut values: Vec<(String, Msg)> = Vec::new();
+    let mut share = true;
+    let mut chosen: Option<String> = None;
+    for v in &versions {
+        if v.survey.question(question).is_none() {
+            continue;
+        }
+        let loaded = super::load_version(conn, &v.survey, &v.id)?;
+        if loaded.response_ids.is_empty() {
+            continue;
+        }
+        let mask = super::browse::filter_mask(conn, &v.id, &loaded.response_ids, filters)?;
+        let ys: Vec<f64> = match loaded.data.column(question) {
+            Some(Column::Categorical(c)) => {
+                for l in &c.labels {
+                    if !values.iter().any(|(x, _)| x == l) {
+                        values.push((l.clone(), value_label(&newest_survey, question, l)));
+                    }
+                }
+                let want = chosen.get_or_insert_with(|| {
+                    if value.is_empty() {
+                        c.labels.first().cloned().unwrap_or_default()
+                    } else {
+                        value.to_owned()
+                    }
+                });
+                let code = c.labels.iter().position(|l| l == want);
+                c.codes
+                    .iter()
+                    .map(|&k| {
+                        if k >= analysis::data::DONT_KNOW {
+                            f64::NAN
+                        } else {
+                            f64::from(u8::from(Some(k as usize) == code))
+                        }
+                    })
+                    .collect()
+            }
+            Some(Column::Numeric(n)) => {
+                share = false;
+                n.values.clone()
+            }
+            _ => {
+                return Err(AnalysesError::BadParameter(Msg::new(
+                    "Trender visas för enkelval, tal och skalor.",
+                    "Trends are shown for single choices, numbers and scales.",
+                )))
+            }
+        };
+        let k = numbers.len() as u32;
+        numbers.push(v.survey.version);
+        for (row, yv) in ys.into_iter().enumerate() {
+            w.push(loaded.design.weights[row]);
+            strata.push(format!(
+                "v{}:{}",
+                v.survey.version, loaded.design.strata[row]
+            ));
+            y.push(if mask[row] { yv } else { f64::NAN });
+            wave.push(k);
+        }
+    }
+    if let Some(c) = &chosen {
+        if !values.iter().any(|(v, _)| v == c) {
+            return Err(AnalysesError::BadParameter(Msg::new(
+                format!("Frågan har inget svarsalternativ {c}."),
+                format!("The question has no option {c}."),
+            )));
+        }
+    }
+    let value = chosen.and_then(|c| values.iter().find(|(v, _)| *v == c).cloned());
+    let mut codes: HashMap<&str, u64> = HashMap::new();
+    let sc: Vec<u64> = strata
+        .iter()
+        .map(|s| {
+            let next = codes.len() as u64;
+            *codes.entry(s.as_str()).or_insert(next)
+        })
+        .collect();
+    let (mut points, mut change, mut slope) = (Vec::new(), None, None);
+    if numbers.len() >= 2 {
+        let design = Design::builder(w).strata(sc).build()?;
+        let a = design.waves(&y, &wave, numbers.len(), LEVEL)?;
+        for (k, e) in a.per_wave.iter().enumerate() {
+            let (lo, hi) = e.ci(LEVEL);
+            points.push(WavePoint {
+                version: numbers[k],
+                estimate: e.estimate,
+                se: e.se,
+                ci: [lo, hi],
+                n: e.n,
+            });
+        }
+        if let Some(c) = a.changes.last() {
+            change = Some((c.change.estimate, [c.lower, c.upper], c.p_value));
+        }
+        slope = Some((a.trend.estimate, a.trend_p));
+    } else if numbers.len() == 1 {
+        let design = Design::builder(w).strata(sc).build()?;
+        let e = design.mean(&y, None)?;
+        let (lo, hi) = e.ci(LEVEL);
+        points.push(WavePoint {
+            version: numbers[0],
+            estimate: e.estimate,
+            se: e.se,
+            ci: [lo, hi],
+            n: e.n,
+        });
+    }
+    Ok(Trend {
+        title,
+        question: question.to_owned(),
+        label,
+        share,
+        value,
+        values,
+        waves: points,
+        change,
+        slope,
+    })
+}

@@ -1,0 +1,164 @@
+//! The cross-tab builder: a GET form choosing two questions (and filters), then the table of
+//! weighted counts and row/column shares with CIs, the cells that differ significantly from
+//! independence marked in words, and the Rao–Scott test stated in a sentence.
+
+use maud::{html, Markup};
+
+use super::responses::{filter_form, num, pct, pval, title};
+use crate::domain::survey::Survey;
+use crate::use_cases::results::browse::Filters;
+use crate::use_cases::results::crosstab::{CrossTabView, Departure, Variable};
+use crate::use_cases::results::dataset;
+use crate::use_cases::results::report::EstimateReport;
+use crate::web::forms::PageCtx;
+use crate::web::i18n::Lang;
+use crate::web::views::layout;
+
+fn picker(l: Lang, id: &str, label: &str, vars: &[Variable], chosen: &str) -> Markup {
+    html! {
+        div class="field" {
+            label for=(id) { (label) }
+            select id=(id) name=(id) {
+                option value="" selected[chosen.is_empty()] { (l.t("Välj fråga", "Choose a question")) }
+                @for v in vars {
+                    option value=(v.key) selected[v.key == chosen] { (v.label.get(l)) }
+                }
+            }
+        }
+    }
+}
+
+fn share(l: Lang, e: &EstimateReport) -> Markup {
+    html! {
+        (pct(l, e.estimate))
+        span class="ci" { " (" (pct(l, e.ci[0])) "–" (pct(l, e.ci[1])) ")" }
+    }
+}
+
+/// `GET /results/{key}/{version}/crosstab`
+pub fn page(
+    ctx: &PageCtx,
+    key: &str,
+    version: u32,
+    f: &Filters,
+    t: &Result<CrossTabView, (Survey, Vec<Variable>)>,
+) -> Markup {
+    let l = ctx.lang;
+    let base = format!("/results/{key}/{version}/crosstab");
+    let heading = l.t("Korstabell", "Cross-tab");
+    let (survey, vars, row, col) = match t {
+        Ok(v) => (
+            &v.survey,
+            &v.variables,
+            v.row.key.as_str(),
+            v.col.key.as_str(),
+        ),
+        Err((s, vars)) => (s, vars, "", ""),
+    };
+    layout::page(
+        ctx,
+        heading,
+        html! {
+            h1 { (heading) }
+            p { (title(l, survey)) }
+            form method="get" action=(base) class="filters" {
+                fieldset {
+                    legend { (l.t("Frågor", "Questions")) }
+                    (picker(l, "row", l.t("Rader", "Rows"), vars, row))
+                    (picker(l, "col", l.t("Kolumner", "Columns"), vars, col))
+                }
+                @for (name, value) in f.query_pairs() { input type="hidden" name=(name) value=(value); }
+                button type="submit" { (l.t("Visa tabellen", "Show the table")) }
+            }
+            (filter_form(l, &base, f, &[("row", row), ("col", col)]))
+            @if let Ok(v) = t { (table(l, v)) }
+        },
+    )
+}
+
+fn table(l: Lang, v: &CrossTabView) -> Markup {
+    let caption = format!("{} × {}", v.row.label.get(l), v.col.label.get(l));
+    let rs = &v.rao_scott;
+    let significant = rs.p_value < 0.05;
+    html! {
+        p {
+            (v.n) " " (l.t("svar i tabellen", "responses in the table"))
+            @if v.weighted { " " (l.t("(viktade med designvikter)", "(weighted by design weights)")) }
+            @else { " " (l.t("(oviktade)", "(unweighted)")) }
+            ". " (l.t("Andelar med 95 % konfidensintervall inom parentes.", "Shares with 95% confidence intervals in brackets."))
+        }
+        div class="table-scroll" tabindex="0" role="region" aria-label=(caption) {
+            table class="crosstab" {
+                caption { (caption) }
+                thead { tr {
+                    th scope="col" { (v.row.label.get(l)) }
+                    @for c in &v.col_labels { th scope="col" { (c.get(l)) } }
+                } }
+                tbody {
+                    @for (i, r) in v.row_labels.iter().enumerate() {
+                        tr {
+                            th scope="row" { (r.get(l)) }
+                            @for j in 0..v.col_labels.len() {
+                                @let c = &v.cells[i * v.col_labels.len() + j];
+                                td class=(match c.departure { Some(Departure::More) => "more", Some(Departure::Fewer) => "fewer", None => "" }) {
+                                    div { (l.t("Antal", "Count")) ": " (num(l, c.total.estimate, 0)) " (n = " (c.n) ")" }
+                                    div { (l.t("Av raden", "Of row")) ": " (share(l, &c.row_share)) }
+                                    div { (l.t("Av kolumnen", "Of column")) ": " (share(l, &c.col_share)) }
+                                    @match c.departure {
+                                        Some(Departure::More) => div { strong { (l.t("Fler än väntat", "More than expected")) } },
+                                        Some(Departure::Fewer) => div { strong { (l.t("Färre än väntat", "Fewer than expected")) } },
+                                        None => {},
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p {
+            (l.t("Rao–Scotts test av oberoende (andra ordningens korrektion)", "Rao–Scott test of independence (second-order correction)"))
+            ": F = " (num(l, rs.f, 2)) ", df = " (num(l, rs.ndf, 2)) " " (l.t("och", "and")) " " (num(l, rs.ddf, 1))
+            ", p " @if rs.p_value < 0.001 { (pval(l, rs.p_value)) } @else { "= " (pval(l, rs.p_value)) } ". "
+            @if significant { (l.t("Frågorna hänger samman (5 % nivå).", "The questions are associated (5% level).")) }
+            @else { (l.t("Inget säkerställt samband (5 % nivå).", "No significant association (5% level).")) }
+        }
+        (reproduce(l, v))
+        p {
+            (l.t("Celler markerade \"fler än väntat\" eller \"färre än väntat\" har en justerad residual (designkorrigerad) som är signifikant på 5 % nivå efter Holms korrektion för antalet celler.",
+                "Cells marked \"more than expected\" or \"fewer than expected\" have a design-corrected adjusted residual significant at the 5% level after Holm's adjustment for the number of cells."))
+        }
+    }
+}
+
+/// "Reproduce this figure": the dataset link (same query) and the matching command line.
+fn reproduce(l: Lang, v: &CrossTabView) -> Markup {
+    let key = v.survey.key.as_str();
+    let version = v.survey.version;
+    let cmd = dataset::command_line(
+        &["crosstab", "--rows", &v.row.key, "--cols", &v.col.key],
+        key,
+        version,
+        &v.design_args,
+    );
+    let mut q = v.filters.query_pairs();
+    q.push(("row", v.row.key.clone()));
+    q.push(("col", v.col.key.clone()));
+    let href = format!(
+        "/results/{key}/{version}/dataset.csv?{}",
+        serde_urlencoded::to_string(&q).unwrap_or_default()
+    );
+    html! {
+        section aria-labelledby="reproduce" {
+            h2 id="reproduce" { (l.t("Återskapa tabellen", "Reproduce this table")) }
+            p {
+                a href=(href) download=(dataset::file_name(key, version)) { (l.t("Ladda ner analysdata (CSV)", "Download the analysis dataset (CSV)")) }
+                " " (l.t("och kör:", "and run:"))
+            }
+            pre class="command" { code { (cmd) } }
+            @if v.design_args.filtered {
+                p { (l.t("Urvalets siffror är domänen in_selection = 1.", "The selection's figures are the domain in_selection = 1.")) }
+            }
+        }
+    }
+}

@@ -1,0 +1,614 @@
+//! The analyses pages of a version's results: the response browser and exclusions, open text,
+//! the cross-tab builder — who may see them, and that their figures are the analysis crate's.
+
+use insikt::domain::expr::Value;
+use insikt::domain::options::SurveyOptions;
+use insikt::domain::response::{cells, new_access_code, Mode};
+use insikt::domain::survey::flow::AnswerMap;
+use insikt::storage::invitations::{self, NewInvitation};
+use insikt::storage::responses::{self, InvitationClaim, NewResponse, SubmitOutcome};
+use insikt::use_cases::results::browse::Filters;
+use insikt::use_cases::results::crosstab;
+
+use crate::helpers::{TestApp, GOOD_PASSWORD};
+
+const KEY: &str = "vanor";
+
+const SURVEY: &str = r#"
+key = "vanor"
+version = 1
+languages = ["sv", "en"]
+title = { sv = "Vanor", en = "Habits" }
+[choice_lists]
+yn = [ { value = "yes", label = { sv = "Ja", en = "Yes" } }, { value = "no", label = { sv = "Nej", en = "No" } } ]
+age = [ { value = "young", label = { sv = "Yngre", en = "Younger" } }, { value = "old", label = { sv = "Äldre", en = "Older" } } ]
+[[pages]]
+key = "p"
+[[pages.questions]]
+key = "eid"
+type = "single_choice"
+list = "yn"
+label = { sv = "Har du e-legitimation?", en = "Do you have an e-ID?" }
+[[pages.questions]]
+key = "agegroup"
+type = "single_choice"
+list = "age"
+label = { sv = "Åldersgrupp", en = "Age group" }
+[[pages.questions]]
+key = "wish"
+type = "long_text"
+label = { sv = "Vad önskar du?", en = "What do you wish for?" }
+"#;
+
+fn now() -> time::PrimitiveDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    time::PrimitiveDateTime::new(t.date(), t.time())
+}
+
+fn publish(app: &TestApp, options: &SurveyOptions) -> (String, String) {
+    app.publish_survey(SURVEY, options);
+    let mut conn = app.db.get().unwrap();
+    let v = insikt::storage::surveys::find_version(&mut conn, KEY, 1)
+        .unwrap()
+        .unwrap();
+    (v.survey_id, v.id)
+}
+
+/// Store one response with `answers`, optionally through invitation `code`.
+fn store(app: &TestApp, answers: &[(&str, &str)], mode: Mode, code: Option<&str>, anon: bool) {
+    store_in(app, 1, answers, mode, code, anon);
+}
+
+/// Store one response to version `version`.
+fn store_in(
+    app: &TestApp,
+    version: u32,
+    answers: &[(&str, &str)],
+    mode: Mode,
+    code: Option<&str>,
+    anon: bool,
+) {
+    let mut conn = app.db.get().unwrap();
+    let v = insikt::storage::surveys::find_version(&mut conn, KEY, version)
+        .unwrap()
+        .unwrap();
+    let survey = v.survey.clone();
+    let mut map = AnswerMap::new();
+    for (k, v) in answers {
+        map.insert((*k).into(), Value::Text((*v).into()));
+    }
+    let out = responses::insert_response(
+        &mut conn,
+        &NewResponse {
+            survey_id: v.survey_id.clone(),
+            version_id: v.id.clone(),
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
+            mode,
+            language: "sv".into(),
+            seed: 1,
+            started_at: now(),
+            cells: cells(&survey, &map),
+            max_responses: None,
+            draft_id: None,
+            invitation: code.map(|c| InvitationClaim {
+                code: c.to_owned(),
+                anonymous: anon,
+            }),
+            quotas: Vec::new(),
+        },
+    )
+    .unwrap();
+    assert!(matches!(out, SubmitOutcome::Stored { .. }), "{out:?}");
+}
+
+/// `count` responses of each (eid, agegroup) pair.
+fn store_table(app: &TestApp, table: &[(&str, &str, usize)]) {
+    for (eid, age, count) in table {
+        for _ in 0..*count {
+            store(
+                app,
+                &[("eid", eid), ("agegroup", age)],
+                Mode::Web,
+                None,
+                false,
+            );
+        }
+    }
+}
+
+async fn login_as(app: &TestApp, role: &str) {
+    let name = format!("{role}1");
+    app.create_user(&name, role);
+    let res = app.login(&name, GOOD_PASSWORD).await;
+    assert_eq!(res.status().as_u16(), 303, "login as {role}");
+}
+
+fn response_ids(app: &TestApp) -> Vec<String> {
+    let mut conn = app.db.get().unwrap();
+    let v = insikt::storage::surveys::find_version(&mut conn, KEY, 1)
+        .unwrap()
+        .unwrap();
+    insikt::use_cases::results::load_version(&mut conn, &v.survey, &v.id)
+        .unwrap()
+        .response_ids
+}
+
+fn stamp(app: &TestApp) -> i64 {
+    let mut conn = app.db.get().unwrap();
+    let v = insikt::storage::surveys::find_version(&mut conn, KEY, 1)
+        .unwrap()
+        .unwrap();
+    responses::exclusion_stamp(&mut conn, &v.id).unwrap()
+}
+
+#[actix_web::test]
+async fn an_excluded_response_leaves_the_results_and_comes_back_when_re_included() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    store_table(&app, &[("yes", "young", 2), ("no", "old", 1)]);
+    login_as(&app, "researcher").await;
+    let ids = response_ids(&app);
+    assert_eq!(ids.len(), 3);
+    let target = ids[0].clone();
+    let page = format!("/results/{KEY}/1/responses/{target}");
+    let before = stamp(&app);
+    let (_, results_before) = app.get_html(&format!("/results/{KEY}/1")).await;
+    assert!(
+        results_before.contains(&format!("/results/{KEY}/1/responses")),
+        "the results page links the analyses"
+    );
+
+    let res = app
+        .post_form(&page, &format!("{page}/exclude"), &[("reason", "testsvar")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let left = response_ids(&app);
+    assert_eq!(left.len(), 2, "the excluded response is not loaded");
+    assert!(!left.contains(&target));
+    assert_ne!(stamp(&app), before, "the cache stamp changes on exclusion");
+    assert_eq!(app.audit_actions("response.exclude"), 1);
+    let (_, list) = app.get_html(&format!("/results/{KEY}/1/responses")).await;
+    assert!(list.contains("testsvar"), "the list names the reason");
+    let (_, csv) = app.get_html(&format!("/results/{KEY}/1/dataset.csv")).await;
+    assert_eq!(csv.lines().count(), 1 + 2, "nor is it in the dataset");
+    assert!(!csv.contains(&target));
+    let (_, table) = app
+        .get_html(&format!("/results/{KEY}/1/crosstab?row=eid&col=agegroup"))
+        .await;
+    assert!(table.contains("2 svar i tabellen"), "{table}");
+
+    let (_, results_after) = app.get_html(&format!("/results/{KEY}/1")).await;
+    assert!(results_before.contains(r#"<dd id="n-filtered">3 av 3</dd>"#));
+    assert!(
+        results_after.contains(r#"<dd id="n-filtered">2 av 2</dd>"#),
+        "the cached results page is recomputed without the excluded response"
+    );
+
+    let after_exclusion = stamp(&app);
+    let res = app.post_form(&page, &format!("{page}/include"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(response_ids(&app).len(), 3, "re-included");
+    let (_, results_back) = app.get_html(&format!("/results/{KEY}/1")).await;
+    assert!(results_back.contains(r#"<dd id="n-filtered">3 av 3</dd>"#));
+    assert_ne!(stamp(&app), after_exclusion, "the stamp changes again");
+    assert_eq!(app.audit_actions("response.include"), 1);
+}
+
+#[actix_web::test]
+async fn excluding_without_a_reason_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    store_table(&app, &[("yes", "young", 1)]);
+    login_as(&app, "researcher").await;
+    let id = response_ids(&app)[0].clone();
+    let page = format!("/results/{KEY}/1/responses/{id}");
+    let res = app
+        .post_form(&page, &format!("{page}/exclude"), &[("reason", "  ")])
+        .await;
+    assert_eq!(res.status().as_u16(), 400);
+    assert!(res.text().await.unwrap().contains("Ange varför"));
+    assert_eq!(response_ids(&app).len(), 1);
+    assert_eq!(app.audit_actions("response.exclude"), 0);
+}
+
+#[actix_web::test]
+async fn interviewers_get_403_analysts_read_but_cannot_exclude_and_visitors_go_to_login() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    store_table(&app, &[("yes", "young", 1)]);
+    let id = response_ids(&app)[0].clone();
+    let pages = [
+        format!("/results/{KEY}/1/responses"),
+        format!("/results/{KEY}/1/responses/{id}"),
+        format!("/results/{KEY}/1/crosstab"),
+        format!("/results/{KEY}/1/text/wish"),
+    ];
+    for p in &pages {
+        let res = app.get(p).await;
+        assert_eq!(res.status().as_u16(), 303, "{p}");
+        let to = res.headers().get("location").unwrap().to_str().unwrap();
+        assert!(to.starts_with("/login"), "{p} → {to}");
+    }
+    login_as(&app, "interviewer").await;
+    for p in &pages {
+        assert_eq!(app.get(p).await.status().as_u16(), 403, "{p}");
+    }
+    app.clear_cookies();
+    login_as(&app, "analyst").await;
+    for p in &pages {
+        assert_eq!(app.get(p).await.status().as_u16(), 200, "{p}");
+    }
+    let (_, shown) = app.get_html(&pages[1]).await;
+    assert!(!shown.contains("/exclude"), "no exclude form for analysts");
+    let res = app
+        .post_form(
+            &pages[1],
+            &format!("{}/exclude", pages[1]),
+            &[("reason", "dubblett")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(response_ids(&app).len(), 1);
+}
+
+fn invite(app: &TestApp, survey_id: &str) -> (String, String) {
+    let code = new_access_code();
+    let mut conn = app.db.get().unwrap();
+    invitations::insert_many(
+        &mut conn,
+        &[NewInvitation {
+            survey_id: survey_id.to_owned(),
+            code: code.clone(),
+            unit_ref: Some("UNIT-4711".into()),
+            email: Some("anna@example.se".into()),
+            name: Some("Anna Andersson".into()),
+            language: "sv".into(),
+            ..NewInvitation::default()
+        }],
+    )
+    .unwrap();
+    let id = invitations::find_by_code(&mut conn, &code)
+        .unwrap()
+        .unwrap()
+        .id;
+    (code, id)
+}
+
+#[actix_web::test]
+async fn anonymous_surveys_show_no_invitation_data_in_the_response_browser() {
+    let app = TestApp::spawn().await;
+    let options = SurveyOptions {
+        anonymous: true,
+        ..SurveyOptions::default()
+    };
+    let (survey_id, _) = publish(&app, &options);
+    let (code, inv_id) = invite(&app, &survey_id);
+    store(
+        &app,
+        &[("eid", "yes"), ("wish", "Snabbare bredband")],
+        Mode::Web,
+        Some(&code),
+        true,
+    );
+    login_as(&app, "researcher").await;
+    let id = response_ids(&app)[0].clone();
+    let (s1, list) = app.get_html(&format!("/results/{KEY}/1/responses")).await;
+    let (s2, shown) = app
+        .get_html(&format!("/results/{KEY}/1/responses/{id}"))
+        .await;
+    assert_eq!((s1, s2), (200, 200));
+    assert!(shown.contains("Snabbare bredband"), "the answers are shown");
+    for page in [&list, &shown] {
+        for secret in [
+            code.as_str(),
+            inv_id.as_str(),
+            "UNIT-4711",
+            "anna@example.se",
+            "Anna",
+        ] {
+            assert!(!page.contains(secret), "{secret} leaked");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_named_survey_shows_the_invitation_but_never_its_access_code() {
+    let app = TestApp::spawn().await;
+    let (survey_id, _) = publish(&app, &SurveyOptions::default());
+    let (code, inv_id) = invite(&app, &survey_id);
+    store(&app, &[("eid", "no")], Mode::Phone, Some(&code), false);
+    login_as(&app, "researcher").await;
+    let id = response_ids(&app)[0].clone();
+    let (_, shown) = app
+        .get_html(&format!("/results/{KEY}/1/responses/{id}"))
+        .await;
+    assert!(shown.contains(&inv_id), "the invitation id is shown");
+    assert!(shown.contains("UNIT-4711"));
+    assert!(!shown.contains(&code), "the access code is a credential");
+}
+
+#[actix_web::test]
+async fn the_response_list_filters_by_mode() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    store(&app, &[("eid", "yes")], Mode::Web, None, false);
+    store(&app, &[("eid", "no")], Mode::Paper, None, false);
+    store(&app, &[("eid", "no")], Mode::Paper, None, false);
+    login_as(&app, "analyst").await;
+    let (_, all) = app.get_html(&format!("/results/{KEY}/1/responses")).await;
+    assert!(all.contains("3 svar matchar"), "{all}");
+    let (_, paper) = app
+        .get_html(&format!("/results/{KEY}/1/responses?mode=paper"))
+        .await;
+    assert!(paper.contains("2 svar matchar"));
+    let (status, _) = app
+        .get_html(&format!("/results/{KEY}/1/responses?from=igår"))
+        .await;
+    assert_eq!(status, 400, "a bad date is refused with a message");
+}
+
+#[actix_web::test]
+async fn crosstab_numbers_equal_a_direct_computation() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    let table = [
+        ("yes", "young", 30),
+        ("no", "young", 5),
+        ("yes", "old", 8),
+        ("no", "old", 25),
+    ];
+    store_table(&app, &table);
+    // The direct computation: unweighted responses, one stratum; rows in response id order do
+    // not matter for a table, so build the codes from the counts.
+    let (mut rc, mut cc) = (Vec::new(), Vec::new());
+    for (eid, age, n) in table {
+        for _ in 0..n {
+            rc.push(u32::from(eid == "no"));
+            cc.push(u32::from(age == "old"));
+        }
+    }
+    let design = analysis::Design::builder(vec![1.0; rc.len()])
+        .build()
+        .unwrap();
+    let direct = design.crosstab(&rc, 2, &cc, 2, None).unwrap();
+
+    let mut conn = app.db.get().unwrap();
+    let view = crosstab::crosstab(&mut conn, KEY, 1, "eid", "agegroup", &Filters::default())
+        .unwrap()
+        .ok()
+        .unwrap();
+    drop(conn);
+    assert_eq!(view.n, 68);
+    for k in 0..4 {
+        assert_eq!(view.cells[k].n, direct.n[k]);
+        assert!((view.cells[k].row_share.estimate - direct.row_share[k].estimate).abs() < 1e-12);
+        assert!((view.cells[k].row_share.se - direct.row_share[k].se).abs() < 1e-12);
+        assert!((view.cells[k].col_share.estimate - direct.col_share[k].estimate).abs() < 1e-12);
+    }
+    assert!((view.rao_scott.p_value - direct.rao_scott.p_value).abs() < 1e-12);
+    assert!((view.rao_scott.f - direct.rao_scott.f).abs() < 1e-9);
+
+    login_as(&app, "analyst").await;
+    let (status, page) = app
+        .get_html(&format!("/results/{KEY}/1/crosstab?row=eid&col=agegroup"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("68 svar i tabellen"));
+    // 30 of 38 "yes" are younger: 78,9 %.
+    assert!(page.contains("78,9 %"), "row share shown");
+    assert!(page.contains("Fler än väntat") && page.contains("Färre än väntat"));
+    let (_, form) = app.get_html(&format!("/results/{KEY}/1/crosstab")).await;
+    assert!(form.contains(r#"<label for="row""#), "labelled pickers");
+    let (status, _) = app
+        .get_html(&format!("/results/{KEY}/1/crosstab?row=eid&col=eid"))
+        .await;
+    assert_eq!(status, 400, "the same question twice is refused");
+}
+
+#[actix_web::test]
+async fn open_text_lists_answers_and_frequencies_without_stop_words() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    store(
+        &app,
+        &[("wish", "Bättre bredband och e-tjänster")],
+        Mode::Web,
+        None,
+        false,
+    );
+    store(
+        &app,
+        &[("wish", "Bredband på landet")],
+        Mode::Paper,
+        None,
+        false,
+    );
+    login_as(&app, "manager").await;
+    let (status, page) = app.get_html(&format!("/results/{KEY}/1/text/wish")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Bredband på landet"));
+    assert!(
+        page.contains("<td>bredband</td><td class=\"num\">2</td>"),
+        "{page}"
+    );
+    assert!(!page.contains("<td>och</td>"));
+    let (_, paper) = app
+        .get_html(&format!("/results/{KEY}/1/text/wish?mode=paper"))
+        .await;
+    assert!(paper.contains("1 svar matchar"));
+    assert!(
+        !paper.contains("Bättre bredband"),
+        "the web answer is filtered out"
+    );
+    let (status, _) = app.get_html(&format!("/results/{KEY}/1/text/eid")).await;
+    assert_eq!(status, 404, "not a free-text question");
+}
+
+#[actix_web::test]
+async fn a_trend_across_two_versions_is_the_difference_of_independent_estimates() {
+    let app = TestApp::spawn().await;
+    let (survey_id, _) = publish(&app, &SurveyOptions::default());
+    {
+        let mut v2 = insikt::formats::survey_file::from_toml_str(
+            &SURVEY.replace("version = 1", "version = 2"),
+        )
+        .unwrap();
+        v2.publish().unwrap();
+        let mut conn = app.db.get().unwrap();
+        insikt::storage::surveys::insert_version(&mut conn, &survey_id, &v2, None).unwrap();
+    }
+    let mut y1 = Vec::new();
+    for (version, yes, no) in [(1, 10, 10), (2, 30, 10)] {
+        let mut y = Vec::new();
+        for k in 0..(yes + no) {
+            let answer = if k < yes { "yes" } else { "no" };
+            store_in(&app, version, &[("eid", answer)], Mode::Web, None, false);
+            y.push(f64::from(u8::from(k < yes)));
+        }
+        y1.push(y);
+    }
+    let se = |y: &[f64]| {
+        analysis::Design::builder(vec![1.0; y.len()])
+            .build()
+            .unwrap()
+            .mean(y, None)
+            .unwrap()
+            .se
+    };
+    let direct_se = (se(&y1[0]).powi(2) + se(&y1[1]).powi(2)).sqrt();
+
+    let mut conn = app.db.get().unwrap();
+    let t =
+        insikt::use_cases::results::trend::trend(&mut conn, KEY, "eid", "yes", &Filters::default())
+            .unwrap();
+    drop(conn);
+    assert_eq!(t.waves.len(), 2);
+    assert!((t.waves[0].estimate - 0.5).abs() < 1e-12);
+    assert!((t.waves[1].estimate - 0.75).abs() < 1e-12);
+    assert!((t.waves[0].se - se(&y1[0])).abs() < 1e-12);
+    let (d, ci, p) = t.change.unwrap();
+    assert!((d - 0.25).abs() < 1e-12);
+    let df = 58.0; // 60 responses in two strata
+    let half = analysis::dist::qt(0.975, df) * direct_se;
+    assert!(
+        (ci[1] - ci[0] - 2.0 * half).abs() < 1e-9,
+        "{ci:?} vs ±{half}"
+    );
+    assert!(p > 0.0 && p < 0.1, "{p}");
+
+    login_as(&app, "manager").await;
+    let (status, page) = app
+        .get_html(&format!("/results/{KEY}/trend/eid?value=yes"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<svg") && page.contains("<table"),
+        "chart and table"
+    );
+    assert!(page.contains("75,0 %") && page.contains("Version 2"));
+    assert!(page.contains("Senaste förändringen"));
+}
+
+fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
+    let start = s.find(a).unwrap_or_else(|| panic!("no {a}")) + a.len();
+    let end = s[start..].find(b).unwrap() + start;
+    &s[start..end]
+}
+
+#[actix_web::test]
+async fn the_downloaded_dataset_and_command_reproduce_the_cross_tab_with_insikt_stats() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    let rows = [
+        ("yes", "young", Mode::Web, 14),
+        ("no", "young", Mode::Web, 6),
+        ("yes", "old", Mode::Web, 5),
+        ("no", "old", Mode::Web, 12),
+        ("yes", "old", Mode::Paper, 7),
+        ("no", "young", Mode::Paper, 3),
+    ];
+    for (eid, age, mode, n) in rows {
+        for _ in 0..n {
+            store(
+                &app,
+                &[("eid", eid), ("agegroup", age), ("wish", "=1+1")],
+                mode,
+                None,
+                false,
+            );
+        }
+    }
+    login_as(&app, "analyst").await;
+    let (status, page) = app
+        .get_html(&format!(
+            "/results/{KEY}/1/crosstab?row=eid&col=agegroup&mode=web"
+        ))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let command = between(&page, r#"<pre class="command"><code>"#, "</code>").to_owned();
+    let href =
+        between(&page, r#"<a href="/results/vanor/1/dataset.csv?"#, "\"").replace("&amp;", "&");
+    let res = app
+        .get(&format!("/results/{KEY}/1/dataset.csv?{href}"))
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res
+        .headers()
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
+    let csv = res.text().await.unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        1 + 47,
+        "every response, selection marked"
+    );
+    assert!(!csv.contains(",=1+1"), "free text is not in the dataset");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("vanor-v1-dataset.csv"), &csv).unwrap();
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(&words[..2], ["insikt", "stats"], "{command}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_insikt"))
+        .args(&words[1..])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let domain = json["result"]["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["by"] == "1")
+        .unwrap();
+    let cells = domain["result"]["cells"].as_array().unwrap();
+    let cli = cells
+        .iter()
+        .find(|c| c["row"] == "yes" && c["col"] == "young")
+        .unwrap();
+
+    let mut conn = app.db.get().unwrap();
+    let filters = Filters::parse("web", "", "", "").unwrap();
+    let view = crosstab::crosstab(&mut conn, KEY, 1, "eid", "agegroup", &filters)
+        .unwrap()
+        .ok()
+        .unwrap();
+    drop(conn);
+    assert_eq!(view.n, 37);
+    let mine = &view.cells[0]; // yes × young: the choice lists' first options
+    let est = cli["row_share"]["estimate"].as_f64().unwrap();
+    let se = cli["row_share"]["se"].as_f64().unwrap();
+    assert!((mine.row_share.estimate - est).abs() < 1e-12, "{est}");
+    assert!((mine.row_share.se - se).abs() < 1e-12, "{se}");
+    let p = domain["result"]["rao_scott"]["p_value"].as_f64().unwrap();
+    assert!((view.rao_scott.p_value - p).abs() < 1e-12);
+    // The page shows the same share: 14 of 19 = 73,7 %.
+    assert!(page.contains(&format!("{:.1} %", 100.0 * est).replace('.', ",")));
+}
