@@ -1,5 +1,6 @@
 //! The command line: `insikt serve` (default), `insikt migrate`, `insikt user …`.
 
+pub mod demo;
 pub mod invitations;
 pub mod sample;
 pub mod stats;
@@ -27,13 +28,17 @@ use crate::{startup, storage, telemetry};
 /// database when unset), INSIKT_LOG_FORMAT (text|json), INSIKT_SECURE_COOKIES (true behind
 /// TLS), INSIKT_TRUST_PROXY (true behind your own reverse proxy), INSIKT_WORKERS,
 /// INSIKT_METRICS_ALLOW (addresses/networks that may read /metrics; default 127.0.0.1,::1),
-/// INSIKT_METRICS_TOKEN (bearer token for /metrics from anywhere else), RUST_LOG.
+/// INSIKT_METRICS_TOKEN (bearer token for /metrics from anywhere else), INSIKT_DEMO (default
+/// true: a new embedded database gets the synthetic demo; false = start empty), RUST_LOG.
 #[derive(Debug, Parser)]
 #[command(name = "insikt", version, verbatim_doc_comment)]
 pub struct Cli {
     /// Log format (overrides INSIKT_LOG_FORMAT).
     #[arg(long, global = true, value_enum)]
     log_format: Option<LogFormat>,
+    /// Do not seed the demo into a new database (same as INSIKT_DEMO=false).
+    #[arg(long, global = true)]
+    no_demo: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -60,6 +65,9 @@ enum Command {
     /// E-mail invitations and reminders: queue them, or send what is due (for cron).
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Seed the synthetic demo (surveys, samples, answers, one account per role) into the
+    /// database; refuses if it is already there.
+    Demo,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +156,10 @@ pub fn run() -> anyhow::Result<()> {
     if let Some(format) = cli.log_format {
         settings.log_format = format;
     }
+    if cli.no_demo {
+        settings.demo = false;
+        settings.load_shipped_surveys = false;
+    }
     telemetry::init(settings.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
@@ -163,6 +175,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Sample(args) => crate::cli::sample::run(args),
         Command::Invitations(args) => crate::cli::invitations::run(settings, args),
         Command::Mail(cmd) => mail(settings, cmd),
+        Command::Demo => crate::cli::demo::run(settings),
     }
 }
 
@@ -185,7 +198,9 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     if !boot.migrations.is_empty() {
         println!("Applied {} database migration(s).", boot.migrations.len());
     }
-    if !boot.shipped_surveys.is_empty() {
+    if boot.demo.is_some() {
+        println!("New database: seeded the synthetic demo data (turn off with --no-demo or INSIKT_DEMO=false).");
+    } else if !boot.shipped_surveys.is_empty() {
         println!(
             "Published the shipped questionnaires as open demo surveys: {}",
             boot.shipped_surveys.join(", ")
@@ -197,6 +212,9 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         println!(
             "  This password is shown only now. Change it with `insikt user reset-password admin`."
         );
+    }
+    if let Some(report) = &boot.demo {
+        crate::cli::demo::print_report(report, Some(&format!("{shown}login")));
     }
     let state = startup::state(db.clone(), settings, secret)?;
     actix_web::rt::System::new().block_on(async move {

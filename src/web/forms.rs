@@ -100,6 +100,8 @@ pub struct PageCtx {
     pub user: Option<User>,
     /// Request path (for the language switch link).
     pub path: String,
+    /// The instance holds the synthetic demo data (the layout shows a banner).
+    pub demo: bool,
 }
 
 impl PageCtx {
@@ -117,6 +119,9 @@ impl PageCtx {
             csrf,
             user: current_user(req).await?,
             path: req.path().to_owned(),
+            demo: req
+                .app_data::<web::Data<AppState>>()
+                .is_some_and(|s| s.demo),
         })
     }
 }

@@ -44,6 +44,8 @@ pub struct AppState {
     pub limiter: ratelimit::RateLimiter,
     /// Wakes the e-mail outbox worker; knows whether sending is configured.
     pub mail: crate::use_cases::mail::Outbox,
+    /// The database held the demo when the instance started: every page shows a banner.
+    pub demo: bool,
 }
 
 impl AppState {
