@@ -54,7 +54,7 @@ fn age_index(p: &Person) -> usize {
 /// The probability that an invited person answers: steeply lower for the old (the survey is
 /// mostly online) and lower in three outer districts.
 pub fn response_probability(p: &Person) -> f64 {
-    const BY_AGE: [f64; 7] = [0.55, 0.60, 0.55, 0.45, 0.33, 0.20, 0.10];
+    const BY_AGE: [f64; 7] = [0.55, 0.60, 0.55, 0.45, 0.32, 0.17, 0.08];
     let district = match p.district.as_str() {
         "rinkeby_kista" => 0.6,
         "spanga_tensta" => 0.65,
@@ -129,12 +129,12 @@ fn it_habits(answers: &mut AnswerMap, a: usize, wave: Wave, rng: &mut impl Rng) 
     answers.insert("eid".into(), text(eid));
 
     // How the respondent wants to contact the city (any number of channels).
-    const PHONE: [f64; 7] = [0.38, 0.55, 0.68, 0.78, 0.87, 0.94, 0.97];
+    const PHONE: [f64; 7] = [0.345, 0.515, 0.645, 0.745, 0.835, 0.905, 0.935];
     const EMAIL: [f64; 7] = [0.38, 0.50, 0.50, 0.46, 0.42, 0.36, 0.28];
-    const ESERVICE: [f64; 7] = [0.34, 0.32, 0.27, 0.20, 0.14, 0.09, 0.05];
-    const VISIT: [f64; 7] = [0.17, 0.17, 0.19, 0.22, 0.26, 0.31, 0.37];
+    const ESERVICE: [f64; 7] = [0.305, 0.285, 0.235, 0.165, 0.105, 0.06, 0.03];
+    const VISIT: [f64; 7] = [0.15, 0.15, 0.17, 0.20, 0.24, 0.29, 0.35];
     let mut ways = Vec::new();
-    if yes(rng, ESERVICE[a] + if later { 0.04 } else { 0.0 }) {
+    if yes(rng, ESERVICE[a] + if later { 0.03 } else { 0.0 }) {
         ways.push("eservice");
     }
     if yes(rng, PHONE[a] - if later { 0.02 } else { 0.0 }) {
@@ -202,6 +202,31 @@ const COMMENTS: [&str; 8] = [
     "Texten är för liten på mobilen.",
     "Öppettiderna i telefon är för korta.",
 ];
+
+thread_local! {
+    /// MaxDiff designs by (survey, version, question): generating one is a randomised search that
+    /// costs far more than answering, and it is the same for every respondent.
+    static DESIGNS: std::cell::RefCell<
+        std::collections::HashMap<(String, u32, String), Option<std::rc::Rc<maxdiff::MaxDiffDesign>>>,
+    > = Default::default();
+}
+
+fn cached_design(
+    survey: &Survey,
+    q: &crate::domain::survey::Question,
+) -> Option<std::rc::Rc<maxdiff::MaxDiffDesign>> {
+    let key = (survey.key.clone(), survey.version, q.key.clone());
+    DESIGNS.with(|d| {
+        d.borrow_mut()
+            .entry(key)
+            .or_insert_with(|| {
+                maxdiff::design_for(survey, q)
+                    .and_then(Result::ok)
+                    .map(std::rc::Rc::new)
+            })
+            .clone()
+    })
+}
 
 /// A generic answer for every question that has none yet.
 fn fill_generic(survey: &Survey, answers: &mut AnswerMap, rng: &mut impl Rng) {
@@ -283,7 +308,7 @@ fn fill_generic(survey: &Survey, answers: &mut AnswerMap, rng: &mut impl Rng) {
             }
             QuestionKind::MaxDiff { list: l, .. } => {
                 let items = list(l);
-                let Some(Ok(design)) = maxdiff::design_for(survey, q) else {
+                let Some(design) = cached_design(survey, q) else {
                     continue;
                 };
                 let seed: u64 = rng.gen_range(0..1_000_000);
