@@ -203,12 +203,14 @@ const COMMENTS: [&str; 8] = [
     "Öppettiderna i telefon är för korta.",
 ];
 
+/// MaxDiff designs by (survey, version, question).
+type DesignCache =
+    std::collections::HashMap<(String, u32, String), Option<std::rc::Rc<maxdiff::MaxDiffDesign>>>;
+
 thread_local! {
-    /// MaxDiff designs by (survey, version, question): generating one is a randomised search that
-    /// costs far more than answering, and it is the same for every respondent.
-    static DESIGNS: std::cell::RefCell<
-        std::collections::HashMap<(String, u32, String), Option<std::rc::Rc<maxdiff::MaxDiffDesign>>>,
-    > = Default::default();
+    /// Generating a MaxDiff design is a randomised search that costs far more than answering, and
+    /// it is the same for every respondent, so it is made once per question.
+    static DESIGNS: std::cell::RefCell<DesignCache> = Default::default();
 }
 
 fn cached_design(
