@@ -91,11 +91,25 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
             && settings.surveys_dir.is_dir()
             && !demo::is_seeded(c)?
         {
-            let report = demo::seed(c, settings.argon2, Actor::SYSTEM, &settings.surveys_dir)
-                .map_err(|e| storage::StorageError::Corrupt(format!("seeding the demo: {e}")))?;
-            shipped = report.published.clone();
-            seeded = Some(report);
-        } else if settings.load_shipped_surveys
+            match demo::seed(c, settings.argon2, Actor::SYSTEM, &settings.surveys_dir) {
+                Ok(report) => {
+                    shipped = report.published.clone();
+                    seeded = Some(report);
+                }
+                // A surveys folder without the three shipped instruments (a custom set): no
+                // demo, its questionnaires are published as before. Nothing was written.
+                Err(demo::DemoError::Questionnaire(e)) => {
+                    tracing::warn!(error = %e, "demo not seeded: the shipped questionnaires are not all in the surveys folder");
+                }
+                Err(e) => {
+                    return Err(storage::StorageError::Corrupt(format!(
+                        "seeding the demo: {e}"
+                    )))
+                }
+            }
+        }
+        if seeded.is_none()
+            && settings.load_shipped_surveys
             && settings.surveys_dir.is_dir()
             && storage::surveys::list_surveys(c)?.is_empty()
         {
