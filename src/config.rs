@@ -68,6 +68,9 @@ pub struct Settings {
     pub surveys_dir: PathBuf,
     /// On an empty database, load and publish the shipped instruments as open demo surveys.
     pub load_shipped_surveys: bool,
+    /// On a new embedded (SQLite) database, seed the whole demo (`INSIKT_DEMO`, `--no-demo`);
+    /// never automatic on PostgreSQL. Off also leaves the shipped instruments unpublished.
+    pub demo: bool,
     /// Requests a minute per client address on the answering pages (0 = no limit).
     pub respondent_rate_per_minute: u32,
     /// Burst allowance for the same limit.
@@ -262,6 +265,7 @@ struct FileConfig {
     metrics_token: Option<String>,
     metrics_allow: Option<String>,
     timezone: Option<String>,
+    demo: Option<bool>,
 }
 
 impl Settings {
@@ -321,6 +325,13 @@ impl Settings {
                 }),
                 None => Ok(from_file.unwrap_or(false)),
             }
+        };
+        let demo = match env("INSIKT_DEMO") {
+            Some(v) => parse_bool(&v).ok_or(ConfigError::Invalid {
+                setting: "INSIKT_DEMO",
+                message: format!("'{v}' is not true/false"),
+            })?,
+            None => file.demo.unwrap_or(true),
         };
         let workers = match env("INSIKT_WORKERS") {
             Some(v) => Some(v.parse().map_err(|_| ConfigError::Invalid {
@@ -386,7 +397,9 @@ impl Settings {
                     .or(file.surveys_dir)
                     .unwrap_or_else(|| "surveys".into()),
             ),
-            load_shipped_surveys: true,
+            // The shipped instruments are part of the demo: `--no-demo` leaves a database empty.
+            load_shipped_surveys: demo,
+            demo,
             respondent_rate_per_minute: match env("INSIKT_RATE_LIMIT") {
                 Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
                     setting: "INSIKT_RATE_LIMIT",

@@ -13,6 +13,7 @@ use crate::auth::{password, session};
 use crate::config::Settings;
 use crate::storage::{self, Backend, Db};
 use crate::use_cases::accounts::{self, NewAccount, NewAccountInput};
+use crate::use_cases::demo::{self, DemoReport};
 use crate::use_cases::questionnaires;
 use crate::use_cases::Actor;
 use crate::web::{self as webapp, forms::MAX_FORM_BYTES, AppState};
@@ -46,6 +47,8 @@ pub struct Bootstrap {
     pub first_admin_password: Option<String>,
     /// Shipped instruments published now as demo surveys (`key vN`).
     pub shipped_surveys: Vec<String>,
+    /// The demo seeded now (a new embedded database with the demo on).
+    pub demo: Option<DemoReport>,
 }
 
 /// Migrate, make sure the shared secret exists, and create the first admin on an empty
@@ -54,6 +57,7 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
     let mut conn = db.get()?;
     let migrations = storage::migrate::run_pending(&mut conn)?;
     let mut shipped = Vec::new();
+    let mut seeded = None;
     let (secret, first_admin_password) = storage::migrate::with_instance_lock(&mut conn, |c| {
         let secret = match &settings.secret_key {
             Some(k) => k.clone(),
@@ -64,7 +68,9 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
             )?,
         };
         let mut generated = None;
-        if settings.create_first_admin && storage::users::count_users(c)? == 0 {
+        // New = no account yet: the first start of this database.
+        let new_database = storage::users::count_users(c)? == 0;
+        if settings.create_first_admin && new_database {
             let input = NewAccountInput {
                 username: "admin",
                 display_name: "Administratör",
@@ -77,7 +83,33 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
                 .map_err(|e| storage::StorageError::Corrupt(e.to_string()))?;
             generated = account.generated_password().map(str::to_owned);
         }
-        if settings.load_shipped_surveys
+        // The demo only by itself into a new embedded database: a PostgreSQL server is shared
+        // infrastructure where invented answers must never appear unasked.
+        if settings.demo
+            && new_database
+            && matches!(db.backend(), Backend::Sqlite(_))
+            && settings.surveys_dir.is_dir()
+            && !demo::is_seeded(c)?
+        {
+            match demo::seed(c, settings.argon2, Actor::SYSTEM, &settings.surveys_dir) {
+                Ok(report) => {
+                    shipped = report.published.clone();
+                    seeded = Some(report);
+                }
+                // A surveys folder without the three shipped instruments (a custom set): no
+                // demo, its questionnaires are published as before. Nothing was written.
+                Err(demo::DemoError::Questionnaire(e)) => {
+                    tracing::warn!(error = %e, "demo not seeded: the shipped questionnaires are not all in the surveys folder");
+                }
+                Err(e) => {
+                    return Err(storage::StorageError::Corrupt(format!(
+                        "seeding the demo: {e}"
+                    )))
+                }
+            }
+        }
+        if seeded.is_none()
+            && settings.load_shipped_surveys
             && settings.surveys_dir.is_dir()
             && storage::surveys::list_surveys(c)?.is_empty()
         {
@@ -94,6 +126,7 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
             migrations,
             first_admin_password,
             shipped_surveys: shipped,
+            demo: seeded,
         },
         secret.into_bytes(),
     ))
@@ -102,6 +135,7 @@ pub fn bootstrap(db: &Db, settings: &Settings) -> anyhow::Result<(Bootstrap, Vec
 /// Build the shared state for an instance.
 pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppState> {
     let dummy_hash = password::dummy_hash(settings.argon2)?;
+    let holds_demo = demo::is_seeded(&mut *db.get()?)?;
     let db_for_writer = db.clone();
     let mail_settings = settings.mail.clone();
     let settings_rate = (
@@ -120,6 +154,7 @@ pub fn state(db: Db, settings: Settings, secret: Vec<u8>) -> anyhow::Result<AppS
         responses: storage::responses::ResponseWriter::start(db_for_writer),
         limiter: webapp::ratelimit::RateLimiter::new(settings_rate.0, settings_rate.1),
         mail: crate::use_cases::mail::Outbox::new(&mail_settings),
+        demo: holds_demo,
     })
 }
 

@@ -297,3 +297,97 @@ fn surveys_list_shows_every_version_and_imports_get_surveys_of_their_own() {
     assert!(line("or_other", "v1", "draft"), "{list}");
     assert!(line("or_other-2", "v1", "draft"), "{list}");
 }
+
+#[test]
+fn insikt_demo_seeds_a_fresh_database_and_refuses_a_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        insikt()
+            .env("INSIKT_DATA_DIR", dir.path())
+            .arg("demo")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    for needle in [
+        "it-habits v1",
+        "it-habits v2",
+        "eservice-needs v1",
+        "username: researcher",
+        "username: interviewer",
+    ] {
+        assert!(out.contains(needle), "{needle} missing from:\n{out}");
+    }
+    let second = run();
+    assert!(!second.status.success(), "a second seeding is refused");
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("already holds the demo"), "{err}");
+}
+
+#[test]
+fn serve_with_no_demo_leaves_a_new_database_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = insikt();
+    cmd.env("INSIKT_DATA_DIR", dir.path())
+        .env("INSIKT_BIND", "127.0.0.1:0")
+        .env("INSIKT_DEMO", "true")
+        .arg("--no-demo");
+    let mut server = Server::start(cmd);
+    let base = server.base_url();
+    let line = server.wait_for("username: admin");
+    let password = line.split("password: ").nth(1).unwrap().trim().to_owned();
+    assert!(
+        !server.seen.iter().any(|l| l.contains("demo")),
+        "{:?}",
+        server.seen
+    );
+    drop(server);
+    let out = insikt()
+        .env("INSIKT_DATA_DIR", dir.path())
+        .args(["surveys", "list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).trim().is_empty(),
+        "no surveys: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let _ = (base, password);
+}
+
+#[test]
+fn serve_on_a_new_database_seeds_the_demo_prints_the_demo_accounts_and_shows_the_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = insikt();
+    cmd.env("INSIKT_DATA_DIR", dir.path())
+        .env("INSIKT_BIND", "127.0.0.1:0")
+        .env("INSIKT_DEMO", "true");
+    let mut server = Server::start(cmd);
+    let base = server.base_url();
+    server.wait_for("seeded the synthetic demo data");
+    server.wait_for("username: admin");
+    let line = server.wait_for("username: researcher");
+    let password = line
+        .split("password: ")
+        .nth(1)
+        .and_then(|p| p.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    server.wait_for("username: manager");
+    let session = login(&base, "researcher", &password);
+    let page = reqwest::blocking::Client::new()
+        .get(format!("{base}/staff"))
+        .header("cookie", format!("insikt_session={session}"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("demo-banner"), "banner on the staff page");
+}

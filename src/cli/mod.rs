@@ -1,5 +1,6 @@
 //! The command line: `insikt serve` (default), `insikt migrate`, `insikt user …`.
 
+pub mod demo;
 pub mod invitations;
 pub mod sample;
 pub mod stats;
@@ -27,10 +28,14 @@ use crate::{startup, storage, telemetry};
 /// database when unset), INSIKT_LOG_FORMAT (text|json), INSIKT_SECURE_COOKIES (true behind
 /// TLS), INSIKT_TRUST_PROXY (true behind your own reverse proxy), INSIKT_WORKERS,
 /// INSIKT_METRICS_ALLOW (addresses/networks that may read /metrics; default 127.0.0.1,::1),
-/// INSIKT_METRICS_TOKEN (bearer token for /metrics from anywhere else), RUST_LOG.
+/// INSIKT_METRICS_TOKEN (bearer token for /metrics from anywhere else), INSIKT_DEMO (default
+/// true: a new embedded database gets the synthetic demo; false = start empty), RUST_LOG.
 #[derive(Debug, Parser)]
 #[command(name = "insikt", version, verbatim_doc_comment)]
 pub struct Cli {
+    /// Do not seed the demo into a new database (same as INSIKT_DEMO=false).
+    #[arg(long, global = true)]
+    no_demo: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -57,6 +62,9 @@ enum Command {
     /// E-mail invitations and reminders: queue them, or send what is due (for cron).
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Seed the synthetic demo (surveys, samples, answers, one account per role) into the
+    /// database; refuses if it is already there.
+    Demo,
 }
 
 /// Options of `insikt serve`. The log format is the server's: the other commands print to the
@@ -162,6 +170,10 @@ pub fn run() -> anyhow::Result<()> {
     {
         settings.log_format = *format;
     }
+    if cli.no_demo {
+        settings.demo = false;
+        settings.load_shipped_surveys = false;
+    }
     telemetry::init(settings.log_format);
     match command {
         Command::Serve(_) => serve(settings),
@@ -177,6 +189,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Sample(args) => crate::cli::sample::run(args),
         Command::Invitations(args) => crate::cli::invitations::run(settings, args),
         Command::Mail(cmd) => mail(settings, cmd),
+        Command::Demo => crate::cli::demo::run(settings),
     }
 }
 
@@ -199,7 +212,9 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     if !boot.migrations.is_empty() {
         println!("Applied {} database migration(s).", boot.migrations.len());
     }
-    if !boot.shipped_surveys.is_empty() {
+    if boot.demo.is_some() {
+        println!("New database: seeded the synthetic demo data (turn off with --no-demo or INSIKT_DEMO=false).");
+    } else if !boot.shipped_surveys.is_empty() {
         println!(
             "Published the shipped questionnaires as open demo surveys: {}",
             boot.shipped_surveys.join(", ")
@@ -211,6 +226,9 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         println!(
             "  This password is shown only now. Change it with `insikt user reset-password admin`."
         );
+    }
+    if let Some(report) = &boot.demo {
+        crate::cli::demo::print_report(report, Some(&format!("{shown}login")));
     }
     let state = startup::state(db.clone(), settings, secret)?;
     actix_web::rt::System::new().block_on(async move {

@@ -102,6 +102,8 @@ pub struct PageCtx {
     pub path: String,
     /// The zone times are shown in (settings; storage stays UTC).
     pub zone: crate::domain::local_time::Zone,
+    /// The instance holds the synthetic demo data (the layout shows a banner).
+    pub demo: bool,
 }
 
 impl PageCtx {
@@ -120,9 +122,12 @@ impl PageCtx {
             user: current_user(req).await?,
             path: req.path().to_owned(),
             zone: req
-                .app_data::<actix_web::web::Data<super::AppState>>()
+                .app_data::<web::Data<AppState>>()
                 .map(|s| s.settings.timezone.clone())
                 .unwrap_or_else(crate::domain::local_time::stockholm),
+            demo: req
+                .app_data::<web::Data<AppState>>()
+                .is_some_and(|s| s.demo),
         })
     }
 }

@@ -46,6 +46,8 @@ pub struct AppState {
     pub mail: crate::use_cases::mail::Outbox,
     /// Loaded result columns per version, kept until the version's responses change.
     pub results: Arc<crate::use_cases::results::cache::ResultsCache>,
+    /// The database held the demo when the instance started: every page shows a banner.
+    pub demo: bool,
 }
 
 impl AppState {

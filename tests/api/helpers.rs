@@ -72,6 +72,7 @@ impl TestApp {
             workers: Some(1),
             surveys_dir: std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/surveys")),
             load_shipped_surveys: false,
+            demo: false,
             respondent_rate_per_minute: 0,
             respondent_rate_burst: 60,
             mail: Default::default(),

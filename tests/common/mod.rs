@@ -23,6 +23,8 @@ pub fn insikt() -> Command {
         cmd.env_remove(var);
     }
     cmd.env("INSIKT_WORKERS", "1").env("RUST_LOG", "warn");
+    // Seeding the demo takes a while; only the tests about the demo turn it back on.
+    cmd.env("INSIKT_DEMO", "false");
     cmd
 }
 

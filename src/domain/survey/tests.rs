@@ -543,11 +543,11 @@ fn text_limits_that_add_up_past_the_form_limit_are_a_warning() {
             .filter(|f| f.code == "text_limits_exceed_form")
             .count()
     };
-    for i in 0..40 {
+    for i in 0..30 {
         s.pages[0].questions.push(long(i));
     }
-    assert_eq!(budget(&s), 0, "40 texts at the default limit fit");
-    for i in 40..50 {
+    assert_eq!(budget(&s), 0, "30 texts at the default limit fit");
+    for i in 30..50 {
         s.pages[0].questions.push(long(i));
     }
     assert_eq!(budget(&s), 1, "50 texts at 2,000 characters do not");

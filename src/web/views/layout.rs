@@ -22,6 +22,19 @@ pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
             }
             body {
                 a class="skip-link" href="#main" { (lang.t("Hoppa till innehållet", "Skip to content")) }
+                @if ctx.demo {
+                    // Text, not colour alone: anyone reading a figure must know it is invented.
+                    div class="demo-banner" role="note" {
+                        div class="wrap" {
+                            strong { (lang.t("Demodata", "Demo data")) }
+                            " – "
+                            (lang.t(
+                                "allt i den här installationen är påhittat (syntetiska svar från en påhittad befolkning).",
+                                "everything in this installation is made up (synthetic answers from a synthetic population)."
+                            ))
+                        }
+                    }
+                }
                 header class="site-header" {
                     div class="wrap header-row" {
                         a class="brand" href="/" { "Insikt" }
