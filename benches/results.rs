@@ -1,0 +1,140 @@
+//! Results page benchmarks on a synthetic 40-question survey with 100,000 responses: the whole
+//! page's figures for one weighting and filter, and raking to district × age × gender. The
+//! columns are built in memory (the database load is measured separately). Run:
+//! `cargo bench --bench results`.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use analysis::data::{Categorical, Column, SurveyData};
+use criterion::{criterion_group, criterion_main, Criterion};
+use insikt::domain::response::Mode;
+use insikt::storage::results::ResultsStamp;
+use insikt::use_cases::results::cache::VersionData;
+use insikt::use_cases::results::page::page_of;
+use insikt::use_cases::results::population::PopulationTable;
+use insikt::use_cases::results::query::{prepare_loaded, ResultsQuery, Weighting};
+use insikt::use_cases::results::{DesignColumns, LoadedResponses};
+
+const N: usize = 100_000;
+const QUESTIONS: usize = 40;
+const DISTRICTS: usize = 14;
+const AGES: usize = 6;
+
+fn survey_toml() -> String {
+    let mut t = String::from("key = \"bench\"\nversion = 1\nlanguages = [\"sv\", \"en\"]\ntitle = { sv = \"B\", en = \"B\" }\n[choice_lists]\n");
+    let list = |name: &str, k: usize| {
+        let items: Vec<String> = (0..k)
+            .map(|i| format!("{{ value = \"{name}{i}\", label = {{ sv = \"{name}{i}\", en = \"{name}{i}\" }} }}"))
+            .collect();
+        format!("{name} = [ {} ]\n", items.join(", "))
+    };
+    t.push_str(&list("d", DISTRICTS));
+    t.push_str(&list("a", AGES));
+    t.push_str(&list("g", 2));
+    t.push_str(&list("c", 4));
+    t.push_str("[[pages]]\nkey = \"p\"\n");
+    for (key, l) in [("district", "d"), ("age_group", "a"), ("gender", "g")] {
+        let _ = write!(t, "[[pages.questions]]\nkey = \"{key}\"\ntype = \"single_choice\"\nlist = \"{l}\"\nlabel = {{ sv = \"{key}\", en = \"{key}\" }}\n");
+    }
+    for q in 0..QUESTIONS {
+        let _ = write!(t, "[[pages.questions]]\nkey = \"q{q}\"\ntype = \"single_choice\"\nlist = \"c\"\nlabel = {{ sv = \"Fråga {q}\", en = \"Question {q}\" }}\n");
+    }
+    t
+}
+
+/// A cheap deterministic generator (no dependency on rand's versions).
+fn lcg(state: &mut u64) -> u32 {
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (*state >> 33) as u32
+}
+
+fn data() -> Arc<VersionData> {
+    let survey = insikt::formats::survey_file::from_toml_str(&survey_toml()).expect("survey");
+    let mut s = 7u64;
+    let mut col = |k: u32, labels: Vec<String>| {
+        let codes = (0..N).map(|_| lcg(&mut s) % k).collect();
+        Column::Categorical(Categorical { codes, labels })
+    };
+    let names = |p: &str, k: usize| (0..k).map(|i| format!("{p}{i}")).collect::<Vec<_>>();
+    let mut columns = vec![
+        (
+            "district".to_owned(),
+            col(DISTRICTS as u32, names("d", DISTRICTS)),
+        ),
+        ("age_group".to_owned(), col(AGES as u32, names("a", AGES))),
+        ("gender".to_owned(), col(2, names("g", 2))),
+    ];
+    for q in 0..QUESTIONS {
+        columns.push((format!("q{q}"), col(4, names("c", 4))));
+    }
+    let loaded = LoadedResponses {
+        response_ids: (0..N).map(|i| format!("r{i:06}")).collect(),
+        data: SurveyData { columns },
+        design: DesignColumns::unweighted(N),
+    };
+    Arc::new(VersionData {
+        version_id: "v".into(),
+        survey,
+        loaded,
+        modes: vec![Some(Mode::Web); N],
+        submitted: vec![time::PrimitiveDateTime::MIN; N],
+        stamp: ResultsStamp {
+            responses: N as i64,
+            last_submitted: None,
+        },
+    })
+}
+
+fn table() -> PopulationTable {
+    let mut cells = Vec::new();
+    for d in 0..DISTRICTS {
+        for a in 0..AGES {
+            for g in 0..2 {
+                cells.push((
+                    vec![format!("d{d}"), format!("a{a}"), format!("g{g}")],
+                    1000.0 + (d * 37 + a * 11 + g * 5) as f64,
+                ));
+            }
+        }
+    }
+    let total = cells.iter().map(|(_, n)| n).sum();
+    PopulationTable {
+        id: "t".into(),
+        name: "pop".into(),
+        columns: vec!["district".into(), "age_group".into(), "gender".into()],
+        cells,
+        total,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let d = data();
+    let t = table();
+    let raked = ResultsQuery {
+        weighting: Weighting::Raked {
+            table: "t".into(),
+            margins: Vec::new(),
+        },
+        ..ResultsQuery::default()
+    };
+    let mut filtered = raked.clone();
+    filtered.filters.background = vec![("gender".into(), "g1".into())];
+    let mut g = c.benchmark_group("results_100k");
+    g.sample_size(10);
+    g.bench_function("rake_district_age_gender", |b| {
+        b.iter(|| prepare_loaded(d.clone(), Some(&t), &raked).expect("rake"))
+    });
+    g.bench_function("page_40_questions_raked_and_filtered", |b| {
+        b.iter(|| {
+            let p = prepare_loaded(d.clone(), Some(&t), &filtered).expect("prepare");
+            page_of(p, Vec::new())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
