@@ -84,6 +84,7 @@ fn data() -> Arc<VersionData> {
         stamp: ResultsStamp {
             responses: N as i64,
             last_submitted: None,
+            exclusions: 0,
         },
     })
 }
