@@ -85,7 +85,10 @@ fn start_server(data: &std::path::Path, surveys: &std::path::Path) -> (Server, S
             "durability-test-secret-0123456789abcdef",
         )
         .env("INSIKT_RATE_LIMIT", "0")
-        .env("INSIKT_WORKERS", "2");
+        .env("INSIKT_WORKERS", "2")
+        // Publish the folder's one survey at start (a folder without the shipped questionnaires
+        // seeds no demo data).
+        .env("INSIKT_DEMO", "true");
     let mut server = Server::start(cmd);
     let url = server.base_url();
     (server, url)
