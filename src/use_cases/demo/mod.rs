@@ -13,6 +13,7 @@
 pub mod answers;
 pub mod population;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rand::{Rng, SeedableRng};
@@ -249,9 +250,14 @@ impl Fieldwork {
         let anonymous = questionnaires::options(c, self.key)?.anonymous;
         let mut rng = ChaCha8Rng::seed_from_u64(SEED);
         rng.set_stream(self.wave.stream());
+        let answering: Vec<bool> = invited
+            .iter()
+            .map(|(person, _)| rng.gen::<f64>() < answers::response_probability(person))
+            .collect();
+        let answering = at_least_two_per_stratum(&invited, answering);
         let mut batch = Vec::new();
         for (i, (person, code)) in invited.iter().enumerate() {
-            if rng.gen::<f64>() >= answers::response_probability(person) {
+            if !answering[i] {
                 continue;
             }
             let mut r = respondent(version, Some(person), self.wave, self.start, &mut rng);
@@ -264,6 +270,26 @@ impl Fieldwork {
         }
         store(c, version, batch, report)
     }
+}
+
+/// Who answers, after the follow-up that fieldwork does in the smallest strata: a stratum
+/// (district × age group) with fewer than two respondents gets its first non-respondents added
+/// until it has two (as interviewers phone people in a cell that would otherwise stand alone).
+/// Without it a stratum with one response has no variance estimate, and the default lonely-PSU
+/// policy (R's "fail") would refuse the demo's weighted results.
+fn at_least_two_per_stratum(invited: &[(Person, String)], mut answering: Vec<bool>) -> Vec<bool> {
+    let mut count: HashMap<(&str, &str), usize> = HashMap::new();
+    for ((p, _), &a) in invited.iter().zip(&answering) {
+        *count.entry((&p.district, &p.age_group)).or_default() += usize::from(a);
+    }
+    for (i, (p, _)) in invited.iter().enumerate() {
+        let n = count.entry((&p.district, &p.age_group)).or_default();
+        if *n < 2 && !answering[i] {
+            answering[i] = true;
+            *n += 1;
+        }
+    }
+    answering
 }
 
 /// One generated response (without invitation) to `version`.
