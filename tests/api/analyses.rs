@@ -8,7 +8,9 @@ use insikt::domain::survey::flow::AnswerMap;
 use insikt::storage::invitations::{self, NewInvitation};
 use insikt::storage::responses::{self, InvitationClaim, NewResponse, SubmitOutcome};
 use insikt::use_cases::results::browse::Filters;
+use insikt::use_cases::results::cache::ResultsCache;
 use insikt::use_cases::results::crosstab;
+use insikt::use_cases::results::query::ResultsQuery;
 
 use crate::helpers::{TestApp, GOOD_PASSWORD};
 
@@ -373,10 +375,19 @@ async fn crosstab_numbers_equal_a_direct_computation() {
     let direct = design.crosstab(&rc, 2, &cc, 2, None).unwrap();
 
     let mut conn = app.db.get().unwrap();
-    let view = crosstab::crosstab(&mut conn, KEY, 1, "eid", "agegroup", &Filters::default())
-        .unwrap()
-        .ok()
-        .unwrap();
+    let cache = ResultsCache::new();
+    let view = crosstab::crosstab(
+        &mut conn,
+        &cache,
+        KEY,
+        1,
+        "eid",
+        "agegroup",
+        &ResultsQuery::default(),
+    )
+    .unwrap()
+    .ok()
+    .unwrap();
     drop(conn);
     assert_eq!(view.n, 68);
     for k in 0..4 {
@@ -595,11 +606,19 @@ async fn the_downloaded_dataset_and_command_reproduce_the_cross_tab_with_insikt_
         .unwrap();
 
     let mut conn = app.db.get().unwrap();
-    let filters = Filters::parse("web", "", "", "").unwrap();
-    let view = crosstab::crosstab(&mut conn, KEY, 1, "eid", "agegroup", &filters)
-        .unwrap()
-        .ok()
-        .unwrap();
+    let query = ResultsQuery::from_pairs(&[("mode".into(), "web".into())]).unwrap();
+    let view = crosstab::crosstab(
+        &mut conn,
+        &ResultsCache::new(),
+        KEY,
+        1,
+        "eid",
+        "agegroup",
+        &query,
+    )
+    .unwrap()
+    .ok()
+    .unwrap();
     drop(conn);
     assert_eq!(view.n, 37);
     let mine = &view.cells[0]; // yes × young: the choice lists' first options
@@ -611,4 +630,148 @@ async fn the_downloaded_dataset_and_command_reproduce_the_cross_tab_with_insikt_
     assert!((view.rao_scott.p_value - p).abs() < 1e-12);
     // The page shows the same share: 14 of 19 = 73,7 %.
     assert!(page.contains(&format!("{:.1} %", 100.0 * est).replace('.', ",")));
+}
+
+/// POST a population table as a browser would (multipart), without following the redirect.
+async fn upload_population(app: &TestApp, name: &str, csv: &str) -> String {
+    let token = app.csrf_token("/results/population").await;
+    let boundary = "----insiktAnalysesBoundary";
+    let mut body = String::new();
+    for (k, v) in [("csrf_token", token.as_str()), ("name", name)] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"pop.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"));
+    let cookies: Vec<String> = ["insikt_session", "insikt_csrf"]
+        .iter()
+        .filter_map(|n| app.cookie(n).map(|v| format!("{n}={v}")))
+        .collect();
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/results/population", app.address))
+        .header(reqwest::header::COOKIE, cookies.join("; "))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "population table stored");
+    let mut conn = app.db.get().unwrap();
+    insikt::storage::population::find_by_name(&mut conn, name)
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[actix_web::test]
+async fn the_cross_tab_follows_the_results_pages_raking_and_background_filter() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    let table = [
+        ("yes", "young", 30),
+        ("no", "young", 5),
+        ("yes", "old", 8),
+        ("no", "old", 25),
+    ];
+    store_table(&app, &table);
+    login_as(&app, "analyst").await;
+    // Older people are under-represented: 33 of 68 in the sample, 70 % of the population.
+    let id = upload_population(&app, "Ålder", "agegroup,count\nyoung,300\nold,700\n").await;
+
+    // The direct computation: rake the loaded design to the age margin, cross-tabulate.
+    let mut conn = app.db.get().unwrap();
+    let v = insikt::storage::surveys::find_version(&mut conn, KEY, 1)
+        .unwrap()
+        .unwrap();
+    let l = insikt::use_cases::results::load_version(&mut conn, &v.survey, &v.id).unwrap();
+    let cat = |k: &str| match l.data.column(k) {
+        Some(analysis::Column::Categorical(c)) => c.clone(),
+        other => panic!("{k}: {other:?}"),
+    };
+    let (eid, age) = (cat("eid"), cat("agegroup"));
+    let targets: Vec<f64> = age
+        .labels
+        .iter()
+        .map(|a| if a == "young" { 300.0 } else { 700.0 })
+        .collect();
+    let base = l.design(analysis::LonelyPsu::Fail).unwrap();
+    let (raked, _) = base
+        .rake(
+            &[analysis::Margin {
+                codes: age.codes.clone(),
+                targets,
+            }],
+            analysis::RakeOptions::default(),
+        )
+        .unwrap();
+    let direct = raked.crosstab(&eid.codes, 2, &age.codes, 2, None).unwrap();
+
+    let pairs = vec![
+        ("weighting".to_owned(), "raked".to_owned()),
+        ("table".to_owned(), id.clone()),
+        ("map.agegroup".to_owned(), "agegroup".to_owned()),
+    ];
+    let query = ResultsQuery::from_pairs(&pairs).unwrap();
+    let cache = ResultsCache::new();
+    let view = crosstab::crosstab(&mut conn, &cache, KEY, 1, "eid", "agegroup", &query)
+        .unwrap()
+        .ok()
+        .unwrap();
+    assert!(view.weighted, "the raked weights differ from 1");
+    for k in 0..4 {
+        assert!((view.cells[k].share.estimate - direct.cell[k].estimate).abs() < 1e-12);
+        assert!((view.cells[k].row_share.estimate - direct.row_share[k].estimate).abs() < 1e-12);
+        assert!((view.cells[k].row_share.se - direct.row_share[k].se).abs() < 1e-12);
+        assert!((view.cells[k].total.estimate - direct.totals[k].estimate).abs() < 1e-9);
+    }
+    assert!((view.rao_scott.p_value - direct.rao_scott.p_value).abs() < 1e-12);
+    // Raked, the table's total is the population's, not the sample's 68.
+    let total: f64 = view.cells.iter().map(|c| c.total.estimate).sum();
+    assert!((total - 1000.0).abs() < 1e-6, "{total}");
+
+    // A background filter is a domain of the raked design, as on the results page.
+    let mut filtered = pairs.clone();
+    filtered.push(("f.agegroup".to_owned(), "old".to_owned()));
+    let fq = ResultsQuery::from_pairs(&filtered).unwrap();
+    let err = crosstab::crosstab(&mut conn, &cache, KEY, 1, "eid", "agegroup", &fq)
+        .err()
+        .expect("one age group left: no table");
+    assert!(err.message().is_some(), "said in words");
+    drop(conn);
+
+    // The results page links to the cross-tab with its weighting, and the cross-tab's form
+    // keeps it.
+    let qs = serde_urlencoded::to_string(&pairs).unwrap();
+    let (status, results) = app.get_html(&format!("/results/{KEY}/1?{qs}")).await;
+    assert_eq!(status, 200, "{results}");
+    let link = format!("/results/{KEY}/1/crosstab?{}", qs.replace('&', "&amp;"));
+    assert!(results.contains(&link), "{link}");
+    let (status, page) = app
+        .get_html(&format!(
+            "/results/{KEY}/1/crosstab?row=eid&col=agegroup&{qs}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(r#"id="w-raked" value="raked" checked"#),
+        "{page}"
+    );
+    // yes × young of its row, raked: shown as on the page.
+    let shown = format!("{:.1} %", 100.0 * direct.row_share[0].estimate).replace('.', ",");
+    assert!(page.contains(&shown), "{shown}");
+    let (status, _) = app
+        .get_html(&format!(
+            "/results/{KEY}/1/crosstab?row=eid&col=agegroup&weighting=raked"
+        ))
+        .await;
+    assert_eq!(
+        status, 400,
+        "a raking without a table is refused with a message"
+    );
 }

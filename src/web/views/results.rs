@@ -87,7 +87,7 @@ pub fn page(ctx: &PageCtx, key: &str, version: u32, shown: &Shown) -> Markup {
         html! {
             p class="breadcrumb" { a href="/results" { (l.t("Resultat", "Results")) } }
             h1 { (title) " – " (l.t("version", "version")) " " (version) }
-            (responses::analyses_nav(l, key, version, survey))
+            (responses::analyses_nav(l, key, version, survey, &query.to_query_string()))
             @if shown.empty {
                 p role="status" id="no-responses" { (l.pick(problem.unwrap_or(&Msg::fixed("", "")))) }
             } @else if let Some(m) = problem {
@@ -116,6 +116,32 @@ fn filter_form(
     tables: &[(String, String, Vec<String>)],
     strata: &[String],
 ) -> Markup {
+    query_form(
+        l,
+        &format!("/results/{key}/{version}"),
+        html! {},
+        (l.t("Visa resultat", "Show results"), "show-results"),
+        query,
+        survey,
+        tables,
+        strata,
+    )
+}
+
+/// The results page's weighting and filter form, shared by the pages that follow the results
+/// page's query (the cross-tab): a GET form to `action`, `lead` (e.g. the cross-tab's question
+/// pickers) first, then the weighting and filter fieldsets, then the button (`submit`: text, id).
+#[allow(clippy::too_many_arguments)]
+pub fn query_form(
+    l: Lang,
+    action: &str,
+    lead: Markup,
+    submit: (&str, &str),
+    query: &ResultsQuery,
+    survey: &Survey,
+    tables: &[(String, String, Vec<String>)],
+    strata: &[String],
+) -> Markup {
     let w = &query.weighting;
     let f = &query.filters;
     let singles: Vec<_> = survey
@@ -124,7 +150,8 @@ fn filter_form(
         .collect();
     let chosen_table = w.table().and_then(|id| tables.iter().find(|t| t.0 == id));
     html! {
-        form method="get" action={ "/results/" (key) "/" (version) } class="stack results-form" {
+        form method="get" action=(action) class="stack results-form" {
+            (lead)
             fieldset {
                 legend { (l.t("Viktning", "Weighting")) }
                 @for (value, sv, en) in [
@@ -218,7 +245,7 @@ fn filter_form(
                     }
                 }
             }
-            button type="submit" id="show-results" class="button" { (l.t("Visa resultat", "Show results")) }
+            button type="submit" id=(submit.1) class="button" { (submit.0) }
         }
     }
 }

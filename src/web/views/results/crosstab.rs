@@ -4,10 +4,8 @@
 
 use maud::{html, Markup};
 
-use super::responses::{filter_form, num, pct, pval, title};
-use crate::domain::survey::Survey;
-use crate::use_cases::results::browse::Filters;
-use crate::use_cases::results::crosstab::{CrossTabView, Departure, Variable};
+use super::responses::{num, pct, pval, title};
+use crate::use_cases::results::crosstab::{Builder, CrossTabView, Departure, Variable};
 use crate::use_cases::results::dataset;
 use crate::use_cases::results::report::EstimateReport;
 use crate::web::forms::PageCtx;
@@ -35,25 +33,29 @@ fn share(l: Lang, e: &EstimateReport) -> Markup {
     }
 }
 
-/// `GET /results/{key}/{version}/crosstab`
-pub fn page(
-    ctx: &PageCtx,
-    key: &str,
-    version: u32,
-    f: &Filters,
-    t: &Result<CrossTabView, (Survey, Vec<Variable>)>,
-) -> Markup {
+/// `GET /results/{key}/{version}/crosstab`: one GET form (the two questions, then the results
+/// page's weighting and filters), then the table.
+pub fn page(ctx: &PageCtx, key: &str, version: u32, t: &Result<CrossTabView, Builder>) -> Markup {
     let l = ctx.lang;
     let base = format!("/results/{key}/{version}/crosstab");
     let heading = l.t("Korstabell", "Cross-tab");
-    let (survey, vars, row, col) = match t {
+    let (survey, vars, row, col, query, choices) = match t {
         Ok(v) => (
             &v.survey,
             &v.variables,
             v.row.key.as_str(),
             v.col.key.as_str(),
+            &v.query,
+            &v.choices,
         ),
-        Err((s, vars)) => (s, vars, "", ""),
+        Err(b) => (&b.survey, &b.variables, "", "", &b.query, &b.choices),
+    };
+    let lead = html! {
+        fieldset {
+            legend { (l.t("Frågor", "Questions")) }
+            (picker(l, "row", l.t("Rader", "Rows"), vars, row))
+            (picker(l, "col", l.t("Kolumner", "Columns"), vars, col))
+        }
     };
     layout::page(
         ctx,
@@ -61,16 +63,16 @@ pub fn page(
         html! {
             h1 { (heading) }
             p { (title(l, survey)) }
-            form method="get" action=(base) class="filters" {
-                fieldset {
-                    legend { (l.t("Frågor", "Questions")) }
-                    (picker(l, "row", l.t("Rader", "Rows"), vars, row))
-                    (picker(l, "col", l.t("Kolumner", "Columns"), vars, col))
-                }
-                @for (name, value) in f.query_pairs() { input type="hidden" name=(name) value=(value); }
-                button type="submit" { (l.t("Visa tabellen", "Show the table")) }
-            }
-            (filter_form(l, &base, f, &[("row", row), ("col", col)]))
+            (super::query_form(
+                l,
+                &base,
+                lead,
+                (l.t("Visa tabellen", "Show the table"), "show-table"),
+                query,
+                survey,
+                &choices.tables,
+                &choices.strata,
+            ))
             @if let Ok(v) = t { (table(l, v)) }
         },
     )
@@ -141,9 +143,9 @@ fn reproduce(l: Lang, v: &CrossTabView) -> Markup {
         version,
         &v.design_args,
     );
-    let mut q = v.filters.query_pairs();
-    q.push(("row", v.row.key.clone()));
-    q.push(("col", v.col.key.clone()));
+    let mut q = v.query.to_pairs();
+    q.push(("row".into(), v.row.key.clone()));
+    q.push(("col".into(), v.col.key.clone()));
     let href = format!(
         "/results/{key}/{version}/dataset.csv?{}",
         serde_urlencoded::to_string(&q).unwrap_or_default()
