@@ -775,3 +775,143 @@ async fn the_cross_tab_follows_the_results_pages_raking_and_background_filter() 
         "a raking without a table is refused with a message"
     );
 }
+
+#[actix_web::test]
+async fn the_downloaded_dataset_margins_and_commands_reproduce_a_raked_page_with_insikt_stats() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    store_table(
+        &app,
+        &[
+            ("yes", "young", 30),
+            ("no", "young", 5),
+            ("yes", "old", 8),
+            ("no", "old", 25),
+        ],
+    );
+    login_as(&app, "analyst").await;
+    let id = upload_population(&app, "Ålder", "agegroup,count\nyoung,300\nold,700\n").await;
+    let qs = format!("weighting=raked&table={id}&map.agegroup=agegroup");
+    let (status, page) = app
+        .get_html(&format!(
+            "/results/{KEY}/1/crosstab?row=eid&col=agegroup&{qs}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let command = between(&page, r#"<pre class="command"><code>"#, "</code>").to_owned();
+    let calibrate = between(
+        &page,
+        r#"<pre class="command" id="calibration-command"><code>"#,
+        "</code>",
+    )
+    .replace("&#39;", "'");
+    let href =
+        between(&page, r#"<a href="/results/vanor/1/dataset.csv?"#, "\"").replace("&amp;", "&");
+    let margin = between(&page, r#"<a href="/results/vanor/1/margin/"#, "\"").replace("&amp;", "&");
+    let csv = app
+        .get(&format!("/results/{KEY}/1/dataset.csv?{href}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let res = app.get(&format!("/results/{KEY}/1/margin/{margin}")).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let margin_csv = res.text().await.unwrap();
+    assert_eq!(margin_csv, "category,total\nyoung,300\nold,700\n");
+    // The weight column is the final (raked) weight: it sums to the population.
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let wi = header.iter().position(|h| *h == "weight").unwrap();
+    let sum: f64 = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(wi).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((sum - 1000.0).abs() < 1e-6, "{sum}");
+    assert!(header.contains(&"design_weight") && header.contains(&"eid=yes"));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("vanor-v1-dataset.csv"), &csv).unwrap();
+    std::fs::write(dir.path().join("vanor-v1-margin-agegroup.csv"), &margin_csv).unwrap();
+    let run = |cmd: &str| -> serde_json::Value {
+        let words: Vec<String> = cmd
+            .split_whitespace()
+            .map(|w| w.trim_matches('\'').to_owned())
+            .collect();
+        assert_eq!(&words[..2], ["insikt", "stats"], "{cmd}");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_insikt"))
+            .args(&words[1..])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+
+    // The direct computation on the loaded responses, as the page does.
+    let mut conn = app.db.get().unwrap();
+    let query = ResultsQuery::from_pairs(
+        &serde_urlencoded::from_str::<Vec<(String, String)>>(&qs).unwrap(),
+    )
+    .unwrap();
+    let view = crosstab::crosstab(
+        &mut conn,
+        &ResultsCache::new(),
+        KEY,
+        1,
+        "eid",
+        "agegroup",
+        &query,
+    )
+    .unwrap()
+    .ok()
+    .unwrap();
+    let prepared =
+        insikt::use_cases::results::query::prepare(&mut conn, &ResultsCache::new(), KEY, 1, &query)
+            .unwrap();
+    drop(conn);
+    let eid = match prepared.data.loaded.data.column("eid") {
+        Some(analysis::Column::Categorical(c)) => c.clone(),
+        other => panic!("{other:?}"),
+    };
+    let yes = eid.labels.iter().position(|v| v == "yes").unwrap();
+    let share = prepared
+        .design
+        .frequencies(&eid.codes, eid.labels.len(), None)
+        .unwrap()
+        .proportions[yes];
+
+    // The cross-tab command with the final weights: the page's estimates exactly.
+    let json = run(&command);
+    let cells = json["result"]["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{json}"));
+    let cli = cells
+        .iter()
+        .find(|c| c["row"] == "yes" && c["col"] == "young")
+        .unwrap();
+    let est = cli["row_share"]["estimate"].as_f64().unwrap();
+    assert!(
+        (view.cells[0].row_share.estimate - est).abs() < 1e-12,
+        "{est}"
+    );
+
+    // The calibration command: the raked share of "yes" and its SE, as on the results page.
+    let json = run(&calibrate);
+    let mean = &json["result"]["mean"];
+    let (est, se) = (
+        mean["estimate"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{json}")),
+        mean["se"].as_f64().unwrap(),
+    );
+    assert!(
+        (share.estimate - est).abs() < 1e-9,
+        "{} vs {est}",
+        share.estimate
+    );
+    assert!((share.se - se).abs() < 1e-9, "{} vs {se}", share.se);
+}

@@ -102,6 +102,10 @@ pub struct CrossTabView {
     pub choices: Choices,
     /// The design arguments of the matching `insikt stats` command (reproduce this figure).
     pub design_args: super::dataset::DesignArgs,
+    /// The calibration that repeats the page's weighting from the design weights, if any.
+    pub calibration: Option<super::dataset::Calibration>,
+    /// The stored choice values of the row categories (for the calibrated command's indicator).
+    pub row_values: Vec<String>,
 }
 
 /// What the weighting and filter form offers: population tables (id, name, columns) and the
@@ -329,6 +333,8 @@ pub fn crosstab(
         row_labels: labels(&rkept, rc, row),
         col_labels: labels(&ckept, cc, col),
         weighted: prepared.weights().iter().any(|&w| (w - 1.0).abs() > 1e-12),
+        calibration: super::dataset::calibration_of(query, &prepared.diagnostics.columns),
+        row_values: rkept.iter().map(|&k| rc.labels[k].clone()).collect(),
         query: query.clone(),
         choices,
         design_args: super::dataset::DesignArgs {

@@ -150,6 +150,12 @@ fn reproduce(l: Lang, v: &CrossTabView) -> Markup {
         "/results/{key}/{version}/dataset.csv?{}",
         serde_urlencoded::to_string(&q).unwrap_or_default()
     );
+    let calibrated = v.calibration.as_ref().and_then(|c| {
+        let var = dataset::indicator(&v.row.key, v.row_values.first()?);
+        let cmd = dataset::calibration_command(key, version, &v.design_args, c, &var)?;
+        Some((c, cmd))
+    });
+    let query = v.query.to_query_string();
     html! {
         section aria-labelledby="reproduce" {
             h2 id="reproduce" { (l.t("Återskapa tabellen", "Reproduce this table")) }
@@ -158,8 +164,31 @@ fn reproduce(l: Lang, v: &CrossTabView) -> Markup {
                 " " (l.t("och kör:", "and run:"))
             }
             pre class="command" { code { (cmd) } }
+            p { (l.t(
+                "Kolumnen weight är den slutliga vikten efter sidans viktning, så skattningarna blir exakt sidans.",
+                "The weight column is the final weight after the page's weighting, so the estimates are exactly the page's.",
+            )) }
             @if v.design_args.filtered {
                 p { (l.t("Urvalets siffror är domänen in_selection = 1.", "The selection's figures are the domain in_selection = 1.")) }
+            }
+            @if let Some(c) = &v.calibration {
+                p id="calibration-note" { (l.t(
+                    "Sidan kalibrerar vikterna till en populationstabell. Kommandot ovan behandlar de slutliga vikterna som designvikter, så dess standardfel bortser från kalibreringen och skiljer sig något från sidans. Kalibreringen och dess standardfel upprepas med kommandot nedan (från design_weight och marginalfilerna); det skattar andelen av ett svarsalternativ i hela urvalet, eftersom insikt stats inte korstabulerar eller avgränsar en domän efter kalibrering.",
+                    "The page calibrates the weights to a population table. The command above treats the final weights as design weights, so its standard errors ignore the calibration and differ slightly from the page's. The calibration and its standard errors are repeated by the command below (from design_weight and the margin files); it estimates the share of one option in the whole sample, as insikt stats does not cross-tabulate or restrict to a domain after calibrating.",
+                )) }
+                ul {
+                    @for q in &c.questions {
+                        li { a href=(format!("/results/{key}/{version}/margin/{q}.csv?{query}")) download=(dataset::margin_file_name(key, version, q)) { (l.t("Marginal för ", "Margin of ")) (q) " (CSV)" } }
+                    }
+                }
+                @if let Some((_, cmd)) = &calibrated {
+                    pre class="command" id="calibration-command" { code { (cmd) } }
+                } @else {
+                    p { (l.t(
+                        "Efterstratifiering till kombinationer av flera frågor kan inte upprepas med insikt stats poststratify (en kolumn); använd R:s postStratify på design_weight.",
+                        "Post-stratification to combinations of several questions cannot be repeated with insikt stats poststratify (one column); use R's postStratify on design_weight.",
+                    )) }
+                }
             }
         }
     }
