@@ -7,7 +7,6 @@ use insikt::domain::response::{cells, new_access_code, Mode};
 use insikt::domain::survey::flow::AnswerMap;
 use insikt::storage::invitations::{self, NewInvitation};
 use insikt::storage::responses::{self, InvitationClaim, NewResponse, SubmitOutcome};
-use insikt::use_cases::results::browse::Filters;
 use insikt::use_cases::results::cache::ResultsCache;
 use insikt::use_cases::results::crosstab;
 use insikt::use_cases::results::query::ResultsQuery;
@@ -489,9 +488,15 @@ async fn a_trend_across_two_versions_is_the_difference_of_independent_estimates(
     let direct_se = (se(&y1[0]).powi(2) + se(&y1[1]).powi(2)).sqrt();
 
     let mut conn = app.db.get().unwrap();
-    let t =
-        insikt::use_cases::results::trend::trend(&mut conn, KEY, "eid", "yes", &Filters::default())
-            .unwrap();
+    let t = insikt::use_cases::results::trend::trend(
+        &mut conn,
+        &ResultsCache::new(),
+        KEY,
+        "eid",
+        "yes",
+        &ResultsQuery::default(),
+    )
+    .unwrap();
     drop(conn);
     assert_eq!(t.waves.len(), 2);
     assert!((t.waves[0].estimate - 0.5).abs() < 1e-12);
@@ -914,4 +919,131 @@ async fn the_downloaded_dataset_margins_and_commands_reproduce_a_raked_page_with
         share.estimate
     );
     assert!((share.se - se).abs() < 1e-9, "{} vs {se}", share.se);
+}
+
+#[actix_web::test]
+async fn a_trend_rakes_every_wave_to_the_same_population_table_and_says_so_per_wave() {
+    let app = TestApp::spawn().await;
+    let (survey_id, _) = publish(&app, &SurveyOptions::default());
+    {
+        let mut v2 = insikt::formats::survey_file::from_toml_str(
+            &SURVEY.replace("version = 1", "version = 2"),
+        )
+        .unwrap();
+        v2.publish().unwrap();
+        let mut conn = app.db.get().unwrap();
+        insikt::storage::surveys::insert_version(&mut conn, &survey_id, &v2, None).unwrap();
+    }
+    // Younger people answer yes more often, and are over-represented in both waves.
+    for (version, rows) in [
+        (
+            1,
+            [
+                ("yes", "young", 20),
+                ("no", "young", 5),
+                ("yes", "old", 3),
+                ("no", "old", 7),
+            ],
+        ),
+        (
+            2,
+            [
+                ("yes", "young", 25),
+                ("no", "young", 5),
+                ("yes", "old", 6),
+                ("no", "old", 6),
+            ],
+        ),
+    ] {
+        for (eid, age, n) in rows {
+            for _ in 0..n {
+                store_in(
+                    &app,
+                    version,
+                    &[("eid", eid), ("agegroup", age)],
+                    Mode::Web,
+                    None,
+                    false,
+                );
+            }
+        }
+    }
+    login_as(&app, "analyst").await;
+    let id = upload_population(&app, "Ålder", "agegroup,count\nyoung,300\nold,700\n").await;
+    let pairs = vec![
+        ("weighting".to_owned(), "raked".to_owned()),
+        ("table".to_owned(), id.clone()),
+        ("map.agegroup".to_owned(), "agegroup".to_owned()),
+    ];
+    let query = ResultsQuery::from_pairs(&pairs).unwrap();
+    let cache = ResultsCache::new();
+    let mut conn = app.db.get().unwrap();
+    let t = insikt::use_cases::results::trend::trend(&mut conn, &cache, KEY, "eid", "yes", &query)
+        .unwrap();
+    assert!(t.fallback.is_none(), "{:?}", t.fallback);
+    assert_eq!(t.waves.len(), 2);
+    for (k, version) in [1u32, 2].into_iter().enumerate() {
+        // The results page's raked share of "yes" in that wave.
+        let p = insikt::use_cases::results::query::prepare(&mut conn, &cache, KEY, version, &query)
+            .unwrap();
+        let eid = match p.data.loaded.data.column("eid") {
+            Some(analysis::Column::Categorical(c)) => c.clone(),
+            other => panic!("{other:?}"),
+        };
+        let yes = eid.labels.iter().position(|v| v == "yes").unwrap();
+        let share = p
+            .design
+            .frequencies(&eid.codes, eid.labels.len(), None)
+            .unwrap()
+            .proportions[yes];
+        assert!(
+            (t.waves[k].estimate - share.estimate).abs() < 1e-12,
+            "wave {version}: {} vs {}",
+            t.waves[k].estimate,
+            share.estimate
+        );
+    }
+    // Raked, wave 1's share of yes is 0.3·20/25 + 0.7·3/10 = 45 %, not the unweighted 66 %.
+    assert!((t.waves[0].estimate - 0.45).abs() < 1e-9);
+    // A filter is a domain in every wave.
+    let mut filtered = pairs.clone();
+    filtered.push(("f.agegroup".to_owned(), "old".to_owned()));
+    let old = insikt::use_cases::results::trend::trend(
+        &mut conn,
+        &cache,
+        KEY,
+        "eid",
+        "yes",
+        &ResultsQuery::from_pairs(&filtered).unwrap(),
+    )
+    .unwrap();
+    assert!((old.waves[0].estimate - 0.3).abs() < 1e-9);
+    assert!((old.waves[1].estimate - 0.5).abs() < 1e-9);
+    drop(conn);
+
+    let qs = serde_urlencoded::to_string(&pairs).unwrap();
+    let (status, page) = app
+        .get_html(&format!("/results/{KEY}/trend/eid?value=yes&{qs}"))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Version 1: rakat till Ålder"), "{page}");
+    assert!(page.contains("Version 2: rakat till Ålder"));
+    assert!(page.contains(r#"id="w-raked" value="raked" checked"#));
+
+    // A table the waves cannot be raked to: every wave falls back to design weights, said so.
+    let bad = upload_population(
+        &app,
+        "Tre åldrar",
+        "agegroup,count\nyoung,300\nold,600\nmiddle,100\n",
+    )
+    .await;
+    let (status, page) = app
+        .get_html(&format!(
+            "/results/{KEY}/trend/eid?value=yes&weighting=raked&table={bad}&map.agegroup=agegroup"
+        ))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(r#"id="weighting-fallback""#), "{page}");
+    assert!(page.contains("middle"), "the reason names the category");
+    assert!(page.contains("Version 1: designvikter") && page.contains("Version 2: designvikter"));
 }
