@@ -56,6 +56,8 @@ pub fn page(ctx: &PageCtx, key: &str, version: u32, t: &Result<CrossTabView, Bui
             (picker(l, "row", l.t("Rader", "Rows"), vars, row))
             (picker(l, "col", l.t("Kolumner", "Columns"), vars, col))
         }
+        // Right after the pickers, so keyboard users reach it without passing the weighting.
+        button type="submit" id="show-table-now" class="button" { (l.t("Visa tabellen", "Show the table")) }
     };
     layout::page(
         ctx,
