@@ -341,6 +341,7 @@ pub fn crosstab(
             fpc: loaded.design.population.is_some()
                 && !matches!(query.weighting, query::Weighting::Unweighted),
             filtered: !query.filters.is_empty(),
+            lonely_psu: super::dataset::lonely_arg(query),
         },
         survey: survey.clone(),
         variables: vars.clone(),

@@ -51,6 +51,8 @@ pub struct DesignArgs {
     pub fpc: bool,
     /// Whether the page is filtered (the file has `in_selection`).
     pub filtered: bool,
+    /// The page's lonely-PSU policy, when not the command line's default `fail`.
+    pub lonely_psu: Option<&'static str>,
 }
 
 impl DesignArgs {
@@ -62,6 +64,9 @@ impl DesignArgs {
             .collect();
         if self.fpc {
             a.extend(["--fpc".into(), "fpc".into()]);
+        }
+        if let Some(p) = self.lonely_psu {
+            a.extend(["--lonely-psu".into(), p.into()]);
         }
         if self.filtered {
             a.extend(["--by".into(), "in_selection".into()]);
@@ -155,6 +160,9 @@ pub fn calibration_command(
     if design.fpc {
         parts.extend(["--fpc".into(), "fpc".into()]);
     }
+    if let Some(p) = design.lonely_psu {
+        parts.extend(["--lonely-psu".into(), p.into()]);
+    }
     for q in &calibration.questions {
         parts.push("--margin".into());
         parts.push(shell_word(&format!(
@@ -164,6 +172,14 @@ pub fn calibration_command(
     }
     parts.extend(["--var".into(), shell_word(var)]);
     Some(parts.join(" "))
+}
+
+/// The `--lonely-psu` value of `query`'s policy (`None`: the default `fail`). Unweighted, the
+/// page's design has no strata, so no policy applies.
+pub fn lonely_arg(query: &ResultsQuery) -> Option<&'static str> {
+    (query.lonely_psu != query::LonelyPsu::Fail
+        && !matches!(query.weighting, Weighting::Unweighted))
+    .then(|| query.lonely_psu.as_str())
 }
 
 /// The calibration of `query` with the questions it maps (`columns` from the diagnostics).
@@ -327,7 +343,12 @@ pub fn dataset(
             }
         }
         rec.push(number(final_weights[row]));
-        rec.push(safe_text(&loaded.design.strata[row]));
+        // Unweighted, the page's design is one simple random sample: one stratum.
+        rec.push(if weighted {
+            safe_text(&loaded.design.strata[row])
+        } else {
+            "all".to_owned()
+        });
         rec.push(safe_text(id));
         if fpc {
             if let Some(pop) = &loaded.design.population {
@@ -350,7 +371,11 @@ pub fn dataset(
             csv: String::from_utf8_lossy(&bytes).into_owned(),
             file_name: file_name(key, version),
         },
-        DesignArgs { fpc, filtered },
+        DesignArgs {
+            fpc,
+            filtered,
+            lonely_psu: lonely_arg(query),
+        },
         calibration,
     ))
 }
@@ -372,6 +397,7 @@ mod tests {
         let d = DesignArgs {
             fpc: true,
             filtered: true,
+            lonely_psu: None,
         };
         assert_eq!(
             command_line(
@@ -383,5 +409,36 @@ mod tests {
             "insikt stats crosstab --rows eid --cols 'age group' --data it-v2-dataset.csv \
              --weights weight --strata stratum --fpc fpc --by in_selection"
         );
+    }
+
+    #[test]
+    fn the_commands_name_a_non_default_lonely_psu_policy_and_the_margin_files() {
+        let q = ResultsQuery::from_pairs(&[
+            ("weighting".into(), "raked".into()),
+            ("table".into(), "t1".into()),
+            ("map.age".into(), "agegroup".into()),
+            ("lonely".into(), "certainty".into()),
+        ])
+        .unwrap();
+        let d = DesignArgs {
+            fpc: false,
+            filtered: false,
+            lonely_psu: lonely_arg(&q),
+        };
+        assert!(command_line(&["prop", "--var", "eid"], "it", 1, &d)
+            .ends_with("--lonely-psu certainty"));
+        let c = calibration_of(&q, &[("age".into(), "agegroup".into())]).unwrap();
+        assert_eq!(
+            calibration_command("it", 1, &d, &c, "eid=yes").unwrap(),
+            "insikt stats rake --data it-v1-dataset.csv --weights design_weight --strata stratum \
+             --lonely-psu certainty --margin agegroup=it-v1-margin-agegroup.csv --var eid=yes"
+        );
+        let unweighted = ResultsQuery::from_pairs(&[
+            ("weighting".into(), "unweighted".into()),
+            ("lonely".into(), "certainty".into()),
+        ])
+        .unwrap();
+        assert_eq!(lonely_arg(&unweighted), None);
+        assert!(calibration_of(&unweighted, &[]).is_none());
     }
 }
