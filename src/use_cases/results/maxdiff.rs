@@ -68,8 +68,18 @@ fn question_scores(p: &Prepared, q: &Question) -> Option<MaxDiffResult> {
         .map(|c| c.value.clone())
         .collect();
     let data = &p.data.loaded.data;
+    // Columns resolved once, not per row (the page may hold 100,000 responses).
+    let version_col = data.column(&format!("{}.version", q.key));
+    let task_cols: Vec<(Option<&Column>, Option<&Column>)> = (1..=*tasks)
+        .map(|t| {
+            (
+                data.column(&format!("{}.t{t}.best", q.key)),
+                data.column(&format!("{}.t{t}.worst", q.key)),
+            )
+        })
+        .collect();
     let version_of = |row: usize| -> Option<usize> {
-        match data.column(&format!("{}.version", q.key))? {
+        match version_col? {
             Column::Numeric(n) => {
                 let v = n.values[row];
                 (v.is_finite() && v >= 0.0).then_some(v as usize)
@@ -78,8 +88,9 @@ fn question_scores(p: &Prepared, q: &Question) -> Option<MaxDiffResult> {
             _ => None,
         }
     };
-    let item_of = |key: String, row: usize| -> Option<usize> {
-        match data.column(&key)? {
+    // Categorical codes follow the list's order (the loader's), so a code is the item index.
+    let item_of = |col: Option<&Column>, row: usize| -> Option<usize> {
+        match col? {
             Column::Categorical(c) => {
                 let v = c.labels.get(c.codes[row] as usize)?;
                 values.iter().position(|x| x == v)
@@ -101,9 +112,9 @@ fn question_scores(p: &Prepared, q: &Question) -> Option<MaxDiffResult> {
             continue;
         };
         let mut any = false;
-        for (t, items) in shown.iter().enumerate().take(*tasks as usize) {
-            let best = item_of(format!("{}.t{}.best", q.key, t + 1), row);
-            let worst = item_of(format!("{}.t{}.worst", q.key, t + 1), row);
+        for (items, &(best_col, worst_col)) in shown.iter().zip(&task_cols) {
+            let best = item_of(best_col, row);
+            let worst = item_of(worst_col, row);
             let (Some(best), Some(worst)) = (best, worst) else {
                 continue;
             };
