@@ -191,6 +191,10 @@ fn analyses(cfg: &mut web::ServiceConfig) {
         web::get().to(dataset::download),
     )
     .route(
+        "/results/{key}/{version}/margin/{file}",
+        web::get().to(dataset::download_margin),
+    )
+    .route(
         "/results/{key}/{version}/responses",
         web::get().to(responses::list_responses),
     )

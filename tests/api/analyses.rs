@@ -7,8 +7,9 @@ use insikt::domain::response::{cells, new_access_code, Mode};
 use insikt::domain::survey::flow::AnswerMap;
 use insikt::storage::invitations::{self, NewInvitation};
 use insikt::storage::responses::{self, InvitationClaim, NewResponse, SubmitOutcome};
-use insikt::use_cases::results::browse::Filters;
+use insikt::use_cases::results::cache::ResultsCache;
 use insikt::use_cases::results::crosstab;
+use insikt::use_cases::results::query::ResultsQuery;
 
 use crate::helpers::{TestApp, GOOD_PASSWORD};
 
@@ -373,10 +374,19 @@ async fn crosstab_numbers_equal_a_direct_computation() {
     let direct = design.crosstab(&rc, 2, &cc, 2, None).unwrap();
 
     let mut conn = app.db.get().unwrap();
-    let view = crosstab::crosstab(&mut conn, KEY, 1, "eid", "agegroup", &Filters::default())
-        .unwrap()
-        .ok()
-        .unwrap();
+    let cache = ResultsCache::new();
+    let view = crosstab::crosstab(
+        &mut conn,
+        &cache,
+        KEY,
+        1,
+        "eid",
+        "agegroup",
+        &ResultsQuery::default(),
+    )
+    .unwrap()
+    .ok()
+    .unwrap();
     drop(conn);
     assert_eq!(view.n, 68);
     for k in 0..4 {
@@ -478,9 +488,15 @@ async fn a_trend_across_two_versions_is_the_difference_of_independent_estimates(
     let direct_se = (se(&y1[0]).powi(2) + se(&y1[1]).powi(2)).sqrt();
 
     let mut conn = app.db.get().unwrap();
-    let t =
-        insikt::use_cases::results::trend::trend(&mut conn, KEY, "eid", "yes", &Filters::default())
-            .unwrap();
+    let t = insikt::use_cases::results::trend::trend(
+        &mut conn,
+        &ResultsCache::new(),
+        KEY,
+        "eid",
+        "yes",
+        &ResultsQuery::default(),
+    )
+    .unwrap();
     drop(conn);
     assert_eq!(t.waves.len(), 2);
     assert!((t.waves[0].estimate - 0.5).abs() < 1e-12);
@@ -595,11 +611,19 @@ async fn the_downloaded_dataset_and_command_reproduce_the_cross_tab_with_insikt_
         .unwrap();
 
     let mut conn = app.db.get().unwrap();
-    let filters = Filters::parse("web", "", "", "").unwrap();
-    let view = crosstab::crosstab(&mut conn, KEY, 1, "eid", "agegroup", &filters)
-        .unwrap()
-        .ok()
-        .unwrap();
+    let query = ResultsQuery::from_pairs(&[("mode".into(), "web".into())]).unwrap();
+    let view = crosstab::crosstab(
+        &mut conn,
+        &ResultsCache::new(),
+        KEY,
+        1,
+        "eid",
+        "agegroup",
+        &query,
+    )
+    .unwrap()
+    .ok()
+    .unwrap();
     drop(conn);
     assert_eq!(view.n, 37);
     let mine = &view.cells[0]; // yes × young: the choice lists' first options
@@ -611,4 +635,415 @@ async fn the_downloaded_dataset_and_command_reproduce_the_cross_tab_with_insikt_
     assert!((view.rao_scott.p_value - p).abs() < 1e-12);
     // The page shows the same share: 14 of 19 = 73,7 %.
     assert!(page.contains(&format!("{:.1} %", 100.0 * est).replace('.', ",")));
+}
+
+/// POST a population table as a browser would (multipart), without following the redirect.
+async fn upload_population(app: &TestApp, name: &str, csv: &str) -> String {
+    let token = app.csrf_token("/results/population").await;
+    let boundary = "----insiktAnalysesBoundary";
+    let mut body = String::new();
+    for (k, v) in [("csrf_token", token.as_str()), ("name", name)] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"pop.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"));
+    let cookies: Vec<String> = ["insikt_session", "insikt_csrf"]
+        .iter()
+        .filter_map(|n| app.cookie(n).map(|v| format!("{n}={v}")))
+        .collect();
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/results/population", app.address))
+        .header(reqwest::header::COOKIE, cookies.join("; "))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "population table stored");
+    let mut conn = app.db.get().unwrap();
+    insikt::storage::population::find_by_name(&mut conn, name)
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[actix_web::test]
+async fn the_cross_tab_follows_the_results_pages_raking_and_background_filter() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    let table = [
+        ("yes", "young", 30),
+        ("no", "young", 5),
+        ("yes", "old", 8),
+        ("no", "old", 25),
+    ];
+    store_table(&app, &table);
+    login_as(&app, "analyst").await;
+    // Older people are under-represented: 33 of 68 in the sample, 70 % of the population.
+    let id = upload_population(&app, "Ålder", "agegroup,count\nyoung,300\nold,700\n").await;
+
+    // The direct computation: rake the loaded design to the age margin, cross-tabulate.
+    let mut conn = app.db.get().unwrap();
+    let v = insikt::storage::surveys::find_version(&mut conn, KEY, 1)
+        .unwrap()
+        .unwrap();
+    let l = insikt::use_cases::results::load_version(&mut conn, &v.survey, &v.id).unwrap();
+    let cat = |k: &str| match l.data.column(k) {
+        Some(analysis::Column::Categorical(c)) => c.clone(),
+        other => panic!("{k}: {other:?}"),
+    };
+    let (eid, age) = (cat("eid"), cat("agegroup"));
+    let targets: Vec<f64> = age
+        .labels
+        .iter()
+        .map(|a| if a == "young" { 300.0 } else { 700.0 })
+        .collect();
+    let base = l.design(analysis::LonelyPsu::Fail).unwrap();
+    let (raked, _) = base
+        .rake(
+            &[analysis::Margin {
+                codes: age.codes.clone(),
+                targets,
+            }],
+            analysis::RakeOptions::default(),
+        )
+        .unwrap();
+    let direct = raked.crosstab(&eid.codes, 2, &age.codes, 2, None).unwrap();
+
+    let pairs = vec![
+        ("weighting".to_owned(), "raked".to_owned()),
+        ("table".to_owned(), id.clone()),
+        ("map.agegroup".to_owned(), "agegroup".to_owned()),
+    ];
+    let query = ResultsQuery::from_pairs(&pairs).unwrap();
+    let cache = ResultsCache::new();
+    let view = crosstab::crosstab(&mut conn, &cache, KEY, 1, "eid", "agegroup", &query)
+        .unwrap()
+        .ok()
+        .unwrap();
+    assert!(view.weighted, "the raked weights differ from 1");
+    for k in 0..4 {
+        assert!((view.cells[k].share.estimate - direct.cell[k].estimate).abs() < 1e-12);
+        assert!((view.cells[k].row_share.estimate - direct.row_share[k].estimate).abs() < 1e-12);
+        assert!((view.cells[k].row_share.se - direct.row_share[k].se).abs() < 1e-12);
+        assert!((view.cells[k].total.estimate - direct.totals[k].estimate).abs() < 1e-9);
+    }
+    assert!((view.rao_scott.p_value - direct.rao_scott.p_value).abs() < 1e-12);
+    // Raked, the table's total is the population's, not the sample's 68.
+    let total: f64 = view.cells.iter().map(|c| c.total.estimate).sum();
+    assert!((total - 1000.0).abs() < 1e-6, "{total}");
+
+    // A background filter is a domain of the raked design, as on the results page.
+    let mut filtered = pairs.clone();
+    filtered.push(("f.agegroup".to_owned(), "old".to_owned()));
+    let fq = ResultsQuery::from_pairs(&filtered).unwrap();
+    let err = crosstab::crosstab(&mut conn, &cache, KEY, 1, "eid", "agegroup", &fq)
+        .err()
+        .expect("one age group left: no table");
+    assert!(err.message().is_some(), "said in words");
+    drop(conn);
+
+    // The results page links to the cross-tab with its weighting, and the cross-tab's form
+    // keeps it.
+    let qs = serde_urlencoded::to_string(&pairs).unwrap();
+    let (status, results) = app.get_html(&format!("/results/{KEY}/1?{qs}")).await;
+    assert_eq!(status, 200, "{results}");
+    let link = format!("/results/{KEY}/1/crosstab?{}", qs.replace('&', "&amp;"));
+    assert!(results.contains(&link), "{link}");
+    let (status, page) = app
+        .get_html(&format!(
+            "/results/{KEY}/1/crosstab?row=eid&col=agegroup&{qs}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(r#"id="w-raked" value="raked" checked"#),
+        "{page}"
+    );
+    // yes × young of its row, raked: shown as on the page.
+    let shown = format!("{:.1} %", 100.0 * direct.row_share[0].estimate).replace('.', ",");
+    assert!(page.contains(&shown), "{shown}");
+    let (status, _) = app
+        .get_html(&format!(
+            "/results/{KEY}/1/crosstab?row=eid&col=agegroup&weighting=raked"
+        ))
+        .await;
+    assert_eq!(
+        status, 400,
+        "a raking without a table is refused with a message"
+    );
+}
+
+#[actix_web::test]
+async fn the_downloaded_dataset_margins_and_commands_reproduce_a_raked_page_with_insikt_stats() {
+    let app = TestApp::spawn().await;
+    publish(&app, &SurveyOptions::default());
+    store_table(
+        &app,
+        &[
+            ("yes", "young", 30),
+            ("no", "young", 5),
+            ("yes", "old", 8),
+            ("no", "old", 25),
+        ],
+    );
+    login_as(&app, "analyst").await;
+    let id = upload_population(&app, "Ålder", "agegroup,count\nyoung,300\nold,700\n").await;
+    let qs = format!("weighting=raked&table={id}&map.agegroup=agegroup");
+    let (status, page) = app
+        .get_html(&format!(
+            "/results/{KEY}/1/crosstab?row=eid&col=agegroup&{qs}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let command = between(&page, r#"<pre class="command"><code>"#, "</code>").to_owned();
+    let calibrate = between(
+        &page,
+        r#"<pre class="command" id="calibration-command"><code>"#,
+        "</code>",
+    )
+    .replace("&#39;", "'");
+    let href =
+        between(&page, r#"<a href="/results/vanor/1/dataset.csv?"#, "\"").replace("&amp;", "&");
+    let margin = between(&page, r#"<a href="/results/vanor/1/margin/"#, "\"").replace("&amp;", "&");
+    let csv = app
+        .get(&format!("/results/{KEY}/1/dataset.csv?{href}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let res = app.get(&format!("/results/{KEY}/1/margin/{margin}")).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let margin_csv = res.text().await.unwrap();
+    assert_eq!(margin_csv, "category,total\nyoung,300\nold,700\n");
+    // The weight column is the final (raked) weight: it sums to the population.
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let wi = header.iter().position(|h| *h == "weight").unwrap();
+    let sum: f64 = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(wi).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((sum - 1000.0).abs() < 1e-6, "{sum}");
+    assert!(header.contains(&"design_weight") && header.contains(&"eid=yes"));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("vanor-v1-dataset.csv"), &csv).unwrap();
+    std::fs::write(dir.path().join("vanor-v1-margin-agegroup.csv"), &margin_csv).unwrap();
+    let run = |cmd: &str| -> serde_json::Value {
+        let words: Vec<String> = cmd
+            .split_whitespace()
+            .map(|w| w.trim_matches('\'').to_owned())
+            .collect();
+        assert_eq!(&words[..2], ["insikt", "stats"], "{cmd}");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_insikt"))
+            .args(&words[1..])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+
+    // The direct computation on the loaded responses, as the page does.
+    let mut conn = app.db.get().unwrap();
+    let query = ResultsQuery::from_pairs(
+        &serde_urlencoded::from_str::<Vec<(String, String)>>(&qs).unwrap(),
+    )
+    .unwrap();
+    let view = crosstab::crosstab(
+        &mut conn,
+        &ResultsCache::new(),
+        KEY,
+        1,
+        "eid",
+        "agegroup",
+        &query,
+    )
+    .unwrap()
+    .ok()
+    .unwrap();
+    let prepared =
+        insikt::use_cases::results::query::prepare(&mut conn, &ResultsCache::new(), KEY, 1, &query)
+            .unwrap();
+    drop(conn);
+    let eid = match prepared.data.loaded.data.column("eid") {
+        Some(analysis::Column::Categorical(c)) => c.clone(),
+        other => panic!("{other:?}"),
+    };
+    let yes = eid.labels.iter().position(|v| v == "yes").unwrap();
+    let share = prepared
+        .design
+        .frequencies(&eid.codes, eid.labels.len(), None)
+        .unwrap()
+        .proportions[yes];
+
+    // The cross-tab command with the final weights: the page's estimates exactly.
+    let json = run(&command);
+    let cells = json["result"]["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{json}"));
+    let cli = cells
+        .iter()
+        .find(|c| c["row"] == "yes" && c["col"] == "young")
+        .unwrap();
+    let est = cli["row_share"]["estimate"].as_f64().unwrap();
+    assert!(
+        (view.cells[0].row_share.estimate - est).abs() < 1e-12,
+        "{est}"
+    );
+
+    // The calibration command: the raked share of "yes" and its SE, as on the results page.
+    let json = run(&calibrate);
+    let mean = &json["result"]["mean"];
+    let (est, se) = (
+        mean["estimate"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{json}")),
+        mean["se"].as_f64().unwrap(),
+    );
+    assert!(
+        (share.estimate - est).abs() < 1e-9,
+        "{} vs {est}",
+        share.estimate
+    );
+    assert!((share.se - se).abs() < 1e-9, "{} vs {se}", share.se);
+}
+
+#[actix_web::test]
+async fn a_trend_rakes_every_wave_to_the_same_population_table_and_says_so_per_wave() {
+    let app = TestApp::spawn().await;
+    let (survey_id, _) = publish(&app, &SurveyOptions::default());
+    {
+        let mut v2 = insikt::formats::survey_file::from_toml_str(
+            &SURVEY.replace("version = 1", "version = 2"),
+        )
+        .unwrap();
+        v2.publish().unwrap();
+        let mut conn = app.db.get().unwrap();
+        insikt::storage::surveys::insert_version(&mut conn, &survey_id, &v2, None).unwrap();
+    }
+    // Younger people answer yes more often, and are over-represented in both waves.
+    for (version, rows) in [
+        (
+            1,
+            [
+                ("yes", "young", 20),
+                ("no", "young", 5),
+                ("yes", "old", 3),
+                ("no", "old", 7),
+            ],
+        ),
+        (
+            2,
+            [
+                ("yes", "young", 25),
+                ("no", "young", 5),
+                ("yes", "old", 6),
+                ("no", "old", 6),
+            ],
+        ),
+    ] {
+        for (eid, age, n) in rows {
+            for _ in 0..n {
+                store_in(
+                    &app,
+                    version,
+                    &[("eid", eid), ("agegroup", age)],
+                    Mode::Web,
+                    None,
+                    false,
+                );
+            }
+        }
+    }
+    login_as(&app, "analyst").await;
+    let id = upload_population(&app, "Ålder", "agegroup,count\nyoung,300\nold,700\n").await;
+    let pairs = vec![
+        ("weighting".to_owned(), "raked".to_owned()),
+        ("table".to_owned(), id.clone()),
+        ("map.agegroup".to_owned(), "agegroup".to_owned()),
+    ];
+    let query = ResultsQuery::from_pairs(&pairs).unwrap();
+    let cache = ResultsCache::new();
+    let mut conn = app.db.get().unwrap();
+    let t = insikt::use_cases::results::trend::trend(&mut conn, &cache, KEY, "eid", "yes", &query)
+        .unwrap();
+    assert!(t.fallback.is_none(), "{:?}", t.fallback);
+    assert_eq!(t.waves.len(), 2);
+    for (k, version) in [1u32, 2].into_iter().enumerate() {
+        // The results page's raked share of "yes" in that wave.
+        let p = insikt::use_cases::results::query::prepare(&mut conn, &cache, KEY, version, &query)
+            .unwrap();
+        let eid = match p.data.loaded.data.column("eid") {
+            Some(analysis::Column::Categorical(c)) => c.clone(),
+            other => panic!("{other:?}"),
+        };
+        let yes = eid.labels.iter().position(|v| v == "yes").unwrap();
+        let share = p
+            .design
+            .frequencies(&eid.codes, eid.labels.len(), None)
+            .unwrap()
+            .proportions[yes];
+        assert!(
+            (t.waves[k].estimate - share.estimate).abs() < 1e-12,
+            "wave {version}: {} vs {}",
+            t.waves[k].estimate,
+            share.estimate
+        );
+    }
+    // Raked, wave 1's share of yes is 0.3·20/25 + 0.7·3/10 = 45 %, not the unweighted 66 %.
+    assert!((t.waves[0].estimate - 0.45).abs() < 1e-9);
+    // A filter is a domain in every wave.
+    let mut filtered = pairs.clone();
+    filtered.push(("f.agegroup".to_owned(), "old".to_owned()));
+    let old = insikt::use_cases::results::trend::trend(
+        &mut conn,
+        &cache,
+        KEY,
+        "eid",
+        "yes",
+        &ResultsQuery::from_pairs(&filtered).unwrap(),
+    )
+    .unwrap();
+    assert!((old.waves[0].estimate - 0.3).abs() < 1e-9);
+    assert!((old.waves[1].estimate - 0.5).abs() < 1e-9);
+    drop(conn);
+
+    let qs = serde_urlencoded::to_string(&pairs).unwrap();
+    let (status, page) = app
+        .get_html(&format!("/results/{KEY}/trend/eid?value=yes&{qs}"))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Version 1: rakat till Ålder"), "{page}");
+    assert!(page.contains("Version 2: rakat till Ålder"));
+    assert!(page.contains(r#"id="w-raked" value="raked" checked"#));
+
+    // A table the waves cannot be raked to: every wave falls back to design weights, said so.
+    let bad = upload_population(
+        &app,
+        "Tre åldrar",
+        "agegroup,count\nyoung,300\nold,600\nmiddle,100\n",
+    )
+    .await;
+    let (status, page) = app
+        .get_html(&format!(
+            "/results/{KEY}/trend/eid?value=yes&weighting=raked&table={bad}&map.agegroup=agegroup"
+        ))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(r#"id="weighting-fallback""#), "{page}");
+    assert!(page.contains("middle"), "the reason names the category");
+    assert!(page.contains("Version 1: designvikter") && page.contains("Version 2: designvikter"));
 }

@@ -375,3 +375,135 @@ async fn a_new_response_reaches_the_results_page_through_the_cache() {
     assert_eq!(shown(&after, "#n-filtered"), "11 av 11");
     assert_eq!(shown(&after, "#result-car .n-valid"), "9");
 }
+
+const MAXDIFF: &str = r#"
+key = "prio"
+version = 1
+languages = ["sv", "en"]
+title = { sv = "Prioriteringar", en = "Priorities" }
+[choice_lists]
+areas = [
+  { value = "school", label = { sv = "Skola", en = "School" } },
+  { value = "care", label = { sv = "Vård", en = "Care" } },
+  { value = "roads", label = { sv = "Vägar", en = "Roads" } },
+  { value = "parks", label = { sv = "Parker", en = "Parks" } },
+]
+[[pages]]
+key = "p"
+[[pages.questions]]
+key = "md"
+type = "max_diff"
+label = { sv = "Viktigast och minst viktigt?", en = "Most and least important?" }
+list = "areas"
+items_per_task = 3
+tasks = 2
+design_versions = 2
+design_seed = 7
+best_label = { sv = "Viktigast", en = "Most important" }
+worst_label = { sv = "Minst viktigt", en = "Least important" }
+"#;
+
+#[actix_web::test]
+async fn maxdiff_scores_on_the_results_page_equal_the_methods_scores_on_the_rebuilt_tasks() {
+    let app = TestApp::spawn().await;
+    app.publish_survey(MAXDIFF, &SurveyOptions::default());
+    let mut conn = app.db.get().unwrap();
+    let s = insikt::storage::surveys::find_survey(&mut conn, "prio")
+        .unwrap()
+        .unwrap();
+    let v = insikt::storage::surveys::find_version(&mut conn, "prio", 1)
+        .unwrap()
+        .unwrap();
+    let q = v.survey.question("md").unwrap().clone();
+    let design = insikt::domain::survey::maxdiff::design_for(&v.survey, &q)
+        .unwrap()
+        .unwrap();
+    let values = ["school", "care", "roads", "parks"];
+    // Preference order school > care > roads > parks: best is the shown item earliest in it.
+    let (mut codes, mut choices) = (Vec::new(), Vec::new());
+    for r in 0..12u64 {
+        let version = design.version_for(r);
+        let mut cells = vec![Cell {
+            key: "md.version".into(),
+            text: None,
+            number: Some(version as f64),
+        }];
+        for (t, task) in design.versions[version].iter().enumerate() {
+            // Respondent 0 reverses the order, so no item is always best.
+            let (best, worst) = if r == 0 {
+                (*task.iter().max().unwrap(), *task.iter().min().unwrap())
+            } else {
+                (*task.iter().min().unwrap(), *task.iter().max().unwrap())
+            };
+            for (which, item) in [("best", best), ("worst", worst)] {
+                cells.push(Cell {
+                    key: format!("md.t{}.{which}", t + 1),
+                    text: Some(values[item].into()),
+                    number: None,
+                });
+            }
+            for &i in task {
+                codes.push(i as u32);
+                choices.push(if i == best {
+                    1
+                } else if i == worst {
+                    -1
+                } else {
+                    0
+                });
+            }
+        }
+        let out = responses::insert_response(
+            &mut conn,
+            &NewResponse {
+                survey_id: s.id.clone(),
+                version_id: v.id.clone(),
+                idempotency_key: uuid::Uuid::new_v4().to_string(),
+                mode: Mode::Web,
+                language: "sv".into(),
+                seed: r as i64,
+                started_at: insikt::storage::now(),
+                cells,
+                max_responses: None,
+                draft_id: None,
+                invitation: None,
+                quotas: Vec::new(),
+            },
+        )
+        .unwrap();
+        assert!(matches!(out, SubmitOutcome::Stored { .. }), "{out:?}");
+    }
+    drop(conn);
+    let labels: Vec<String> = values.iter().map(|s| s.to_string()).collect();
+    let direct = insikt::use_cases::results::methods::maxdiff(&codes, &choices, &labels).unwrap();
+
+    app.create_user("lasare", "analyst");
+    app.login("lasare", GOOD_PASSWORD).await;
+    let (status, page) = app.get_html("/results/prio/1").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(r#"id="maxdiff-md""#), "{page}");
+    assert!(page.contains("<svg"), "a chart");
+    for (value, item) in values.iter().zip(&direct.items) {
+        let row = page
+            .split(&format!(r#"<tr data-key="{value}">"#))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no row for {value}"));
+        let row = &row[..row.find("</tr>").unwrap()];
+        let cells: Vec<&str> = row
+            .split("<td class=\"num")
+            .skip(1)
+            .map(|c| &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()])
+            .collect();
+        assert_eq!(cells[0], item.n.to_string(), "{value} shown");
+        assert_eq!(cells[1], item.best.to_string(), "{value} best");
+        assert_eq!(cells[2], item.worst.to_string(), "{value} worst");
+        let score = (item.best as f64 - item.worst as f64) / item.n as f64;
+        assert_eq!(
+            cells[4],
+            format!("{score:+.2}").replace('-', "−"),
+            "{value} score"
+        );
+    }
+    // School is best for all but one respondent: the top score.
+    assert!(direct.items[0].best > direct.items[3].best);
+}

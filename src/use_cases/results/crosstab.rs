@@ -12,12 +12,19 @@
 //! categories nobody in the selection chose, are left out of the table. A stratum with a single
 //! response is refused (lonely-PSU policy `fail`, the command line's default), never silently
 //! estimated under another design.
+//!
+//! The table follows the results page's [`ResultsQuery`]: the same weighting (design, unweighted,
+//! post-stratified or raked to a population table), lonely-PSU policy and filters, through
+//! [`super::query::prepare`], so a link from the results page carries them over and the table
+//! agrees with the page's margins. Filters are domains of the whole design, as on the page.
 
 use analysis::data::{Column, DONT_KNOW as CODE_DONT_KNOW};
 use analysis::hypothesis::{p_adjust, PAdjust};
 use analysis::tables::{pearson_chisq, RaoScott};
 
-use super::browse::{filter_mask, find, AnalysesError, Filters};
+use super::browse::AnalysesError;
+use super::cache::ResultsCache;
+use super::query::{self, ResultsQuery};
 use super::report::EstimateReport;
 use crate::domain::lang::Msg;
 use crate::domain::survey::Survey;
@@ -87,12 +94,40 @@ pub struct CrossTabView {
     pub n: usize,
     /// Rao–Scott tests.
     pub rao_scott: RaoScott,
-    /// Whether the design weights differ from 1 (a weighted table).
+    /// Whether the final weights differ from 1 (a weighted table).
     pub weighted: bool,
-    /// The filters the table was computed with.
-    pub filters: Filters,
+    /// The weighting and filters the table was computed with.
+    pub query: ResultsQuery,
+    /// The form's choices (population tables and strata).
+    pub choices: Choices,
     /// The design arguments of the matching `insikt stats` command (reproduce this figure).
     pub design_args: super::dataset::DesignArgs,
+    /// The calibration that repeats the page's weighting from the design weights, if any.
+    pub calibration: Option<super::dataset::Calibration>,
+    /// The stored choice values of the row categories (for the calibrated command's indicator).
+    pub row_values: Vec<String>,
+}
+
+/// What the weighting and filter form offers: population tables (id, name, columns) and the
+/// strata present in the responses.
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    /// Population tables: (id, name, columns).
+    pub tables: Vec<(String, String, Vec<String>)>,
+    /// Strata present in the responses.
+    pub strata: Vec<String>,
+}
+
+/// The builder before two questions are chosen: the form's contents.
+pub struct Builder {
+    /// The instrument.
+    pub survey: Survey,
+    /// The columns the builder offers.
+    pub variables: Vec<Variable>,
+    /// The weighting and filters chosen so far.
+    pub query: ResultsQuery,
+    /// The form's choices.
+    pub choices: Choices,
 }
 
 /// The label of stored value `value` of answer column `key`.
@@ -169,24 +204,44 @@ fn compact(codes: &[u32], levels: usize, mask: &[bool], other: &[u32]) -> (Vec<u
     (out, kept)
 }
 
-/// Cross-tabulate answer column `row` by `col` of `key` v`version` among responses passing
-/// `filters`. With either empty, only the variables are returned (`Ok(Err(variables))`), so
-/// the builder form can be shown first.
+/// Cross-tabulate answer column `row` by `col` of `key` v`version` with the results page's
+/// `query` (weighting, lonely-PSU policy, filters as domains). With either column empty, only
+/// the builder's form contents are returned (`Ok(Err(builder))`), so the form can be shown
+/// first. A weighting the responses do not support is [`AnalysesError::BadParameter`] with the
+/// results page's reason.
 pub fn crosstab(
     conn: &mut DbConnection,
+    cache: &ResultsCache,
     key: &str,
     version: u32,
     row: &str,
     col: &str,
-    filters: &Filters,
-) -> Result<Result<CrossTabView, (Survey, Vec<Variable>)>, AnalysesError> {
-    let f = find(conn, key, version)?;
-    let loaded = super::load_version(conn, &f.version.survey, &f.version.id)?;
-    let survey = f.version.survey;
-    let vars = variables(&survey, &loaded.data);
+    query: &ResultsQuery,
+) -> Result<Result<CrossTabView, Builder>, AnalysesError> {
+    let stored = crate::storage::surveys::find_version(conn, key, version)?
+        .ok_or_else(|| AnalysesError::NotFound(format!("{key}/{version}")))?;
+    let data = cache.load(conn, &stored)?;
+    let survey = data.survey.clone();
+    let vars = variables(&survey, &data.loaded.data);
+    let mut strata: Vec<String> = data.loaded.design.strata.clone();
+    strata.sort();
+    strata.dedup();
+    let choices = Choices {
+        tables: super::population::list_tables(conn)?
+            .into_iter()
+            .map(|t| (t.id, t.name, t.columns))
+            .collect(),
+        strata,
+    };
     if row.is_empty() || col.is_empty() {
-        return Ok(Err((survey, vars)));
+        return Ok(Err(Builder {
+            survey,
+            variables: vars,
+            query: query.clone(),
+            choices,
+        }));
     }
+    let loaded = &data.loaded;
     let pick = |k: &str| -> Result<(Variable, &analysis::data::Categorical), AnalysesError> {
         let v = vars.iter().find(|v| v.key == k).cloned();
         match (v, loaded.data.column(k)) {
@@ -207,17 +262,31 @@ pub fn crosstab(
             "Choose two different questions.",
         )));
     }
-    let mask = filter_mask(conn, &f.version.id, &loaded.response_ids, filters)?;
-    let (rcodes, rkept) = compact(&rc.codes, rc.labels.len(), &mask, &cc.codes);
-    let (ccodes, ckept) = compact(&cc.codes, cc.labels.len(), &mask, &rc.codes);
+    let table = match query.weighting.table() {
+        Some(id) => Some(
+            super::population::find_table(conn, id)?
+                .ok_or_else(|| super::ResultsError::TableNotFound(id.to_owned()))?,
+        ),
+        None => None,
+    };
+    let prepared =
+        query::prepare_loaded(data.clone(), table.as_ref(), query).map_err(|e| {
+            match e.message() {
+                Some(m) => AnalysesError::BadParameter(m),
+                None => AnalysesError::Results(e),
+            }
+        })?;
+    let mask = &prepared.domain;
+    let design = &prepared.design;
+    let (rcodes, rkept) = compact(&rc.codes, rc.labels.len(), mask, &cc.codes);
+    let (ccodes, ckept) = compact(&cc.codes, cc.labels.len(), mask, &rc.codes);
     if rkept.len() < 2 || ckept.len() < 2 {
         return Err(AnalysesError::BadParameter(Msg::new(
             "Båda frågorna behöver minst två valda svarsalternativ bland svaren i urvalet.",
             "Both questions need at least two options chosen among the selected responses.",
         )));
     }
-    let design = loaded.design(analysis::LonelyPsu::Fail)?;
-    let ct = design.crosstab(&rcodes, rkept.len(), &ccodes, ckept.len(), Some(&mask))?;
+    let ct = design.crosstab(&rcodes, rkept.len(), &ccodes, ckept.len(), Some(mask))?;
     let n: usize = ct.n.iter().sum();
     // Haberman residuals of the weighted table scaled to n, corrected by δ̄ = X² / X²_first.
     let scaled: Vec<f64> = ct.cell.iter().map(|e| e.estimate * n as f64).collect();
@@ -263,11 +332,16 @@ pub fn crosstab(
     Ok(Ok(CrossTabView {
         row_labels: labels(&rkept, rc, row),
         col_labels: labels(&ckept, cc, col),
-        weighted: loaded.design.is_weighted(),
-        filters: filters.clone(),
+        weighted: prepared.weights().iter().any(|&w| (w - 1.0).abs() > 1e-12),
+        calibration: super::dataset::calibration_of(query, &prepared.diagnostics.columns),
+        row_values: rkept.iter().map(|&k| rc.labels[k].clone()).collect(),
+        query: query.clone(),
+        choices,
         design_args: super::dataset::DesignArgs {
-            fpc: loaded.design.population.is_some(),
-            filtered: *filters != Filters::default(),
+            fpc: loaded.design.population.is_some()
+                && !matches!(query.weighting, query::Weighting::Unweighted),
+            filtered: !query.filters.is_empty(),
+            lonely_psu: super::dataset::lonely_arg(query),
         },
         survey: survey.clone(),
         variables: vars.clone(),

@@ -33,6 +33,7 @@ pub mod report;
 pub mod browse;
 pub mod crosstab;
 pub mod dataset;
+pub mod maxdiff;
 pub mod open_text;
 pub mod trend;
 

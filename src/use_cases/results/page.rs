@@ -86,6 +86,8 @@ pub struct ResultsPage {
     pub tables: Vec<(String, String, Vec<String>)>,
     /// Strata present in the version's responses.
     pub strata: Vec<String>,
+    /// MaxDiff scores, one per MaxDiff question.
+    pub maxdiff: Vec<super::maxdiff::MaxDiffResult>,
 }
 
 /// Survey key, version number, title, and completed responses.
@@ -141,6 +143,7 @@ pub fn page_of(prepared: Prepared, tables: Vec<(String, String, Vec<String>)>) -
     strata.sort();
     strata.dedup();
     ResultsPage {
+        maxdiff: super::maxdiff::scores(&prepared),
         prepared,
         questions,
         tables,

@@ -751,6 +751,32 @@ fn joint_cells(
     Ok((codes, targets))
 }
 
+/// The population margin of one mapped `(table column, question)` as `(choice value, total)`,
+/// in the table's order: what "reproduce this figure" writes as the `category,total` file that
+/// `insikt stats rake --margin question=FILE` reads (the categories are the stored choice
+/// values, as in the dataset). Categories no respondent chose are left out: the page cannot
+/// rake to them either (it refuses with their names).
+pub fn margin_values(
+    data: &VersionData,
+    t: &PopulationTable,
+    column: &(String, String),
+) -> Result<Vec<(String, f64)>, ResultsError> {
+    let (codes, targets) = joint_cells(data, t, std::slice::from_ref(column))?;
+    let mut value: Vec<Option<String>> = vec![None; targets.len()];
+    if let Some(Column::Categorical(col)) = data.loaded.data.column(&column.1) {
+        for (row, &k) in codes.iter().enumerate() {
+            if let Some(v) = col.labels.get(col.codes[row] as usize) {
+                value[k as usize].get_or_insert_with(|| v.clone());
+            }
+        }
+    }
+    Ok(value
+        .into_iter()
+        .zip(targets)
+        .filter_map(|(v, n)| v.map(|v| (v, n)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,15 +11,27 @@
 //! linearisation SE (`analysis::Design::waves`, as R `svyby` + `svycontrast`). The finite
 //! population correction is not applied in the stack (a slightly conservative SE).
 //! "Don't know" and missing answers are left out of each wave, as on the results page.
+//!
+//! Weighting and filters follow the results page's [`ResultsQuery`]: every wave is prepared
+//! with it ([`super::query::prepare`]) and stacked with its FINAL weights, the page's filters as
+//! domains. The chosen weighting is used only when it applies to every wave (a population table
+//! whose columns every wave asks); otherwise every wave falls back to its design weights, the
+//! reason is shown, and the page says per wave which weighting was used — never a mix of
+//! weightings that would make a change between waves an artefact of the weighting. In the stack
+//! a calibrated wave's SE treats its final weights as design weights (the calibration's
+//! variance reduction is not carried into the stack: slightly conservative).
 
 use std::collections::HashMap;
 
 use analysis::data::Column;
 use analysis::Design;
 
-use super::browse::{AnalysesError, Filters};
-use super::crosstab::{column_label, value_label};
+use super::browse::AnalysesError;
+use super::cache::ResultsCache;
+use super::crosstab::{column_label, value_label, Choices};
+use super::query::{self, Prepared, ResultsQuery, Weighting};
 use crate::domain::lang::Msg;
+use crate::domain::survey::Survey;
 use crate::storage::{self, DbConnection};
 
 /// Confidence level.
@@ -60,15 +72,68 @@ pub struct Trend {
     pub change: Option<(f64, [f64; 2], f64)>,
     /// Slope per wave and its p-value (with three or more waves it differs from the change).
     pub slope: Option<(f64, f64)>,
+    /// The weighting used per wave: (version, description).
+    pub weighting: Vec<(u32, Msg)>,
+    /// Why the chosen weighting was not applied (design weights used instead), if it was not.
+    pub fallback: Option<Msg>,
+    /// The query (weighting and filters) the trend was asked with.
+    pub query: ResultsQuery,
+    /// The newest version asking the question (for the form's filter questions).
+    pub survey: Survey,
+    /// The form's choices (population tables, strata of every wave).
+    pub choices: Choices,
+}
+
+/// The weighting a wave was prepared with, in words.
+fn weighting_label(p: &Prepared) -> Msg {
+    let table = p.diagnostics.table_name.clone().unwrap_or_default();
+    match p.query.weighting {
+        Weighting::Unweighted => Msg::new("oviktat", "unweighted"),
+        Weighting::Design => Msg::new("designvikter", "design weights"),
+        Weighting::PostStratified { .. } => Msg::new(
+            format!("efterstratifierat till {table}"),
+            format!("post-stratified to {table}"),
+        ),
+        Weighting::Raked { .. } => {
+            Msg::new(format!("rakat till {table}"), format!("raked to {table}"))
+        }
+    }
+}
+
+/// Prepare every version in `numbers` with `query`; the first refusal's message, if any.
+fn prepare_all(
+    conn: &mut DbConnection,
+    cache: &ResultsCache,
+    key: &str,
+    numbers: &[u32],
+    query: &ResultsQuery,
+) -> Result<Result<Vec<Prepared>, Msg>, AnalysesError> {
+    let mut out = Vec::new();
+    for &n in numbers {
+        match query::prepare(conn, cache, key, n, query) {
+            Ok(p) => out.push(p),
+            Err(e) => match e.message() {
+                Some(m) if !matches!(e, super::ResultsError::NotFound(_)) => {
+                    return Ok(Err(Msg::new(
+                        format!("version {n}: {}", m.get(crate::domain::lang::Lang::Sv)),
+                        format!("version {n}: {}", m.get(crate::domain::lang::Lang::En)),
+                    )))
+                }
+                _ => return Err(e.into()),
+            },
+        }
+    }
+    Ok(Ok(out))
 }
 
 /// The trend of `question` in survey `key` (every version asking it, with responses).
 pub fn trend(
     conn: &mut DbConnection,
+    cache: &ResultsCache,
     key: &str,
     question: &str,
     value: &str,
-    filters: &Filters,
+    query: &ResultsQuery,
 ) -> Result<Trend, AnalysesError> {
     let record = storage::surveys::find_survey(conn, key)?
         .ok_or_else(|| AnalysesError::NotFound(key.to_owned()))?;
@@ -84,21 +149,55 @@ pub fn trend(
         newest.survey.title.get_or("en", "sv").to_owned(),
     );
     let newest_survey = newest.survey.clone();
+    // The waves: versions asking the question that have responses.
+    let mut asked: Vec<u32> = Vec::new();
+    for v in &versions {
+        if v.survey.question(question).is_some() {
+            asked.push(v.survey.version);
+        }
+    }
+    let mut fallback = None;
+    let mut prepared = match prepare_all(conn, cache, key, &asked, query)? {
+        Ok(p) => p,
+        Err(m) if !matches!(query.weighting, Weighting::Design) => {
+            fallback = Some(m);
+            let design = ResultsQuery {
+                weighting: Weighting::Design,
+                ..query.clone()
+            };
+            prepare_all(conn, cache, key, &asked, &design)?.map_err(AnalysesError::BadParameter)?
+        }
+        Err(m) => return Err(AnalysesError::BadParameter(m)),
+    };
+    prepared.retain(|p| !p.data.is_empty());
+    let mut all_strata: Vec<String> = prepared
+        .iter()
+        .flat_map(|p| p.data.loaded.design.strata.iter().cloned())
+        .collect();
+    all_strata.sort();
+    all_strata.dedup();
+    let choices = Choices {
+        tables: super::population::list_tables(conn)?
+            .into_iter()
+            .map(|t| (t.id, t.name, t.columns))
+            .collect(),
+        strata: all_strata,
+    };
+    let weighting: Vec<(u32, Msg)> = prepared
+        .iter()
+        .map(|p| (p.data.survey.version, weighting_label(p)))
+        .collect();
 
     let (mut w, mut strata, mut y, mut wave) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut numbers: Vec<u32> = Vec::new();
     let mut values: Vec<(String, Msg)> = Vec::new();
     let mut share = true;
     let mut chosen: Option<String> = None;
-    for v in &versions {
-        if v.survey.question(question).is_none() {
-            continue;
-        }
-        let loaded = super::load_version(conn, &v.survey, &v.id)?;
-        if loaded.response_ids.is_empty() {
-            continue;
-        }
-        let mask = super::browse::filter_mask(conn, &v.id, &loaded.response_ids, filters)?;
+    for p in &prepared {
+        let loaded = &p.data.loaded;
+        let mask = &p.domain;
+        let unweighted = matches!(p.query.weighting, Weighting::Unweighted);
+        let final_weights = p.weights();
         let ys: Vec<f64> = match loaded.data.column(question) {
             Some(Column::Categorical(c)) => {
                 for l in &c.labels {
@@ -137,13 +236,16 @@ pub fn trend(
             }
         };
         let k = numbers.len() as u32;
-        numbers.push(v.survey.version);
+        let version = p.data.survey.version;
+        numbers.push(version);
         for (row, yv) in ys.into_iter().enumerate() {
-            w.push(loaded.design.weights[row]);
-            strata.push(format!(
-                "v{}:{}",
-                v.survey.version, loaded.design.strata[row]
-            ));
+            w.push(final_weights[row]);
+            // Unweighted, the wave is one simple random sample: no strata within it.
+            strata.push(if unweighted {
+                format!("v{version}")
+            } else {
+                format!("v{version}:{}", loaded.design.strata[row])
+            });
             y.push(if mask[row] { yv } else { f64::NAN });
             wave.push(k);
         }
@@ -205,5 +307,10 @@ pub fn trend(
         waves: points,
         change,
         slope,
+        weighting,
+        fallback,
+        query: query.clone(),
+        survey: newest_survey,
+        choices,
     })
 }

@@ -124,6 +124,47 @@ fn shade(i: usize, k: usize) -> usize {
     ((pos * 4.0).round() as usize).min(4)
 }
 
+/// A signed score in [−1, 1] as text, `+0.42` / `−0.10` (`–` when undefined).
+pub fn signed(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:+.2}").replace('-', "−")
+    } else {
+        "–".to_owned()
+    }
+}
+
+/// Horizontal bars of signed scores in [−1, 1] (MaxDiff best − worst) around a centre line,
+/// with 95% interval whiskers; each value is printed beside its bar, and negative bars extend
+/// left of the line, so the sign is read from position and text, not colour.
+pub fn signed_bars(id: &str, title: &str, desc: &str, bars: &[Bar]) -> Markup {
+    let row = 34.0;
+    let height = row * bars.len() as f64 + 4.0;
+    let half = (WIDTH - 60.0) / 2.0;
+    let x = |v: f64| half + v.clamp(-1.0, 1.0) * half;
+    html! {
+        svg class="chart" viewBox=(format!("0 0 {WIDTH} {height}")) role="img"
+            aria-labelledby=(format!("{id}-t {id}-d")) preserveAspectRatio="xMinYMin meet" {
+            title id=(format!("{id}-t")) { (title) }
+            desc id=(format!("{id}-d")) { (desc) }
+            line x1=(format!("{half:.2}")) x2=(format!("{half:.2}")) y1="12" y2=(format!("{height:.2}")) class="axis";
+            @for (i, b) in bars.iter().enumerate() {
+                @let y = i as f64 * row;
+                @let v = if b.value.is_finite() { b.value } else { 0.0 };
+                @let (a, e) = if v < 0.0 { (x(v), half) } else { (half, x(v)) };
+                text x="0" y=(y + 11.0) class="chart-label" { (b.label) }
+                rect x=(format!("{a:.2}")) y=(y + 15.0) width=(format!("{:.2}", e - a)) height="12" class="bar";
+                @if b.ci.0.is_finite() && b.ci.1.is_finite() {
+                    @let (lo, hi) = (x(b.ci.0), x(b.ci.1));
+                    line x1=(format!("{lo:.2}")) x2=(format!("{hi:.2}")) y1=(y + 21.0) y2=(y + 21.0) class="whisker";
+                    line x1=(format!("{lo:.2}")) x2=(format!("{lo:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker";
+                    line x1=(format!("{hi:.2}")) x2=(format!("{hi:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker";
+                }
+                text x=(format!("{:.2}", 2.0 * half + 4.0)) y=(y + 26.0) class="chart-value" { (signed(b.value)) }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

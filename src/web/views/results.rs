@@ -14,6 +14,7 @@ use super::layout::{self, csrf_field};
 use crate::domain::lang::Msg;
 use crate::domain::response::Mode;
 use crate::domain::survey::{QuestionKind, Survey, Text};
+use crate::use_cases::results::maxdiff::MaxDiffResult;
 use crate::use_cases::results::page::{
     Figure, Figures, IndexRow, QuestionResult, ResultsPage, Shown,
 };
@@ -87,7 +88,7 @@ pub fn page(ctx: &PageCtx, key: &str, version: u32, shown: &Shown) -> Markup {
         html! {
             p class="breadcrumb" { a href="/results" { (l.t("Resultat", "Results")) } }
             h1 { (title) " – " (l.t("version", "version")) " " (version) }
-            (responses::analyses_nav(l, key, version, survey))
+            (responses::analyses_nav(l, key, version, survey, &query.to_query_string()))
             @if shown.empty {
                 p role="status" id="no-responses" { (l.pick(problem.unwrap_or(&Msg::fixed("", "")))) }
             } @else if let Some(m) = problem {
@@ -101,6 +102,9 @@ pub fn page(ctx: &PageCtx, key: &str, version: u32, shown: &Shown) -> Markup {
                 (diagnostics(l, r))
                 @for (i, q) in r.questions.iter().enumerate() {
                     (question(l, survey, i, q))
+                }
+                @for m in &r.maxdiff {
+                    (maxdiff(l, survey, m))
                 }
             }
         },
@@ -116,6 +120,32 @@ fn filter_form(
     tables: &[(String, String, Vec<String>)],
     strata: &[String],
 ) -> Markup {
+    query_form(
+        l,
+        &format!("/results/{key}/{version}"),
+        html! {},
+        (l.t("Visa resultat", "Show results"), "show-results"),
+        query,
+        survey,
+        tables,
+        strata,
+    )
+}
+
+/// The results page's weighting and filter form, shared by the pages that follow the results
+/// page's query (the cross-tab): a GET form to `action`, `lead` (e.g. the cross-tab's question
+/// pickers) first, then the weighting and filter fieldsets, then the button (`submit`: text, id).
+#[allow(clippy::too_many_arguments)]
+pub fn query_form(
+    l: Lang,
+    action: &str,
+    lead: Markup,
+    submit: (&str, &str),
+    query: &ResultsQuery,
+    survey: &Survey,
+    tables: &[(String, String, Vec<String>)],
+    strata: &[String],
+) -> Markup {
     let w = &query.weighting;
     let f = &query.filters;
     let singles: Vec<_> = survey
@@ -124,7 +154,8 @@ fn filter_form(
         .collect();
     let chosen_table = w.table().and_then(|id| tables.iter().find(|t| t.0 == id));
     html! {
-        form method="get" action={ "/results/" (key) "/" (version) } class="stack results-form" {
+        form method="get" action=(action) class="stack results-form" {
+            (lead)
             fieldset {
                 legend { (l.t("Viktning", "Weighting")) }
                 @for (value, sv, en) in [
@@ -218,7 +249,82 @@ fn filter_form(
                     }
                 }
             }
-            button type="submit" id="show-results" class="button" { (l.t("Visa resultat", "Show results")) }
+            button type="submit" id=(submit.1) class="button" { (submit.0) }
+        }
+    }
+}
+
+/// MaxDiff scores: a signed bar chart of best − worst per time shown with 95% intervals, and
+/// the data table with the counts and the method's logit.
+fn maxdiff(l: Lang, survey: &Survey, m: &MaxDiffResult) -> Markup {
+    let q = survey.question(&m.key);
+    let label = q.map(|q| text(&q.label, l, survey)).unwrap_or(&m.key);
+    let list = q.and_then(|q| match &q.kind {
+        QuestionKind::MaxDiff { list, .. } => survey.choice_list(list),
+        _ => None,
+    });
+    let item_label = |v: &str| -> String {
+        list.and_then(|cs| cs.iter().find(|c| c.value == v))
+            .map(|c| text(&c.label, l, survey).to_owned())
+            .unwrap_or_else(|| v.to_owned())
+    };
+    let bars: Vec<Bar> = m
+        .items
+        .iter()
+        .map(|(v, s)| Bar {
+            label: item_label(v),
+            value: s.score,
+            ci: s.ci,
+        })
+        .collect();
+    let id = format!("maxdiff-{}", m.key);
+    let title = format!("{label} – {}", l.t("MaxDiff-poäng", "MaxDiff scores"));
+    let desc = l.t(
+        "Bäst minus sämst per gång objektet visades (−1 till +1), med 95 % konfidensintervall.",
+        "Best minus worst per time the item was shown (−1 to +1), with 95% confidence intervals.",
+    );
+    html! {
+        section class="question maxdiff" aria-labelledby={ (id) "-h" } id=(id) {
+            h2 id={ (id) "-h" } { (title) }
+            p class="counts" {
+                (m.respondents) " " (l.t("svarande", "respondents")) ", " (m.tasks) " " (l.t("besvarade uppgifter", "answered tasks")) ". "
+                (l.t(
+                    "Poängen räknar valen bland svaren i urvalet och är oviktade; intervallen kommer från MaxDiff-metodens logit.",
+                    "The scores count the choices among the selected responses and are unweighted; the intervals come from the MaxDiff method's logit.",
+                ))
+            }
+            figure { (charts::signed_bars(&id, &title, desc, &bars)) }
+            div class="table-scroll" tabindex="0" role="region" aria-label=(title) {
+                table id={ (id) "-table" } {
+                    caption { (title) }
+                    thead { tr {
+                        th scope="col" { (l.t("Objekt", "Item")) }
+                        th scope="col" class="num" { (l.t("Visat", "Shown")) }
+                        th scope="col" class="num" { (l.t("Bäst", "Best")) }
+                        th scope="col" class="num" { (l.t("Sämst", "Worst")) }
+                        th scope="col" class="num" { (l.t("Bäst − sämst", "Best − worst")) }
+                        th scope="col" class="num" { (l.t("Poäng", "Score")) }
+                        th scope="col" class="num" { (l.t("95 % KI", "95% CI")) }
+                        th scope="col" class="num" { (l.t("Logit (medelfel)", "Logit (SE)")) }
+                        th scope="col" class="num" { (l.t("Valandel", "Choice share")) }
+                    } }
+                    tbody {
+                        @for (v, s) in &m.items {
+                            tr data-key=(v) {
+                                th scope="row" { (item_label(v)) }
+                                td class="num" { (s.method.n) }
+                                td class="num" { (s.method.best) }
+                                td class="num" { (s.method.worst) }
+                                td class="num" { (s.method.best as i64 - s.method.worst as i64) }
+                                td class="num est" { (charts::signed(s.score)) }
+                                td class="num" { (charts::signed(s.ci.0)) " – " (charts::signed(s.ci.1)) }
+                                td class="num" { (number(s.method.b, 2)) " (" (number(s.method.se, 2)) ")" }
+                                td class="num" { (percent(s.method.choice_p)) }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

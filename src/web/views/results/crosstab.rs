@@ -4,10 +4,8 @@
 
 use maud::{html, Markup};
 
-use super::responses::{filter_form, num, pct, pval, title};
-use crate::domain::survey::Survey;
-use crate::use_cases::results::browse::Filters;
-use crate::use_cases::results::crosstab::{CrossTabView, Departure, Variable};
+use super::responses::{num, pct, pval, title};
+use crate::use_cases::results::crosstab::{Builder, CrossTabView, Departure, Variable};
 use crate::use_cases::results::dataset;
 use crate::use_cases::results::report::EstimateReport;
 use crate::web::forms::PageCtx;
@@ -35,25 +33,31 @@ fn share(l: Lang, e: &EstimateReport) -> Markup {
     }
 }
 
-/// `GET /results/{key}/{version}/crosstab`
-pub fn page(
-    ctx: &PageCtx,
-    key: &str,
-    version: u32,
-    f: &Filters,
-    t: &Result<CrossTabView, (Survey, Vec<Variable>)>,
-) -> Markup {
+/// `GET /results/{key}/{version}/crosstab`: one GET form (the two questions, then the results
+/// page's weighting and filters), then the table.
+pub fn page(ctx: &PageCtx, key: &str, version: u32, t: &Result<CrossTabView, Builder>) -> Markup {
     let l = ctx.lang;
     let base = format!("/results/{key}/{version}/crosstab");
     let heading = l.t("Korstabell", "Cross-tab");
-    let (survey, vars, row, col) = match t {
+    let (survey, vars, row, col, query, choices) = match t {
         Ok(v) => (
             &v.survey,
             &v.variables,
             v.row.key.as_str(),
             v.col.key.as_str(),
+            &v.query,
+            &v.choices,
         ),
-        Err((s, vars)) => (s, vars, "", ""),
+        Err(b) => (&b.survey, &b.variables, "", "", &b.query, &b.choices),
+    };
+    let lead = html! {
+        fieldset {
+            legend { (l.t("Frågor", "Questions")) }
+            (picker(l, "row", l.t("Rader", "Rows"), vars, row))
+            (picker(l, "col", l.t("Kolumner", "Columns"), vars, col))
+        }
+        // Right after the pickers, so keyboard users reach it without passing the weighting.
+        button type="submit" id="show-table-now" class="button" { (l.t("Visa tabellen", "Show the table")) }
     };
     layout::page(
         ctx,
@@ -61,16 +65,16 @@ pub fn page(
         html! {
             h1 { (heading) }
             p { (title(l, survey)) }
-            form method="get" action=(base) class="filters" {
-                fieldset {
-                    legend { (l.t("Frågor", "Questions")) }
-                    (picker(l, "row", l.t("Rader", "Rows"), vars, row))
-                    (picker(l, "col", l.t("Kolumner", "Columns"), vars, col))
-                }
-                @for (name, value) in f.query_pairs() { input type="hidden" name=(name) value=(value); }
-                button type="submit" { (l.t("Visa tabellen", "Show the table")) }
-            }
-            (filter_form(l, &base, f, &[("row", row), ("col", col)]))
+            (super::query_form(
+                l,
+                &base,
+                lead,
+                (l.t("Visa tabellen", "Show the table"), "show-table"),
+                query,
+                survey,
+                &choices.tables,
+                &choices.strata,
+            ))
             @if let Ok(v) = t { (table(l, v)) }
         },
     )
@@ -141,13 +145,19 @@ fn reproduce(l: Lang, v: &CrossTabView) -> Markup {
         version,
         &v.design_args,
     );
-    let mut q = v.filters.query_pairs();
-    q.push(("row", v.row.key.clone()));
-    q.push(("col", v.col.key.clone()));
+    let mut q = v.query.to_pairs();
+    q.push(("row".into(), v.row.key.clone()));
+    q.push(("col".into(), v.col.key.clone()));
     let href = format!(
         "/results/{key}/{version}/dataset.csv?{}",
         serde_urlencoded::to_string(&q).unwrap_or_default()
     );
+    let calibrated = v.calibration.as_ref().and_then(|c| {
+        let var = dataset::indicator(&v.row.key, v.row_values.first()?);
+        let cmd = dataset::calibration_command(key, version, &v.design_args, c, &var)?;
+        Some((c, cmd))
+    });
+    let query = v.query.to_query_string();
     html! {
         section aria-labelledby="reproduce" {
             h2 id="reproduce" { (l.t("Återskapa tabellen", "Reproduce this table")) }
@@ -156,8 +166,31 @@ fn reproduce(l: Lang, v: &CrossTabView) -> Markup {
                 " " (l.t("och kör:", "and run:"))
             }
             pre class="command" { code { (cmd) } }
+            p { (l.t(
+                "Kolumnen weight är den slutliga vikten efter sidans viktning, så skattningarna blir exakt sidans.",
+                "The weight column is the final weight after the page's weighting, so the estimates are exactly the page's.",
+            )) }
             @if v.design_args.filtered {
                 p { (l.t("Urvalets siffror är domänen in_selection = 1.", "The selection's figures are the domain in_selection = 1.")) }
+            }
+            @if let Some(c) = &v.calibration {
+                p id="calibration-note" { (l.t(
+                    "Sidan kalibrerar vikterna till en populationstabell. Kommandot ovan behandlar de slutliga vikterna som designvikter, så dess standardfel bortser från kalibreringen och skiljer sig något från sidans. Kalibreringen och dess standardfel upprepas med kommandot nedan (från design_weight och marginalfilerna); det skattar andelen av ett svarsalternativ i hela urvalet, eftersom insikt stats inte korstabulerar eller avgränsar en domän efter kalibrering.",
+                    "The page calibrates the weights to a population table. The command above treats the final weights as design weights, so its standard errors ignore the calibration and differ slightly from the page's. The calibration and its standard errors are repeated by the command below (from design_weight and the margin files); it estimates the share of one option in the whole sample, as insikt stats does not cross-tabulate or restrict to a domain after calibrating.",
+                )) }
+                ul {
+                    @for q in &c.questions {
+                        li { a href=(format!("/results/{key}/{version}/margin/{q}.csv?{query}")) download=(dataset::margin_file_name(key, version, q)) { (l.t("Marginal för ", "Margin of ")) (q) " (CSV)" } }
+                    }
+                }
+                @if let Some((_, cmd)) = &calibrated {
+                    pre class="command" id="calibration-command" { code { (cmd) } }
+                } @else {
+                    p { (l.t(
+                        "Efterstratifiering till kombinationer av flera frågor kan inte upprepas med insikt stats poststratify (en kolumn); använd R:s postStratify på design_weight.",
+                        "Post-stratification to combinations of several questions cannot be repeated with insikt stats poststratify (one column); use R's postStratify on design_weight.",
+                    )) }
+                }
             }
         }
     }

@@ -265,7 +265,14 @@ pub fn analyses_nav(
     key: &str,
     version: u32,
     survey: &crate::domain::survey::Survey,
+    query: &str,
 ) -> Markup {
+    // The cross-tab, dataset and trend follow the page's weighting and filters: carry them.
+    let carry = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
     use crate::domain::survey::QuestionKind;
     let texts = crate::use_cases::results::open_text::text_questions(survey);
     let singles: Vec<_> = survey
@@ -276,8 +283,8 @@ pub fn analyses_nav(
         nav aria-label=(l.t("Analyser", "Analyses")) class="analyses-nav" {
             ul {
                 li { a href=(format!("/results/{key}/{version}/responses")) { (l.t("Bläddra bland svaren", "Browse the responses")) } }
-                li { a href=(format!("/results/{key}/{version}/crosstab")) { (l.t("Korstabell", "Cross-tab")) } }
-                li { a href=(format!("/results/{key}/{version}/dataset.csv")) { (l.t("Analysdata med designvikter (CSV)", "Analysis dataset with design weights (CSV)")) } }
+                li { a href=(format!("/results/{key}/{version}/crosstab{carry}")) { (l.t("Korstabell", "Cross-tab")) } }
+                li { a href=(format!("/results/{key}/{version}/dataset.csv{carry}")) { (l.t("Analysdata med sidans vikter (CSV)", "Analysis dataset with the page's weights (CSV)")) } }
             }
             @if !texts.is_empty() {
                 details {
@@ -288,7 +295,7 @@ pub fn analyses_nav(
             @if !singles.is_empty() {
                 details {
                     summary { (l.t("Trender över versioner", "Trends across versions")) }
-                    ul { @for q in &singles { li { a href=(format!("/results/{key}/trend/{}", q.key)) { (q.label.get_or(l.code(), "sv")) } } } }
+                    ul { @for q in &singles { li { a href=(format!("/results/{key}/trend/{}{carry}", q.key)) { (q.label.get_or(l.code(), "sv")) } } } }
                 }
             }
         }

@@ -3,8 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::responses::{filter_form, num, pct, pval};
-use crate::use_cases::results::browse::Filters;
+use super::responses::{num, pct, pval};
 use crate::use_cases::results::trend::Trend;
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
@@ -67,7 +66,7 @@ fn chart(l: Lang, t: &Trend) -> Markup {
 }
 
 /// `GET /results/{key}/trend/{question}`
-pub fn page(ctx: &PageCtx, key: &str, f: &Filters, t: &Trend) -> Markup {
+pub fn page(ctx: &PageCtx, key: &str, t: &Trend) -> Markup {
     let l = ctx.lang;
     let base = format!("/results/{key}/trend/{}", t.question);
     let heading = format!("{}: {}", l.t("Trend", "Trend"), t.label.get(l));
@@ -86,19 +85,50 @@ pub fn page(ctx: &PageCtx, key: &str, f: &Filters, t: &Trend) -> Markup {
         html! {
             h1 { (heading) }
             p { (t.title.get(l)) }
-            @if !t.values.is_empty() {
-                form method="get" action=(base) class="filters" {
-                    @for (name, value) in f.query_pairs() { input type="hidden" name=(name) value=(value); }
-                    div class="field" {
-                        label for="value" { (l.t("Svarsalternativ", "Option")) }
-                        select id="value" name="value" {
-                            @for (v, label) in &t.values { option value=(v) selected[v == chosen] { (label.get(l)) } }
+            (super::query_form(
+                l,
+                &base,
+                html! {
+                    @if !t.values.is_empty() {
+                        div class="field" {
+                            label for="value" { (l.t("Svarsalternativ", "Option")) }
+                            select id="value" name="value" {
+                                @for (v, label) in &t.values { option value=(v) selected[v == chosen] { (label.get(l)) } }
+                            }
                         }
                     }
-                    button type="submit" { (l.t("Visa", "Show")) }
+                },
+                (l.t("Visa", "Show"), "show-trend"),
+                &t.query,
+                &t.survey,
+                &t.choices.tables,
+                &t.choices.strata,
+            ))
+            @if let Some(m) = &t.fallback {
+                div class="error-summary" role="alert" id="weighting-fallback" {
+                    p {
+                        (l.t("Den valda viktningen gäller inte alla versioner, så varje version visas med sina designvikter: ",
+                            "The chosen weighting does not apply to every version, so each version is shown with its design weights: "))
+                        (m.get(l))
+                    }
                 }
             }
-            (filter_form(l, &base, f, &[("value", chosen)]))
+            @if !t.weighting.is_empty() {
+                section aria-labelledby="wave-weighting" {
+                    h2 id="wave-weighting" { (l.t("Viktning per version", "Weighting per version")) }
+                    ul id="weighting-per-wave" {
+                        @for (v, w) in &t.weighting {
+                            li { (l.t("Version ", "Version ")) (v) ": " (w.get(l)) }
+                        }
+                    }
+                    @if t.query.weighting.table().is_some() && t.fallback.is_none() {
+                        p { (l.t(
+                            "Medelfelen i trenden behandlar de kalibrerade vikterna som designvikter (något försiktiga).",
+                            "The trend's standard errors treat the calibrated weights as design weights (slightly conservative).",
+                        )) }
+                    }
+                }
+            }
             h2 { (what) }
             @if t.waves.is_empty() { p { (l.t("Inga svar ännu.", "No responses yet.")) } }
             @else {
