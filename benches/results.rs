@@ -1,6 +1,7 @@
 //! Results page benchmarks on a synthetic 40-question survey with 100,000 responses: the whole
-//! page's figures for one weighting and filter, and raking to district × age × gender. The
-//! columns are built in memory (the database load is measured separately). Run:
+//! page's figures for one weighting and filter (and the unweighted page as the same run's
+//! baseline), raking to district × age × gender, one cross-tab with Rao–Scott on the prepared
+//! design, and the first load of a version's columns from a seeded SQLite file. Run:
 //! `cargo bench --bench results`.
 
 use std::fmt::Write as _;
@@ -8,9 +9,13 @@ use std::sync::Arc;
 
 use analysis::data::{Categorical, Column, SurveyData};
 use criterion::{criterion_group, criterion_main, Criterion};
+use insikt::domain::response::Cell;
 use insikt::domain::response::Mode;
+use insikt::storage::responses::NewResponse;
 use insikt::storage::results::ResultsStamp;
-use insikt::use_cases::results::cache::VersionData;
+use insikt::storage::{Backend, Db};
+use insikt::use_cases::results::cache::{ResultsCache, VersionData};
+use insikt::use_cases::results::methods;
 use insikt::use_cases::results::page::page_of;
 use insikt::use_cases::results::population::PopulationTable;
 use insikt::use_cases::results::query::{prepare_loaded, ResultsQuery, Weighting};
@@ -111,6 +116,66 @@ fn table() -> PopulationTable {
     }
 }
 
+/// A temporary SQLite database holding the bench survey and `N` responses with the same answers
+/// as [`data`], written once through the writer's batch path (not timed).
+fn seeded_database() -> (
+    tempfile::TempDir,
+    Db,
+    insikt::storage::surveys::StoredVersion,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let db = Db::connect(Backend::from_url(&url).expect("url"), Some(2)).expect("open");
+    let mut conn = db.get().expect("connection");
+    insikt::storage::migrate::run_pending(&mut conn).expect("migrate");
+    let mut survey = insikt::formats::survey_file::from_toml_str(&survey_toml()).expect("survey");
+    survey.publish().expect("publish");
+    let (_, version) =
+        insikt::storage::surveys::insert_survey(&mut conn, &survey, &Default::default(), None)
+            .expect("insert survey");
+    let d = data();
+    let started = insikt::storage::now();
+    for chunk in (0..N).collect::<Vec<_>>().chunks(2000) {
+        let batch: Vec<NewResponse> = chunk
+            .iter()
+            .map(|&row| NewResponse {
+                survey_id: version.survey_id.clone(),
+                version_id: version.id.clone(),
+                idempotency_key: format!("bench-{row}"),
+                mode: Mode::Web,
+                language: "sv".into(),
+                seed: 0,
+                started_at: started,
+                cells: d
+                    .loaded
+                    .data
+                    .columns
+                    .iter()
+                    .map(|(key, col)| match col {
+                        Column::Categorical(c) => Cell {
+                            key: key.clone(),
+                            text: Some(c.labels[c.codes[row] as usize].clone()),
+                            number: None,
+                        },
+                        _ => unreachable!("the bench has single-choice columns only"),
+                    })
+                    .collect(),
+                max_responses: None,
+                draft_id: None,
+                invitation: None,
+                quotas: Vec::new(),
+            })
+            .collect();
+        let refs: Vec<&NewResponse> = batch.iter().collect();
+        insikt::storage::transaction(&mut conn, |c| {
+            insikt::storage::responses::store_batch(c, &refs)
+        })
+        .expect("store");
+    }
+    drop(conn);
+    (dir, db, version)
+}
+
 fn bench(c: &mut Criterion) {
     let d = data();
     let t = table();
@@ -118,6 +183,13 @@ fn bench(c: &mut Criterion) {
         weighting: Weighting::Raked {
             table: "t".into(),
             margins: Vec::new(),
+        },
+        ..ResultsQuery::default()
+    };
+    let unweighted = ResultsQuery {
+        filters: insikt::use_cases::results::query::Filters {
+            background: vec![("gender".into(), "g1".into())],
+            ..Default::default()
         },
         ..ResultsQuery::default()
     };
@@ -132,6 +204,41 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let p = prepare_loaded(d.clone(), Some(&t), &filtered).expect("prepare");
             page_of(p, Vec::new())
+        })
+    });
+    // The baseline of the same run: the same page without weighting (no calibration residuals).
+    g.bench_function("page_40_questions_unweighted_and_filtered", |b| {
+        b.iter(|| {
+            let p = prepare_loaded(d.clone(), None, &unweighted).expect("prepare");
+            page_of(p, Vec::new())
+        })
+    });
+    let prepared = prepare_loaded(d.clone(), Some(&t), &filtered).expect("prepare");
+    let cat = |k: &str| match prepared.data.loaded.data.column(k) {
+        Some(Column::Categorical(c)) => c,
+        _ => unreachable!("q0 and q1 are single-choice"),
+    };
+    let (q0, q1) = (cat("q0"), cat("q1"));
+    g.bench_function("crosstab_rao_scott_raked_and_filtered", |b| {
+        b.iter(|| {
+            methods::crosstab(
+                &prepared.design,
+                (&q0.codes, &q0.labels),
+                (&q1.codes, &q1.labels),
+                prepared.domain(),
+                0.95,
+            )
+            .expect("crosstab")
+        })
+    });
+    let (_dir, db, version) = seeded_database();
+    g.bench_function("first_load_of_columns_from_sqlite", |b| {
+        b.iter(|| {
+            let mut conn = db.get().expect("connection");
+            let cache = ResultsCache::new();
+            let loaded = cache.load(&mut conn, &version).expect("load");
+            assert_eq!(loaded.len(), N);
+            loaded
         })
     });
     g.finish();

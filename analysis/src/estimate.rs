@@ -463,16 +463,12 @@ impl Design {
                     .collect(),
             );
         }
-        let v = self.total_covariance(&cols)?;
-        let m = 2 * k;
-        let mut tot = vec![0.0; k * k];
-        let mut prop = vec![0.0; k * k];
-        for a in 0..k {
-            for b in 0..k {
-                tot[a * k + b] = v[a * m + b];
-                prop[a * k + b] = v[(k + a) * m + k + b];
-            }
-        }
+        // Only the two diagonal blocks are used, and each entry of a covariance depends on its
+        // two columns alone, so two k-column calls give the same numbers as one 2k-column call
+        // with half the products per unit (a raked page runs this for every question).
+        let prop = self.total_covariance(&cols[k..])?;
+        cols.truncate(k);
+        let tot = self.total_covariance(&cols)?;
         Ok((tot, prop))
     }
 

@@ -279,6 +279,7 @@ impl Design {
             p,
             d: d.clone(),
             w: w.clone(),
+            xtdx: t,
         };
         Ok(self.with_calibration(w, cal))
     }
@@ -308,11 +309,12 @@ fn validate_margins(margins: &[Margin], w: &[f64]) -> Result<()> {
 }
 
 fn raking_record(margins: &[Margin], w: &[f64]) -> Calibration {
+    let margins: Vec<(Vec<u32>, usize)> = margins
+        .iter()
+        .map(|m| (m.codes.clone(), m.targets.len()))
+        .collect();
     Calibration::Raking {
-        margins: margins
-            .iter()
-            .map(|m| (m.codes.clone(), m.targets.len()))
-            .collect(),
+        cells: crate::design::RakingCells::new(&margins, w),
         w: w.to_vec(),
     }
 }
