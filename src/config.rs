@@ -69,7 +69,8 @@ pub struct Settings {
     /// On an empty database, load and publish the shipped instruments as open demo surveys.
     pub load_shipped_surveys: bool,
     /// On a new embedded (SQLite) database, seed the whole demo (`INSIKT_DEMO`, `--no-demo`);
-    /// never automatic on PostgreSQL. Off also leaves the shipped instruments unpublished.
+    /// never automatic on PostgreSQL. Off also leaves the shipped instruments unpublished, unless
+    /// `INSIKT_DEMO=surveys` (the questionnaires without the answers).
     pub demo: bool,
     /// Requests a minute per client address on the answering pages (0 = no limit).
     pub respondent_rate_per_minute: u32,
@@ -326,12 +327,21 @@ impl Settings {
                 None => Ok(from_file.unwrap_or(false)),
             }
         };
-        let demo = match env("INSIKT_DEMO") {
-            Some(v) => parse_bool(&v).ok_or(ConfigError::Invalid {
-                setting: "INSIKT_DEMO",
-                message: format!("'{v}' is not true/false"),
-            })?,
-            None => file.demo.unwrap_or(true),
+        // `INSIKT_DEMO=surveys`: the shipped questionnaires published as open surveys, without the
+        // synthetic answers (an instance to try answering on; the browser tests start one).
+        let (demo, shipped) = match env("INSIKT_DEMO") {
+            Some(v) if v.trim().eq_ignore_ascii_case("surveys") => (false, true),
+            Some(v) => {
+                let on = parse_bool(&v).ok_or(ConfigError::Invalid {
+                    setting: "INSIKT_DEMO",
+                    message: format!("'{v}' is not true, false or surveys"),
+                })?;
+                (on, on)
+            }
+            None => {
+                let on = file.demo.unwrap_or(true);
+                (on, on)
+            }
         };
         let workers = match env("INSIKT_WORKERS") {
             Some(v) => Some(v.parse().map_err(|_| ConfigError::Invalid {
@@ -398,7 +408,7 @@ impl Settings {
                     .unwrap_or_else(|| "surveys".into()),
             ),
             // The shipped instruments are part of the demo: `--no-demo` leaves a database empty.
-            load_shipped_surveys: demo,
+            load_shipped_surveys: shipped,
             demo,
             respondent_rate_per_minute: match env("INSIKT_RATE_LIMIT") {
                 Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
@@ -545,6 +555,17 @@ mod tests {
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert!(s.database_url.starts_with("sqlite://data"));
         assert_eq!(s.argon2, Argon2Params::default());
+    }
+
+    #[test]
+    fn the_demo_is_on_by_default_and_surveys_publishes_the_questionnaires_without_answers() {
+        let d = settings(&[]).unwrap();
+        assert!(d.demo && d.load_shipped_surveys);
+        let off = settings(&[("INSIKT_DEMO", "false")]).unwrap();
+        assert!(!off.demo && !off.load_shipped_surveys);
+        let surveys = settings(&[("INSIKT_DEMO", "surveys")]).unwrap();
+        assert!(!surveys.demo && surveys.load_shipped_surveys);
+        assert!(settings(&[("INSIKT_DEMO", "maybe")]).is_err());
     }
 
     #[test]

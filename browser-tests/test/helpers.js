@@ -34,6 +34,9 @@ async function startApp({ surveysDir = path.join(REPO, 'surveys') } = {}) {
       INSIKT_BIND: '127.0.0.1:0',
       INSIKT_RATE_LIMIT: '0',
       INSIKT_SURVEYS_DIR: surveysDir,
+      // The shipped questionnaires as open surveys, without the synthetic demo answers: the
+      // tests answer, draw samples and read results on an instance they fill themselves.
+      INSIKT_DEMO: 'surveys',
       RUST_LOG: process.env.RUST_LOG || 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
