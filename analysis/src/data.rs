@@ -97,6 +97,15 @@ impl Numeric {
         }
     }
 
+    /// The values with "don't know" as missing (`NaN`): what a mean or total of the answers uses.
+    pub fn substantive(&self) -> Vec<f64> {
+        self.values
+            .iter()
+            .zip(&self.dont_know)
+            .map(|(&v, &dk)| if dk { f64::NAN } else { v })
+            .collect()
+    }
+
     /// State of respondent `i`'s answer.
     pub fn state(&self, i: usize) -> AnswerState {
         if self.dont_know[i] {

@@ -169,12 +169,7 @@ impl LoadedResponses {
                 "'{key}' is not a numeric column"
             )));
         };
-        let y: Vec<f64> = col
-            .values
-            .iter()
-            .zip(&col.dont_know)
-            .map(|(&v, &dk)| if dk { f64::NAN } else { v })
-            .collect();
+        let y = col.substantive();
         self.design(lonely_psu)?.mean(&y, None)
     }
 }

@@ -332,12 +332,7 @@ fn question_result(p: &Prepared, survey: &Survey, q: &Question) -> Option<Questi
                     }
                 })
                 .collect();
-            let y: Vec<f64> = col
-                .values
-                .iter()
-                .zip(&col.dont_know)
-                .map(|(&v, &dk)| if dk { f64::NAN } else { v })
-                .collect();
+            let y = col.substantive();
             let mean_label = Text::new([("sv", "Medelvärde"), ("en", "Mean")]);
             Some(result(
                 n,
@@ -352,12 +347,7 @@ fn question_result(p: &Prepared, survey: &Survey, q: &Question) -> Option<Questi
                 return None;
             };
             let n = states(p, |i| col.state(i));
-            let y: Vec<f64> = col
-                .values
-                .iter()
-                .zip(&col.dont_know)
-                .map(|(&v, &dk)| if dk { f64::NAN } else { v })
-                .collect();
+            let y = col.substantive();
             let label = Text::new([("sv", "Medelvärde"), ("en", "Mean")]);
             Some(result(n, Figures::Mean(mean(p, "mean", &label, &y))))
         }

@@ -1,7 +1,7 @@
 //! The respondent pages: landing, one POST endpoint that moves between pages, save-and-resume,
 //! submission and the receipt.
 
-mod extract;
+pub(crate) mod extract;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -11,15 +11,9 @@ use crate::use_cases::answering::{self as ans, Attempt, LoadedSurvey, Nav};
 use crate::web::error::AppError;
 use crate::web::views::designer::preview::{self as view, Notice};
 
-/// The form fields of a test-run page, in order (checkboxes repeat a name).
-pub type Fields = Vec<(String, String)>;
-
-fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
+/// A test-run page posts the respondent form's fields (same names, same order).
+pub use crate::web::handlers::respond::extract::Fields;
+use crate::web::handlers::respond::extract::{field, shown_keys};
 
 /// A version loaded for a test run in `lang` (404 for a language it does not have). It carries
 /// no options: a preview has no quotas, limits or dates to apply.
@@ -54,12 +48,7 @@ pub fn start(s: &LoadedSurvey, lang: &str, page: usize) -> Result<Attempt, AppEr
 /// The attempt a test-run page carries, the keys of the questions it showed and the button
 /// pressed. Nothing here is sealed: nothing of a test run is ever stored or vouched for.
 pub fn read(s: &LoadedSurvey, fields: &Fields) -> (Attempt, Vec<String>, Nav) {
-    let shown: Vec<String> = field(fields, "shown")
-        .unwrap_or("")
-        .split(',')
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let shown = shown_keys(fields);
     let shown_qs: Vec<_> = shown.iter().filter_map(|k| s.survey.question(k)).collect();
     let mut a = Attempt::start(s.language(field(fields, "lang")), AnswerMap::new());
     a.seed = 0;

@@ -17,6 +17,16 @@ use crate::web::AppState;
 /// The fields of a respondent form, in order (checkboxes repeat a name).
 pub type Fields = Vec<(String, String)>;
 
+/// The keys of the questions the page showed (its `shown` field).
+pub fn shown_keys(fields: &Fields) -> Vec<String> {
+    field(fields, "shown")
+        .unwrap_or("")
+        .split(',')
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The first value of field `name`.
 pub fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
     fields
@@ -208,12 +218,7 @@ fn attempt_from(
         .filter(|p: &usize| *p <= s.survey.pages.len())
         .ok_or_else(|| bad("page"))?;
     let started = parsed(fields, "started").ok_or_else(|| bad("started"))?;
-    let shown: Vec<String> = field(fields, "shown")
-        .unwrap_or("")
-        .split(',')
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let shown = shown_keys(fields);
     let shown_qs: Vec<_> = shown.iter().filter_map(|k| s.survey.question(k)).collect();
     let a = Attempt {
         attempt: attempt.to_owned(),
