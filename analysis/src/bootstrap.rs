@@ -32,7 +32,7 @@ pub struct BootstrapResult {
 
 /// Draw one replicate's PSU multipliers: n_h − 1 PSUs with replacement in each stratum, each draw worth
 /// n_h / (n_h − 1) (Rao–Wu rescaling with m_h = n_h − 1, so no separate rescaling step is needed).
-fn draw_multipliers(seed: u64, replicate: u64, psus: &[Vec<u32>], mult: &mut [f64]) {
+pub(crate) fn draw_multipliers(seed: u64, replicate: u64, psus: &[Vec<u32>], mult: &mut [f64]) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(replicate);
     mult.iter_mut().for_each(|m| *m = 0.0);
@@ -72,7 +72,7 @@ fn summarise(estimate: f64, out: Vec<f64>, level: f64) -> Result<BootstrapResult
 
 impl Design {
     /// PSUs of each stratum; a stratum with fewer than two has nothing to resample.
-    fn psus_by_stratum(&self) -> Result<Vec<Vec<u32>>> {
+    pub(crate) fn psus_by_stratum(&self) -> Result<Vec<Vec<u32>>> {
         let mut psus: Vec<Vec<u32>> = vec![Vec::new(); self.n_strata()];
         for (p, &h) in self.psu_stratum.iter().enumerate() {
             psus[h as usize].push(p as u32);

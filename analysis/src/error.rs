@@ -87,6 +87,30 @@ pub enum AnalysisError {
     /// Invalid argument combination.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// Shares that must add up to one (a channel mix) do not, within the tolerance.
+    #[error("{what} sum to {sum}, not 1 (tolerance {tolerance})")]
+    SharesDoNotSumToOne {
+        /// Which shares.
+        what: String,
+        /// Their sum.
+        sum: f64,
+        /// Allowed distance from 1.
+        tolerance: f64,
+    },
+    /// A pairwise comparison matrix is not reciprocal: a_ji should be 1 / a_ij (Saaty's AHP).
+    #[error("comparison matrix is not reciprocal: entry ({row}, {col}) is {value} but ({col}, {row}) is {mirror}, expected {expected}")]
+    NotReciprocal {
+        /// Row of the entry (0-based).
+        row: usize,
+        /// Column of the entry (0-based).
+        col: usize,
+        /// a_ij.
+        value: f64,
+        /// a_ji as given.
+        mirror: f64,
+        /// 1 / a_ij.
+        expected: f64,
+    },
 }
 
 /// Result alias for the crate.

@@ -12,6 +12,7 @@
     reason = "parallel-array numeric kernels read closer to the formulas"
 )]
 
+pub mod backlog;
 pub mod bootstrap;
 pub mod ci;
 pub mod data;
