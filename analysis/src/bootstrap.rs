@@ -33,14 +33,35 @@ pub struct BootstrapResult {
 /// Draw one replicate's PSU multipliers: n_h − 1 PSUs with replacement in each stratum, each draw worth
 /// n_h / (n_h − 1) (Rao–Wu rescaling with m_h = n_h − 1, so no separate rescaling step is needed).
 pub(crate) fn draw_multipliers(seed: u64, replicate: u64, psus: &[Vec<u32>], mult: &mut [f64]) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(replicate);
     mult.iter_mut().for_each(|m| *m = 0.0);
+    let mut stream = MultiplierStream::new(seed, replicate);
     for units in psus {
+        stream.stratum(units, |p, scale| mult[p] += scale);
+    }
+}
+
+/// The draws of [`draw_multipliers`] one stratum at a time, so a caller can interleave the strata of
+/// several replicates (the backlog's rank bootstrap draws 16 replicates stratum by stratum to keep
+/// the stratum's multipliers in cache). Calling `stratum` for every stratum in order gives exactly the
+/// draws of `draw_multipliers` for the same seed and replicate.
+pub(crate) struct MultiplierStream {
+    rng: ChaCha8Rng,
+}
+
+impl MultiplierStream {
+    /// The stream of replicate `replicate` under `seed`.
+    pub(crate) fn new(seed: u64, replicate: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(replicate);
+        MultiplierStream { rng }
+    }
+
+    /// Draw n_h − 1 of the stratum's PSUs with replacement, calling `add(psu, n_h / (n_h − 1))` per draw.
+    pub(crate) fn stratum(&mut self, units: &[u32], mut add: impl FnMut(usize, f64)) {
         let nh = units.len();
         let scale = nh as f64 / (nh as f64 - 1.0);
         for _ in 0..nh - 1 {
-            mult[units[rng.gen_range(0..nh)] as usize] += scale;
+            add(units[self.rng.gen_range(0..nh)] as usize, scale);
         }
     }
 }

@@ -8,14 +8,15 @@
 //! first reduced to PSU totals (one pass over the data), identical columns are merged (every area's
 //! "all respondents" denominator becomes one column), zero totals are dropped (an area's columns are
 //! non-zero only for respondents who had the errand) and columns over the same PSUs are stored together.
-//! A replicate total is then Σ_p m_bp·t_p over the column's PSUs, computed for 8 replicates at a time
-//! (the multipliers of a PSU for 8 replicates sit in one cache line: a blocked sparse matrix product),
-//! with the replicates split over threads.
+//! A replicate total is then Σ_p m_bp·t_p over the column's PSUs: a sparse matrix product computed for
+//! 16 replicates at a time (a PSU's 16 multipliers sit in two adjacent cache lines, so each value read
+//! is used 16 times), over tiles of 2,048 PSUs (the tile's multipliers stay in cache while every block
+//! streams its rows), with the replicates split over threads.
 
 use std::collections::HashMap;
 
 use super::ranking::{rank_areas, Criterion, Ranking, Scorer};
-use crate::bootstrap::draw_multipliers;
+use crate::bootstrap::MultiplierStream;
 use crate::design::Design;
 use crate::error::{AnalysisError, Result};
 use crate::priority::opportunity_score;
@@ -203,18 +204,27 @@ pub struct RankUncertainty {
     pub top_k: usize,
 }
 
-/// Lanes of the replicate kernel: the multipliers of one PSU for 8 replicates fill one 64-byte line.
-const LANES: usize = 8;
+/// Replicates per kernel pass: a PSU's multipliers for 16 replicates fill two adjacent cache lines, and
+/// every column value read from memory is used 16 times.
+const LANES: usize = 16;
+
+/// PSUs per tile: a tile's multipliers (2,048 × 128 bytes) stay in the L2 cache while every block
+/// streams its rows for that tile.
+const TILE: usize = 2048;
 
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
 struct Lane([f64; LANES]);
+
+const ZERO: Lane = Lane([0.0; LANES]);
 
 /// Columns (PSU totals) that are non-zero on the same PSUs, stored row-major (PSU × column).
 struct Block {
     psus: Vec<u32>,
     cols: Vec<usize>,
     vals: Vec<f64>,
+    /// Row where each PSU tile starts (tiles + 1 entries).
+    tile_start: Vec<usize>,
 }
 
 /// The distinct PSU-total columns of all measures, grouped into blocks.
@@ -224,14 +234,28 @@ struct Columns {
     full: Vec<f64>,
 }
 
+/// A cheap 64-bit fingerprint of a column (FxHash-style multiply–rotate); equal fingerprints are
+/// confirmed by comparing the columns, so a collision costs time, never correctness.
+fn fingerprint(psus: &[u32], totals: &[f64]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = psus.len() as u64;
+    for &p in psus {
+        h = (h.rotate_left(5) ^ u64::from(p)).wrapping_mul(K);
+    }
+    for &t in totals {
+        h = (h.rotate_left(5) ^ t.to_bits()).wrapping_mul(K);
+    }
+    h
+}
+
 /// Reduces weighted sums to sparse PSU totals and merges identical ones.
 struct Builder<'a> {
     design: &'a Design,
     acc: Vec<f64>,
     seen: Vec<bool>,
     touched: Vec<u32>,
-    index: HashMap<(Vec<u32>, Vec<u64>), usize>,
-    columns: Vec<Vec<f64>>,
+    index: HashMap<u64, Vec<usize>>,
+    columns: Vec<(Vec<u32>, Vec<f64>)>,
     all: Option<usize>,
 }
 
@@ -248,23 +272,11 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn psu(&self, i: usize) -> usize {
-        self.design.psu.as_ref().map_or(i, |p| p[i] as usize)
-    }
-
-    fn add_row(&mut self, i: usize, v: f64) {
-        let p = self.psu(i);
-        if !self.seen[p] {
-            self.seen[p] = true;
-            self.touched.push(p as u32);
-        }
-        self.acc[p] += self.design.weights[i] * v;
-    }
-
     /// The column id of Σ w·v, after checking the rows and values.
     fn column(&mut self, s: &WeightedSum) -> Result<usize> {
         let n = self.design.len();
-        if s.rows.is_none() && s.values.is_none() {
+        let is_all = s.rows.is_none() && s.values.is_none();
+        if is_all {
             if let Some(id) = self.all {
                 return Ok(id);
             }
@@ -295,7 +307,12 @@ impl<'a> Builder<'a> {
                 )));
             }
             let v = s.values.as_ref().map_or(1.0, |v| v[j]);
-            self.add_row(i, v);
+            let p = self.design.psu.as_ref().map_or(i, |p| p[i] as usize);
+            if !self.seen[p] {
+                self.seen[p] = true;
+                self.touched.push(p as u32);
+            }
+            self.acc[p] += self.design.weights[i] * v;
         }
         self.touched.sort_unstable();
         let mut psus = Vec::with_capacity(self.touched.len());
@@ -310,13 +327,24 @@ impl<'a> Builder<'a> {
             self.seen[p as usize] = false;
         }
         self.touched.clear();
-        let key = (psus, totals.iter().map(|t| t.to_bits()).collect::<Vec<_>>());
-        let next = self.columns.len();
-        let id = *self.index.entry(key).or_insert(next);
-        if id == next {
-            self.columns.push(totals);
-        }
-        if s.rows.is_none() && s.values.is_none() {
+        let ids = self.index.entry(fingerprint(&psus, &totals)).or_default();
+        let same = |&&id: &&usize| {
+            let (p, t) = &self.columns[id];
+            *p == psus
+                && t.iter()
+                    .zip(&totals)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+        };
+        let id = match ids.iter().find(same) {
+            Some(&id) => id,
+            None => {
+                let id = self.columns.len();
+                ids.push(id);
+                self.columns.push((psus, totals));
+                id
+            }
+        };
+        if is_all {
             self.all = Some(id);
         }
         Ok(id)
@@ -324,36 +352,49 @@ impl<'a> Builder<'a> {
 
     fn finish(self) -> Columns {
         let n = self.columns.len();
-        // Recover each column's PSU list from the index keys.
-        let mut supports: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for ((psus, _), id) in self.index {
-            supports[id] = psus;
-        }
-        let full: Vec<f64> = self.columns.iter().map(|t| t.iter().sum::<f64>()).collect();
-        let mut by_support: HashMap<Vec<u32>, usize> = HashMap::new();
+        let n_psu = self.design.n_psu;
+        let full: Vec<f64> = self
+            .columns
+            .iter()
+            .map(|(_, t)| t.iter().sum::<f64>())
+            .collect();
+        // Group the columns by their PSU list.
+        let mut by_support: HashMap<u64, Vec<usize>> = HashMap::new();
         let mut members: Vec<Vec<usize>> = Vec::new();
-        let mut block_psus: Vec<Vec<u32>> = Vec::new();
-        for (id, psus) in supports.into_iter().enumerate() {
-            let next = members.len();
-            let b = *by_support.entry(psus.clone()).or_insert(next);
-            if b == next {
-                members.push(Vec::new());
-                block_psus.push(psus);
+        for (id, (psus, _)) in self.columns.iter().enumerate() {
+            let candidates = by_support.entry(fingerprint(psus, &[])).or_default();
+            match candidates
+                .iter()
+                .find(|&&b| self.columns[members[b][0]].0 == *psus)
+            {
+                Some(&b) => members[b].push(id),
+                None => {
+                    candidates.push(members.len());
+                    members.push(vec![id]);
+                }
             }
-            members[b].push(id);
         }
+        let tiles = n_psu.div_ceil(TILE);
         let blocks = members
             .into_iter()
-            .zip(block_psus)
-            .map(|(cols, psus)| {
+            .map(|cols| {
+                let psus = self.columns[cols[0]].0.clone();
                 let k = cols.len();
                 let mut vals = vec![0.0; psus.len() * k];
                 for (c, &id) in cols.iter().enumerate() {
-                    for (j, &t) in self.columns[id].iter().enumerate() {
+                    for (j, &t) in self.columns[id].1.iter().enumerate() {
                         vals[j * k + c] = t;
                     }
                 }
-                Block { psus, cols, vals }
+                let tile_start = (0..=tiles)
+                    .map(|t| psus.partition_point(|&p| (p as usize) < t * TILE))
+                    .collect();
+                Block {
+                    psus,
+                    cols,
+                    vals,
+                    tile_start,
+                }
             })
             .collect();
         Columns { blocks, n, full }
@@ -361,7 +402,8 @@ impl<'a> Builder<'a> {
 }
 
 /// Replicate totals of every column, replicate-major (B × columns). Replicate b draws its PSU
-/// multipliers from stream b of `seed`, so the result does not depend on `threads`.
+/// multipliers from stream b of `seed` exactly as [`Design::bootstrap_ratio`] does, so the result does
+/// not depend on `threads`.
 fn replicate_totals(
     design: &Design,
     cols: &Columns,
@@ -375,36 +417,58 @@ fn replicate_totals(
     if u == 0 {
         return Ok(out);
     }
+    // Where each block's columns sit in the accumulator.
+    let mut offsets = Vec::with_capacity(cols.blocks.len());
+    let mut width = 0;
+    for b in &cols.blocks {
+        offsets.push(width);
+        width += b.cols.len();
+    }
     let groups = replicates.div_ceil(LANES);
     let threads = threads.max(1).min(groups);
     // Whole groups per thread, so a group never straddles two threads.
     let per_thread = groups.div_ceil(threads) * LANES;
+    let tiles = design.n_psu.div_ceil(TILE);
     std::thread::scope(|s| {
         for (t, slot) in out.chunks_mut(per_thread * u).enumerate() {
-            let psus = &psus;
+            let (psus, offsets) = (&psus, &offsets);
             s.spawn(move || {
                 let first = t * per_thread;
                 let count = slot.len() / u;
-                let mut mult = vec![0.0; design.n_psu];
-                let mut m = vec![Lane([0.0; LANES]); design.n_psu];
-                let mut acc: Vec<Lane> = Vec::new();
+                let mut m = vec![ZERO; design.n_psu];
+                let mut acc = vec![ZERO; width];
                 for g in (0..count).step_by(LANES) {
                     let lanes = LANES.min(count - g);
-                    for r in 0..LANES {
-                        if r < lanes {
-                            draw_multipliers(seed, (first + g + r) as u64, psus, &mut mult);
-                            for (mp, &x) in m.iter_mut().zip(&mult) {
-                                mp.0[r] = x;
-                            }
-                        } else {
-                            m.iter_mut().for_each(|mp| mp.0[r] = 0.0);
+                    // Stratum by stratum for all lanes, so the stratum's multipliers stay in cache;
+                    // each lane's stream still draws its strata in order (the same replicate).
+                    let mut streams: Vec<MultiplierStream> = (0..lanes)
+                        .map(|r| MultiplierStream::new(seed, (first + g + r) as u64))
+                        .collect();
+                    for units in psus {
+                        for &p in units {
+                            m[p as usize] = ZERO;
+                        }
+                        for (r, stream) in streams.iter_mut().enumerate() {
+                            stream.stratum(units, |p, x| m[p].0[r] += x);
                         }
                     }
-                    for block in &cols.blocks {
-                        accumulate(block, &m, &mut acc);
-                        for (a, &col) in acc.iter().zip(&block.cols) {
+                    acc.fill(ZERO);
+                    for tile in 0..tiles {
+                        for (block, &off) in cols.blocks.iter().zip(offsets) {
+                            let rows = block.tile_start[tile]..block.tile_start[tile + 1];
+                            let k = block.cols.len();
+                            accumulate(
+                                &block.psus[rows.clone()],
+                                &block.vals[rows.start * k..rows.end * k],
+                                &m,
+                                &mut acc[off..off + k],
+                            );
+                        }
+                    }
+                    for (block, &off) in cols.blocks.iter().zip(offsets) {
+                        for (c, &col) in block.cols.iter().enumerate() {
                             for r in 0..lanes {
-                                slot[(g + r) * u + col] = a.0[r];
+                                slot[(g + r) * u + col] = acc[off + c].0[r];
                             }
                         }
                     }
@@ -415,18 +479,21 @@ fn replicate_totals(
     Ok(out)
 }
 
-/// acc[c][r] = Σ_j vals[j][c] · m[psus[j]][r]: one block's columns for 8 replicates.
-fn accumulate(block: &Block, m: &[Lane], acc: &mut Vec<Lane>) {
-    let k = block.cols.len();
-    acc.clear();
-    acc.resize(k, Lane([0.0; LANES]));
-    for (&p, row) in block.psus.iter().zip(block.vals.chunks_exact(k)) {
-        let mp = m[p as usize].0;
-        for (a, &v) in acc.iter_mut().zip(row) {
+/// acc[c][r] += Σ_j vals[j][c] · m[psus[j]][r] for the rows of one block in one tile. One column at a
+/// time, so its 16 running sums stay in registers (the tile's rows are in cache for the next column).
+#[inline]
+fn accumulate(psus: &[u32], vals: &[f64], m: &[Lane], acc: &mut [Lane]) {
+    let k = acc.len();
+    for (c, out) in acc.iter_mut().enumerate() {
+        let mut a = out.0;
+        for (&p, row) in psus.iter().zip(vals.chunks_exact(k)) {
+            let v = row[c];
+            let mp = &m[p as usize].0;
             for r in 0..LANES {
-                a.0[r] += v * mp[r];
+                a[r] += v * mp[r];
             }
         }
+        out.0 = a;
     }
 }
 
