@@ -872,6 +872,32 @@ mod tests {
     }
 
     #[test]
+    fn a_channel_cheaper_than_the_e_service_takes_its_low_end_from_the_high_shift() {
+        // Phone at 0.5 per contact against the e-service's 1: moving contacts costs money, so the
+        // saving falls as the shift rises and the interval's ends swap.
+        let input = BenefitInput {
+            channel_mix: Channels {
+                phone: 0.5,
+                email: 0.0,
+                letter: 0.0,
+                visit: 0.0,
+                eservice: 0.5,
+            },
+            cost_per_contact: Channels {
+                phone: 0.5,
+                ..Channels::CITY_RELATIVE_COSTS
+            },
+            ..example()
+        };
+        let r = benefit(&input).unwrap();
+        // 10000 × 0.5 × shift × (0.5 − 1): −750 at 0.3, −1000 at 0.4, −500 at 0.2.
+        assert!(close(r.yearly_saving.point, -750.0));
+        assert!(close(r.yearly_saving.low, -1000.0));
+        assert!(close(r.yearly_saving.high, -500.0));
+        assert_eq!(r.payback.point, Payback::Never);
+    }
+
+    #[test]
     fn a_channel_mix_that_does_not_sum_to_one_is_refused() {
         let mut input = example();
         input.channel_mix.phone = 0.4;
