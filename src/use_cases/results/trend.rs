@@ -5,14 +5,16 @@
 //! The estimate is the share choosing one option (`?value=`, default the first) of a single
 //! choice, or the mean of a number or rating. A multiple choice gets one series per option: the
 //! share of those who answered the question that ticked it (the results page's figure), each
-//! option's 0/1 indicator run through the same wave machinery as a single choice's. Each wave is its own sample: the waves are
-//! stacked into one design with the strata kept apart per wave (`v1:kista`, `v2:kista`), so the
-//! covariance between waves is zero and the latest change is the difference of independent
-//! estimates, SE = √(SE₁² + SE₂²), tested with t on the design df; the trend is the slope of
-//! the least-squares line through the wave estimates (equally spaced waves) with its
-//! linearisation SE (`analysis::Design::waves`, as R `svyby` + `svycontrast`). The finite
-//! population correction is not applied in the stack (a slightly conservative SE).
-//! "Don't know" and missing answers are left out of each wave, as on the results page.
+//! option's 0/1 indicator run through the same wave machinery as a single choice's.
+//!
+//! Each wave is its own sample: the waves are stacked into one design with the strata kept
+//! apart per wave (`v1:kista`, `v2:kista`), so the covariance between waves is zero and the
+//! latest change is the difference of independent estimates, SE = √(SE₁² + SE₂²), tested with
+//! t on the design df; the trend is the slope of the least-squares line through the wave
+//! estimates (equally spaced waves) with its linearisation SE (`analysis::Design::waves`, as R
+//! `svyby` + `svycontrast`). The finite population correction is not applied in the stack (a
+//! slightly conservative SE). "Don't know" and missing answers are left out of each wave, as on
+//! the results page.
 //!
 //! Weighting and filters follow the results page's [`ResultsQuery`]: every wave is prepared
 //! with it ([`super::query::prepare`]) and stacked with its FINAL weights, the page's filters as
@@ -98,7 +100,7 @@ pub struct Trend {
     pub slope: Option<(f64, f64)>,
     /// A multiple choice: one series per option (then `waves` is empty and `values` too).
     pub multiple: bool,
-    /// The options' series of a multiple choice, in the newest version's list order.
+    /// The options' series of a multiple choice, in list order (the oldest wave's list first).
     pub options: Vec<OptionTrend>,
     /// The weighting used per wave: (version, description).
     pub weighting: Vec<(u32, Msg)>,
