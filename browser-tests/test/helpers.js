@@ -22,8 +22,12 @@ function build() {
   built = true;
 }
 
-/** Start `insikt serve` on a free port with a fresh data dir; resolves when it listens. */
-async function startApp({ surveysDir = path.join(REPO, 'surveys') } = {}) {
+/**
+ * Start `insikt serve` on a free port with a fresh data dir; resolves when it listens.
+ * `demo: 'true'` seeds the whole synthetic demo (answers, population table, accounts): the
+ * resolved object's `accounts` then maps each demo username to its printed password.
+ */
+async function startApp({ surveysDir = path.join(REPO, 'surveys'), demo = 'surveys' } = {}) {
   build();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insikt-browser-'));
   const child = spawn(BIN, ['serve'], {
@@ -34,9 +38,10 @@ async function startApp({ surveysDir = path.join(REPO, 'surveys') } = {}) {
       INSIKT_BIND: '127.0.0.1:0',
       INSIKT_RATE_LIMIT: '0',
       INSIKT_SURVEYS_DIR: surveysDir,
-      // The shipped questionnaires as open surveys, without the synthetic demo answers: the
-      // tests answer, draw samples and read results on an instance they fill themselves.
-      INSIKT_DEMO: 'surveys',
+      // By default the shipped questionnaires as open surveys, without the synthetic demo
+      // answers: the tests answer, draw samples and read results on an instance they fill
+      // themselves. The results tests with data ask for the seeded demo.
+      INSIKT_DEMO: demo,
       RUST_LOG: process.env.RUST_LOG || 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,15 +53,21 @@ async function startApp({ surveysDir = path.join(REPO, 'surveys') } = {}) {
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
   const info = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`insikt did not start in 60 s\n${out}\n${err}`)), 60000);
+    // Seeding the demo takes seconds in a release build, longer in a debug build on a busy machine.
+    const limit = demo === 'true' ? 180 : 60;
+    const timer = setTimeout(() => reject(new Error(`insikt did not start in ${limit} s\n${out}\n${err}`)), limit * 1000);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`insikt exited with ${code}\n${out}\n${err}`)); });
     child.stdout.on('data', (d) => {
       out += d;
       const url = out.match(/Insikt is running at (http:\/\/\S+)/);
       const pw = out.match(/username: admin\s+password: (\S+)/);
-      if (url && pw) {
+      // The demo's accounts are printed after the admin's, ending with this line.
+      const demoDone = demo !== 'true' || /These passwords are shown only now/.test(out);
+      if (url && pw && demoDone) {
         clearTimeout(timer);
-        resolve({ url: url[1].replace(/\/$/, ''), password: pw[1] });
+        const accounts = {};
+        for (const m of out.matchAll(/username: (\S+)\s+password: (\S+)/g)) accounts[m[1]] = m[2];
+        resolve({ url: url[1].replace(/\/$/, ''), password: pw[1], accounts });
       }
     });
   });

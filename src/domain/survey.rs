@@ -23,6 +23,7 @@ pub mod conditional;
 pub mod flow;
 pub mod lix;
 pub mod maxdiff;
+pub mod placeholders;
 pub mod random;
 
 use std::collections::BTreeMap;

@@ -525,6 +525,230 @@ async fn a_trend_across_two_versions_is_the_difference_of_independent_estimates(
     assert!(page.contains("Senaste förändringen"));
 }
 
+/// [`SURVEY`] with a multiple choice `ways` and, on a second page, a question whose label quotes
+/// it (`${ways}`), as IT-habits' contact channels.
+fn survey_with_ways(version: u32) -> String {
+    SURVEY
+        .replace("version = 1", &format!("version = {version}"))
+        .replace(
+            "[choice_lists]\n",
+            "[choice_lists]\nways = [ { value = \"phone\", label = { sv = \"Telefon\", en = \"Phone\" } }, \
+             { value = \"email\", label = { sv = \"E-post\", en = \"E-mail\" } }, \
+             { value = \"web\", label = { sv = \"Webben\", en = \"The web\" } } ]\n",
+        )
+        + r#"
+[[pages.questions]]
+key = "ways"
+type = "multiple_choice"
+list = "ways"
+label = { sv = "Hur vill du helst kontakta oss?", en = "How would you like to contact us?" }
+[[pages]]
+key = "p2"
+[[pages.questions]]
+key = "first"
+type = "single_choice"
+list = "ways"
+label = { sv = "Du valde: ${ways}. Vilket vill du helst?", en = "You chose: ${ways}. Which do you prefer?" }
+"#
+}
+
+/// Publish [`survey_with_ways`] as versions 1 and 2 of [`KEY`].
+fn publish_ways(app: &TestApp) {
+    app.publish_survey(&survey_with_ways(1), &SurveyOptions::default());
+    let mut conn = app.db.get().unwrap();
+    let v1 = insikt::storage::surveys::find_version(&mut conn, KEY, 1)
+        .unwrap()
+        .unwrap();
+    let mut v2 = insikt::formats::survey_file::from_toml_str(&survey_with_ways(2)).unwrap();
+    v2.publish().unwrap();
+    insikt::storage::surveys::insert_version(&mut conn, &v1.survey_id, &v2, None).unwrap();
+}
+
+/// A share as the Swedish pages write it ("12,5 %").
+fn sv_pct(x: f64) -> String {
+    format!("{:.1} %", 100.0 * x).replace('.', ",")
+}
+
+#[actix_web::test]
+async fn a_multiple_choice_trend_shows_each_option_per_wave_as_the_analysis_crate_computes_it() {
+    let app = TestApp::spawn().await;
+    publish_ways(&app);
+    // Per wave: (selection, count); "" = the question left unanswered (outside the shares).
+    let waves: [&[(&str, usize)]; 2] = [
+        &[
+            ("phone", 8),
+            ("phone email", 4),
+            ("email", 3),
+            ("web", 3),
+            ("email web", 2),
+            ("", 2),
+        ],
+        &[
+            ("phone", 4),
+            ("phone web", 6),
+            ("web", 6),
+            ("email", 4),
+            ("", 3),
+        ],
+    ];
+    for (k, wave) in waves.iter().enumerate() {
+        for (ways, count) in wave.iter() {
+            for _ in 0..*count {
+                let mut answers = vec![("eid", "yes")];
+                if !ways.is_empty() {
+                    answers.push(("ways", ways));
+                }
+                store_in(&app, k as u32 + 1, &answers, Mode::Web, None, false);
+            }
+        }
+    }
+    let total: usize = waves.iter().flat_map(|w| w.iter().map(|(_, c)| c)).sum();
+    // Directly: each wave on its own, one stratum, NaN for those who did not answer.
+    let direct = |wave: &[(&str, usize)], option: &str| {
+        let y: Vec<f64> = wave
+            .iter()
+            .flat_map(|(ways, count)| {
+                let v = if ways.is_empty() {
+                    f64::NAN
+                } else {
+                    f64::from(u8::from(ways.split(' ').any(|w| w == option)))
+                };
+                std::iter::repeat_n(v, *count)
+            })
+            .collect();
+        analysis::Design::builder(vec![1.0; y.len()])
+            .build()
+            .unwrap()
+            .mean(&y, None)
+            .unwrap()
+    };
+
+    let mut conn = app.db.get().unwrap();
+    let t = insikt::use_cases::results::trend::trend(
+        &mut conn,
+        &ResultsCache::new(),
+        KEY,
+        "ways",
+        "",
+        &ResultsQuery::default(),
+    )
+    .unwrap();
+    drop(conn);
+    assert!(t.multiple && t.waves.is_empty() && t.values.is_empty());
+    let values: Vec<&str> = t.options.iter().map(|o| o.value.as_str()).collect();
+    assert_eq!(values, ["phone", "email", "web"]);
+    let z = analysis::dist::qnorm(0.975);
+    // The stack's strata are the two waves: df = responses − 2.
+    let t_df = analysis::dist::qt(0.975, total as f64 - 2.0);
+    let mut rows = Vec::new();
+    for o in &t.options {
+        assert_eq!(o.series.waves.len(), 2, "{}", o.value);
+        let (e1, e2) = (direct(waves[0], &o.value), direct(waves[1], &o.value));
+        for (p, e) in o.series.waves.iter().zip([&e1, &e2]) {
+            assert!((p.estimate - e.estimate).abs() < 1e-12, "{}", o.value);
+            assert!((p.se - e.se).abs() < 1e-12, "{}", o.value);
+            assert_eq!(p.n, e.n);
+            rows.push(format!(
+                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}–{}</td>",
+                p.version,
+                sv_pct(e.estimate),
+                sv_pct(e.estimate - z * e.se),
+                sv_pct(e.estimate + z * e.se),
+            ));
+        }
+        let (d, ci, p) = o.series.change.unwrap();
+        assert!((d - (e2.estimate - e1.estimate)).abs() < 1e-12);
+        let half = t_df * (e1.se.powi(2) + e2.se.powi(2)).sqrt();
+        assert!(
+            (ci[1] - ci[0] - 2.0 * half).abs() < 1e-9,
+            "{ci:?} vs ±{half}"
+        );
+        let p_direct = 2.0 * analysis::dist::pt_upper(d.abs() / (half / t_df), total as f64 - 2.0);
+        assert!((p - p_direct).abs() < 1e-9, "{p} vs {p_direct}");
+        // Two waves: the slope is the change.
+        let (slope, _) = o.series.slope.unwrap();
+        assert!((slope - d).abs() < 1e-12);
+    }
+
+    login_as(&app, "researcher").await;
+    let (_, results) = app.get_html(&format!("/results/{KEY}/2")).await;
+    assert!(
+        results.contains(&format!("/results/{KEY}/trend/ways")),
+        "the results page links the multiple choice's trend"
+    );
+    let (status, page) = app.get_html(&format!("/results/{KEY}/trend/ways")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"trend-options\""), "the overview table");
+    for (i, label) in ["Telefon", "E-post", "Webben"].iter().enumerate() {
+        assert!(
+            page.contains(&format!("<th scope=\"row\">{label}</th>")),
+            "{label}"
+        );
+        assert!(
+            page.contains(&format!("id=\"trend-{i}-table\"")),
+            "{label}'s table"
+        );
+    }
+    assert_eq!(page.matches("<svg").count(), 3, "one chart per option");
+    for row in &rows {
+        assert!(page.contains(row), "{row} not on the page");
+    }
+}
+
+#[actix_web::test]
+async fn a_piped_label_reads_as_the_answer_to_the_quoted_question_on_every_results_page() {
+    let app = TestApp::spawn().await;
+    app.publish_survey(&survey_with_ways(1), &SurveyOptions::default());
+    for (eid, ways, first, wish) in [
+        ("yes", "phone email", "phone", "Snabbare svar"),
+        ("no", "phone web", "web", "Färre blanketter"),
+        ("yes", "email web", "email", "Mer öppet"),
+        ("no", "phone email", "email", "Kortare köer"),
+    ] {
+        let answers = [
+            ("eid", eid),
+            ("ways", ways),
+            ("first", first),
+            ("wish", wish),
+        ];
+        store(&app, &answers, Mode::Web, None, false);
+    }
+    login_as(&app, "researcher").await;
+    let id = &response_ids(&app)[0];
+    let quoted_sv =
+        "Du valde: (svaret på ”Hur vill du helst kontakta oss?”). Vilket vill du helst?";
+    let pages = [
+        format!("/results/{KEY}/1"),
+        format!("/results/{KEY}/1?f.first=phone"),
+        format!("/results/{KEY}/1/crosstab"),
+        format!("/results/{KEY}/1/crosstab?row=first&col=eid"),
+        format!("/results/{KEY}/trend/first"),
+        format!("/results/{KEY}/trend/ways"),
+        format!("/results/{KEY}/1/text/wish"),
+        format!("/results/{KEY}/1/responses"),
+        format!("/results/{KEY}/1/responses/{id}"),
+    ];
+    for path in &pages {
+        let (status, page) = app.get_html(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!page.contains("${"), "a raw placeholder on {path}:\n{page}");
+    }
+    // Where the piped question is named, it reads as the answer to the quoted question.
+    for path in [&pages[0], &pages[3], &pages[4], &pages[8]] {
+        let (_, page) = app.get_html(path).await;
+        assert!(page.contains(quoted_sv), "{path}:\n{page}");
+    }
+    let (_, english) = app
+        .get_html(&format!("/results/{KEY}/trend/first?lang=en"))
+        .await;
+    assert!(
+        english.contains(
+            "You chose: (the answer to “How would you like to contact us?”). Which do you prefer?"
+        ),
+        "{english}"
+    );
+}
+
 fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
     let start = s.find(a).unwrap_or_else(|| panic!("no {a}")) + a.len();
     let end = s[start..].find(b).unwrap() + start;

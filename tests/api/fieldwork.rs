@@ -413,6 +413,45 @@ async fn letters_carry_address_code_qr_and_closing_date_in_each_language() {
     assert_eq!(status, 404);
 }
 
+#[actix_web::test]
+async fn a_large_sample_s_letters_come_in_print_runs_that_together_hold_every_letter_once() {
+    let app = researcher_app().await;
+    let (status, _) = draw(
+        &app,
+        frame(1200).as_bytes(),
+        &[
+            ("strata", "district"),
+            ("allocation", "fixed"),
+            ("n", "260"),
+            ("seed", "5"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let inv = survey_invitations(&app);
+    assert_eq!(inv.len(), 520);
+    let (status, first) = app.get_html("/fieldwork/panel/letters").await;
+    assert_eq!(status, 200);
+    assert_eq!(first.matches("class=\"letter\"").count(), 500);
+    assert!(first.contains("Brev 1–500 av 520"), "where this run stands");
+    assert!(first.contains("href=\"/fieldwork/panel/letters?page=2\""));
+    let (_, second) = app.get_html("/fieldwork/panel/letters?page=2").await;
+    assert_eq!(second.matches("class=\"letter\"").count(), 20);
+    assert!(second.contains("Brev 501–520 av 520"));
+    let (_, past) = app.get_html("/fieldwork/panel/letters?page=99").await;
+    assert_eq!(past.matches("class=\"letter\"").count(), 20, "the last run");
+    for i in &inv {
+        let needle = i.code.as_str();
+        let seen = first.matches(needle).count() + second.matches(needle).count();
+        assert!(seen > 0, "{} has a letter", i.code);
+        assert!(
+            !(first.contains(needle) && second.contains(needle)),
+            "{} is printed once",
+            i.code
+        );
+    }
+}
+
 /// Submit a response through the writer (with an invitation code, or as an open-link answer).
 fn complete(app: &TestApp, code: Option<&str>, score: f64) {
     let mut conn = app.db.get().unwrap();

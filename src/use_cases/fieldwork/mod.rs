@@ -21,7 +21,7 @@ pub use self::draw::{
 };
 pub use self::export::{neutralise, sample_csv, SAMPLE_CSV_HEADER};
 pub use self::frame::{Echoed, FrameError, MAX_FRAME_ROWS};
-pub use self::letters::{letters, wants_letter};
+pub use self::letters::{letters, letters_page, wants_letter, LetterPage, PER_PAGE};
 pub use self::lists::{
     import_list, parse_list, sample_contacts, store_list, Contact, ContactColumns,
 };

@@ -20,7 +20,7 @@ use time::{Date, PrimitiveDateTime};
 
 use crate::domain::lang::Msg;
 use crate::domain::response::{Cell, Mode};
-use crate::domain::survey::{QuestionKind, Survey, DONT_KNOW};
+use crate::domain::survey::{placeholders, QuestionKind, Survey, DONT_KNOW};
 use crate::storage::responses::ResponseMeta;
 use crate::storage::surveys::{StoredVersion, SurveyRecord};
 use crate::storage::{self, DbConnection, StorageError};
@@ -412,7 +412,7 @@ pub fn labelled(survey: &Survey, cells: &[Cell]) -> Vec<ShownAnswer> {
                 (None, Some(n)) => Msg::same(n.to_string()),
                 (None, None) => continue,
             };
-            let mut question = text_msg(&q.label);
+            let mut question = placeholders::label(survey, &q.label);
             if let Some(sub) = sub {
                 question = Msg::new(
                     format!("{} – {sub}", question.get(crate::domain::lang::Lang::Sv)),
@@ -435,7 +435,7 @@ pub fn labelled(survey: &Survey, cells: &[Cell]) -> Vec<ShownAnswer> {
             };
             out.push(ShownAnswer {
                 key: q.key.clone(),
-                question: text_msg(&q.label),
+                question: placeholders::label(survey, &q.label),
                 answer: Msg::new(
                     join(crate::domain::lang::Lang::Sv),
                     join(crate::domain::lang::Lang::En),

@@ -158,10 +158,11 @@ pub fn column_label(survey: &Survey, key: &str) -> Msg {
     let Some(q) = survey.question(qkey) else {
         return Msg::same(key.to_owned());
     };
-    let (sv, en) = (q.label.get_or("sv", "en"), q.label.get_or("en", "sv"));
+    // Piped labels read "(svaret på ”…”)": there is no one respondent to quote.
+    let label = crate::domain::survey::placeholders::label(survey, &q.label);
     match sub {
-        None => Msg::new(sv.to_owned(), en.to_owned()),
-        Some(s) => Msg::new(format!("{sv} – {s}"), format!("{en} – {s}")),
+        None => label,
+        Some(s) => Msg::new(format!("{} – {s}", label.sv), format!("{} – {s}", label.en)),
     }
 }
 

@@ -106,10 +106,7 @@ pub fn text_questions(survey: &Survey) -> Vec<(String, Msg)> {
         .map(|q| {
             (
                 q.key.clone(),
-                Msg::new(
-                    q.label.get_or("sv", "en").to_owned(),
-                    q.label.get_or("en", "sv").to_owned(),
-                ),
+                crate::domain::survey::placeholders::label(survey, &q.label),
             )
         })
         .collect()

@@ -3,14 +3,18 @@
 //! trend across waves.
 //!
 //! The estimate is the share choosing one option (`?value=`, default the first) of a single
-//! choice, or the mean of a number or rating. Each wave is its own sample: the waves are
-//! stacked into one design with the strata kept apart per wave (`v1:kista`, `v2:kista`), so the
-//! covariance between waves is zero and the latest change is the difference of independent
-//! estimates, SE = √(SE₁² + SE₂²), tested with t on the design df; the trend is the slope of
-//! the least-squares line through the wave estimates (equally spaced waves) with its
-//! linearisation SE (`analysis::Design::waves`, as R `svyby` + `svycontrast`). The finite
-//! population correction is not applied in the stack (a slightly conservative SE).
-//! "Don't know" and missing answers are left out of each wave, as on the results page.
+//! choice, or the mean of a number or rating. A multiple choice gets one series per option: the
+//! share of those who answered the question that ticked it (the results page's figure), each
+//! option's 0/1 indicator run through the same wave machinery as a single choice's.
+//!
+//! Each wave is its own sample: the waves are stacked into one design with the strata kept
+//! apart per wave (`v1:kista`, `v2:kista`), so the covariance between waves is zero and the
+//! latest change is the difference of independent estimates, SE = √(SE₁² + SE₂²), tested with
+//! t on the design df; the trend is the slope of the least-squares line through the wave
+//! estimates (equally spaced waves) with its linearisation SE (`analysis::Design::waves`, as R
+//! `svyby` + `svycontrast`). The finite population correction is not applied in the stack (a
+//! slightly conservative SE). "Don't know" and missing answers are left out of each wave, as on
+//! the results page.
 //!
 //! Weighting and filters follow the results page's [`ResultsQuery`]: every wave is prepared
 //! with it ([`super::query::prepare`]) and stacked with its FINAL weights, the page's filters as
@@ -23,7 +27,7 @@
 
 use std::collections::HashMap;
 
-use analysis::data::Column;
+use analysis::data::{AnswerState, Column};
 use analysis::Design;
 
 use super::browse::AnalysesError;
@@ -31,7 +35,7 @@ use super::cache::ResultsCache;
 use super::crosstab::{column_label, value_label, Choices};
 use super::query::{self, Prepared, ResultsQuery, Weighting};
 use crate::domain::lang::Msg;
-use crate::domain::survey::Survey;
+use crate::domain::survey::{QuestionKind, Survey};
 use crate::storage::{self, DbConnection};
 
 /// Confidence level.
@@ -50,6 +54,28 @@ pub struct WavePoint {
     pub ci: [f64; 2],
     /// Responses with a substantive answer.
     pub n: usize,
+}
+
+/// One estimated series across the waves.
+#[derive(Debug, Clone, Default)]
+pub struct Series {
+    /// One point per wave, oldest first.
+    pub waves: Vec<WavePoint>,
+    /// Latest change (last − previous) with its CI and p-value.
+    pub change: Option<(f64, [f64; 2], f64)>,
+    /// Slope per wave and its p-value (with three or more waves it differs from the change).
+    pub slope: Option<(f64, f64)>,
+}
+
+/// One option of a multiple-choice question across the waves.
+#[derive(Debug, Clone)]
+pub struct OptionTrend {
+    /// The option's value.
+    pub value: String,
+    /// The option's label.
+    pub label: Msg,
+    /// The share ticking it per wave, its latest change and trend.
+    pub series: Series,
 }
 
 /// A trend of one question across versions.
@@ -72,6 +98,10 @@ pub struct Trend {
     pub change: Option<(f64, [f64; 2], f64)>,
     /// Slope per wave and its p-value (with three or more waves it differs from the change).
     pub slope: Option<(f64, f64)>,
+    /// A multiple choice: one series per option (then `waves` is empty and `values` too).
+    pub multiple: bool,
+    /// The options' series of a multiple choice, in list order (the oldest wave's list first).
+    pub options: Vec<OptionTrend>,
     /// The weighting used per wave: (version, description).
     pub weighting: Vec<(u32, Msg)>,
     /// Why the chosen weighting was not applied (design weights used instead), if it was not.
@@ -192,12 +222,17 @@ pub fn trend(
     let mut numbers: Vec<u32> = Vec::new();
     let mut values: Vec<(String, Msg)> = Vec::new();
     let mut share = true;
+    let mut multiple = false;
+    // A multiple choice: per option value, its 0/1 indicator over the whole stack.
+    let mut per_option: Vec<(String, Vec<f64>)> = Vec::new();
     let mut chosen: Option<String> = None;
     for p in &prepared {
         let loaded = &p.data.loaded;
         let mask = &p.domain;
         let unweighted = matches!(p.query.weighting, Weighting::Unweighted);
         let final_weights = p.weights();
+        let start = w.len();
+        let rows = loaded.design.strata.len();
         let ys: Vec<f64> = match loaded.data.column(question) {
             Some(Column::Categorical(c)) => {
                 for l in &c.labels {
@@ -228,10 +263,34 @@ pub fn trend(
                 share = false;
                 n.values.clone()
             }
+            Some(Column::MultiSelect(m)) => {
+                multiple = true;
+                // Only those who answered the question (and pass the filters) count, as on
+                // the results page; an option a wave did not offer is missing in that wave.
+                for (k, option) in m.options.iter().enumerate() {
+                    let at = match per_option.iter().position(|(v, _)| v == option) {
+                        Some(at) => at,
+                        None => {
+                            per_option.push((option.clone(), vec![f64::NAN; start]));
+                            per_option.len() - 1
+                        }
+                    };
+                    let ys = &mut per_option[at].1;
+                    ys.resize(start, f64::NAN);
+                    ys.extend((0..rows).map(|row| {
+                        if m.state[row] == AnswerState::Valid && mask[row] {
+                            f64::from(u8::from(m.selected[k][row]))
+                        } else {
+                            f64::NAN
+                        }
+                    }));
+                }
+                vec![f64::NAN; rows]
+            }
             _ => {
                 return Err(AnalysesError::BadParameter(Msg::new(
-                    "Trender visas för enkelval, tal och skalor.",
-                    "Trends are shown for single choices, numbers and scales.",
+                    "Trender visas för enkelval, flerval, tal och skalor.",
+                    "Trends are shown for single and multiple choices, numbers and scales.",
                 )))
             }
         };
@@ -267,35 +326,29 @@ pub fn trend(
             *codes.entry(s.as_str()).or_insert(next)
         })
         .collect();
-    let (mut points, mut change, mut slope) = (Vec::new(), None, None);
-    if numbers.len() >= 2 {
-        let design = Design::builder(w).strata(sc).build()?;
-        let a = design.waves(&y, &wave, numbers.len(), LEVEL)?;
-        for (k, e) in a.per_wave.iter().enumerate() {
-            let (lo, hi) = e.ci(LEVEL);
-            points.push(WavePoint {
-                version: numbers[k],
-                estimate: e.estimate,
-                se: e.se,
-                ci: [lo, hi],
-                n: e.n,
-            });
+    let design = if numbers.is_empty() {
+        None
+    } else {
+        Some(Design::builder(w).strata(sc).build()?)
+    };
+    let mut single = Series::default();
+    let mut options = Vec::new();
+    if let Some(design) = &design {
+        if multiple {
+            for (option, mut ys) in per_option {
+                ys.resize(design.len(), f64::NAN);
+                // An option too rare to estimate in some wave is shown without figures rather
+                // than failing the other options' trends.
+                let series = series(design, &ys, &wave, &numbers).unwrap_or_default();
+                options.push(OptionTrend {
+                    label: option_label(&newest_survey, question, &option),
+                    value: option,
+                    series,
+                });
+            }
+        } else {
+            single = series(design, &y, &wave, &numbers)?;
         }
-        if let Some(c) = a.changes.last() {
-            change = Some((c.change.estimate, [c.lower, c.upper], c.p_value));
-        }
-        slope = Some((a.trend.estimate, a.trend_p));
-    } else if numbers.len() == 1 {
-        let design = Design::builder(w).strata(sc).build()?;
-        let e = design.mean(&y, None)?;
-        let (lo, hi) = e.ci(LEVEL);
-        points.push(WavePoint {
-            version: numbers[0],
-            estimate: e.estimate,
-            se: e.se,
-            ci: [lo, hi],
-            n: e.n,
-        });
     }
     Ok(Trend {
         title,
@@ -304,13 +357,72 @@ pub fn trend(
         share,
         value,
         values,
-        waves: points,
-        change,
-        slope,
+        waves: single.waves,
+        change: single.change,
+        slope: single.slope,
+        multiple,
+        options,
         weighting,
         fallback,
         query: query.clone(),
         survey: newest_survey,
         choices,
     })
+}
+
+/// The estimate per wave of `y` over the stacked `design` (waves coded by `wave`, numbered
+/// `numbers`), and with two or more waves the latest change and the linear trend.
+fn series(
+    design: &Design,
+    y: &[f64],
+    wave: &[u32],
+    numbers: &[u32],
+) -> Result<Series, analysis::AnalysisError> {
+    let point = |version: u32, e: &analysis::Estimate| {
+        let (lo, hi) = e.ci(LEVEL);
+        WavePoint {
+            version,
+            estimate: e.estimate,
+            se: e.se,
+            ci: [lo, hi],
+            n: e.n,
+        }
+    };
+    if numbers.len() < 2 {
+        let e = design.mean(y, None)?;
+        return Ok(Series {
+            waves: numbers.iter().map(|&v| point(v, &e)).collect(),
+            change: None,
+            slope: None,
+        });
+    }
+    let a = design.waves(y, wave, numbers.len(), LEVEL)?;
+    Ok(Series {
+        waves: a
+            .per_wave
+            .iter()
+            .zip(numbers)
+            .map(|(e, &v)| point(v, e))
+            .collect(),
+        change: a
+            .changes
+            .last()
+            .map(|c| (c.change.estimate, [c.lower, c.upper], c.p_value)),
+        slope: Some((a.trend.estimate, a.trend_p)),
+    })
+}
+
+/// The label of option `value` of multiple-choice question `question`.
+fn option_label(survey: &Survey, question: &str, value: &str) -> Msg {
+    let list = survey.question(question).and_then(|q| match &q.kind {
+        QuestionKind::MultipleChoice { list, .. } => survey.choice_list(list),
+        _ => None,
+    });
+    match list.and_then(|cs| cs.iter().find(|c| c.value == value)) {
+        Some(c) => Msg::new(
+            c.label.get_or("sv", "en").to_owned(),
+            c.label.get_or("en", "sv").to_owned(),
+        ),
+        None => Msg::same(value.to_owned()),
+    }
 }

@@ -141,10 +141,12 @@ pub async fn upload_list(
 pub struct LettersQuery {
     /// Only this sample's letters.
     pub sample: Option<String>,
+    /// Which run of letters (from 1; the page shows a few hundred at a time).
+    pub page: Option<usize>,
 }
 
-/// `GET /fieldwork/{key}/letters[?sample=ID]`: one printable A4 letter per invited unit with a
-/// postal address or without e-mail.
+/// `GET /fieldwork/{key}/letters[?sample=ID][&page=N]`: one printable A4 letter per invited unit
+/// with a postal address or without e-mail, a few hundred per page.
 pub async fn show_letters(
     _auth: Authorized<Designers>,
     req: HttpRequest,
@@ -154,12 +156,19 @@ pub async fn show_letters(
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     let base = site_base(&req);
-    let sample = query.into_inner().sample.filter(|s| !s.is_empty());
+    let query = query.into_inner();
+    let sample = query.sample.filter(|s| !s.is_empty());
+    let page = query.page.unwrap_or(1);
     let zone = state.settings.timezone.clone();
-    let batch = state
-        .run(move |c| fieldwork::letters(c, &key, sample.as_deref(), &base, zone))
+    let s = sample.clone();
+    let letters = state
+        .run(move |c| fieldwork::letters_page(c, &key, s.as_deref(), &base, zone, page))
         .await?;
-    Ok(html(view::letters(Lang::of(&req), &batch)))
+    Ok(html(view::letters(
+        Lang::of(&req),
+        &letters,
+        sample.as_deref(),
+    )))
 }
 
 /// `GET /fieldwork/{key}/samples/{id}.csv`: the drawn units of one sample as CSV (audited; it

@@ -9,7 +9,7 @@ use crate::domain::lang::Msg;
 use crate::domain::survey::Text;
 use crate::formats::letters as letters_doc;
 use crate::use_cases::fieldwork::{
-    DrawOutcome, FieldworkCounts, Letters, Overview, Stored, StratumPlan,
+    DrawOutcome, FieldworkCounts, LetterPage, Overview, Stored, StratumPlan, PER_PAGE,
 };
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
@@ -427,18 +427,59 @@ pub fn listed(ctx: &PageCtx, key: &str, s: &Stored) -> Markup {
     )
 }
 
-/// The letters page: the printable document with the print instructions and a way back.
-pub fn letters(lang: Lang, batch: &Letters) -> Markup {
+/// The letters page: the printable document (one batch of letters) with the print
+/// instructions, links to the other batches and a way back.
+pub fn letters(lang: Lang, p: &LetterPage, sample: Option<&str>) -> Markup {
     let l = lang;
+    let batch = &p.batch;
+    let href = |page: usize| {
+        let page = page.to_string();
+        let mut pairs = vec![("page", page.as_str())];
+        pairs.extend(sample.map(|s| ("sample", s)));
+        let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        format!("/fieldwork/{}/letters?{query}", batch.survey.key)
+    };
+    let shown = if p.pages > 1 {
+        format!(
+            "{} {}–{} {} {} ({} {} {} {}),",
+            l.t("Brev", "Letters"),
+            p.first + 1,
+            p.first + batch.letters.len(),
+            l.t("av", "of"),
+            p.total,
+            l.t("utskrift", "print run"),
+            p.page,
+            l.t("av", "of"),
+            p.pages,
+        )
+    } else {
+        format!("{} {}", batch.letters.len(), l.t("brev,", "letters,"))
+    };
     let hint = html! {
         div class="print-hint no-print" {
             h1 { (letters_doc::title(l, batch)) }
             p {
-                (batch.letters.len()) " " (l.t("brev, ett per A4-sida.", "letters, one per A4 page."))
+                (shown) " " (l.t("ett per A4-sida.", "one per A4 page."))
                 " " (l.t(
                     "Skriv ut med webbläsarens utskriftsfunktion (Ctrl+P eller ⌘P), A4, utan sidhuvud och sidfot. Den här rutan skrivs inte ut.",
                     "Print with the browser's print command (Ctrl+P or ⌘P), A4, without headers and footers. This box is not printed."
                 ))
+            }
+            @if p.pages > 1 {
+                p { (match l {
+                    Lang::Sv => format!("Breven visas i omgångar om högst {PER_PAGE} så att sidan går att ladda och skriva ut; skriv ut varje omgång för sig."),
+                    Lang::En => format!("The letters come in runs of at most {PER_PAGE} so that the page loads and prints; print each run on its own."),
+                }) }
+                nav class="pager" aria-label=(l.t("Utskriftsomgångar", "Print runs")) {
+                    ul {
+                        @for n in 1..=p.pages {
+                            li {
+                                @if n == p.page { a href=(href(n)) aria-current="page" { (n) } }
+                                @else { a href=(href(n)) { (n) } }
+                            }
+                        }
+                    }
+                }
             }
             p { a href={ "/fieldwork/" (batch.survey.key) } { (l.t("Tillbaka till fältarbetet", "Back to fieldwork")) } }
         }

@@ -13,7 +13,7 @@ use super::charts::{self, percent, Bar, Segment};
 use super::layout::{self, csrf_field};
 use crate::domain::lang::Msg;
 use crate::domain::response::Mode;
-use crate::domain::survey::{QuestionKind, Survey, Text};
+use crate::domain::survey::{placeholders, QuestionKind, Survey, Text};
 use crate::use_cases::results::maxdiff::MaxDiffResult;
 use crate::use_cases::results::page::{
     Figure, Figures, IndexRow, QuestionResult, ResultsPage, Shown,
@@ -23,8 +23,9 @@ use crate::use_cases::results::query::{lonely_psu_label, LonelyPsu, ResultsQuery
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 
-fn text<'a>(t: &'a Text, l: Lang, survey: &'a Survey) -> &'a str {
-    t.get_or(l.code(), &survey.default_language)
+/// A label in the page's language; a piped `${key}` reads "(svaret på ”…”)" (no respondent here).
+fn text(t: &Text, l: Lang, survey: &Survey) -> String {
+    placeholders::readable(survey, t.get_or(l.code(), &survey.default_language), l)
 }
 
 fn number(x: f64, decimals: usize) -> String {
@@ -258,14 +259,15 @@ pub fn query_form(
 /// the data table with the counts and the method's logit.
 fn maxdiff(l: Lang, survey: &Survey, m: &MaxDiffResult) -> Markup {
     let q = survey.question(&m.key);
-    let label = q.map(|q| text(&q.label, l, survey)).unwrap_or(&m.key);
+    let label = q.map_or_else(|| m.key.clone(), |q| text(&q.label, l, survey));
+    let label = label.as_str();
     let list = q.and_then(|q| match &q.kind {
         QuestionKind::MaxDiff { list, .. } => survey.choice_list(list),
         _ => None,
     });
     let item_label = |v: &str| -> String {
         list.and_then(|cs| cs.iter().find(|c| c.value == v))
-            .map(|c| text(&c.label, l, survey).to_owned())
+            .map(|c| text(&c.label, l, survey))
             .unwrap_or_else(|| v.to_owned())
     };
     let bars: Vec<Bar> = m
@@ -427,7 +429,7 @@ fn to_bars(l: Lang, survey: &Survey, figures: &[Figure]) -> Vec<Bar> {
     figures
         .iter()
         .map(|f| Bar {
-            label: text(&f.label, l, survey).to_owned(),
+            label: text(&f.label, l, survey),
             value: f.estimate,
             ci: f.ci,
         })
@@ -436,7 +438,7 @@ fn to_bars(l: Lang, survey: &Survey, figures: &[Figure]) -> Vec<Bar> {
 
 fn question(l: Lang, survey: &Survey, i: usize, q: &QuestionResult) -> Markup {
     let id = format!("q{i}");
-    let label = text(&q.label, l, survey);
+    let label = &*text(&q.label, l, survey);
     let bars_desc = l.t(
         "Stapel per svar med andel och 95 % konfidensintervall; värdena finns i tabellen nedan.",
         "One bar per answer with share and 95% confidence interval; the values are in the table below.",
@@ -451,7 +453,7 @@ fn question(l: Lang, survey: &Survey, i: usize, q: &QuestionResult) -> Markup {
                     (table(l, survey, label, f, true))
                 }
                 Figures::Scale { points, mean } => {
-                    @let segs: Vec<Segment> = points.iter().map(|f| Segment { label: text(&f.label, l, survey).to_owned(), value: f.estimate }).collect();
+                    @let segs: Vec<Segment> = points.iter().map(|f| Segment { label: text(&f.label, l, survey), value: f.estimate }).collect();
                     (charts::diverging(&id, label, l.t("Fördelning över skalan, lägst till vänster", "Distribution over the scale, lowest on the left"), &segs))
                     p class="mean" { (l.t("Medelvärde", "Mean")) ": " span class="est" { (number(mean.estimate, 2)) } " (95 % KI " (number(mean.ci.0, 2)) " – " (number(mean.ci.1, 2)) ")" }
                     (table(l, survey, label, points, true))
@@ -492,7 +494,7 @@ fn question(l: Lang, survey: &Survey, i: usize, q: &QuestionResult) -> Markup {
                 Figures::Matrix(rows) => {
                     div class="small-multiples" {
                         @for (j, (row, f)) in rows.iter().enumerate() {
-                            @let rl = text(&row.label, l, survey);
+                            @let rl = &*text(&row.label, l, survey);
                             div class="multiple" {
                                 h3 { (rl) }
                                 (charts::bars(&format!("{id}-{j}"), rl, bars_desc, &to_bars(l, survey, f)))

@@ -258,8 +258,8 @@ pub fn say(l: Lang, m: &Msg) -> String {
 }
 
 /// Links from a version's results page to its analyses pages: the response browser, the
-/// cross-tab builder, open text per free-text question, the trend per single choice, and the
-/// design-weighted analysis dataset.
+/// cross-tab builder, open text per free-text question, the trend per single or multiple choice,
+/// and the design-weighted analysis dataset.
 pub fn analyses_nav(
     l: Lang,
     key: &str,
@@ -275,9 +275,14 @@ pub fn analyses_nav(
     };
     use crate::domain::survey::QuestionKind;
     let texts = crate::use_cases::results::open_text::text_questions(survey);
-    let singles: Vec<_> = survey
+    let choices: Vec<_> = survey
         .questions()
-        .filter(|q| matches!(q.kind, QuestionKind::SingleChoice { .. }))
+        .filter(|q| {
+            matches!(
+                q.kind,
+                QuestionKind::SingleChoice { .. } | QuestionKind::MultipleChoice { .. }
+            )
+        })
         .collect();
     html! {
         nav aria-label=(l.t("Analyser", "Analyses")) class="analyses-nav" {
@@ -292,10 +297,10 @@ pub fn analyses_nav(
                     ul { @for (k, label) in &texts { li { a href=(format!("/results/{key}/{version}/text/{k}")) { (label.get(l)) } } } }
                 }
             }
-            @if !singles.is_empty() {
+            @if !choices.is_empty() {
                 details {
                     summary { (l.t("Trender över versioner", "Trends across versions")) }
-                    ul { @for q in &singles { li { a href=(format!("/results/{key}/trend/{}{carry}", q.key)) { (q.label.get_or(l.code(), "sv")) } } } }
+                    ul { @for q in &choices { li { a href=(format!("/results/{key}/trend/{}{carry}", q.key)) { (crate::domain::survey::placeholders::readable(survey, q.label.get_or(l.code(), &survey.default_language), l)) } } } }
                 }
             }
         }
