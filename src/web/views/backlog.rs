@@ -174,7 +174,7 @@ pub fn form(
     let l = ctx.lang;
     let title = match editing {
         None => l.t("Nytt område", "New area").to_owned(),
-        Some(_) => format!("{} {}", l.t("Ändra", "Edit"), i.name_sv),
+        Some(_) => format!("{} {}", l.t("Ändra", "Edit"), l.t(&i.name_sv, &i.name_en)),
     };
     let action = match editing {
         None => "/backlog/areas".to_owned(),
