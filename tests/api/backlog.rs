@@ -236,6 +236,18 @@ async fn a_form_with_bad_fields_is_shown_again_with_each_field_named_and_nothing
     assert!(body.contains("href=\"#share_web\""), "{body}");
     assert!(body.contains("120"), "the sum is named: {body}");
     assert!(stored_keys(&app).is_empty());
+
+    let fields = area_fields("radon", "Radon");
+    let res = app
+        .post_form("/backlog/new", "/backlog/areas", &fields)
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = app
+        .post_form("/backlog/new", "/backlog/areas", &fields)
+        .await;
+    assert_eq!(res.status().as_u16(), 422, "a taken key is refused");
+    assert!(res.text().await.unwrap().contains("används redan"));
+    assert_eq!(stored_keys(&app), ["radon"]);
 }
 
 #[actix_web::test]

@@ -74,7 +74,8 @@ fn refused_form(
     };
     let problem = match e {
         BacklogError::Invalid(_) => None,
-        other => Some(other.message().ok_or_else(|| AppError::from(other))?),
+        BacklogError::KeyTaken(_) => e.message(),
+        other => return Err(other.into()),
     };
     Ok(unprocessable(view::form(
         ctx,
