@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use super::home::html;
 use crate::domain::backlog::{Area, AreaInput, Status};
-use crate::domain::lang::Msg;
 use crate::use_cases::backlog::catalogue::{self, Kind};
 use crate::use_cases::backlog::{self, BacklogError, LinkRequest};
 use crate::web::access::{Authorized, Designers, Policy, ResultReaders};
@@ -310,21 +309,7 @@ pub async fn import_catalogue(
         .run(move |c| Ok(catalogue::import(c, who.actor(), &name, &bytes)))
         .await?;
     match result {
-        Ok(r) => Ok(html(view::catalogue(
-            &ctx,
-            true,
-            &[],
-            Some(&Msg::new(
-                format!(
-                    "Katalogen importerades: {} nya, {} uppdaterade, {} statusändringar.",
-                    r.created, r.updated, r.status_changes
-                ),
-                format!(
-                    "The catalogue was imported: {} new, {} updated, {} status change(s).",
-                    r.created, r.updated, r.status_changes
-                ),
-            )),
-        ))),
+        Ok(report) => Ok(html(view::catalogue(&ctx, true, &[], Some(&report)))),
         Err(BacklogError::Catalogue(problems)) => {
             Ok(unprocessable(view::catalogue(&ctx, true, &problems, None)))
         }

@@ -8,6 +8,7 @@ use super::layout::{self, csrf_field, error_summary};
 use crate::domain::backlog::{AreaInput, Channel, LinkRole, TargetGroup};
 use crate::domain::lang::Msg;
 use crate::domain::local_time::display_short;
+use crate::use_cases::backlog::catalogue::ImportReport;
 use crate::use_cases::backlog::{AreaPage, AreaSummary, StoredArea};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
@@ -482,7 +483,12 @@ fn truncate(s: &str) -> String {
 
 /// The catalogue page: downloads for readers, the upload form for editors, and the import's
 /// problems (each names file, row and column) or its outcome.
-pub fn catalogue(ctx: &PageCtx, can_edit: bool, problems: &[Msg], done: Option<&Msg>) -> Markup {
+pub fn catalogue(
+    ctx: &PageCtx,
+    can_edit: bool,
+    problems: &[Msg],
+    done: Option<&ImportReport>,
+) -> Markup {
     let l = ctx.lang;
     let title = l.t(
         "Katalogen över kandidatområden",
@@ -502,8 +508,13 @@ pub fn catalogue(ctx: &PageCtx, can_edit: bool, problems: &[Msg], done: Option<&
                     }
                 }
             }
-            @if let Some(m) = done {
-                div class="notice" role="status" { p { (l.pick(m)) } }
+            @if let Some(r) = done {
+                div class="notice" role="status" { p {
+                    (l.t("Katalogen importerades: ", "The catalogue was imported: "))
+                    (r.created) (l.t(" nya, ", " new, "))
+                    (r.updated) (l.t(" uppdaterade, ", " updated, "))
+                    (r.status_changes) (l.t(" statusändringar.", " status change(s)."))
+                } }
             }
             h2 { (l.t("Ladda ner", "Download")) }
             ul {
