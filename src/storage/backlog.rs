@@ -370,6 +370,22 @@ pub fn list_links(conn: &mut DbConnection, id: &str) -> Result<Vec<StoredLink>, 
     Ok(links)
 }
 
+/// Every link of every area, by area id (the ranking reads the evidence of all areas at once).
+pub fn list_all_links(
+    conn: &mut DbConnection,
+) -> Result<HashMap<String, Vec<StoredLink>>, StorageError> {
+    let mut out: HashMap<String, Vec<StoredLink>> = HashMap::new();
+    for row in backlog_area_links::table
+        .order(backlog_area_links::id.asc())
+        .select(BacklogLinkRow::as_select())
+        .load(conn)?
+    {
+        let area = row.area_id.clone();
+        out.entry(area).or_default().push(link_of(row)?);
+    }
+    Ok(out)
+}
+
 /// How many links each area has, by area id.
 pub fn link_counts(conn: &mut DbConnection) -> Result<HashMap<String, usize>, StorageError> {
     let ids: Vec<String> = backlog_area_links::table

@@ -391,6 +391,24 @@ async fn the_demo_seeds_the_named_areas_with_links_to_the_questions_the_needs_su
     let (_, preschool) = app.get_html("/backlog/areas/preschool").await;
     assert!(preschool.contains("preschool_importance"), "{preschool}");
     assert!(preschool.contains("kano_receipt"), "{preschool}");
+    let evidence = {
+        let mut conn = app.db.get().unwrap();
+        backlog::areas_with_links(&mut conn).unwrap()
+    };
+    for (area, links) in &evidence {
+        let expected = match area.area.key.as_str() {
+            "housing_queue_info"
+            | "cycle_route_planner"
+            | "jobbtorg"
+            | "childcare_booking"
+            | "preschool_touch_screens" => 0,
+            _ => 10,
+        };
+        assert_eq!(links.len(), expected, "{}", area.area.key);
+        assert!(links
+            .iter()
+            .all(|l| l.survey_key == "eservice-needs" && l.version == 1));
+    }
     let (_, jobbtorg) = app.get_html("/backlog/areas/jobbtorg").await;
     assert!(
         jobbtorg.contains("Inga frågor är kopplade än."),

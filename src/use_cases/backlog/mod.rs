@@ -102,6 +102,21 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<AreaSummary>, BacklogError> {
         .collect())
 }
 
+/// Every area with the questions that measure it (two queries): what a ranking or a snapshot
+/// reads, with the area's stable key and id.
+pub fn areas_with_links(
+    conn: &mut DbConnection,
+) -> Result<Vec<(StoredArea, Vec<QuestionLink>)>, BacklogError> {
+    let mut links = storage::backlog::list_all_links(conn)?;
+    Ok(storage::backlog::list_areas(conn)?
+        .into_iter()
+        .map(|a| {
+            let l = links.remove(&a.id).unwrap_or_default();
+            (a, l.into_iter().map(|s| s.link).collect())
+        })
+        .collect())
+}
+
 /// A question that may be linked, for the selects of the area page.
 #[derive(Debug, Clone)]
 pub struct QuestionChoice {
