@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -813,22 +814,69 @@ pub fn delete_expired_drafts(conn: &mut DbConnection) -> Result<usize, StorageEr
     Ok(diesel::delete(drafts::table.filter(drafts::expires_at.le(now()))).execute(conn)?)
 }
 
-/// `(response id, stratum, design weight)`.
-pub type DesignRow = (String, Option<String>, Option<f64>);
+/// What the results read about each response besides its answers.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct ResultRow {
+    /// Response id.
+    pub id: String,
+    /// Web, phone or paper (as stored).
+    pub mode: String,
+    /// Commit time.
+    pub submitted_at: PrimitiveDateTime,
+    /// The sample stratum, if the response came from a drawn sample.
+    pub stratum: Option<String>,
+    /// The design weight, if any.
+    pub design_weight: Option<f64>,
+}
 
-/// The design columns of a version's responses: `(response id, stratum, design weight)`, in
-/// response id order like [`cells_for_version`]. Open-link responses have neither; excluded
-/// responses are left out, as there.
-pub fn design_for_version(
+/// The responses results are computed from: every completed response of `version_id` except
+/// the excluded ones, in response id order (the row order of the loaded columns).
+pub fn rows_for_version(
     conn: &mut DbConnection,
     version_id: &str,
-) -> Result<Vec<DesignRow>, StorageError> {
+) -> Result<Vec<ResultRow>, StorageError> {
     Ok(responses::table
         .filter(responses::version_id.eq(version_id))
         .filter(responses::id.ne_all(excluded_ids()))
         .order(responses::id.asc())
-        .select((responses::id, responses::stratum, responses::design_weight))
+        .select((
+            responses::id,
+            responses::mode,
+            responses::submitted_at,
+            responses::stratum,
+            responses::design_weight,
+        ))
         .load(conn)?)
+}
+
+/// Call `each(response id, answer key, text, number)` for every answer cell of the responses
+/// [`rows_for_version`] reads, streaming, in **no particular order**. Asking for an order cost
+/// more than everything else the first load of a version does: SQLite walks the version's
+/// responses (their version index, in insertion order) and each one's answers (the primary
+/// key), so `ORDER BY response_id` sorted every answer row in a temporary B-tree (4.3 million
+/// for 40 questions and 100,000 responses, see BENCHMARKS.md). The caller places each cell by
+/// its response id instead; on SQLite a response's cells still come together, in key order.
+pub fn each_answer(
+    conn: &mut DbConnection,
+    version_id: &str,
+    mut each: impl FnMut(&str, &str, Option<&str>, Option<f64>),
+) -> Result<(), StorageError> {
+    let rows = answers::table
+        .inner_join(responses::table)
+        .filter(responses::version_id.eq(version_id))
+        .filter(responses::id.ne_all(excluded_ids()))
+        .select((
+            answers::response_id,
+            answers::answer_key,
+            answers::value_text,
+            answers::value_num,
+        ))
+        .load_iter::<(String, String, Option<String>, Option<f64>), DefaultLoadingMode>(conn)?;
+    for row in rows {
+        let (response, key, text, number) = row?;
+        each(&response, &key, text.as_deref(), number);
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- erasure (a respondent's request)

@@ -1,6 +1,6 @@
 //! What the results pages read besides the answers: the stamp that says whether a version's
-//! cached columns are still current, each response's mode and submission time (for filters),
-//! and completed-response counts per version (for the results index).
+//! cached columns are still current, and completed-response counts per version (for the
+//! results index). The rows and answers themselves: `responses::rows_for_version`, `each_answer`.
 
 use std::collections::HashMap;
 
@@ -40,21 +40,6 @@ pub fn results_stamp(
         last_submitted: last,
         exclusions: super::responses::exclusion_stamp(conn, version_id)?,
     })
-}
-
-/// `(response id, mode, submitted at)` of a version's responses, in response id order.
-pub type ResponseMeta = (String, String, PrimitiveDateTime);
-
-/// Mode and submission time of every response to `version_id`, by response id.
-pub fn response_meta(
-    conn: &mut DbConnection,
-    version_id: &str,
-) -> Result<Vec<ResponseMeta>, StorageError> {
-    Ok(responses::table
-        .filter(responses::version_id.eq(version_id))
-        .order(responses::id.asc())
-        .select((responses::id, responses::mode, responses::submitted_at))
-        .load(conn)?)
 }
 
 /// Completed responses per version id, in one query; versions without any are absent.

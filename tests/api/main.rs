@@ -21,6 +21,7 @@ mod preview;
 mod respond;
 mod respond_inputs;
 mod results;
+mod results_load;
 mod sample_download;
 mod smtp_sink;
 mod staff_home;

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use time::PrimitiveDateTime;
 
-use super::{load_version, LoadedResponses, ResultsError};
+use super::{load_version_with_meta, LoadedResponses, ResultsError};
 use crate::domain::response::Mode;
 use crate::domain::survey::Survey;
 use crate::storage::results::ResultsStamp;
@@ -106,22 +106,7 @@ fn load_data(
     version: &StoredVersion,
     stamp: ResultsStamp,
 ) -> Result<VersionData, ResultsError> {
-    let loaded = load_version(conn, &version.survey, &version.id)?;
-    let meta: HashMap<String, (String, PrimitiveDateTime)> =
-        storage::results::response_meta(conn, &version.id)?
-            .into_iter()
-            .map(|(id, mode, at)| (id, (mode, at)))
-            .collect();
-    let mut modes = Vec::with_capacity(loaded.response_ids.len());
-    let mut submitted = Vec::with_capacity(loaded.response_ids.len());
-    for id in &loaded.response_ids {
-        let (mode, at) = meta
-            .get(id)
-            .map(|(m, at)| (Mode::parse(m), *at))
-            .unwrap_or((None, PrimitiveDateTime::MIN));
-        modes.push(mode);
-        submitted.push(at);
-    }
+    let (loaded, (modes, submitted)) = load_version_with_meta(conn, &version.survey, &version.id)?;
     Ok(VersionData {
         version_id: version.id.clone(),
         survey: version.survey.clone(),

@@ -1,6 +1,6 @@
 //! Glue between stored responses and the `analysis` crate: load one version's answers (one
-//! indexed scan of the long-format `answers` table) and pivot them into typed columns, together
-//! with the sampling design the responses came from.
+//! streamed, unordered read of the long-format `answers` table, see [`load_version_with_meta`])
+//! into typed columns ([`columns`]), together with the sampling design the responses came from.
 //!
 //! Design weights: a response to an invitation from a drawn sample carries its stratum and
 //! design weight (1/π), copied from the invitation by the writer; every estimate made through
@@ -14,16 +14,18 @@
 
 use std::collections::HashMap;
 
-use analysis::data::{AnswerState, Categorical, Column, MultiSelect, Numeric, SurveyData};
+use analysis::data::{Column, SurveyData};
 use analysis::{AnalysisError, Design, Estimate, Fpc, LonelyPsu};
+use time::PrimitiveDateTime;
 
 use crate::domain::lang::Msg;
-use crate::domain::response::Cell;
+use crate::domain::response::{Cell, Mode};
 use crate::domain::sampling::StratumPlan;
-use crate::domain::survey::{QuestionKind, Survey, ValueType, DONT_KNOW};
+use crate::domain::survey::Survey;
 use crate::storage::{self, DbConnection, StorageError};
 
 pub mod cache;
+pub mod columns;
 pub mod methods;
 pub mod page;
 pub mod population;
@@ -180,36 +182,73 @@ pub fn load_version(
     survey: &Survey,
     version_id: &str,
 ) -> Result<LoadedResponses, ResultsError> {
-    let cells = storage::responses::cells_for_version(conn, version_id)?;
-    let mut loaded = pivot(survey, &cells);
-    loaded.design = load_design(conn, version_id, &loaded.response_ids)?;
-    Ok(loaded)
+    Ok(load_version_with_meta(conn, survey, version_id)?.0)
 }
 
-/// The design columns for `ids` (rows in that order).
-fn load_design(
+/// Mode (`None`: a stored mode this build does not know) and submission time per loaded row.
+pub type RowMeta = (Vec<Option<Mode>>, Vec<PrimitiveDateTime>);
+
+/// [`load_version`], with each row's mode and submission time (what filters need).
+///
+/// Two reads: the version's responses in id order (the rows), then every answer cell streamed
+/// straight into its column ([`columns::ColumnBuilder`]) in whatever order the database finds
+/// cheapest; no cell is kept. A response without any cell is no row, as in [`pivot`]. A
+/// response stored between the two reads has no row and its cells are skipped: the stamp the
+/// caller read before loading does not count it yet, so the next request loads again.
+pub fn load_version_with_meta(
     conn: &mut DbConnection,
+    survey: &Survey,
     version_id: &str,
-    ids: &[String],
-) -> Result<DesignColumns, ResultsError> {
-    let stored: HashMap<String, (Option<String>, Option<f64>)> =
-        storage::responses::design_for_version(conn, version_id)?
-            .into_iter()
-            .map(|(id, s, w)| (id, (s, w)))
-            .collect();
-    let mut d = DesignColumns::unweighted(ids.len());
-    for (row, id) in ids.iter().enumerate() {
-        if let Some((stratum, weight)) = stored.get(id) {
-            if let (Some(s), Some(w)) = (stratum, weight) {
-                d.strata[row] = s.clone();
-                d.weights[row] = *w;
-            }
+) -> Result<(LoadedResponses, RowMeta), ResultsError> {
+    let rows = storage::responses::rows_for_version(conn, version_id)?;
+    let index: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut builder = columns::ColumnBuilder::new(survey, rows.len());
+    let mut has_cells = vec![false; rows.len()];
+    // The cells of one response come together in practice: look its row up once.
+    let mut last: (String, Option<usize>) = (String::new(), None);
+    storage::responses::each_answer(conn, version_id, |response, key, text, number| {
+        if last.0 != response {
+            last.0.clear();
+            last.0.push_str(response);
+            last.1 = index.get(response).copied();
+        }
+        if let Some(row) = last.1 {
+            has_cells[row] = true;
+            builder.add(row, key, text, number);
+        }
+    })?;
+    let all = has_cells.iter().all(|&h| h);
+    let data = builder.finish((!all).then_some(has_cells.as_slice()));
+    let rows: Vec<_> = rows
+        .into_iter()
+        .zip(&has_cells)
+        .filter(|(_, &h)| h)
+        .map(|(r, _)| r)
+        .collect();
+    let mut design = DesignColumns::unweighted(rows.len());
+    for (row, r) in rows.iter().enumerate() {
+        if let (Some(s), Some(w)) = (&r.stratum, r.design_weight) {
+            design.strata[row] = s.clone();
+            design.weights[row] = w;
         }
     }
-    if d.is_weighted() {
-        d.population = population_sizes(conn, version_id, &d.strata)?;
+    if design.is_weighted() {
+        design.population = population_sizes(conn, version_id, &design.strata)?;
     }
-    Ok(d)
+    let meta = (
+        rows.iter().map(|r| Mode::parse(&r.mode)).collect(),
+        rows.iter().map(|r| r.submitted_at).collect(),
+    );
+    let loaded = LoadedResponses {
+        response_ids: rows.into_iter().map(|r| r.id).collect(),
+        data,
+        design,
+    };
+    Ok((loaded, meta))
 }
 
 /// N_h per row from the survey's sample plan, when there is exactly one sample and every row's
@@ -246,103 +285,21 @@ fn parse_plan(sample: &str, json: &str) -> Result<Vec<StratumPlan>, ResultsError
 /// answer column of the instrument. Free text and dates are left out: they are read, not counted.
 pub fn pivot(survey: &Survey, cells: &[(String, Cell)]) -> LoadedResponses {
     let mut ids: Vec<String> = Vec::new();
-    let mut by_key: HashMap<&str, HashMap<usize, &Cell>> = HashMap::new();
-    for (rid, cell) in cells {
+    let mut rows = Vec::with_capacity(cells.len());
+    for (rid, _) in cells {
         if ids.last() != Some(rid) {
             ids.push(rid.clone());
         }
-        let row = ids.len() - 1;
-        by_key
-            .entry(cell.key.as_str())
-            .or_default()
-            .insert(row, cell);
+        rows.push(ids.len() - 1);
     }
-    let n = ids.len();
-    let mut columns = Vec::new();
-    for q in survey.questions() {
-        let list_values = |list: &str| -> Vec<&str> {
-            survey
-                .choice_list(list)
-                .map(|cs| cs.iter().map(|c| c.value.as_str()).collect())
-                .unwrap_or_default()
-        };
-        if let QuestionKind::MultipleChoice { list, .. } = &q.kind {
-            let options = list_values(list);
-            let mut selected = vec![vec![false; n]; options.len()];
-            let mut state = vec![AnswerState::Missing; n];
-            for (k, o) in options.iter().enumerate() {
-                if let Some(rows) = by_key.get(format!("{}.{o}", q.key).as_str()) {
-                    for (&row, cell) in rows {
-                        state[row] = AnswerState::Valid;
-                        selected[k][row] = cell.number == Some(1.0);
-                    }
-                }
-            }
-            columns.push((
-                q.key.clone(),
-                Column::MultiSelect(MultiSelect {
-                    options: options.iter().map(|s| s.to_string()).collect(),
-                    selected,
-                    state,
-                }),
-            ));
-            continue;
-        }
-        let order: Option<Vec<&str>> = match &q.kind {
-            QuestionKind::SingleChoice { list, .. }
-            | QuestionKind::Matrix { list, .. }
-            | QuestionKind::Kano { list, .. }
-            | QuestionKind::MaxDiff { list, .. } => Some(list_values(list)),
-            _ => None,
-        };
-        let analysable = !matches!(
-            q.kind,
-            QuestionKind::Note
-                | QuestionKind::ShortText
-                | QuestionKind::LongText
-                | QuestionKind::Date
-        );
-        if !analysable {
-            continue;
-        }
-        for col in q.answer_columns(survey) {
-            if col.sub_key.as_deref() == Some("other") {
-                continue;
-            }
-            let key = col.answer_key(&q.key);
-            let rows = by_key.get(key.as_str());
-            let at = |row: usize| rows.and_then(|r| r.get(&row)).copied();
-            let numeric = matches!(col.value_type, ValueType::Number | ValueType::Indicator)
-                || matches!(
-                    q.kind,
-                    QuestionKind::Rating { .. } | QuestionKind::ImportanceSatisfaction { .. }
-                );
-            let column = if numeric {
-                let mut values = Vec::with_capacity(n);
-                let mut dont_know = Vec::with_capacity(n);
-                for row in 0..n {
-                    let cell = at(row);
-                    dont_know.push(cell.and_then(|c| c.text.as_deref()) == Some(DONT_KNOW));
-                    values.push(cell.and_then(|c| c.number).unwrap_or(f64::NAN));
-                }
-                Column::Numeric(Numeric { values, dont_know })
-            } else {
-                let texts: Vec<Option<&str>> = (0..n)
-                    .map(|row| at(row).and_then(|c| c.text.as_deref()))
-                    .collect();
-                Column::Categorical(Categorical::from_text(
-                    &texts,
-                    Some(DONT_KNOW),
-                    order.as_deref(),
-                ))
-            };
-            columns.push((key, column));
-        }
+    let mut builder = columns::ColumnBuilder::new(survey, ids.len());
+    for ((_, cell), &row) in cells.iter().zip(&rows) {
+        builder.add(row, &cell.key, cell.text.as_deref(), cell.number);
     }
     LoadedResponses {
         design: DesignColumns::unweighted(ids.len()),
         response_ids: ids,
-        data: SurveyData { columns },
+        data: builder.finish(None),
     }
 }
 
@@ -352,6 +309,7 @@ mod tests {
     use crate::domain::expr::Value;
     use crate::domain::response::cells;
     use crate::domain::survey::flow::AnswerMap;
+    use analysis::data::AnswerState;
 
     fn survey() -> Survey {
         crate::formats::survey_file::from_toml_str(
