@@ -117,6 +117,9 @@ async fn a_researcher_records_a_follow_up_and_sees_the_realised_share_and_saving
         "{html}"
     );
     assert!(html.contains("<svg class=\"chart\""));
+    // Closed shapes: an unclosed <rect> in HTML would swallow the rest of the chart.
+    assert!(html.contains("class=\"bar interval\"></rect>"), "{html}");
+    assert!(html.contains("class=\"marker\"></path>"), "{html}");
     assert!(html.contains("<caption>Predicted and realised</caption>"));
     assert_eq!(app.audit_actions("backlog.prediction_frozen"), 1);
     assert_eq!(app.audit_actions("backlog.followup_recorded"), 1);

@@ -102,14 +102,17 @@ struct Row {
     high: f64,
     realised: f64,
     max: f64,
-    text: String,
+    /// The predicted figures and the outcome as text, on two lines so they fit 320 px.
+    text: [String; 2],
 }
 
 /// Predicted intervals as bars and realised values as diamond markers, with every figure also
-/// written as text, so neither colour nor shape alone carries it.
+/// written as text, so neither colour nor shape alone carries it. Shapes are closed with `{}`:
+/// in SVG inside HTML a `<rect>` without `/>` is not void, and the parser would nest the rest of
+/// the chart inside it, where nothing is drawn.
 fn comparison_chart(id: &str, title: &str, desc: &str, rows: &[Row]) -> Markup {
     let width = 320.0;
-    let row_h = 52.0;
+    let row_h = 64.0;
     let height = row_h * rows.len() as f64 + 4.0;
     let scale = width - 12.0;
     let x = |v: f64, max: f64| {
@@ -129,10 +132,11 @@ fn comparison_chart(id: &str, title: &str, desc: &str, rows: &[Row]) -> Markup {
                 @let (lo, hi) = (x(r.low, r.max), x(r.high, r.max));
                 @let m = x(r.realised, r.max);
                 text x="0" y=(y + 11.0) class="chart-label" { (r.label) }
-                rect x=(format!("{lo:.2}")) y=(y + 16.0) width=(format!("{:.2}", (hi - lo).max(1.0))) height="12" class="bar interval";
-                line x1=(format!("{:.2}", x(r.point, r.max))) x2=(format!("{:.2}", x(r.point, r.max))) y1=(y + 14.0) y2=(y + 30.0) class="whisker";
-                path d=(format!("M{m:.2} {:.2} l5 6 l-5 6 l-5 -6 z", y + 16.0)) class="marker";
-                text x="0" y=(y + 44.0) class="chart-value" { (r.text) }
+                rect x=(format!("{lo:.2}")) y=(y + 16.0) width=(format!("{:.2}", (hi - lo).max(1.0))) height="12" class="bar interval" {}
+                line x1=(format!("{:.2}", x(r.point, r.max))) x2=(format!("{:.2}", x(r.point, r.max))) y1=(y + 14.0) y2=(y + 30.0) class="whisker" {}
+                path d=(format!("M{m:.2} {:.2} l5 6 l-5 6 l-5 -6 z", y + 16.0)) class="marker" {}
+                text x="0" y=(y + 44.0) class="chart-value" { (r.text[0]) }
+                text x="0" y=(y + 57.0) class="chart-value" { (r.text[1]) }
             }
         }
     }
@@ -185,15 +189,16 @@ fn followup_section(ctx: &PageCtx, p: &Predicted, c: &Compared, n: usize) -> Mar
             high: s.high,
             realised: c.share,
             max: 1.0,
-            text: format!(
-                "{}: {} ({}–{}); {}: {}",
-                l.t("förutsagt", "predicted"),
-                percent(s.point),
-                percent(s.low),
-                percent(s.high),
-                l.t("utfall", "realised"),
-                percent(c.share)
-            ),
+            text: [
+                format!(
+                    "{}: {} ({}–{})",
+                    l.t("förutsagt", "predicted"),
+                    percent(s.point),
+                    percent(s.low),
+                    percent(s.high)
+                ),
+                format!("{}: {}", l.t("utfall", "realised"), percent(c.share)),
+            ],
         },
         Row {
             label: l.t("Besparing per år", "Yearly saving").into(),
@@ -202,15 +207,20 @@ fn followup_section(ctx: &PageCtx, p: &Predicted, c: &Compared, n: usize) -> Mar
             high: p.saving.high,
             realised: c.realised.saving,
             max: p.saving.high.max(c.realised.saving).max(1.0) * 1.1,
-            text: format!(
-                "{}: {} ({}–{}); {}: {}",
-                l.t("förutsagt", "predicted"),
-                whole(p.saving.point),
-                whole(p.saving.low),
-                whole(p.saving.high),
-                l.t("utfall", "realised"),
-                whole(c.realised.saving)
-            ),
+            text: [
+                format!(
+                    "{}: {} ({}–{})",
+                    l.t("förutsagt", "predicted"),
+                    whole(p.saving.point),
+                    whole(p.saving.low),
+                    whole(p.saving.high)
+                ),
+                format!(
+                    "{}: {}",
+                    l.t("utfall", "realised"),
+                    whole(c.realised.saving)
+                ),
+            ],
         },
     ];
     let heading = format!(
