@@ -1,6 +1,7 @@
 //! Pure domain types: no actix, no diesel. Values of these types are valid by construction.
 
 pub mod backlog;
+pub mod backlog_followup;
 pub mod expr;
 pub mod lang;
 pub mod local_time;

@@ -326,3 +326,35 @@ diesel::allow_tables_to_appear_in_same_query!(
     backlog_status_history,
     backlog_area_links,
 );
+
+diesel::table! {
+    /// The frozen prediction of a launched area (benefits follow-up).
+    backlog_predictions (area_id) {
+        area_id -> Text,
+        share_point -> Double,
+        share_low -> Double,
+        share_high -> Double,
+        basis -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Follow-up measurements of a launched area: contacts by channel over a period.
+    backlog_followups (id) {
+        id -> Text,
+        area_id -> Text,
+        measured_on -> Text,
+        period_from -> Text,
+        period_to -> Text,
+        volume_phone -> BigInt,
+        volume_email -> BigInt,
+        volume_letter -> BigInt,
+        volume_visit -> BigInt,
+        volume_web -> BigInt,
+        note -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}

@@ -377,3 +377,19 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     }
     out
 }
+
+// --- backlog follow-up ---
+
+impl From<crate::use_cases::backlog::followup::FollowupError> for AppError {
+    fn from(e: crate::use_cases::backlog::followup::FollowupError) -> Self {
+        use crate::use_cases::backlog::followup::FollowupError;
+        match (&e, e.message()) {
+            (FollowupError::NotFound(_), _) => AppError::NotFound,
+            (_, Some(m)) => AppError::BadRequest(m),
+            _ => match e {
+                FollowupError::Storage(s) => s.into(),
+                other => AppError::Unexpected(anyhow::Error::new(other)),
+            },
+        }
+    }
+}

@@ -177,6 +177,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
     analyses(cfg);
     backlog_routes(cfg);
+    backlog_followup_routes(cfg);
 }
 
 /// The backlog's candidate areas and their catalogue (issue 14 item 1).
@@ -212,6 +213,24 @@ fn backlog_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/backlog/catalogue.{ext}",
             web::get().to(backlog::download_catalogue),
+        );
+}
+
+/// Benefits follow-up of launched areas (issue 14 item 7).
+fn backlog_followup_routes(cfg: &mut web::ServiceConfig) {
+    use super::handlers::backlog_followup as followup;
+    cfg.route("/backlog/followup", web::get().to(followup::summary))
+        .route(
+            "/backlog/areas/{key}/followup",
+            web::get().to(followup::show),
+        )
+        .route(
+            "/backlog/areas/{key}/followup",
+            web::post().to(followup::record),
+        )
+        .route(
+            "/backlog/areas/{key}/followup/prediction",
+            web::post().to(followup::freeze_prediction),
         );
 }
 

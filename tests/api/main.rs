@@ -11,6 +11,7 @@ mod admin;
 mod analyses;
 mod auth;
 mod backlog;
+mod backlog_followup;
 mod designer;
 mod fieldwork;
 mod helpers;

@@ -12,6 +12,7 @@
 
 pub mod answers;
 pub mod backlog;
+pub mod followup;
 pub mod population;
 
 use std::collections::HashMap;
@@ -103,6 +104,9 @@ pub enum DemoError {
     /// A demo backlog area did not store (a bug in the shipped areas).
     #[error(transparent)]
     Backlog(#[from] crate::use_cases::backlog::BacklogError),
+    /// The demo follow-up did not store (a bug in the shipped figures).
+    #[error(transparent)]
+    Followup(#[from] crate::use_cases::backlog::followup::FollowupError),
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -200,6 +204,7 @@ pub fn seed(
             population::POPULATION_CSV,
         )?;
         report.areas = backlog::seed(c, actor)?;
+        followup::seed(c, actor)?;
         report.accounts = demo_accounts(c, argon2, actor)?;
         let today = storage::now().date().to_string();
         storage::meta::get_or_insert_with(c, SEEDED_KEY, || today)?;

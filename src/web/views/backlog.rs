@@ -5,7 +5,7 @@
 use maud::{html, Markup};
 
 use super::layout::{self, csrf_field, error_summary};
-use crate::domain::backlog::{AreaInput, Channel, LinkRole, TargetGroup};
+use crate::domain::backlog::{AreaInput, Channel, LinkRole, Status, TargetGroup};
 use crate::domain::lang::Msg;
 use crate::domain::local_time::display_short;
 use crate::use_cases::backlog::catalogue::ImportReport;
@@ -65,6 +65,7 @@ pub fn list(ctx: &PageCtx, areas: &[AreaSummary], can_edit: bool) -> Markup {
                     li { a href="/backlog/new" { (l.t("Nytt område", "New area")) } }
                 }
                 li { a href="/backlog/catalogue" { (l.t("Importera och exportera katalogen (CSV, XLSX)", "Import and export the catalogue (CSV, XLSX)")) } }
+                li { a href="/backlog/followup" { (l.t("Nyttohemtagning: förutsagt mot utfall för lanserade e-tjänster", "Benefits follow-up: predicted against realised for launched e-services")) } }
             }
             @if areas.is_empty() {
                 p { (l.t("Inga områden än.", "No areas yet.")) }
@@ -298,6 +299,9 @@ pub fn area(ctx: &PageCtx, p: &AreaPage, can_edit: bool, problem: Option<&Msg>) 
                 dd { (a.feasibility.score) @if !a.feasibility.note.is_empty() { ": " (a.feasibility.note) } }
             }
             @if can_edit { p { a href={ "/backlog/areas/" (key) "/edit" } { (l.t("Ändra uppgifterna", "Edit the details")) } } }
+            @if matches!(s.status, Status::Approved | Status::InDevelopment | Status::Launched) {
+                p { a href={ "/backlog/areas/" (key) "/followup" } { (l.t("Nyttohemtagning: förutsägelse och uppföljning", "Benefits follow-up: prediction and follow-ups")) } }
+            }
             div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Kanaler", "Channels")) {
                 table {
                     caption { (l.t("Dagens kanaler och handläggningstid", "Today's channels and handling time")) }

@@ -1,0 +1,2 @@
+DROP TABLE backlog_followups;
+DROP TABLE backlog_predictions;
