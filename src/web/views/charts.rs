@@ -57,12 +57,12 @@ pub fn bars(id: &str, title: &str, desc: &str, bars: &[Bar]) -> Markup {
                 @let y = i as f64 * row;
                 @let w = clamp01(b.value) * scale;
                 text x="0" y=(y + 11.0) class="chart-label" { (b.label) }
-                rect x="0" y=(y + 15.0) width=(format!("{w:.2}")) height="12" class="bar";
+                rect x="0" y=(y + 15.0) width=(format!("{w:.2}")) height="12" class="bar" {}
                 @if b.ci.0.is_finite() && b.ci.1.is_finite() {
                     @let (lo, hi) = (clamp01(b.ci.0) * scale, clamp01(b.ci.1) * scale);
-                    line x1=(format!("{lo:.2}")) x2=(format!("{hi:.2}")) y1=(y + 21.0) y2=(y + 21.0) class="whisker";
-                    line x1=(format!("{lo:.2}")) x2=(format!("{lo:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker";
-                    line x1=(format!("{hi:.2}")) x2=(format!("{hi:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker";
+                    line x1=(format!("{lo:.2}")) x2=(format!("{hi:.2}")) y1=(y + 21.0) y2=(y + 21.0) class="whisker" {}
+                    line x1=(format!("{lo:.2}")) x2=(format!("{lo:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker" {}
+                    line x1=(format!("{hi:.2}")) x2=(format!("{hi:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker" {}
                 }
                 text x=(format!("{:.2}", scale + 4.0)) y=(y + 26.0) class="chart-value" { (percent(b.value)) }
             }
@@ -98,12 +98,12 @@ pub fn diverging(id: &str, title: &str, desc: &str, segments: &[Segment]) -> Mar
             @for (i, (s, x)) in v.iter().zip(&starts).enumerate() {
                 @let w = s * scale;
                 rect x=(format!("{x:.2}")) y="4" width=(format!("{w:.2}")) height="18"
-                    class=(format!("seg seg-{}", shade(i, k)));
+                    class=(format!("seg seg-{}", shade(i, k))) {}
                 @if w > 14.0 {
                     text x=(format!("{:.2}", x + w / 2.0)) y="17" class="seg-text" text-anchor="middle" { (i + 1) }
                 }
             }
-            line x1=(mid) x2=(mid) y1="0" y2="26" class="centre";
+            line x1=(mid) x2=(mid) y1="0" y2="26" class="centre" {}
             @for (i, s) in segments.iter().enumerate() {
                 @let col = (i % 2) as f64 * (WIDTH / 2.0);
                 @let row = (i / 2) as f64;
@@ -146,18 +146,18 @@ pub fn signed_bars(id: &str, title: &str, desc: &str, bars: &[Bar]) -> Markup {
             aria-labelledby=(format!("{id}-t {id}-d")) preserveAspectRatio="xMinYMin meet" {
             title id=(format!("{id}-t")) { (title) }
             desc id=(format!("{id}-d")) { (desc) }
-            line x1=(format!("{half:.2}")) x2=(format!("{half:.2}")) y1="12" y2=(format!("{height:.2}")) class="axis";
+            line x1=(format!("{half:.2}")) x2=(format!("{half:.2}")) y1="12" y2=(format!("{height:.2}")) class="axis" {}
             @for (i, b) in bars.iter().enumerate() {
                 @let y = i as f64 * row;
                 @let v = if b.value.is_finite() { b.value } else { 0.0 };
                 @let (a, e) = if v < 0.0 { (x(v), half) } else { (half, x(v)) };
                 text x="0" y=(y + 11.0) class="chart-label" { (b.label) }
-                rect x=(format!("{a:.2}")) y=(y + 15.0) width=(format!("{:.2}", e - a)) height="12" class="bar";
+                rect x=(format!("{a:.2}")) y=(y + 15.0) width=(format!("{:.2}", e - a)) height="12" class="bar" {}
                 @if b.ci.0.is_finite() && b.ci.1.is_finite() {
                     @let (lo, hi) = (x(b.ci.0), x(b.ci.1));
-                    line x1=(format!("{lo:.2}")) x2=(format!("{hi:.2}")) y1=(y + 21.0) y2=(y + 21.0) class="whisker";
-                    line x1=(format!("{lo:.2}")) x2=(format!("{lo:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker";
-                    line x1=(format!("{hi:.2}")) x2=(format!("{hi:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker";
+                    line x1=(format!("{lo:.2}")) x2=(format!("{hi:.2}")) y1=(y + 21.0) y2=(y + 21.0) class="whisker" {}
+                    line x1=(format!("{lo:.2}")) x2=(format!("{lo:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker" {}
+                    line x1=(format!("{hi:.2}")) x2=(format!("{hi:.2}")) y1=(y + 17.0) y2=(y + 25.0) class="whisker" {}
                 }
                 text x=(format!("{:.2}", 2.0 * half + 4.0)) y=(y + 26.0) class="chart-value" { (signed(b.value)) }
             }
@@ -209,5 +209,33 @@ mod tests {
         .into_string();
         // 0.5 of the bar lies left of the centre: it starts a quarter of the width in.
         assert!(m.contains(r#"x="81.00""#), "{m}");
+    }
+    /// In HTML (not XML) an SVG shape written `<rect …>` without `/>` or `</rect>` stays open, and
+    /// the parser nests every later shape and label inside it, where nothing is drawn. Each shape
+    /// must therefore be closed explicitly; this counts start and end tags of every chart kind.
+    #[test]
+    fn every_svg_shape_of_every_chart_is_closed() {
+        let bar = |v: f64| Bar {
+            label: "b".into(),
+            value: v,
+            ci: (v - 0.1, v + 0.1),
+        };
+        let seg = |v: f64| Segment {
+            label: "s".into(),
+            value: v,
+        };
+        let charts = [
+            bars("a", "t", "d", &[bar(0.4), bar(0.6)]).into_string(),
+            diverging("b", "t", "d", &[seg(0.3), seg(0.3), seg(0.4)]).into_string(),
+            signed_bars("c", "t", "d", &[bar(-0.3), bar(0.5)]).into_string(),
+        ];
+        for chart in &charts {
+            for shape in ["rect", "line", "circle", "path"] {
+                let opened = chart.matches(&format!("<{shape} ")).count();
+                let closed = chart.matches(&format!("</{shape}>")).count();
+                assert_eq!(opened, closed, "an unclosed <{shape}> in {chart}");
+            }
+            assert!(chart.contains("<rect "), "{chart}");
+        }
     }
 }
