@@ -16,7 +16,7 @@ use insikt::storage::results::ResultsStamp;
 use insikt::storage::{Backend, Db};
 use insikt::use_cases::results::cache::{ResultsCache, VersionData};
 use insikt::use_cases::results::methods;
-use insikt::use_cases::results::page::page_of;
+use insikt::use_cases::results::page::{page_of, Figures, ResultsPage};
 use insikt::use_cases::results::population::PopulationTable;
 use insikt::use_cases::results::query::{prepare_loaded, ResultsQuery, Weighting};
 use insikt::use_cases::results::{DesignColumns, LoadedResponses};
@@ -176,6 +176,60 @@ fn seeded_database() -> (
     (dir, db, version)
 }
 
+/// Writes, into `dir`, what `scripts/bench/results_r.R` needs to time R's `survey` on the same
+/// figures: `dataset.csv` in the shape of the page's "reproduce this figure" file
+/// (`use_cases::results::dataset`: the answers, then `weight` = the final raked weight,
+/// `stratum`, `psu`, `design_weight` and `in_selection`; the per-option 0/1 columns of a
+/// calibrated file are left out, as R makes factors of the answers itself), `population.csv`
+/// (the table, one row per district × age group × gender cell) and `app_figures.csv` (the
+/// page's 160 shares and SEs, as `svymean` names them, to compare with R's).
+fn write_r_inputs(dir: &std::path::Path, page: &ResultsPage) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let p = &page.prepared;
+    let cols = &p.data.loaded.data.columns;
+    let mut csv = String::from("response_id");
+    for (name, _) in cols {
+        let _ = write!(csv, ",{name}");
+    }
+    csv.push_str(",weight,stratum,psu,design_weight,in_selection\n");
+    let w = p.design.weights();
+    for (row, id) in p.data.loaded.response_ids.iter().enumerate() {
+        csv.push_str(id);
+        for (_, col) in cols {
+            match col {
+                Column::Categorical(c) => {
+                    let _ = write!(csv, ",{}", c.labels[c.codes[row] as usize]);
+                }
+                _ => unreachable!("the bench has single-choice columns only"),
+            }
+        }
+        let design = &p.data.loaded.design;
+        let _ = writeln!(
+            csv,
+            ",{},{},{id},{},{}",
+            w[row],
+            design.strata[row],
+            design.weights[row],
+            u8::from(p.domain[row])
+        );
+    }
+    std::fs::write(dir.join("dataset.csv"), csv)?;
+    let mut pop = String::from("district,age_group,gender,count\n");
+    for (cell, count) in &table().cells {
+        let _ = writeln!(pop, "{},{count}", cell.join(","));
+    }
+    std::fs::write(dir.join("population.csv"), pop)?;
+    let mut figures = String::from("name,estimate,se\n");
+    for q in &page.questions {
+        if let Figures::Choice(fs) = &q.figures {
+            for f in fs {
+                let _ = writeln!(figures, "{}{},{},{}", q.key, f.key, f.estimate, f.se);
+            }
+        }
+    }
+    std::fs::write(dir.join("app_figures.csv"), figures)
+}
+
 fn bench(c: &mut Criterion) {
     let d = data();
     let t = table();
@@ -195,6 +249,12 @@ fn bench(c: &mut Criterion) {
     };
     let mut filtered = raked.clone();
     filtered.filters.background = vec![("gender".into(), "g1".into())];
+    // `RESULTS_R_DIR=dir cargo bench --bench results` writes R's inputs and measures nothing.
+    if let Some(dir) = std::env::var_os("RESULTS_R_DIR") {
+        let p = prepare_loaded(d.clone(), Some(&t), &filtered).expect("prepare");
+        write_r_inputs(std::path::Path::new(&dir), &page_of(p, Vec::new())).expect("write");
+        return;
+    }
     let mut g = c.benchmark_group("results_100k");
     g.sample_size(10);
     g.bench_function("rake_district_age_gender", |b| {

@@ -198,32 +198,50 @@ impl RakingCells {
     /// rounding (see the test `raking_residuals_on_cells_equal_the_per_unit_backfitting`).
     fn residualise(&self, cols: &mut [Vec<f64>], w: &[f64]) {
         let cells = self.positive.len();
-        let m = self.margin_counts.len();
         let mut sums = vec![0.0; cells];
         let mut shift = vec![0.0; cells];
         for z in cols.iter_mut() {
             sums.iter_mut().for_each(|s| *s = 0.0);
-            shift.iter_mut().for_each(|s| *s = 0.0);
             for ((zi, wi), c) in z.iter().zip(w).zip(&self.cell) {
                 if *wi > 0.0 {
                     sums[*c as usize] += zi / wi;
                 }
             }
-            for _ in 0..10 {
-                for (j, counts) in self.margin_counts.iter().enumerate() {
-                    let mut level_sum = vec![0.0; counts.len()];
-                    for c in 0..cells {
-                        level_sum[self.levels[c * m + j] as usize] +=
-                            sums[c] - self.positive[c] * shift[c];
-                    }
-                    for c in 0..cells {
-                        let l = self.levels[c * m + j] as usize;
-                        shift[c] += level_sum[l] / counts[l];
-                    }
-                }
-            }
+            self.backfit(&sums, &mut shift);
             for ((zi, wi), c) in z.iter_mut().zip(w).zip(&self.cell) {
                 *zi -= wi * shift[*c as usize];
+            }
+        }
+    }
+
+    /// Number of cells.
+    pub(crate) fn count(&self) -> usize {
+        self.positive.len()
+    }
+
+    /// Cell index per unit.
+    pub(crate) fn cell(&self) -> &[u32] {
+        &self.cell
+    }
+
+    /// The ten rounds of backfitting on cell sums: from `sums`, the sum of z/w per cell over the
+    /// units with a positive weight, the amount `shift` per cell by which every unit's z/w moves
+    /// (the residual of unit i is z_i − w_i · shift[cell of i]).
+    pub(crate) fn backfit(&self, sums: &[f64], shift: &mut [f64]) {
+        let cells = self.positive.len();
+        let m = self.margin_counts.len();
+        shift.iter_mut().for_each(|s| *s = 0.0);
+        for _ in 0..10 {
+            for (j, counts) in self.margin_counts.iter().enumerate() {
+                let mut level_sum = vec![0.0; counts.len()];
+                for c in 0..cells {
+                    level_sum[self.levels[c * m + j] as usize] +=
+                        sums[c] - self.positive[c] * shift[c];
+                }
+                for c in 0..cells {
+                    let l = self.levels[c * m + j] as usize;
+                    shift[c] += level_sum[l] / counts[l];
+                }
             }
         }
     }

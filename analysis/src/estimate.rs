@@ -367,9 +367,16 @@ impl Design {
             )),
             _ => None,
         };
-        let (wsum, nsum) = match &psu_cells {
-            Some(cells) => (cells.totals.clone(), cells.counts.clone()),
-            None => {
+        // A calibrated design of single-unit PSUs: the sums per (stratum, calibration cell,
+        // answer) group give the covariance (see `grouped`), in the same one pass.
+        let grouped = match psu_cells {
+            None if !sparse => self.slot_groups(codes, k, domain),
+            _ => None,
+        };
+        let (wsum, nsum) = match (&psu_cells, &grouped) {
+            (Some(cells), _) => (cells.totals.clone(), cells.counts.clone()),
+            (None, Some(g)) => (g.wsum.clone(), g.nsum.clone()),
+            (None, None) => {
                 let inside = |i: usize| (codes[i] as usize) < k && active(domain, i);
                 let mut wsum = vec![0.0; k];
                 let mut nsum = vec![0usize; k];
@@ -393,10 +400,11 @@ impl Design {
             });
         }
         let p: Vec<f64> = wsum.iter().map(|w| w / pop).collect();
-        let (cov_tot, cov_prop) = match psu_cells {
-            Some(cells) => self.frequency_cov_psu(cells.by_psu, k, &p, pop)?,
-            None if sparse => self.frequency_cov_independent(codes, k, domain, &p, pop)?,
-            None => self.frequency_cov_dense(codes, k, domain, &p, pop)?,
+        let (cov_tot, cov_prop) = match (psu_cells, grouped) {
+            (Some(cells), _) => self.frequency_cov_psu(cells.by_psu, k, &p, pop)?,
+            (None, Some(g)) => self.frequency_cov_grouped(&g, &p, pop)?,
+            (None, None) if sparse => self.frequency_cov_independent(codes, k, domain, &p, pop)?,
+            (None, None) => self.frequency_cov_dense(codes, k, domain, &p, pop)?,
         };
         let df = self.degrees_of_freedom();
         let totals = (0..k)
@@ -427,7 +435,7 @@ impl Design {
         })
     }
 
-    fn frequency_cov_dense(
+    pub(crate) fn frequency_cov_dense(
         &self,
         codes: &[u32],
         k: usize,

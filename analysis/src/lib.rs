@@ -21,6 +21,7 @@ pub mod disclosure;
 pub mod dist;
 pub mod error;
 pub mod estimate;
+mod grouped;
 pub mod hypothesis;
 pub mod linalg;
 pub mod priority;
