@@ -45,6 +45,12 @@ pub fn print_report(report: &DemoReport, login_url: Option<&str>) {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if report.areas > 0 {
+        println!(
+            "  {} candidate e-service areas in the backlog (/backlog/areas).",
+            report.areas
+        );
+    }
     if !report.accounts.is_empty() {
         match login_url {
             Some(url) => println!("  Demo accounts (log in at {url}):"),

@@ -1,5 +1,6 @@
 //! Pure domain types: no actix, no diesel. Values of these types are valid by construction.
 
+pub mod backlog;
 pub mod expr;
 pub mod lang;
 pub mod local_time;

@@ -2,6 +2,8 @@
 //! questionnaires (TOML, XLSForm) and writes documents (printed letters, e-mail bodies, as HTML
 //! with maud), and reports what it could not read by file, sheet, row and field.
 
+pub mod backlog_catalogue;
+pub mod cells;
 pub mod email;
 pub mod letters;
 pub mod survey_file;

@@ -24,6 +24,7 @@ macro_rules! insert_chunked {
 }
 
 pub mod audit;
+pub mod backlog;
 pub mod deliveries;
 pub mod fieldwork;
 pub mod health;

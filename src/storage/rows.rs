@@ -87,3 +87,63 @@ pub(crate) struct VersionRow {
     pub published_at: Option<PrimitiveDateTime>,
     pub closed_at: Option<PrimitiveDateTime>,
 }
+
+/// A candidate area of the backlog (channels, history and links in their own tables).
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = super::schema::backlog_areas)]
+pub(crate) struct BacklogAreaRow {
+    pub id: String,
+    pub key: String,
+    pub name_sv: String,
+    pub name_en: String,
+    pub description_sv: String,
+    pub description_en: String,
+    pub administration: String,
+    pub target_group: String,
+    pub status: String,
+    pub yearly_volume: i64,
+    pub development_cost: i64,
+    pub running_cost: i64,
+    pub feasibility: i32,
+    pub feasibility_note: String,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// An area's share and handling minutes in one channel.
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = super::schema::backlog_area_channels)]
+pub(crate) struct BacklogChannelRow {
+    pub area_id: String,
+    pub channel: String,
+    pub share: f64,
+    pub minutes: f64,
+}
+
+/// One status change of an area.
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = super::schema::backlog_status_history)]
+pub(crate) struct BacklogHistoryRow {
+    pub id: String,
+    pub area_id: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: String,
+    pub changed_by: String,
+    pub changed_at: PrimitiveDateTime,
+}
+
+/// A survey question linked to an area.
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = super::schema::backlog_area_links)]
+pub(crate) struct BacklogLinkRow {
+    pub id: String,
+    pub area_id: String,
+    pub survey_key: String,
+    pub version: i32,
+    pub question_key: String,
+    pub role: String,
+    pub item: String,
+    pub created_by: String,
+    pub created_at: PrimitiveDateTime,
+}

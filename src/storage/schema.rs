@@ -256,3 +256,73 @@ diesel::table! {
         erased_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// Candidate e-service areas of the backlog, known by their stable `key`.
+    backlog_areas (id) {
+        id -> Text,
+        key -> Text,
+        name_sv -> Text,
+        name_en -> Text,
+        description_sv -> Text,
+        description_en -> Text,
+        administration -> Text,
+        target_group -> Text,
+        status -> Text,
+        yearly_volume -> BigInt,
+        development_cost -> BigInt,
+        running_cost -> BigInt,
+        feasibility -> Integer,
+        feasibility_note -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// An area's share of errands and handling minutes per channel.
+    backlog_area_channels (area_id, channel) {
+        area_id -> Text,
+        channel -> Text,
+        share -> Double,
+        minutes -> Double,
+    }
+}
+
+diesel::table! {
+    /// Every status change of an area.
+    backlog_status_history (id) {
+        id -> Text,
+        area_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The survey questions that measure an area, and in which role.
+    backlog_area_links (id) {
+        id -> Text,
+        area_id -> Text,
+        survey_key -> Text,
+        version -> Integer,
+        question_key -> Text,
+        role -> Text,
+        item -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(backlog_area_channels -> backlog_areas (area_id));
+diesel::joinable!(backlog_status_history -> backlog_areas (area_id));
+diesel::joinable!(backlog_area_links -> backlog_areas (area_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    backlog_areas,
+    backlog_area_channels,
+    backlog_status_history,
+    backlog_area_links,
+);

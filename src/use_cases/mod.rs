@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod answering;
+pub mod backlog;
 pub mod demo;
 pub mod fieldwork;
 pub mod health;

@@ -9,6 +9,7 @@ use super::views;
 use crate::domain::lang::Msg;
 use crate::use_cases::accounts::AccountError;
 use crate::use_cases::answering::AnsweringError;
+use crate::use_cases::backlog::BacklogError;
 use crate::use_cases::fieldwork::FieldworkError;
 use crate::use_cases::mail::MailError;
 use crate::use_cases::questionnaires::QuestionnaireError;
@@ -259,6 +260,24 @@ impl From<MailError> for AppError {
             MailError::SurveyNotFound(_) => AppError::NotFound,
             MailError::Storage(s) => s.into(),
             other => AppError::Unexpected(anyhow::Error::new(other)),
+        }
+    }
+}
+
+// --- backlog ---
+
+impl From<BacklogError> for AppError {
+    fn from(e: BacklogError) -> Self {
+        match (&e, e.message()) {
+            (BacklogError::NotFound(_), _) => AppError::NotFound,
+            (BacklogError::KeyTaken(_) | BacklogError::LinkExists, Some(m)) => {
+                AppError::Conflict(m)
+            }
+            (_, Some(m)) => AppError::BadRequest(m),
+            _ => match e {
+                BacklogError::Storage(s) => s.into(),
+                other => AppError::Unexpected(anyhow::Error::new(other)),
+            },
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod backlog;
 pub mod designer;
 pub mod fieldwork;
 pub mod health;

@@ -176,6 +176,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(super::handlers::results::show_results),
         );
     analyses(cfg);
+    backlog_routes(cfg);
+}
+
+/// The backlog's candidate areas and their catalogue (issue 14 item 1).
+fn backlog_routes(cfg: &mut web::ServiceConfig) {
+    use super::handlers::backlog;
+    cfg.route("/backlog/areas", web::get().to(backlog::list_areas))
+        .route("/backlog/areas", web::post().to(backlog::create_area))
+        .route("/backlog/new", web::get().to(backlog::new_area))
+        .route("/backlog/areas/{key}", web::get().to(backlog::show_area))
+        .route("/backlog/areas/{key}", web::post().to(backlog::save_area))
+        .route(
+            "/backlog/areas/{key}/edit",
+            web::get().to(backlog::edit_area),
+        )
+        .route(
+            "/backlog/areas/{key}/status",
+            web::post().to(backlog::change_status),
+        )
+        .route(
+            "/backlog/areas/{key}/links",
+            web::post().to(backlog::link_question),
+        )
+        .route(
+            "/backlog/areas/{key}/links/{id}/delete",
+            web::post().to(backlog::unlink_question),
+        )
+        .service(
+            web::resource("/backlog/catalogue")
+                .app_data(web::PayloadConfig::new(backlog::MAX_UPLOAD_BYTES))
+                .route(web::get().to(backlog::show_catalogue))
+                .route(web::post().to(backlog::import_catalogue)),
+        )
+        .route(
+            "/backlog/catalogue.{ext}",
+            web::get().to(backlog::download_catalogue),
+        );
 }
 
 /// The analyses pages of a version's results (issue 13 items 4–8).

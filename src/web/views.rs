@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod backlog;
 pub mod charts;
 pub mod designer;
 pub mod error;

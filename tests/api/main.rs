@@ -10,6 +10,7 @@ mod access;
 mod admin;
 mod analyses;
 mod auth;
+mod backlog;
 mod designer;
 mod fieldwork;
 mod helpers;

@@ -29,7 +29,7 @@ pub const MAX_SHARED_STRINGS: u64 = 1_000_000;
 
 /// Checks the zip container of a workbook. `Err` is a message for the user naming the part and
 /// the limit; `Ok` means calamine may open it.
-pub(super) fn check_archive(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_archive(bytes: &[u8]) -> Result<(), String> {
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         format!("not a readable .xlsx workbook (an XLSForm must be an Excel .xlsx file): {e}")
     })?;

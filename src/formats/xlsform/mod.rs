@@ -28,6 +28,9 @@ mod import;
 
 use std::fmt;
 
+/// The zip check every workbook upload goes through before calamine opens it (the backlog
+/// catalogue reads workbooks too).
+pub(crate) use bounded::check_archive;
 pub use bounded::{MAX_ENTRIES, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_TOTAL_BYTES};
 pub use export::export;
 pub use import::import;

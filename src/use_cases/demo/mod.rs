@@ -11,6 +11,7 @@
 //! that the instance holds the demo: the web pages show a banner, and seeding twice is refused.
 
 pub mod answers;
+pub mod backlog;
 pub mod population;
 
 use std::collections::HashMap;
@@ -67,6 +68,8 @@ pub struct DemoReport {
     pub responses: Vec<(String, usize)>,
     /// Accounts created now (an existing username is left alone).
     pub accounts: Vec<DemoAccount>,
+    /// Candidate e-service areas of the backlog created.
+    pub areas: usize,
 }
 
 impl DemoReport {
@@ -97,6 +100,9 @@ pub enum DemoError {
     /// The shipped population table did not load (a bug in the shipped file).
     #[error(transparent)]
     Population(#[from] crate::use_cases::results::population::PopulationError),
+    /// A demo backlog area did not store (a bug in the shipped areas).
+    #[error(transparent)]
+    Backlog(#[from] crate::use_cases::backlog::BacklogError),
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -193,6 +199,7 @@ pub fn seed(
             population::TABLE_NAME,
             population::POPULATION_CSV,
         )?;
+        report.areas = backlog::seed(c, actor)?;
         report.accounts = demo_accounts(c, argon2, actor)?;
         let today = storage::now().date().to_string();
         storage::meta::get_or_insert_with(c, SEEDED_KEY, || today)?;

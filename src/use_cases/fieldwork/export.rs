@@ -22,16 +22,8 @@ pub const SAMPLE_CSV_HEADER: [&str; 10] = [
     "access_code",
 ];
 
-/// A cell a spreadsheet will not evaluate: text starting with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return gets a leading apostrophe (OWASP's advice on CSV injection). Numbers are
-/// written by us and never pass through here.
-pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
+/// Spreadsheet formulas are neutralised by the one shared helper.
+pub use crate::formats::cells::neutralise;
 
 /// The units of sample `sample_id` of survey `survey_key` as CSV bytes (UTF-8 with a header),
 /// and an audit entry naming the sample and how many rows left.
@@ -84,18 +76,4 @@ pub fn sample_csv(
         )?;
         Ok(bytes)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::neutralise;
-
-    #[test]
-    fn cells_a_spreadsheet_would_evaluate_are_neutralised() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("+46 8 123"), "'+46 8 123");
-        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("-1"), "'-1");
-        assert_eq!(neutralise("Anna Andersson"), "Anna Andersson");
-    }
 }

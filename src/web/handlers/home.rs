@@ -48,6 +48,7 @@ pub async fn show_staff_home(
         receipts: Designers::allows(role),
         interview: Interviewers::allows(role),
         results: ResultReaders::allows(role),
+        backlog: ResultReaders::allows(role),
     };
     let with_fieldwork = can.fieldwork;
     let surveys = state

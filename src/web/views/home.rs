@@ -130,6 +130,8 @@ pub struct StaffLinks {
     pub interview: bool,
     /// The results pages.
     pub results: bool,
+    /// The backlog's candidate areas (read; editing follows the designer policy).
+    pub backlog: bool,
 }
 
 fn status_label(l: crate::web::i18n::Lang, s: VersionStatus) -> &'static str {
@@ -152,6 +154,14 @@ pub fn staff(ctx: &PageCtx, can: &StaffLinks, surveys: &[StaffSurvey]) -> Markup
             can.results,
             "/results",
             l.t("Resultat och analyser", "Results and analyses"),
+        ),
+        (
+            can.backlog,
+            "/backlog/areas",
+            l.t(
+                "Kandidatområden för e-tjänster",
+                "Candidate e-service areas",
+            ),
         ),
         (
             can.design,
