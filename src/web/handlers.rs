@@ -4,6 +4,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod backlog;
+pub mod backlog_rank;
 pub mod designer;
 pub mod fieldwork;
 pub mod health;

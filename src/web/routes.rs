@@ -182,6 +182,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The backlog's candidate areas and their catalogue (issue 14 item 1).
 fn backlog_routes(cfg: &mut web::ServiceConfig) {
     use super::handlers::backlog;
+    use super::handlers::backlog_rank;
+    cfg.route("/backlog", web::get().to(backlog_rank::show))
+        .route("/backlog/report", web::get().to(backlog_rank::report))
+        .route(
+            "/backlog/areas/{key}/evidence",
+            web::get().to(backlog_rank::evidence),
+        );
     cfg.route("/backlog/areas", web::get().to(backlog::list_areas))
         .route("/backlog/areas", web::post().to(backlog::create_area))
         .route("/backlog/new", web::get().to(backlog::new_area))

@@ -4,6 +4,7 @@
 //! them (the web edge decides who calls what). Every change is audited in its own transaction.
 
 pub mod catalogue;
+pub mod ranking;
 
 use std::collections::HashMap;
 
