@@ -11,6 +11,7 @@ mod admin;
 mod analyses;
 mod auth;
 mod backlog;
+mod backlog_ranking;
 mod designer;
 mod fieldwork;
 mod helpers;

@@ -316,7 +316,9 @@ pub struct RankedBacklog {
 type LinkMap = BTreeMap<LinkRole, (String, String)>;
 
 fn to_channels(a: &Area) -> (Channels<f64>, Channels<f64>) {
-    let m = |c: Channel| a.channel_mix.share(c);
+    // Stored in percent summing to 100 ± 1 (rounding); the benefit wants shares summing to 1.
+    let total: f64 = Channel::ALL.iter().map(|&c| a.channel_mix.share(c)).sum();
+    let m = |c: Channel| a.channel_mix.share(c) / total;
     let h = |c: Channel| a.handling_minutes.minutes(c);
     (
         Channels {
