@@ -326,3 +326,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     backlog_status_history,
     backlog_area_links,
 );
+
+diesel::table! {
+    /// Published backlog rankings, each with all its inputs as JSON.
+    backlog_snapshots (id) {
+        id -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+        seed -> BigInt,
+        content -> Text,
+    }
+}

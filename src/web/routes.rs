@@ -188,6 +188,23 @@ fn backlog_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/backlog/areas/{key}/evidence",
             web::get().to(backlog_rank::evidence),
+        )
+        .route("/backlog/publish", web::post().to(backlog_rank::publish))
+        .route(
+            "/backlog/snapshots",
+            web::get().to(backlog_rank::list_snapshots),
+        )
+        .route(
+            "/backlog/snapshots/compare",
+            web::get().to(backlog_rank::compare_snapshots),
+        )
+        .route(
+            "/backlog/snapshots/{id}",
+            web::get().to(backlog_rank::show_snapshot),
+        )
+        .route(
+            "/backlog/snapshots/{id}/export/{kind}",
+            web::get().to(backlog_rank::export_snapshot),
         );
     cfg.route("/backlog/areas", web::get().to(backlog::list_areas))
         .route("/backlog/areas", web::post().to(backlog::create_area))

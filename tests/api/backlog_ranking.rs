@@ -182,3 +182,90 @@ async fn an_interviewer_gets_403_and_a_visitor_the_login_page() {
         .unwrap()
         .starts_with("/login?next="));
 }
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[actix_web::test]
+async fn a_published_snapshot_is_shown_compared_with_a_later_one_and_exported() {
+    let app = app_as("researcher").await;
+    let res = app.post_form("/backlog", "/backlog/publish", &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let first = location(&res);
+    assert!(first.starts_with("/backlog/snapshots/"), "{first}");
+    // A later publication with reach weighted far more.
+    let res = app
+        .post_form("/backlog", "/backlog/publish", &[("w_reach", "5")])
+        .await;
+    let second = location(&res);
+    assert_ne!(first, second);
+    assert_eq!(app.audit_actions("backlog.snapshot_published"), 2);
+
+    let (status, page) = app.get_html(&first).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Ansöka om förskoleplats") && page.contains("person"));
+
+    let (a, b) = (
+        first.trim_start_matches("/backlog/snapshots/"),
+        second.trim_start_matches("/backlog/snapshots/"),
+    );
+    let (status, cmp) = app
+        .get_html(&format!("/backlog/snapshots/compare?a={a}&b={b}"))
+        .await;
+    assert_eq!(status, 200, "{cmp}");
+    assert!(
+        cmp.contains("Vikt för Räckvidd"),
+        "the weight change is named: {cmp}"
+    );
+
+    let res = app.get(&format!("{first}/export/csv")).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let csv = res.text().await.unwrap();
+    assert!(csv.contains("rank,key,name_sv") && csv.contains("preschool"));
+    let res = app.get(&format!("{first}/export/xlsx")).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+    assert_eq!(app.audit_actions("backlog.snapshot_exported"), 2);
+}
+
+#[actix_web::test]
+async fn identical_inputs_and_seed_give_identical_snapshot_content() {
+    let app = app_as("admin").await;
+    let mut conn = app.db.get().unwrap();
+    let cache = ResultsCache::new();
+    let settings = RankingSettings::default();
+    let publish = |conn: &mut _| {
+        insikt::use_cases::backlog::snapshots::publish(conn, &cache, Actor::SYSTEM, &settings)
+            .unwrap()
+    };
+    let (a, b) = (publish(&mut conn), publish(&mut conn));
+    let get = |conn: &mut _, id: &str| {
+        insikt::use_cases::backlog::snapshots::get(conn, id)
+            .unwrap()
+            .unwrap()
+    };
+    let (a, b) = (get(&mut conn, &a), get(&mut conn, &b));
+    assert_eq!(a.content, b.content);
+    let cmp = insikt::use_cases::backlog::snapshots::compare(&a.ranked, &b.ranked);
+    assert!(cmp.input_changes.is_empty());
+    // Another seed changes the recorded inputs.
+    let other = RankingSettings {
+        seed: 15,
+        ..RankingSettings::default()
+    };
+    let c =
+        insikt::use_cases::backlog::snapshots::publish(&mut conn, &cache, Actor::SYSTEM, &other)
+            .unwrap();
+    let c = get(&mut conn, &c);
+    assert_ne!(a.content, c.content);
+}
+
+#[actix_web::test]
+async fn only_researchers_and_admins_publish() {
+    let app = app_as("manager").await;
+    let res = app.post_form("/backlog", "/backlog/publish", &[]).await;
+    assert_eq!(res.status().as_u16(), 403);
+    let app = app_as("interviewer").await;
+    assert_eq!(app.get_html("/backlog/snapshots").await.0, 403);
+}

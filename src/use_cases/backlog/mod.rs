@@ -5,6 +5,7 @@
 
 pub mod catalogue;
 pub mod ranking;
+pub mod snapshots;
 
 use std::collections::HashMap;
 

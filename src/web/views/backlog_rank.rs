@@ -1,15 +1,18 @@
 //! The management view of the ranked backlog (`/backlog`), an area's evidence page with the benefit
 //! calculation step by step, and the one-page printable report. Every chart is an accessible SVG
-//! with the same figures in a table beside it; nothing needs JavaScript.
+//! with the same figures in a table beside it; nothing needs JavaScript. Published snapshots are
+//! listed, shown with the same body, compared and exported.
 
 use maud::{html, Markup};
 
 use super::charts::percent;
-use super::layout;
+use super::layout::{self, csrf_field};
 use crate::domain::lang::Msg;
+use crate::domain::local_time::display_short;
 use crate::use_cases::backlog::ranking::{
-    criterion_label, status_label, Figure, RankedArea, RankedBacklog,
+    criterion_label, status_label, Figure, RankedArea, RankedBacklog, RankingSettings, CRITERIA,
 };
+use crate::use_cases::backlog::snapshots::{Comparison, Snapshot};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
 use analysis::backlog::{ExplanationStep, Payback, StepKind, ThreeWay};
@@ -259,8 +262,30 @@ fn ranked_body(r: &RankedBacklog, l: Lang, report: bool) -> Markup {
     }
 }
 
+/// The publish form (researchers and admins): criteria weights and the cost per e-service contact.
+fn publish_form(ctx: &PageCtx) -> Markup {
+    let l = ctx.lang;
+    let d = RankingSettings::default();
+    html! {
+        form method="post" action="/backlog/publish" class="stack" {
+            (csrf_field(&ctx.csrf))
+            fieldset {
+                legend { (l.t("Publicera backloggen (fryser rangordningen med alla indata)", "Publish the backlog (freezes the ranking with all its inputs)")) }
+                @for (i, (name, _)) in CRITERIA.iter().enumerate() {
+                    @let id = format!("w_{name}");
+                    label for=(id) { (l.t("Vikt", "Weight")) ": " (l.pick(&criterion_label(name))) }
+                    input type="text" inputmode="decimal" id=(id) name=(id) value=(d.weights[i]);
+                }
+                label for="sek_per_eservice_contact" { (l.t("Kr per e-tjänstekontakt", "SEK per e-service contact")) }
+                input type="text" inputmode="decimal" id="sek_per_eservice_contact" name="sek_per_eservice_contact" value=(d.sek_per_eservice_contact);
+            }
+            button type="submit" { (l.t("Publicera", "Publish")) }
+        }
+    }
+}
+
 /// `GET /backlog`: the ranked backlog for management.
-pub fn ranked(ctx: &PageCtx, r: &RankedBacklog) -> Markup {
+pub fn ranked(ctx: &PageCtx, r: &RankedBacklog, can_publish: bool) -> Markup {
     let l = ctx.lang;
     let title = l.t(
         "Prioriterad e-tjänstebacklogg",
@@ -277,10 +302,125 @@ pub fn ranked(ctx: &PageCtx, r: &RankedBacklog) -> Markup {
                 "Områdena rangordnade efter behov, räckvidd, nytta, kostnad och genomförbarhet. Rangintervallet visar hur mycket rangen kan variera med urvalet; områden utan enkätunderlag rangordnas på de fasta kriterierna.",
                 "The areas ranked by need, reach, benefit, cost and feasibility. The rank interval shows how much the rank could vary with the sample; areas without survey evidence are ranked on the fixed criteria."
             )) }
-            p { a href="/backlog/report" { (l.t("Utskriftsvänlig rapport (en A4-sida)", "Printable report (one A4 page)")) } }
+            p { a href="/backlog/report" { (l.t("Utskriftsvänlig rapport (en A4-sida)", "Printable report (one A4 page)")) }
+                " · " a href="/backlog/snapshots" { (l.t("Publicerade ögonblicksbilder", "Published snapshots")) } }
             (ranked_body(r, l, false))
             h2 { (l.t("Antaganden", "Assumptions")) }
             (assumptions(r, l))
+            @if can_publish { (publish_form(ctx)) }
+        },
+    )
+}
+
+/// `GET /backlog/snapshots`: the published snapshots and the compare form.
+pub fn snapshots(ctx: &PageCtx, list: &[Snapshot], can_publish: bool) -> Markup {
+    let l = ctx.lang;
+    let title = l.t("Publicerade backloggar", "Published backlogs");
+    layout::page(
+        ctx,
+        title,
+        html! {
+            p class="breadcrumb" { a href="/backlog" { (l.t("Backlogg", "Backlog")) } }
+            h1 { (title) }
+            @if list.is_empty() {
+                p { (l.t("Ingen backlogg är publicerad ännu.", "No backlog has been published yet.")) }
+            } @else {
+                table class="data" {
+                    caption { (l.t("Ögonblicksbilder, senaste först", "Snapshots, newest first")) }
+                    thead { tr {
+                        th scope="col" { (l.t("Publicerad", "Published")) }
+                        th scope="col" { (l.t("Av", "By")) }
+                        th scope="col" { (l.t("Etta", "First")) }
+                        th scope="col" { (l.t("Export", "Export")) }
+                    } }
+                    tbody { @for s in list { tr {
+                        th scope="row" { a href={ "/backlog/snapshots/" (s.id) } { (display_short(s.published_at, &ctx.zone)) } }
+                        td { (s.published_by) }
+                        td { @if let Some(a) = s.ranked.areas.first() { (name(a, l)) } }
+                        td { a href={ "/backlog/snapshots/" (s.id) "/export/csv" } { "CSV" } " · "
+                             a href={ "/backlog/snapshots/" (s.id) "/export/xlsx" } { "XLSX" } }
+                    } } }
+                }
+                @if list.len() > 1 {
+                    form method="get" action="/backlog/snapshots/compare" class="stack" {
+                        h2 { (l.t("Jämför två ögonblicksbilder", "Compare two snapshots")) }
+                        label for="cmp-a" { (l.t("Äldre", "Older")) }
+                        select id="cmp-a" name="a" { @for (i, s) in list.iter().enumerate() {
+                            option value=(s.id) selected[i == 1] { (display_short(s.published_at, &ctx.zone)) " – " (s.published_by) }
+                        } }
+                        label for="cmp-b" { (l.t("Nyare", "Newer")) }
+                        select id="cmp-b" name="b" { @for (i, s) in list.iter().enumerate() {
+                            option value=(s.id) selected[i == 0] { (display_short(s.published_at, &ctx.zone)) " – " (s.published_by) }
+                        } }
+                        button type="submit" { (l.t("Jämför", "Compare")) }
+                    }
+                }
+            }
+            @if can_publish { (publish_form(ctx)) }
+        },
+    )
+}
+
+/// `GET /backlog/snapshots/{id}`: a frozen ranking with who published it and when.
+pub fn snapshot(ctx: &PageCtx, s: &Snapshot) -> Markup {
+    let l = ctx.lang;
+    let title = l.t("Publicerad backlogg", "Published backlog");
+    layout::page(
+        ctx,
+        title,
+        html! {
+            p class="breadcrumb" { a href="/backlog" { (l.t("Backlogg", "Backlog")) } " › "
+                a href="/backlog/snapshots" { (l.t("Publicerade", "Published")) } }
+            h1 { (title) }
+            p { (l.t("Publicerad", "Published")) " " (display_short(s.published_at, &ctx.zone)) " "
+                (l.t("av", "by")) " " (s.published_by) ". "
+                a href={ "/backlog/snapshots/" (s.id) "/export/csv" } { (l.t("Ladda ned CSV", "Download CSV")) } " · "
+                a href={ "/backlog/snapshots/" (s.id) "/export/xlsx" } { (l.t("Ladda ned XLSX", "Download XLSX")) } }
+            (ranked_body(&s.ranked, l, false))
+            h2 { (l.t("Antaganden", "Assumptions")) }
+            (assumptions(&s.ranked, l))
+        },
+    )
+}
+
+/// `GET /backlog/snapshots/compare`: rank moves and the inputs that differ.
+pub fn comparison(ctx: &PageCtx, old: &Snapshot, new: &Snapshot, c: &Comparison) -> Markup {
+    let l = ctx.lang;
+    let title = l.t("Jämförelse av backloggar", "Backlogs compared");
+    let rank = |r: Option<usize>| r.map_or("–".to_owned(), |r| r.to_string());
+    layout::page(
+        ctx,
+        title,
+        html! {
+            p class="breadcrumb" { a href="/backlog/snapshots" { (l.t("Publicerade", "Published")) } }
+            h1 { (title) }
+            p { (display_short(old.published_at, &ctx.zone)) " → " (display_short(new.published_at, &ctx.zone)) }
+            table class="data" {
+                caption { (l.t("Rangförändringar", "Rank moves")) }
+                thead { tr {
+                    th scope="col" { (l.t("Område", "Area")) }
+                    th scope="col" { (l.t("Förut", "Before")) }
+                    th scope="col" { (l.t("Nu", "Now")) }
+                    th scope="col" { (l.t("Flytt", "Move")) }
+                } }
+                tbody { @for m in &c.moves { tr {
+                    th scope="row" { (l.pick(&m.name)) }
+                    td { (rank(m.from)) } td { (rank(m.to)) }
+                    td { @match (m.from, m.to) {
+                        (Some(a), Some(b)) if b < a => { "↑ " (a - b) " " (l.t("upp", "up")) }
+                        (Some(a), Some(b)) if b > a => { "↓ " (b - a) " " (l.t("ned", "down")) }
+                        (Some(_), Some(_)) => { (l.t("oförändrad", "unchanged")) }
+                        (None, _) => { (l.t("ny", "new")) }
+                        (_, None) => { (l.t("borttagen", "removed")) }
+                    } }
+                } } }
+            }
+            h2 { (l.t("Indata som skiljer sig", "Inputs that differ")) }
+            @if c.input_changes.is_empty() {
+                p { (l.t("Inga: samma indata och samma frö.", "None: the same inputs and the same seed.")) }
+            } @else {
+                ul { @for m in &c.input_changes { li { (l.pick(m)) } } }
+            }
         },
     )
 }
