@@ -22,6 +22,10 @@ use analysis::backlog::{
     Combine, Criterion, CriterionSource, Direction, HandlingTime, RankUncertaintyOptions, Ratio,
     ShareInterval, SurveyMeasure, DEFAULT_FACTORS,
 };
+/// The benefit's parts the pages show (so the web layer never names the analysis crate).
+pub use analysis::backlog::{
+    Channel as BenefitChannel, ExplanationStep, Payback, StepKind, ThreeWay,
+};
 use analysis::{Column, Design, Estimate, DONT_KNOW};
 
 use crate::domain::backlog::{Area, Channel, LinkRole, Status};

@@ -103,6 +103,9 @@ pub enum DemoError {
     /// A demo backlog area did not store (a bug in the shipped areas).
     #[error(transparent)]
     Backlog(#[from] crate::use_cases::backlog::BacklogError),
+    /// The demo backlog could not be ranked and published (a bug in the shipped data).
+    #[error(transparent)]
+    Ranking(#[from] crate::use_cases::backlog::ranking::RankingError),
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -200,6 +203,13 @@ pub fn seed(
             population::POPULATION_CSV,
         )?;
         report.areas = backlog::seed(c, actor)?;
+        // One published ranking with the default settings: a manager who logs in sees it at once.
+        crate::use_cases::backlog::snapshots::publish(
+            c,
+            &crate::use_cases::results::cache::ResultsCache::new(),
+            actor,
+            &crate::use_cases::backlog::ranking::RankingSettings::default(),
+        )?;
         report.accounts = demo_accounts(c, argon2, actor)?;
         let today = storage::now().date().to_string();
         storage::meta::get_or_insert_with(c, SEEDED_KEY, || today)?;

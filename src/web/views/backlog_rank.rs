@@ -10,12 +10,12 @@ use super::layout::{self, csrf_field};
 use crate::domain::lang::Msg;
 use crate::domain::local_time::display_short;
 use crate::use_cases::backlog::ranking::{
-    criterion_label, status_label, Figure, RankedArea, RankedBacklog, RankingSettings, CRITERIA,
+    criterion_label, status_label, BenefitChannel, ExplanationStep, Figure, Payback, RankedArea,
+    RankedBacklog, RankingSettings, StepKind, ThreeWay, CRITERIA,
 };
 use crate::use_cases::backlog::snapshots::{Comparison, Snapshot};
 use crate::web::forms::PageCtx;
 use crate::web::i18n::Lang;
-use analysis::backlog::{ExplanationStep, Payback, StepKind, ThreeWay};
 
 const WIDTH: f64 = 320.0;
 
@@ -445,11 +445,11 @@ pub fn report(ctx: &PageCtx, r: &RankedBacklog) -> Markup {
 fn step_words(s: &ExplanationStep, l: Lang) -> String {
     let ch = s.channel.map(|c| {
         let m = match c {
-            analysis::backlog::Channel::Phone => Msg::fixed("telefon", "phone"),
-            analysis::backlog::Channel::Email => Msg::fixed("e-post", "e-mail"),
-            analysis::backlog::Channel::Letter => Msg::fixed("brev", "letter"),
-            analysis::backlog::Channel::Visit => Msg::fixed("besök", "visit"),
-            analysis::backlog::Channel::EService => Msg::fixed("e-tjänst", "e-service"),
+            BenefitChannel::Phone => Msg::fixed("telefon", "phone"),
+            BenefitChannel::Email => Msg::fixed("e-post", "e-mail"),
+            BenefitChannel::Letter => Msg::fixed("brev", "letter"),
+            BenefitChannel::Visit => Msg::fixed("besök", "visit"),
+            BenefitChannel::EService => Msg::fixed("e-tjänst", "e-service"),
         };
         l.pick(&m).to_owned()
     });
