@@ -103,7 +103,7 @@ pub fn list(ctx: &PageCtx, areas: &[AreaSummary], can_edit: bool) -> Markup {
     )
 }
 
-fn name<'a>(l: Lang, s: &'a StoredArea) -> &'a str {
+fn name(l: Lang, s: &StoredArea) -> &str {
     match l {
         Lang::Sv => &s.area.name_sv,
         Lang::En => &s.area.name_en,

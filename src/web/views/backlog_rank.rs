@@ -102,15 +102,14 @@ fn breakdown_chart(r: &RankedBacklog, l: Lang) -> Markup {
             @for (i, a) in r.areas.iter().enumerate() {
                 @let y = i as f64 * row;
                 text x="0" y=(y + 11.0) class="chart-label" { (a.rank) ". " (name(a, l)) }
-                @let mut x = 0.0;
                 @for (j, c) in a.contributions.iter().enumerate() {
+                    @let x: f64 = a.contributions[..j].iter().map(|c| c.max(0.0) * scale).sum();
                     @let w = c.max(0.0) * scale;
                     rect x=(format!("{x:.2}")) y=(y + 15.0) width=(format!("{w:.2}")) height="14"
                         class=(format!("seg seg-{}", j % 5));
                     @if w > 12.0 {
                         text x=(format!("{:.2}", x + w / 2.0)) y=(y + 26.0) class="seg-text" text-anchor="middle" { (j + 1) }
                     }
-                    @let _ = { x += w; };
                 }
                 text x=(format!("{:.2}", scale + 4.0)) y=(y + 26.0) class="chart-value" { (dec(a.score, 2, l)) }
             }
