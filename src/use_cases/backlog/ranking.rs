@@ -536,7 +536,17 @@ pub fn rank(
     settings.check()?;
     let stored = storage::backlog::list_areas(conn)?;
     if stored.is_empty() {
-        return Err(RankingError::NoAreas);
+        // Nothing to rank: an empty backlog (the page says so), not an error.
+        return Ok(RankedBacklog {
+            settings: settings.clone(),
+            survey: None,
+            weighting: ("design".to_owned(), None),
+            criteria: CRITERIA.iter().map(|(n, _)| (*n).to_owned()).collect(),
+            weights: Vec::new(),
+            areas: Vec::new(),
+            dropped_replicates: 0,
+            ignored_links: Vec::new(),
+        });
     }
     let mut all_links = Vec::with_capacity(stored.len());
     let mut votes: BTreeMap<(String, u32), usize> = BTreeMap::new();

@@ -58,6 +58,9 @@ pub fn publish(
     settings: &RankingSettings,
 ) -> Result<String, RankingError> {
     let ranked = ranking::rank(conn, cache, settings)?;
+    if ranked.areas.is_empty() {
+        return Err(RankingError::NoAreas);
+    }
     let content = content_of(&ranked)?;
     storage::transaction(conn, |c| {
         let id = storage::backlog_snapshots::insert(c, actor.name, settings.seed, &content)?;

@@ -303,10 +303,14 @@ pub fn ranked(ctx: &PageCtx, r: &RankedBacklog, can_publish: bool) -> Markup {
             )) }
             p { a href="/backlog/report" { (l.t("Utskriftsvänlig rapport (en A4-sida)", "Printable report (one A4 page)")) }
                 " · " a href="/backlog/snapshots" { (l.t("Publicerade ögonblicksbilder", "Published snapshots")) } }
-            (ranked_body(r, l, false))
-            h2 { (l.t("Antaganden", "Assumptions")) }
-            (assumptions(r, l))
-            @if can_publish { (publish_form(ctx)) }
+            @if r.areas.is_empty() {
+                p { (l.t("Det finns inga kandidatområden att rangordna ännu.", "There are no candidate areas to rank yet.")) }
+            } @else {
+                (ranked_body(r, l, false))
+                h2 { (l.t("Antaganden", "Assumptions")) }
+                (assumptions(r, l))
+                @if can_publish { (publish_form(ctx)) }
+            }
         },
     )
 }
