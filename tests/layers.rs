@@ -195,7 +195,7 @@ fn use_cases_formats_domain_and_auth_know_nothing_of_actix_or_maud() {
 }
 
 #[test]
-fn only_results_fieldwork_draws_and_the_command_line_use_the_analysis_crate() {
+fn only_results_fieldwork_backlog_draws_and_the_command_line_use_the_analysis_crate() {
     let found: Vec<String> = sources()
         .into_iter()
         .filter(|(_, _, code)| code.contains("analysis::"))
@@ -203,8 +203,8 @@ fn only_results_fieldwork_draws_and_the_command_line_use_the_analysis_crate() {
         .filter(|p| {
             !(p.starts_with("use_cases/results")
                 || p.starts_with("use_cases/fieldwork")
-                // The follow-up computes a frozen prediction with the benefit calculation.
-                || p.starts_with("use_cases/backlog/followup")
+                // The backlog (ranking, benefit, follow-up) calls the decision maths.
+                || p.starts_with("use_cases/backlog")
                 || p.starts_with("cli/"))
         })
         .collect();

@@ -3,6 +3,7 @@
 //! with maud), and reports what it could not read by file, sheet, row and field.
 
 pub mod backlog_catalogue;
+pub mod backlog_snapshot;
 pub mod cells;
 pub mod email;
 pub mod letters;

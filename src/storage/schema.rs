@@ -358,3 +358,14 @@ diesel::table! {
         recorded_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// Published backlog rankings, each with all its inputs as JSON.
+    backlog_snapshots (id) {
+        id -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+        seed -> BigInt,
+        content -> Text,
+    }
+}

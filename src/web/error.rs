@@ -282,6 +282,20 @@ impl From<BacklogError> for AppError {
     }
 }
 
+impl From<crate::use_cases::backlog::ranking::RankingError> for AppError {
+    fn from(e: crate::use_cases::backlog::ranking::RankingError) -> Self {
+        use crate::use_cases::backlog::ranking::RankingError;
+        match e {
+            RankingError::Storage(s) => s.into(),
+            RankingError::Results(r) => r.into(),
+            other => match other.message() {
+                Some(m) => AppError::BadRequest(m),
+                None => AppError::Unexpected(anyhow::Error::new(other)),
+            },
+        }
+    }
+}
+
 // --- results ---
 
 impl From<crate::use_cases::results::browse::AnalysesError> for AppError {

@@ -183,6 +183,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The backlog's candidate areas and their catalogue (issue 14 item 1).
 fn backlog_routes(cfg: &mut web::ServiceConfig) {
     use super::handlers::backlog;
+    use super::handlers::backlog_rank;
+    cfg.route("/backlog", web::get().to(backlog_rank::show))
+        .route("/backlog/report", web::get().to(backlog_rank::report))
+        .route(
+            "/backlog/areas/{key}/evidence",
+            web::get().to(backlog_rank::evidence),
+        )
+        .route("/backlog/publish", web::post().to(backlog_rank::publish))
+        .route(
+            "/backlog/snapshots",
+            web::get().to(backlog_rank::list_snapshots),
+        )
+        .route(
+            "/backlog/snapshots/compare",
+            web::get().to(backlog_rank::compare_snapshots),
+        )
+        .route(
+            "/backlog/snapshots/{id}",
+            web::get().to(backlog_rank::show_snapshot),
+        )
+        .route(
+            "/backlog/snapshots/{id}/export/{kind}",
+            web::get().to(backlog_rank::export_snapshot),
+        );
     cfg.route("/backlog/areas", web::get().to(backlog::list_areas))
         .route("/backlog/areas", web::post().to(backlog::create_area))
         .route("/backlog/new", web::get().to(backlog::new_area))

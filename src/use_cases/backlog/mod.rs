@@ -5,6 +5,8 @@
 
 pub mod catalogue;
 pub mod followup;
+pub mod ranking;
+pub mod snapshots;
 
 use std::collections::HashMap;
 

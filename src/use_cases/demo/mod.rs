@@ -107,6 +107,9 @@ pub enum DemoError {
     /// The demo follow-up did not store (a bug in the shipped figures).
     #[error(transparent)]
     Followup(#[from] crate::use_cases::backlog::followup::FollowupError),
+    /// The demo backlog could not be ranked and published (a bug in the shipped data).
+    #[error(transparent)]
+    Ranking(#[from] crate::use_cases::backlog::ranking::RankingError),
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -205,6 +208,13 @@ pub fn seed(
         )?;
         report.areas = backlog::seed(c, actor)?;
         followup::seed(c, actor)?;
+        // One published ranking with the default settings: a manager who logs in sees it at once.
+        crate::use_cases::backlog::snapshots::publish(
+            c,
+            &crate::use_cases::results::cache::ResultsCache::new(),
+            actor,
+            &crate::use_cases::backlog::ranking::RankingSettings::default(),
+        )?;
         report.accounts = demo_accounts(c, argon2, actor)?;
         let today = storage::now().date().to_string();
         storage::meta::get_or_insert_with(c, SEEDED_KEY, || today)?;

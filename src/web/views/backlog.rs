@@ -64,6 +64,7 @@ pub fn list(ctx: &PageCtx, areas: &[AreaSummary], can_edit: bool) -> Markup {
                 @if can_edit {
                     li { a href="/backlog/new" { (l.t("Nytt område", "New area")) } }
                 }
+                li { a href="/backlog" { (l.t("Den prioriterade backloggen", "The prioritised backlog")) } }
                 li { a href="/backlog/catalogue" { (l.t("Importera och exportera katalogen (CSV, XLSX)", "Import and export the catalogue (CSV, XLSX)")) } }
                 li { a href="/backlog/followup" { (l.t("Nyttohemtagning: förutsagt mot utfall för lanserade e-tjänster", "Benefits follow-up: predicted against realised for launched e-services")) } }
             }

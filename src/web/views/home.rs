@@ -157,6 +157,14 @@ pub fn staff(ctx: &PageCtx, can: &StaffLinks, surveys: &[StaffSurvey]) -> Markup
         ),
         (
             can.backlog,
+            "/backlog",
+            l.t(
+                "Prioriterad e-tjänstebacklogg",
+                "Prioritised e-service backlog",
+            ),
+        ),
+        (
+            can.backlog,
             "/backlog/areas",
             l.t(
                 "Kandidatområden för e-tjänster",
