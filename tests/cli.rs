@@ -319,7 +319,7 @@ fn insikt_demo_seeds_a_fresh_database_and_refuses_a_second_time() {
         "it-habits v1",
         "it-habits v2",
         "eservice-needs v1",
-        "16 candidate e-service areas in the backlog",
+        "16 candidate e-service areas, ranked with one published snapshot",
         "username: researcher",
         "username: interviewer",
     ] {

@@ -47,7 +47,7 @@ pub fn print_report(report: &DemoReport, login_url: Option<&str>) {
     );
     if report.areas > 0 {
         println!(
-            "  {} candidate e-service areas in the backlog (/backlog/areas).",
+            "  {} candidate e-service areas, ranked with one published snapshot (/backlog).",
             report.areas
         );
     }
