@@ -78,3 +78,43 @@ test('backlog catalogue and benefits follow-up pages, and a follow-up by keyboar
   assert.match(await page.locator('main').innerText(), /Sammanlagd realiserad besparing/);
   await checkPage(t, page, 'backlog-followup-summary');
 });
+
+// The management view as the demo manager sees it: the ranked backlog with its score-breakdown
+// and rank-interval charts, an area's evidence page (reached with the keyboard alone), the
+// printable report and the published snapshot — axe-core, 320 px and screenshots for each.
+test('the management view, an evidence page reached by keyboard, the report and a snapshot', async (t) => {
+  assert.ok(app.accounts.manager, 'the demo prints the manager account');
+  const page = await browser.newPage();
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel('Användarnamn').fill('manager');
+  await page.getByLabel('Lösenord').fill(app.accounts.manager);
+  await press(page, 'Logga in');
+
+  await page.goto(`${app.url}/backlog`);
+  assert.ok((await page.locator('svg.chart').count()) >= 2, 'the breakdown and rank-interval charts');
+  const evidence = page.locator('a[href$="/evidence"]');
+  assert.ok((await evidence.count()) >= 10, 'every ranked area links its evidence');
+  await checkPage(t, page, 'backlog-management');
+
+  // Keyboard only: Tab to the first area's evidence link and follow it with Enter.
+  const href = await evidence.first().getAttribute('href');
+  let reached = false;
+  for (let i = 0; i < 300 && !reached; i += 1) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate((h) => document.activeElement
+      && document.activeElement.getAttribute('href') === h, href);
+  }
+  assert.ok(reached, `Tab reaches ${href}`);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  assert.ok(page.url().endsWith(href), `Enter opened ${href}`);
+  await checkPage(t, page, 'backlog-evidence');
+
+  await page.goto(`${app.url}/backlog/report`);
+  await checkPage(t, page, 'backlog-report');
+
+  await page.goto(`${app.url}/backlog/snapshots`);
+  const snapshot = page.locator('tbody th a').first();
+  assert.equal(await page.locator('tbody th a').count(), 1, 'the demo published one snapshot');
+  await Promise.all([page.waitForNavigation(), snapshot.click()]);
+  await checkPage(t, page, 'backlog-snapshot');
+});

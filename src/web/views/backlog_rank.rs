@@ -106,7 +106,7 @@ fn breakdown_chart(r: &RankedBacklog, l: Lang) -> Markup {
                     @let x: f64 = a.contributions[..j].iter().map(|c| c.max(0.0) * scale).sum();
                     @let w = c.max(0.0) * scale;
                     rect x=(format!("{x:.2}")) y=(y + 15.0) width=(format!("{w:.2}")) height="14"
-                        class=(format!("seg seg-{}", j % 5));
+                        class=(format!("seg seg-{}", j % 5)) {}
                     @if w > 12.0 {
                         text x=(format!("{:.2}", x + w / 2.0)) y=(y + 26.0) class="seg-text" text-anchor="middle" { (j + 1) }
                     }
@@ -136,8 +136,8 @@ fn interval_chart(r: &RankedBacklog, l: Lang) -> Markup {
                 @let y = i as f64 * row;
                 text x="0" y=(y + 10.0) class="chart-label" { (a.rank) ". " (name(a, l)) }
                 line x1=(format!("{:.2}", x(a.rank_low))) x2=(format!("{:.2}", x(a.rank_high)))
-                    y1=(y + 20.0) y2=(y + 20.0) class="whisker";
-                circle cx=(format!("{:.2}", x(a.rank))) cy=(y + 20.0) r="4" class="dot";
+                    y1=(y + 20.0) y2=(y + 20.0) class="whisker" {}
+                circle cx=(format!("{:.2}", x(a.rank))) cy=(y + 20.0) r="4" class="dot" {}
                 text x=(format!("{:.2}", scale + 4.0)) y=(y + 24.0) class="chart-value" {
                     (a.rank_low) "–" (a.rank_high)
                 }
