@@ -210,11 +210,23 @@ pub struct BenefitInput {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThreeWay {
     /// At the point estimate of the shift.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "f64_or_nan"))]
     pub point: f64,
     /// Lower limit.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "f64_or_nan"))]
     pub low: f64,
     /// Upper limit.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "f64_or_nan"))]
     pub high: f64,
+}
+
+/// JSON has no NaN or infinity: serde_json writes them as `null` (the payback step of an area that
+/// is never paid back is infinite). Reading `null` back as NaN lets a stored result load again
+/// instead of failing the whole document.
+#[cfg(feature = "serde")]
+fn f64_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 impl ThreeWay {
@@ -306,6 +318,7 @@ pub struct Figure {
     /// Stable key (`volume`, `share`, `shift`, `cost`, `cost_eservice`, …) for the app's catalogue.
     pub name: String,
     /// Its value (at the point estimate).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "f64_or_nan"))]
     pub value: f64,
 }
 
@@ -941,5 +954,21 @@ mod tests {
             .unwrap();
         assert_eq!(total.computation, "73500 + 41400 + 26700 + 32700 = 174300");
         assert_eq!(r.steps.last().unwrap().kind, StepKind::NetPresentValue);
+    }
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_never_paid_back_payback_step_survives_a_json_round_trip() {
+        let mut input = example();
+        input.development_cost = 100_000.0;
+        input.yearly_running_cost = 10_000_000.0;
+        let r = benefit(&input).expect("benefit");
+        let json = serde_json::to_string(&r).expect("to json");
+        let back: BenefitResult = serde_json::from_str(&json).expect("a stored result loads again");
+        assert_eq!(back.steps.len(), r.steps.len());
+        assert!(
+            back.steps.iter().any(|s| s.result.point.is_nan()),
+            "the never-reached payback is a figure JSON cannot hold: {json}"
+        );
+        assert_eq!(back.payback.point, Payback::Never);
     }
 }

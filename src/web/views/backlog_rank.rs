@@ -199,7 +199,7 @@ fn evidence_cells(a: &RankedArea, l: Lang) -> Markup {
 /// The ranked list, the breakdown and the intervals (shared by the page and the report).
 fn ranked_body(r: &RankedBacklog, l: Lang, report: bool) -> Markup {
     html! {
-        table class="data" {
+        div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
             caption { (l.t("Rangordnad backlogg", "Ranked backlog")) }
             thead { tr {
                 th scope="col" { (l.t("Rang", "Rank")) }
@@ -228,10 +228,10 @@ fn ranked_body(r: &RankedBacklog, l: Lang, report: bool) -> Markup {
                 @if !report { td { (evidence_cells(a, l)) } }
                 td { (l.pick(&status_label(&a.status))) }
             } } }
-        }
+        } }
         h2 { (l.t("Poängens delar", "Score breakdown")) }
         (breakdown_chart(r, l))
-        table class="data" {
+        div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
             caption { (l.t("Bidrag per kriterium (vikt × normaliserat värde)", "Contribution per criterion (weight × normalised value)")) }
             thead { tr {
                 th scope="col" { (l.t("Område", "Area")) }
@@ -241,10 +241,10 @@ fn ranked_body(r: &RankedBacklog, l: Lang, report: bool) -> Markup {
                 th scope="row" { (name(a, l)) }
                 @for c in &a.contributions { td { (dec(*c, 3, l)) } }
             } } }
-        }
+        } }
         h2 { (l.t("Hur säker är rangordningen?", "How sure is the ranking?")) }
         (interval_chart(r, l))
-        table class="data" {
+        div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
             caption { (l.t("Rang, medianrang och 90-procentigt rangintervall", "Rank, median rank and 90% rank interval")) }
             thead { tr {
                 th scope="col" { (l.t("Område", "Area")) }
@@ -257,7 +257,7 @@ fn ranked_body(r: &RankedBacklog, l: Lang, report: bool) -> Markup {
                 th scope="row" { (name(a, l)) }
                 td { (a.rank) } td { (a.median_rank) } td { (a.rank_low) "–" (a.rank_high) } td { (a.max_rank_move) }
             } } }
-        }
+        } }
     }
 }
 
@@ -328,7 +328,7 @@ pub fn snapshots(ctx: &PageCtx, list: &[Snapshot], can_publish: bool) -> Markup 
             @if list.is_empty() {
                 p { (l.t("Ingen backlogg är publicerad ännu.", "No backlog has been published yet.")) }
             } @else {
-                table class="data" {
+                div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
                     caption { (l.t("Ögonblicksbilder, senaste först", "Snapshots, newest first")) }
                     thead { tr {
                         th scope="col" { (l.t("Publicerad", "Published")) }
@@ -343,7 +343,7 @@ pub fn snapshots(ctx: &PageCtx, list: &[Snapshot], can_publish: bool) -> Markup 
                         td { a href={ "/backlog/snapshots/" (s.id) "/export/csv" } { "CSV" } " · "
                              a href={ "/backlog/snapshots/" (s.id) "/export/xlsx" } { "XLSX" } }
                     } } }
-                }
+                } }
                 @if list.len() > 1 {
                     form method="get" action="/backlog/snapshots/compare" class="stack" {
                         h2 { (l.t("Jämför två ögonblicksbilder", "Compare two snapshots")) }
@@ -398,7 +398,7 @@ pub fn comparison(ctx: &PageCtx, old: &Snapshot, new: &Snapshot, c: &Comparison)
             p class="breadcrumb" { a href="/backlog/snapshots" { (l.t("Publicerade", "Published")) } }
             h1 { (title) }
             p { (display_short(old.published_at, &ctx.zone)) " → " (display_short(new.published_at, &ctx.zone)) }
-            table class="data" {
+            div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
                 caption { (l.t("Rangförändringar", "Rank moves")) }
                 thead { tr {
                     th scope="col" { (l.t("Område", "Area")) }
@@ -417,7 +417,7 @@ pub fn comparison(ctx: &PageCtx, old: &Snapshot, new: &Snapshot, c: &Comparison)
                         (_, None) => { (l.t("borttagen", "removed")) }
                     } }
                 } } }
-            }
+            } }
             h2 { (l.t("Indata som skiljer sig", "Inputs that differ")) }
             @if c.input_changes.is_empty() {
                 p { (l.t("Inga: samma indata och samma frö.", "None: the same inputs and the same seed.")) }
@@ -515,7 +515,7 @@ pub fn evidence(ctx: &PageCtx, r: &RankedBacklog, a: &RankedArea) -> Markup {
                     "The area has no linked questions in the survey version the ranking uses; on need, reach and benefit it gets the lowest value among the measured areas."
                 )) }
             } @else {
-                table class="data" {
+                div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
                     caption { (l.t("Skattningar med 95 % konfidensintervall", "Estimates with 95% confidence intervals")) }
                     thead { tr { th scope="col" { (l.t("Mått", "Measure")) } th scope="col" { (l.t("Skattning (95 % KI, n)", "Estimate (95% CI, n)")) } } }
                     tbody {
@@ -526,7 +526,7 @@ pub fn evidence(ctx: &PageCtx, r: &RankedBacklog, a: &RankedArea) -> Markup {
                         @if let Some(o) = e.opportunity { tr { th scope="row" { (l.t("Möjlighetspoäng", "Opportunity score")) } td { (dec(o, 2, l)) } } }
                         @if let Some(f) = &e.digital { tr { th scope="row" { (l.t("Andel som föredrar e-tjänst", "Share preferring the e-service")) } td { (share_figure(f)) } } }
                     }
-                }
+                } }
                 @if let Some((k, v)) = &r.survey {
                     p { a href={ "/results/" (k) "/" (v) } { (l.t("Se alla resultat för enkäten", "See all results of the survey")) } }
                 }
@@ -539,7 +539,7 @@ pub fn evidence(ctx: &PageCtx, r: &RankedBacklog, a: &RankedArea) -> Markup {
                         "Flytten till e-tjänsten är andelen som skulle använda den; intervallen nedan följer av dess 95-procentiga konfidensintervall. Belopp i kronor.",
                         "The shift to the e-service is the share who would use it; the intervals below follow from its 95% confidence interval. Amounts in SEK."
                     )) }
-                    table class="data" {
+                    div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
                         caption { (l.t("Så räknades nyttan", "How the benefit was computed")) }
                         thead { tr {
                             th scope="col" { (l.t("Steg", "Step")) }
@@ -553,7 +553,7 @@ pub fn evidence(ctx: &PageCtx, r: &RankedBacklog, a: &RankedArea) -> Markup {
                             td { code { (s.computation) } }
                             td { @if s.kind == StepKind::Payback { (payback(b.payback.point, l)) } @else { (three(&s.result)) } }
                         } } }
-                    }
+                    } }
                     p { (l.t("Nuvärde", "Net present value")) ": " (three(&b.npv)) " kr; "
                         (l.t("återbetalning", "payback")) " " (payback(b.payback.point, l)) }
                 }
