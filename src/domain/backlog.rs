@@ -383,6 +383,15 @@ impl Channel {
 
 /// A decimal read leniently from a person: spaces as thousands separators and a decimal comma
 /// are accepted ("1 234,5").
+/// A per-channel figure: an empty cell means none (0), anything else must be a number.
+fn number_or_zero(field: &'static str, raw: &str) -> Result<f64, FieldError> {
+    if raw.trim().is_empty() {
+        Ok(0.0)
+    } else {
+        number(field, raw)
+    }
+}
+
 fn number(field: &'static str, raw: &str) -> Result<f64, FieldError> {
     let t: String = raw
         .trim()
@@ -459,11 +468,7 @@ impl ChannelMix {
         let mut shares = [0.0; 5];
         for c in Channel::ALL {
             let field = c.share_field();
-            let x = if raw[c.index()].trim().is_empty() {
-                0.0
-            } else {
-                number(field, raw[c.index()])?
-            };
+            let x = number_or_zero(field, raw[c.index()])?;
             if !(0.0..=100.0).contains(&x) {
                 return Err(FieldError::new(
                     field,
@@ -507,11 +512,7 @@ impl HandlingMinutes {
         let mut m = [0.0; 5];
         for c in Channel::ALL {
             let field = c.minutes_field();
-            let x = if raw[c.index()].trim().is_empty() {
-                0.0
-            } else {
-                number(field, raw[c.index()])?
-            };
+            let x = number_or_zero(field, raw[c.index()])?;
             m[c.index()] = x;
         }
         HandlingMinutes::new(m)
