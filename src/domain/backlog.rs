@@ -502,6 +502,13 @@ impl ChannelMix {
     }
 }
 
+/// Shares in percent (in [`Channel::ALL`] order) as fractions that sum to exactly 1: a stored mix
+/// sums to 100 ± 1 after rounding, and the benefit calculation holds shares to a tighter tolerance.
+pub fn fractions(percent: [f64; 5]) -> [f64; 5] {
+    let total: f64 = percent.iter().sum();
+    percent.map(|p| p / total)
+}
+
 /// Handling minutes per errand, by channel (staff time, not the resident's).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HandlingMinutes([f64; 5]);

@@ -109,15 +109,13 @@ pub struct FollowupPage {
 /// so the development and running costs are left at zero here.
 pub fn predicted_saving(share: Interval, basis: &Basis) -> Result<ThreeWay, FollowupError> {
     let before = basis.web_share_before();
-    let m = |i: usize| basis.mix[i] / 100.0;
-    let sum: f64 = basis.mix.iter().sum::<f64>() / 100.0;
-    // The stored mix sums to 100 ± 1; scale it to exactly 1 so the calculation's tolerance holds.
+    let m = crate::domain::backlog::fractions(basis.mix);
     let mix = Channels {
-        phone: m(0) / sum,
-        email: m(1) / sum,
-        letter: m(2) / sum,
-        visit: m(3) / sum,
-        eservice: m(4) / sum,
+        phone: m[0],
+        email: m[1],
+        letter: m[2],
+        visit: m[3],
+        eservice: m[4],
     };
     let c = basis.costs;
     let input = BenefitInput {

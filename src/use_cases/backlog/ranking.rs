@@ -320,17 +320,16 @@ pub struct RankedBacklog {
 type LinkMap = BTreeMap<LinkRole, (String, String)>;
 
 fn to_channels(a: &Area) -> (Channels<f64>, Channels<f64>) {
-    // Stored in percent summing to 100 ± 1 (rounding); the benefit wants shares summing to 1.
-    let total: f64 = Channel::ALL.iter().map(|&c| a.channel_mix.share(c)).sum();
-    let m = |c: Channel| a.channel_mix.share(c) / total;
+    let [phone, email, letter, visit, web] =
+        crate::domain::backlog::fractions(Channel::ALL.map(|c| a.channel_mix.share(c)));
     let h = |c: Channel| a.handling_minutes.minutes(c);
     (
         Channels {
-            phone: m(Channel::Phone),
-            email: m(Channel::Email),
-            letter: m(Channel::Letter),
-            visit: m(Channel::Visit),
-            eservice: m(Channel::Web),
+            phone,
+            email,
+            letter,
+            visit,
+            eservice: web,
         },
         Channels {
             phone: h(Channel::Phone),
