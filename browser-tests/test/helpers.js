@@ -8,7 +8,8 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const REPO = path.resolve(__dirname, '..', '..');
-const BIN = path.join(REPO, 'target', 'debug', 'insikt');
+// INSIKT_BIN: a binary built elsewhere (e.g. a target directory shared by several checkouts).
+const BIN = process.env.INSIKT_BIN || path.join(REPO, 'target', 'debug', 'insikt');
 const SHOTS = path.join(REPO, 'target', 'screenshots');
 const AXE = require.resolve('axe-core/axe.min.js');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
