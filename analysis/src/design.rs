@@ -106,6 +106,47 @@ pub enum Fpc {
     Fraction(Vec<f64>),
 }
 
+impl Fpc {
+    /// Read the fpc columns of every stage as R's `as.fpc` does (survey 4.1): all the values of all
+    /// stages together are population sizes when every one is ≥ 1 and some is > 1, and sampling
+    /// fractions when every one is ≤ 1 and some is < 1. So a certainty unit (N = 1) sits beside larger
+    /// population sizes, and a fully sampled stage (fraction 1) beside smaller fractions. Anything else
+    /// (a mixture, or every value exactly 1) is refused, as R refuses it ("Must have all fpc>=1 or all
+    /// fpc<=1"). Values that are not finite and positive are refused with their stage and row.
+    pub fn from_stages(stages: Vec<Vec<f64>>) -> Result<Vec<Fpc>> {
+        for (s, v) in stages.iter().enumerate() {
+            if let Some(i) = v.iter().position(|x| !x.is_finite() || *x <= 0.0) {
+                return Err(AnalysisError::InvalidFpc(format!(
+                    "stage {}: value {} at observation {} is not a positive number",
+                    s + 1,
+                    v[i],
+                    i + 1
+                )));
+            }
+        }
+        let all = || stages.iter().flatten();
+        let any_above = all().any(|&x| x > 1.0);
+        let all_at_least = all().all(|&x| x >= 1.0);
+        if any_above && all_at_least {
+            Ok(stages.into_iter().map(Fpc::PopulationSize).collect())
+        } else if !any_above && !all_at_least {
+            Ok(stages.into_iter().map(Fpc::Fraction).collect())
+        } else if any_above {
+            Err(AnalysisError::InvalidFpc(
+                "some values are population sizes (> 1) and some sampling fractions (< 1); \
+                 give all stages the same kind, as R's svydesign requires"
+                    .into(),
+            ))
+        } else {
+            Err(AnalysisError::InvalidFpc(
+                "every value is 1, which R's svydesign refuses as ambiguous (population size 1 or \
+                 sampling fraction 1); a stage sampled completely needs no fpc column"
+                    .into(),
+            ))
+        }
+    }
+}
+
 /// A calibration step applied to the weights. The variance engine replaces influence values by
 /// residuals from the calibration model, as `svyrecvar` does for `postStratify`, `rake` and `calibrate`.
 #[derive(Debug, Clone)]
@@ -271,6 +312,9 @@ pub struct Design {
     pub(crate) calibrations: Vec<Calibration>,
     /// How strata with a single PSU enter the variance.
     pub(crate) lonely_psu: LonelyPsu,
+    /// R's `degf`: PSUs minus strata among the rows with a non-zero sampling weight (calibration
+    /// changes the weights but not the sampling weights `degf` reads, so this is fixed at build).
+    pub(crate) degf: f64,
 }
 
 /// Builder for [`Design`]; mirrors the arguments of R's `svydesign`.
@@ -497,7 +541,11 @@ impl DesignBuilder {
             }
             (None, None) => None,
         };
+        let degf = psus_minus_strata(&stratum, psu.as_deref(), n_psu, n_strata, |i| {
+            self.weights[i] != 0.0
+        });
         Ok(Design {
+            degf,
             weights: self.weights,
             stratum,
             psu,
@@ -548,8 +596,51 @@ impl Design {
     }
 
     /// Design degrees of freedom, PSUs minus strata (R `degf`).
+    ///
+    /// As R's `degf`, PSUs and strata all of whose rows have a zero sampling weight do not count.
+    /// Unlike R (which gives 0 and then NaN intervals), never less than 1.
     pub fn degrees_of_freedom(&self) -> f64 {
-        (self.n_psu as f64 - self.n_strata() as f64).max(1.0)
+        self.degf.max(1.0)
+    }
+
+    /// Degrees of freedom of the design restricted to `domain` (all rows when `None`), counting only
+    /// rows with a non-zero sampling weight: R's `degf(subset(design, domain))`, which `svyby` hands
+    /// to `svyciprop` and `svyquantile` for the intervals of each domain. At least 1.
+    pub fn degrees_of_freedom_in(&self, domain: Option<&[bool]>) -> f64 {
+        match domain {
+            None => self.degrees_of_freedom(),
+            Some(d) => psus_minus_strata(
+                &self.stratum,
+                self.psu.as_deref(),
+                self.n_psu,
+                self.n_strata(),
+                |i| d[i] && self.sampling_weight_nonzero(i),
+            )
+            .max(1.0),
+        }
+    }
+
+    /// PSUs minus strata among the rows of `domain`, zero weights included: the `nu` of R's
+    /// `svychisq` on `subset(design, domain)`, which counts every row of the (sub)design.
+    pub(crate) fn psus_minus_strata_all_rows(&self, domain: Option<&[bool]>) -> f64 {
+        psus_minus_strata(
+            &self.stratum,
+            self.psu.as_deref(),
+            self.n_psu,
+            self.n_strata(),
+            |i| domain.is_none_or(|d| d[i]),
+        )
+        .max(1.0)
+    }
+
+    /// True when row `i` had a non-zero weight before any calibration (R's sampling weight).
+    fn sampling_weight_nonzero(&self, i: usize) -> bool {
+        match self.calibrations.first() {
+            Some(Calibration::PostStratification { old_w, .. }) => old_w[i] != 0.0,
+            // Raking and calibration scale weights by positive factors, and post-stratification
+            // keeps a zero weight at zero, so a zero weight now was a zero weight then.
+            _ => self.weights[i] != 0.0,
+        }
     }
 
     /// The lonely-PSU policy the variances use.
@@ -814,6 +905,34 @@ impl Design {
         }
         Ok(())
     }
+}
+
+/// PSUs minus strata among the rows `keep` accepts (R's `degf` on a subset).
+fn psus_minus_strata(
+    stratum: &[u32],
+    psu: Option<&[u32]>,
+    n_psu: usize,
+    n_strata: usize,
+    keep: impl Fn(usize) -> bool,
+) -> f64 {
+    let mut seen_psu = vec![false; n_psu];
+    let mut seen_stratum = vec![false; n_strata];
+    let (mut psus, mut strata) = (0usize, 0usize);
+    for (i, &h) in stratum.iter().enumerate() {
+        if !keep(i) {
+            continue;
+        }
+        let u = psu.map_or(i, |p| p[i] as usize);
+        if !seen_psu[u] {
+            seen_psu[u] = true;
+            psus += 1;
+        }
+        if !seen_stratum[h as usize] {
+            seen_stratum[h as usize] = true;
+            strata += 1;
+        }
+    }
+    psus as f64 - strata as f64
 }
 
 /// factor · Σ_h scale_h Σ_i (t_hi − c_h)(t_hi − c_h)ᵀ over units grouped by `group` (R `onestrat`), with

@@ -137,44 +137,48 @@ impl Design {
     }
 
     /// Variance of the mean under SRS without replacement, for the design effect (R `svymean(deff = TRUE)`:
-    /// `svyvar(x)/n · (Σw − n)/Σw`).
+    /// `svyvar(x)/n · (Σw − n)/Σw`), where n counts the observations with a non-zero weight, as R's
+    /// `nobs <- sum(weights(design) != 0)` does: a row of weight 0 is not an observation of the SRS.
     fn srs_variance_of_mean(
         &self,
         y: &[f64],
         domain: Option<&[bool]>,
         mean: f64,
-        n: usize,
         sw: f64,
     ) -> f64 {
-        if n < 2 {
-            return f64::NAN;
-        }
         let mut ss = 0.0;
+        let mut n = 0usize;
         for (i, (&w, &v)) in self.weights.iter().zip(y).enumerate() {
             if active(domain, i) && !v.is_nan() {
                 ss += w * (v - mean) * (v - mean);
+                n += (w != 0.0) as usize;
             }
+        }
+        if n < 2 {
+            return f64::NAN;
         }
         let nf = n as f64;
         let var = ss / sw * nf / (nf - 1.0);
         var / nf * ((sw - nf) / sw).max(0.0)
     }
 
-    /// Weighted mean of `y` (NaN = missing, dropped as a domain) with linearisation SE: R `svymean(~y, design, na.rm = TRUE)`.
+    /// Weighted mean of `y` (NaN = missing, dropped as a domain) with linearisation SE: R
+    /// `svymean(~y, design, na.rm = TRUE, deff = TRUE)`; within a domain, `svyby(~y, ~dom, design,
+    /// svymean, na.rm = TRUE)`. `df` is the (domain's) design degrees of freedom, R's `degf`.
     pub fn mean(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
         let (m, z, n, sw) = self.mean_influence(y, domain)?;
         let v = self.total_variance(z)?;
-        let vsrs = self.srs_variance_of_mean(y, domain, m, n, sw);
+        let vsrs = self.srs_variance_of_mean(y, domain, m, sw);
         Ok(Estimate {
             estimate: m,
             se: v.sqrt(),
-            df: self.degrees_of_freedom(),
+            df: self.degrees_of_freedom_in(domain),
             n,
             deff: Some(v / vsrs),
         })
     }
 
-    /// Weighted total Σ w y with linearisation SE: R `svytotal(~y, design, na.rm = TRUE)`.
+    /// Weighted total Σ w y with linearisation SE: R `svytotal(~y, design, na.rm = TRUE, deff = TRUE)`.
     pub fn total(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
         self.check_domain("variable", y.len(), domain)?;
         let (mut t, mut n, mut sw) = (0.0, 0usize, 0.0);
@@ -199,17 +203,18 @@ impl Design {
         }
         let var = self.total_variance(z)?;
         let mean = if sw > 0.0 { t / sw } else { 0.0 };
-        let vsrs = self.srs_variance_of_mean(y, domain, mean, n, sw) * sw * sw;
+        let vsrs = self.srs_variance_of_mean(y, domain, mean, sw) * sw * sw;
         Ok(Estimate {
             estimate: t,
             se: var.sqrt(),
-            df: self.degrees_of_freedom(),
+            df: self.degrees_of_freedom_in(domain),
             n,
             deff: Some(var / vsrs),
         })
     }
 
-    /// Ratio of totals Σwy / Σwx with linearisation SE: R `svyratio(~y, ~x, design)`.
+    /// Ratio of totals Σwy / Σwx with linearisation SE: R `svyratio(~y, ~x, design, na.rm = TRUE)`
+    /// (a row missing in either variable is left out).
     pub fn ratio(
         &self,
         numerator: &[f64],
@@ -249,13 +254,14 @@ impl Design {
         Ok(Estimate {
             estimate: r,
             se: v.sqrt(),
-            df: self.degrees_of_freedom(),
+            df: self.degrees_of_freedom_in(domain),
             n,
             deff: None,
         })
     }
 
-    /// Proportion with an attribute (mean of an indicator): R `svymean(~I(x), design)`.
+    /// Proportion with an attribute (mean of an indicator): R `svymean(~I(x), design)`; intervals for it
+    /// are in [`crate::ci`] (R `svyciprop`).
     pub fn proportion(&self, indicator: &[bool], domain: Option<&[bool]>) -> Result<Estimate> {
         let y: Vec<f64> = indicator
             .iter()
@@ -264,9 +270,12 @@ impl Design {
         self.mean(&y, domain)
     }
 
-    /// Quantiles by inverting the weighted ECDF (R `qrule = "math"`) with Woodruff intervals
-    /// (R `svyquantile(interval.type = "mixed")`, Woodruff 1952): the Wald interval for P(Y ≤ q̂) is mapped
-    /// back through the ECDF. Uses t on the design degrees of freedom.
+    /// Quantiles by inverting the weighted ECDF with Woodruff intervals: R (survey 4.1)
+    /// `svyquantile(~y, design, probs, qrule = "math", interval.type = "mean", ci = TRUE, na.rm = TRUE)`,
+    /// which are its defaults (Woodruff 1952): the Wald interval for P(Y ≤ q̂) is mapped back through
+    /// the ECDF. t on the degrees of freedom of the rows answered (in the domain), as `svyquantile`
+    /// takes `degf()` after dropping missing values, and `svyby` hands it the domain's subset design.
+    /// Where R gives NaN (an interval end for P outside [0, 1]) the end is the smallest / largest value.
     pub fn quantiles(
         &self,
         y: &[f64],
@@ -295,7 +304,16 @@ impl Design {
             let k = cum.partition_point(|&c| c < p - 1e-12).min(idx.len() - 1);
             y[idx[k]]
         };
-        let t = dist::qt(1.0 - (1.0 - level) / 2.0, self.degrees_of_freedom());
+        dist::check_level(level)?;
+        // R's svyquantile(na.rm = TRUE) drops the missing rows first, then takes degf() of what is
+        // left; under svyby that is the domain's subset design.
+        let answered: Vec<bool> = (0..self.len())
+            .map(|i| active(domain, i) && !y[i].is_nan())
+            .collect();
+        let t = dist::qt(
+            1.0 - (1.0 - level) / 2.0,
+            self.degrees_of_freedom_in(Some(&answered)),
+        );
         probs
             .iter()
             .map(|&p| {
@@ -406,7 +424,7 @@ impl Design {
             (None, None) if sparse => self.frequency_cov_independent(codes, k, domain, &p, pop)?,
             (None, None) => self.frequency_cov_dense(codes, k, domain, &p, pop)?,
         };
-        let df = self.degrees_of_freedom();
+        let df = self.degrees_of_freedom_in(domain);
         let totals = (0..k)
             .map(|j| Estimate {
                 estimate: wsum[j],

@@ -471,28 +471,77 @@ pub fn cronbach_alpha(items: &[Vec<f64>]) -> Result<f64> {
     Ok(k as f64 / (k as f64 - 1.0) * (1.0 - item_var / tv))
 }
 
-/// Multiple-testing adjustment method (R `p.adjust`).
+/// Multiple-testing adjustment method: the seven of R's `p.adjust` (`p.adjust.methods` less "none").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PAdjust {
-    /// Bonferroni: p·m.
+    /// Bonferroni: p·m (`"bonferroni"`).
     Bonferroni,
-    /// Holm (1979) step-down.
+    /// Holm (1979) step-down (`"holm"`, R's default).
     Holm,
-    /// Benjamini & Hochberg (1995) step-up false discovery rate.
+    /// Hochberg (1988) step-up (`"hochberg"`).
+    Hochberg,
+    /// Hommel (1988) (`"hommel"`).
+    Hommel,
+    /// Benjamini & Hochberg (1995) step-up false discovery rate (`"BH"`, alias `"fdr"`).
     BenjaminiHochberg,
+    /// Benjamini & Yekutieli (2001) false discovery rate under dependence (`"BY"`).
+    BenjaminiYekutieli,
 }
 
-/// Adjusted p-values, same order as the input (R `p.adjust`).
+impl PAdjust {
+    /// Every method, in the order of R's `p.adjust.methods`.
+    pub const ALL: [PAdjust; 6] = [
+        PAdjust::Holm,
+        PAdjust::Hochberg,
+        PAdjust::Hommel,
+        PAdjust::Bonferroni,
+        PAdjust::BenjaminiHochberg,
+        PAdjust::BenjaminiYekutieli,
+    ];
+
+    /// R's name of the method (`"BH"` also answers to `"fdr"` in R).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PAdjust::Bonferroni => "bonferroni",
+            PAdjust::Holm => "holm",
+            PAdjust::Hochberg => "hochberg",
+            PAdjust::Hommel => "hommel",
+            PAdjust::BenjaminiHochberg => "BH",
+            PAdjust::BenjaminiYekutieli => "BY",
+        }
+    }
+}
+
+/// Adjusted p-values, same order as the input: R's `p.adjust(p, method)` (stats 4.2), including its
+/// rule that with two p-values Hommel's method is Hochberg's.
 pub fn p_adjust(p: &[f64], method: PAdjust) -> Result<Vec<f64>> {
     if let Some(bad) = p.iter().find(|v| !(0.0..=1.0).contains(*v)) {
         return Err(AnalysisError::InvalidValue(format!(
             "p-value {bad} outside [0, 1]"
         )));
     }
-    let m = p.len() as f64;
-    let mut idx: Vec<usize> = (0..p.len()).collect();
+    let n = p.len();
+    if n <= 1 {
+        return Ok(p.to_vec());
+    }
+    let method = if n == 2 && method == PAdjust::Hommel {
+        PAdjust::Hochberg
+    } else {
+        method
+    };
+    let m = n as f64;
+    // Ascending order; R's `order` is stable, and so is this sort.
+    let mut idx: Vec<usize> = (0..n).collect();
     idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
-    let mut out = vec![0.0; p.len()];
+    let mut out = vec![0.0; n];
+    // Step-up methods: cumulative minimum from the largest p down, factor(rank) with rank 1-based.
+    let step_up = |out: &mut [f64], factor: &dyn Fn(f64) -> f64| {
+        let mut run = f64::INFINITY;
+        for (rank, &i) in idx.iter().enumerate().rev() {
+            run = run.min(factor(rank as f64 + 1.0) * p[i]);
+            out[i] = run.min(1.0);
+        }
+    };
     match method {
         PAdjust::Bonferroni => {
             for (o, v) in out.iter_mut().zip(p) {
@@ -506,15 +555,82 @@ pub fn p_adjust(p: &[f64], method: PAdjust) -> Result<Vec<f64>> {
                 out[i] = run.min(1.0);
             }
         }
-        PAdjust::BenjaminiHochberg => {
-            let mut run = 1.0_f64;
-            for (rank, &i) in idx.iter().enumerate().rev() {
-                run = run.min(m / (rank as f64 + 1.0) * p[i]);
-                out[i] = run.min(1.0);
+        PAdjust::Hochberg => step_up(&mut out, &|i| m + 1.0 - i),
+        PAdjust::BenjaminiHochberg => step_up(&mut out, &|i| m / i),
+        PAdjust::BenjaminiYekutieli => {
+            let q: f64 = (1..=n).map(|i| 1.0 / i as f64).sum();
+            step_up(&mut out, &|i| q * m / i)
+        }
+        PAdjust::Hommel => {
+            // R's loop, on the sorted p-values (1-based i in the comments, 0-based here).
+            let ps: Vec<f64> = idx.iter().map(|&i| p[i]).collect();
+            let init = (0..n)
+                .map(|i| m * ps[i] / (i as f64 + 1.0))
+                .fold(f64::INFINITY, f64::min);
+            let mut q = vec![init; n];
+            let mut pa = vec![init; n];
+            for mm in (2..n).rev() {
+                // i1 = 1..n−m+1, i2 = n−m+2..n
+                let split = n - mm + 1;
+                let q1 = (split..n)
+                    .enumerate()
+                    .map(|(k, i)| mm as f64 * ps[i] / (k as f64 + 2.0))
+                    .fold(f64::INFINITY, f64::min);
+                for i in 0..split {
+                    q[i] = (mm as f64 * ps[i]).min(q1);
+                }
+                for i in split..n {
+                    q[i] = q[split - 1];
+                }
+                for i in 0..n {
+                    pa[i] = pa[i].max(q[i]);
+                }
+            }
+            for (rank, &i) in idx.iter().enumerate() {
+                out[i] = pa[rank].max(ps[rank]);
             }
         }
     }
     Ok(out)
+}
+
+/// R's default two-sample `wilcox.test(x, y)` (`exact = NULL`, `correct = TRUE`): the exact p-value
+/// ([`mann_whitney_exact`]) when both samples have fewer than 50 values and there are no ties, the
+/// normal approximation with continuity correction ([`mann_whitney`]) otherwise.
+pub fn wilcox_test(x: &[f64], y: &[f64]) -> Result<TestResult> {
+    let (fx, fy) = (finite(x), finite(y));
+    let all: Vec<f64> = fx.iter().chain(&fy).copied().collect();
+    let exact = fx.len() < 50 && fy.len() < 50 && !fx.is_empty() && !fy.is_empty();
+    if exact && ranks(&all).1 == 0.0 {
+        mann_whitney_exact(x, y)
+    } else {
+        mann_whitney(x, y)
+    }
+}
+
+/// R's default `cor.test(x, y, method = "spearman")` (`exact = NULL`): statistic S = (n³ − n)(1 − ρ)/6,
+/// estimate ρ; the p-value from [`spearman_exact`] (exact for n ≤ 9, AS 89 up to 1290) when there are
+/// no ties and n < 1290, otherwise from the t approximation of [`spearman`]. Pairs with a missing
+/// value are dropped.
+pub fn cor_test_spearman(x: &[f64], y: &[f64]) -> Result<TestResult> {
+    let t = spearman(x, y)?;
+    let (xs, ys): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
+    let n = xs.len();
+    if n < 1290 && ranks(&xs).1 == 0.0 && ranks(&ys).1 == 0.0 {
+        return spearman_exact(x, y);
+    }
+    let nf = n as f64;
+    Ok(TestResult {
+        statistic: (nf * nf * nf - nf) * (1.0 - t.estimate) / 6.0,
+        df: f64::NAN,
+        p_value: t.p_value,
+        estimate: t.estimate,
+    })
 }
 
 impl Design {

@@ -181,7 +181,7 @@ impl Design {
             })
             .collect();
         let ft = self.frequencies(&cells, k, domain)?;
-        let df = self.degrees_of_freedom();
+        let df = self.degrees_of_freedom_in(domain);
         let tot: Vec<f64> = ft.totals.iter().map(|e| e.estimate).collect();
         let row_share = (0..k)
             .map(|cell| {
@@ -197,9 +197,13 @@ impl Design {
                 ratio_estimate(&tot, &ft.total_cov, k, cell, &den, df, ft.n[cell])
             })
             .collect();
-        let n_dom: usize = ft.n.iter().sum();
+        // As R's svychisq: N is every row of the (sub)design, those missing in either variable
+        // included (`nrow(model.matrix(..., na.action = na.pass))`), and ν = PSUs − strata over
+        // those rows. Only the Pearson X² itself depends on N; F, its df and p do not.
+        let n_rows = domain.map_or(self.len(), |d| d.iter().filter(|&&b| b).count());
+        let nu = self.psus_minus_strata_all_rows(domain);
         let p: Vec<f64> = ft.proportions.iter().map(|e| e.estimate).collect();
-        let rao_scott = rao_scott(&p, &ft.proportion_cov, rows, cols, n_dom as f64, df)?;
+        let rao_scott = rao_scott(&p, &ft.proportion_cov, rows, cols, n_rows as f64, nu)?;
         Ok(CrossTab {
             rows,
             cols,
