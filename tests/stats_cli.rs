@@ -402,3 +402,221 @@ fn lonely_psu_chooses_how_a_single_psu_stratum_enters_the_variance() {
         "the error names the way out: {e}"
     );
 }
+
+/// Write `body` to a CSV in a new temporary directory; the directory lives as long as the guard.
+fn csv_file(body: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("in.csv");
+    std::fs::write(&p, body).expect("write");
+    let path = p.display().to_string();
+    (dir, path)
+}
+
+#[test]
+fn the_share_of_the_stratum_variable_itself_ends_with_zero_width_intervals() {
+    // Issue 17: this ran at 100% CPU until killed. Every share has SE 0 in a design stratified by
+    // the variable itself, so every interval is the estimate.
+    for ci in ["korn-graubard", "logit", "wilson", "clopper-pearson"] {
+        for format in ["json", "table"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_insikt"))
+                .args(["stats", "prop", "--data", &data("apistrat.csv")])
+                .args(["--var", "stype", "--strata", "stype", "--weights", "pw"])
+                .args(["--ci", ci, "--format", format])
+                .output()
+                .expect("binary runs");
+            assert!(out.status.success(), "{ci} {format}: {}", String::from_utf8_lossy(&out.stderr));
+            if format == "json" {
+                let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+                for c in v["result"]["categories"].as_array().expect("categories") {
+                    let p = f(&c["proportion"]);
+                    if ci == "korn-graubard" || ci == "logit" {
+                        assert!((f(&c["ci"][0]) - p).abs() < 1e-7 && (f(&c["ci"][1]) - p).abs() < 1e-7, "{ci}: {c}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_confidence_level_outside_zero_to_one_is_one_error_line() {
+    for level in ["1.5", "-0.5", "0", "1", "NaN"] {
+        let e = stats_err(&["mean", "--data", &data("apistrat.csv"), "--var", "api00", "--level", level]);
+        assert!(e.contains("--level") && e.contains("between 0 and 1"), "{level}: {e}");
+    }
+}
+
+#[test]
+fn an_infinite_or_nan_value_is_one_error_line_naming_row_and_column() {
+    let (_d, path) = csv_file("y,w\n1,1\ninf,2\n3,1\n");
+    let e = stats_err(&["mean", "--data", &path, "--var", "y"]);
+    assert!(e.contains("data row 2") && e.contains("'y'") && e.contains("not a finite number"), "{e}");
+    for bad in ["inf", "NaN", "-inf"] {
+        let (_d, path) = csv_file(&format!("y,w\n1,1\n2,{bad}\n3,1\n"));
+        let e = stats_err(&["mean", "--data", &path, "--var", "y", "--weights", "w"]);
+        assert!(e.contains("'w'") && e.contains("not a finite number") && !e.contains("missing"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn a_single_row_without_strata_says_the_sample_has_one_psu() {
+    let (_d, path) = csv_file("y\n4\n");
+    let e = stats_err(&["mean", "--data", &path, "--var", "y"]);
+    assert!(e.contains("only one PSU") && !e.contains("stratum"), "{e}");
+}
+
+#[test]
+fn population_counts_with_a_certainty_unit_of_size_one_are_read_as_r_reads_them() {
+    // R's as.fpc: all values ≥ 1 with some > 1 are population sizes; N = 1 is a certainty stratum.
+    let (_d, path) = csv_file("y,s,N\n1,a,10\n3,a,10\n2,b,20\n6,b,20\n5,c,1\n");
+    let v = stats(&["mean", "--data", &path, "--var", "y", "--strata", "s", "--fpc", "N"]);
+    assert!(f(&v["result"]["se"]) > 0.0, "{v}");
+    let (_d, path) = csv_file("y,s,N\n1,a,0.5\n3,a,2\n");
+    let e = stats_err(&["mean", "--data", &path, "--var", "y", "--strata", "s", "--fpc", "N"]);
+    assert!(e.contains("'N'") && e.contains("population sizes"), "{e}");
+}
+
+#[test]
+fn rank_tests_use_r_defaults_exact_for_small_samples_without_ties() {
+    // Hollander & Wolfe's permeability data, R 4.2: wilcox.test(x, y) gives W = 35 and the exact
+    // p-value 0.2544; wilcox.test(x, y, exact = FALSE) gives 0.2446.
+    let (_d, path) = csv_file(
+        "v,g\n0.80,x\n0.83,x\n1.89,x\n1.04,x\n1.45,x\n1.38,x\n1.91,x\n1.64,x\n0.73,x\n1.46,x\n1.15,y\n0.88,y\n0.90,y\n0.74,y\n1.21,y\n",
+    );
+    let v = stats(&["mannwhitney", "--data", &path, "--var", "v", "--group", "g"]);
+    close(f(&v["result"]["statistic"]), "35");
+    close(f(&v["result"]["p_value"]), "0.2544");
+    let approx = stats(&["mannwhitney", "--data", &path, "--var", "v", "--group", "g", "--exact", "no"]);
+    assert!((f(&approx["result"]["p_value"]) - 0.2544).abs() > 1e-4, "{approx}");
+}
+
+#[test]
+fn p_adjust_offers_all_seven_methods_of_r() {
+    let (_d, path) = csv_file("p\n0.01\n0.02\n0.03\n0.04\n0.05\n");
+    for (m, first) in [
+        ("holm", 0.05),
+        ("hochberg", 0.05),
+        ("hommel", 0.05),
+        ("bonferroni", 0.05),
+        ("bh", 0.05),
+        ("fdr", 0.05),
+        ("by", 0.05 * (1.0 + 0.5 + 1.0 / 3.0 + 0.25 + 0.2)),
+    ] {
+        let v = stats(&["padjust", "--data", &path, "--pvalues", "p", "--method", m]);
+        let got = f(&v["adjusted"][0]);
+        assert!((got - first).abs() < 1e-12, "{m}: {got}");
+    }
+}
+
+/// Run `insikt stats` with a deadline; `None` when it had to be killed.
+fn run_bounded(args: &[String]) -> Option<std::process::Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_insikt"))
+        .arg("stats")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return Some(child.wait_with_output().expect("output"));
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+mod no_input_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => (-5i32..20).prop_map(|v| v.to_string()),
+            2 => (0.0f64..3.0).prop_map(|v| format!("{v:.3}")),
+            1 => Just(String::new()),
+            1 => Just("NA".to_string()),
+            1 => Just("inf".to_string()),
+            1 => Just("NaN".to_string()),
+            1 => Just("0".to_string()),
+            1 => Just("1e308".to_string()),
+            1 => prop::sample::select(vec!["a", "b", "c"]).prop_map(String::from),
+        ]
+    }
+
+    fn option() -> impl Strategy<Value = Vec<String>> {
+        let col = prop::sample::select(vec!["c0", "c1", "c2", "c3", "nope"]);
+        prop_oneof![
+            (col.clone()).prop_map(|c| vec!["--weights".into(), c.into()]),
+            (col.clone()).prop_map(|c| vec!["--strata".into(), c.into()]),
+            (col.clone()).prop_map(|c| vec!["--cluster".into(), c.into()]),
+            (col.clone(), col.clone()).prop_map(|(a, b)| vec!["--cluster".into(), format!("{a},{b}")]),
+            (col.clone()).prop_map(|c| vec!["--fpc".into(), c.into()]),
+            (col.clone()).prop_map(|c| vec!["--by".into(), c.into()]),
+            prop::sample::select(vec!["fail", "remove", "certainty", "average", "adjust"])
+                .prop_map(|p| vec!["--lonely-psu".into(), p.into()]),
+            prop::sample::select(vec!["0.95", "1.5", "-0.5", "0", "1", "0.999999", "1e-9"])
+                .prop_map(|l| vec!["--level".into(), l.into()]),
+        ]
+    }
+
+    fn method() -> impl Strategy<Value = Vec<String>> {
+        let col = || prop::sample::select(vec!["c0", "c1", "c2", "c3"]).prop_map(String::from);
+        prop_oneof![
+            col().prop_map(|c| vec!["mean".into(), "--var".into(), c]),
+            col().prop_map(|c| vec!["total".into(), "--var".into(), c]),
+            (col(), col()).prop_map(|(a, b)| vec!["ratio".into(), "--num".into(), a, "--den".into(), b]),
+            (col(), prop::sample::select(vec!["korn-graubard", "logit", "wilson", "clopper-pearson"]))
+                .prop_map(|(c, m)| vec!["prop".into(), "--var".into(), c, "--ci".into(), m.into()]),
+            col().prop_map(|c| vec!["quantile".into(), "--var".into(), c, "--probs".into(), "0,0.5,1".into()]),
+            (col(), col()).prop_map(|(a, b)| vec!["crosstab".into(), "--rows".into(), a, "--cols".into(), b]),
+            (col(), col()).prop_map(|(a, b)| vec!["ttest".into(), "--var".into(), a, "--group".into(), b]),
+            (col(), col()).prop_map(|(a, b)| vec!["mannwhitney".into(), "--var".into(), a, "--group".into(), b]),
+            (col(), col()).prop_map(|(a, b)| vec!["kruskal".into(), "--var".into(), a, "--group".into(), b]),
+            (col(), col()).prop_map(|(a, b)| vec!["spearman".into(), "--x".into(), a, "--y".into(), b]),
+            col().prop_map(|c| vec!["padjust".into(), "--pvalues".into(), c, "--method".into(), "hommel".into()]),
+            (col(), col()).prop_map(|(a, b)| vec!["alpha".into(), "--items".into(), format!("{a},{b}")]),
+            (col(), col()).prop_map(|(a, b)| vec!["calibrate".into(), "--population".into(), "100".into(), "--total-of".into(), format!("{a}=50"), "--var".into(), b]),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// No small CSV and no combination of options makes `insikt stats` panic or run past the
+        /// (generous, hang-detecting) bound: it answers, or fails with one error line.
+        #[test]
+        fn no_small_csv_or_option_makes_insikt_stats_panic_or_hang(
+            rows in prop::collection::vec(prop::collection::vec(cell(), 4), 1..12),
+            method in method(),
+            options in prop::collection::vec(option(), 0..4),
+        ) {
+            let mut body = String::from("c0,c1,c2,c3\n");
+            for r in &rows {
+                body.push_str(&r.join(","));
+                body.push('\n');
+            }
+            let (_d, path) = csv_file(&body);
+            let mut args = method.clone();
+            args.extend(["--data".to_string(), path]);
+            args.extend(options.into_iter().flatten());
+            let out = run_bounded(&args);
+            prop_assert!(out.is_some(), "still running after 10 s: {args:?}\n{body}");
+            let out = out.unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            prop_assert!(out.status.code() != Some(101) && !err.contains("panicked"), "panic on {args:?}\n{body}\n{err}");
+            if !out.status.success() {
+                prop_assert!(out.status.code() == Some(1) || out.status.code() == Some(2), "exit {:?}", out.status.code());
+                // clap's usage errors are several lines; ours are one.
+                if out.status.code() == Some(1) {
+                    prop_assert_eq!(err.trim().lines().count(), 1, "{:?}: {}", args, err);
+                }
+            }
+        }
+    }
+}

@@ -17,7 +17,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::use_cases::results::methods::{self, Domains, GroupTest};
+use crate::use_cases::results::methods::{self, Domains, Exact, GroupTest};
 use crate::use_cases::results::report::{
     CalibrateReport, CrosstabReport, EstimateReport, PerDomain, PoststratifyReport, PropInterval,
     PropReport, QuantileReport, RakingReport, RatioReport, VariableReport, WeightedReport,
@@ -46,7 +46,9 @@ pub struct Common {
     /// Cluster columns: PSU, or PSU,SSU for two stages.
     #[arg(long, value_delimiter = ',')]
     pub cluster: Vec<String>,
-    /// Finite-population correction columns, one per stage: population sizes (> 1) or sampling fractions (≤ 1).
+    /// Finite-population correction columns, one per stage, read as R's `as.fpc` does: population sizes
+    /// when every value (all stages) is ≥ 1 and some > 1 (a certainty unit has N = 1), sampling
+    /// fractions when every value is ≤ 1 and some < 1.
     #[arg(long, value_delimiter = ',')]
     pub fpc: Vec<String>,
     /// Estimate separately for each value of this column (domains keep the full design).
@@ -55,8 +57,8 @@ pub struct Common {
     /// What the variance does with a stratum that has one PSU (R `options(survey.lonely.psu = ...)`).
     #[arg(long, value_enum, default_value_t = LonelyPsuArg::Fail)]
     pub lonely_psu: LonelyPsuArg,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
+    /// Confidence level, strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
     pub level: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
@@ -85,15 +87,59 @@ pub enum PropCi {
     ClopperPearson,
 }
 
-/// Multiple-testing adjustment.
+/// Multiple-testing adjustment: R's `p.adjust` methods.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdjustMethod {
-    /// Holm step-down.
+    /// Holm step-down (R's default).
     Holm,
+    /// Hochberg step-up.
+    Hochberg,
+    /// Hommel.
+    Hommel,
     /// Bonferroni.
     Bonferroni,
-    /// Benjamini–Hochberg.
+    /// Benjamini–Hochberg false discovery rate (R "BH").
+    #[value(alias = "BH")]
     Bh,
+    /// Benjamini–Yekutieli false discovery rate (R "BY").
+    #[value(alias = "BY")]
+    By,
+    /// The same as `bh` (R "fdr").
+    Fdr,
+}
+
+impl From<AdjustMethod> for PAdjust {
+    fn from(m: AdjustMethod) -> PAdjust {
+        match m {
+            AdjustMethod::Holm => PAdjust::Holm,
+            AdjustMethod::Hochberg => PAdjust::Hochberg,
+            AdjustMethod::Hommel => PAdjust::Hommel,
+            AdjustMethod::Bonferroni => PAdjust::Bonferroni,
+            AdjustMethod::Bh | AdjustMethod::Fdr => PAdjust::BenjaminiHochberg,
+            AdjustMethod::By => PAdjust::BenjaminiYekutieli,
+        }
+    }
+}
+
+/// Exact or approximate p-value for a rank test (R's `exact = NULL / TRUE / FALSE`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExactArg {
+    /// R's default: exact for small samples without ties.
+    Auto,
+    /// Always exact (an error with ties).
+    Yes,
+    /// Always the approximation.
+    No,
+}
+
+impl From<ExactArg> for Exact {
+    fn from(e: ExactArg) -> Exact {
+        match e {
+            ExactArg::Auto => Exact::Auto,
+            ExactArg::Yes => Exact::Yes,
+            ExactArg::No => Exact::No,
+        }
+    }
 }
 
 /// Lonely-PSU policy, spelled as in R's `survey.lonely.psu`; see `analysis::LonelyPsu`.
@@ -153,15 +199,16 @@ pub enum Method {
         #[arg(long)]
         den: String,
     },
-    /// Weighted frequency table of a categorical column with proportions, SEs and CIs.
+    /// Weighted frequency table of a categorical column with proportions, SEs and CIs (R svymean on
+    /// the factor; intervals by svyciprop, whose default method is "logit").
     Prop {
         #[command(flatten)]
         common: Common,
         /// Categorical column.
         #[arg(long)]
         var: String,
-        /// Interval method.
-        #[arg(long, value_enum, default_value_t = PropCi::KornGraubard)]
+        /// Interval method (default: R svyciprop's default, logit).
+        #[arg(long, value_enum, default_value_t = PropCi::Logit)]
         ci: PropCi,
     },
     /// Quantiles with Woodruff intervals (R svyquantile).
@@ -251,7 +298,8 @@ pub enum Method {
         #[arg(long)]
         group: String,
     },
-    /// Mann–Whitney U (R wilcox.test, normal approximation).
+    /// Mann–Whitney U (R wilcox.test: exact p-value below 50 per group without ties, else the normal
+    /// approximation with continuity correction).
     Mannwhitney {
         #[command(flatten)]
         common: Common,
@@ -261,6 +309,9 @@ pub enum Method {
         /// Column with exactly two groups.
         #[arg(long)]
         group: String,
+        /// Exact p-value: auto (R's default), yes or no.
+        #[arg(long, value_enum, default_value_t = ExactArg::Auto)]
+        exact: ExactArg,
     },
     /// Kruskal–Wallis (R kruskal.test).
     Kruskal {
@@ -273,7 +324,8 @@ pub enum Method {
         #[arg(long)]
         group: String,
     },
-    /// Spearman rank correlation (R cor.test, method = "spearman", exact = FALSE).
+    /// Spearman rank correlation (R cor.test, method = "spearman": statistic S, exact p-value below
+    /// 1290 pairs without ties, else the t approximation).
     Spearman {
         #[command(flatten)]
         common: Common,
@@ -283,6 +335,9 @@ pub enum Method {
         /// Second column.
         #[arg(long)]
         y: String,
+        /// Exact p-value: auto (R's default), yes or no.
+        #[arg(long, value_enum, default_value_t = ExactArg::Auto)]
+        exact: ExactArg,
     },
     /// Cochran–Armitage trend in proportions; one row per ordered group (R prop.trend.test).
     Trend {
@@ -309,7 +364,7 @@ pub enum Method {
         #[arg(long, value_enum, default_value_t = AdjustMethod::Holm)]
         method: AdjustMethod,
         /// Significance level used to count rejections.
-        #[arg(long, default_value_t = 0.05)]
+        #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
         alpha: f64,
     },
     /// Cronbach's alpha of a set of items.
@@ -348,6 +403,32 @@ pub enum Method {
         #[arg(long)]
         feature: Option<String>,
     },
+}
+
+impl Method {
+    /// The options every method shares.
+    fn common(&self) -> &Common {
+        match self {
+            Method::Mean { common, .. }
+            | Method::Total { common, .. }
+            | Method::Ratio { common, .. }
+            | Method::Prop { common, .. }
+            | Method::Quantile { common, .. }
+            | Method::Crosstab { common, .. }
+            | Method::Rake { common, .. }
+            | Method::Poststratify { common, .. }
+            | Method::Calibrate { common, .. }
+            | Method::Ttest { common, .. }
+            | Method::Mannwhitney { common, .. }
+            | Method::Kruskal { common, .. }
+            | Method::Spearman { common, .. }
+            | Method::Trend { common, .. }
+            | Method::Padjust { common, .. }
+            | Method::Alpha { common, .. }
+            | Method::Maxdiff { common, .. }
+            | Method::Kano { common, .. } => common,
+        }
+    }
 }
 
 /// A CSV file held column-wise as text, with the path kept for error messages.
@@ -407,17 +488,27 @@ impl Frame {
             .map(|(i, v)| {
                 let t = v.trim();
                 if t.is_empty() || t == "NA" {
-                    Ok(f64::NAN)
-                } else {
-                    t.parse::<f64>().map_err(|_| {
-                        anyhow!(
-                            "{}: data row {}, column '{}': '{}' is not a number",
-                            self.path.display(),
-                            i + 1,
-                            name,
-                            v
-                        )
-                    })
+                    return Ok(f64::NAN);
+                }
+                match t.parse::<f64>() {
+                    Ok(x) if x.is_finite() => Ok(x),
+                    // `inf` and `NaN` parse as floats, but no estimate can use them: an infinite
+                    // value would give an infinite or undefined estimate, and NaN is not how a
+                    // CSV says "missing" here (an empty field or NA is).
+                    Ok(_) => Err(anyhow!(
+                        "{}: data row {}, column '{}': '{}' is not a finite number",
+                        self.path.display(),
+                        i + 1,
+                        name,
+                        v
+                    )),
+                    Err(_) => Err(anyhow!(
+                        "{}: data row {}, column '{}': '{}' is not a number",
+                        self.path.display(),
+                        i + 1,
+                        name,
+                        v
+                    )),
                 }
             })
             .collect()
@@ -481,6 +572,9 @@ fn explain(
 ) -> anyhow::Error {
     let file = frame.path.display();
     match e {
+        AnalysisError::LonelyPsu { stage: 1, .. } if common.strata.is_none() => {
+            anyhow!("{file}: the sample has only one PSU ({}); no variance can be estimated from it", if common.cluster.is_empty() { "one data row" } else { "one cluster" })
+        }
         AnalysisError::LonelyPsu { stratum, stage: 1 } => {
             let label = strata_labels
                 .get(stratum)
@@ -549,17 +643,24 @@ fn load(common: &Common) -> Result<Loaded> {
     if let Some(c) = common.cluster.get(1) {
         b = b.subclusters(frame.codes_u64(c)?.0);
     }
-    for (stage, col) in common.fpc.iter().enumerate() {
-        let v = frame.num_complete(col)?;
-        // Same rule as R's as.fpc: all values > 1 are population sizes, all ≤ 1 are fractions.
-        let fpc = if v.iter().all(|x| *x > 1.0) {
-            Fpc::PopulationSize(v)
-        } else if v.iter().all(|x| *x <= 1.0) {
-            Fpc::Fraction(v)
-        } else {
-            bail!("{}: column '{}': fpc must be all population sizes (> 1) or all sampling fractions (≤ 1)", frame.path.display(), col);
-        };
-        b = if stage == 0 { b.fpc(fpc) } else { b.fpc2(fpc) };
+    let fpc_cols = common
+        .fpc
+        .iter()
+        .map(|c| frame.num_complete(c))
+        .collect::<Result<Vec<_>>>()?;
+    if !fpc_cols.is_empty() {
+        // R's as.fpc rule over all stages together (see `Fpc::from_stages`).
+        let stages = Fpc::from_stages(fpc_cols).map_err(|e| {
+            anyhow!(
+                "{}: column{} '{}': {e}",
+                frame.path.display(),
+                if common.fpc.len() > 1 { "s" } else { "" },
+                common.fpc.join("', '")
+            )
+        })?;
+        for (stage, fpc) in stages.into_iter().enumerate() {
+            b = if stage == 0 { b.fpc(fpc) } else { b.fpc2(fpc) };
+        }
     }
     let design = b
         .build()
@@ -730,6 +831,10 @@ impl From<PropCi> for PropInterval {
 
 /// Run one `insikt stats` method and print its result on stdout.
 pub fn run(args: StatsArgs) -> Result<()> {
+    let level = args.method.common().level;
+    if !(level > 0.0 && level < 1.0) {
+        bail!("--level {level}: a confidence level must lie strictly between 0 and 1 (e.g. 0.95)");
+    }
     let (common, out) = dispatch(args.method)?;
     let mut stdout = std::io::stdout().lock();
     match writeln!(stdout, "{}", render(&out, common.format)) {
@@ -746,7 +851,7 @@ fn group_test(data: &Path, var: &str, group: &str, test: GroupTest) -> Result<Va
     let f = Frame::read(data)?;
     let (labels, g) = match test {
         GroupTest::KruskalWallis => groups_of(&f, var, group)?,
-        GroupTest::Welch | GroupTest::MannWhitney => two_groups(&f, var, group)?,
+        GroupTest::Welch | GroupTest::MannWhitney(_) => two_groups(&f, var, group)?,
     };
     let r =
         methods::group_test(test, labels, &g).map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
@@ -950,17 +1055,32 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             let v = group_test(&common.data, &var, &group, GroupTest::Welch)?;
             (common, v)
         }
-        Method::Mannwhitney { common, var, group } => {
-            let v = group_test(&common.data, &var, &group, GroupTest::MannWhitney)?;
+        Method::Mannwhitney {
+            common,
+            var,
+            group,
+            exact,
+        } => {
+            let v = group_test(
+                &common.data,
+                &var,
+                &group,
+                GroupTest::MannWhitney(exact.into()),
+            )?;
             (common, v)
         }
         Method::Kruskal { common, var, group } => {
             let v = group_test(&common.data, &var, &group, GroupTest::KruskalWallis)?;
             (common, v)
         }
-        Method::Spearman { common, x, y } => {
+        Method::Spearman {
+            common,
+            x,
+            y,
+            exact,
+        } => {
             let f = Frame::read(&common.data)?;
-            let r = methods::spearman(&f.num(&x)?, &f.num(&y)?)
+            let r = methods::spearman(&f.num(&x)?, &f.num(&y)?, exact.into())
                 .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
             (common, value(&r)?)
         }
@@ -985,12 +1105,10 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
         } => {
             let f = Frame::read(&common.data)?;
             let p = f.num_complete(&pvalues)?;
-            let m = match method {
-                AdjustMethod::Holm => PAdjust::Holm,
-                AdjustMethod::Bonferroni => PAdjust::Bonferroni,
-                AdjustMethod::Bh => PAdjust::BenjaminiHochberg,
-            };
-            let r = methods::padjust(&p, m, alpha)
+            if !(0.0..=1.0).contains(&alpha) {
+                bail!("--alpha {alpha}: a significance level must lie between 0 and 1");
+            }
+            let r = methods::padjust(&p, method.into(), alpha)
                 .map_err(|e| anyhow!("{}: column '{pvalues}': {e}", f.path.display()))?;
             (common, value(&r)?)
         }

@@ -52,6 +52,9 @@ pub fn frequencies(
     level: f64,
 ) -> Result<FrequencyReport, AnalysisError> {
     let ft = design.frequencies(codes, labels.len(), domain)?;
+    // R's svyciprop(method = "beta") takes nrow(design): every row of the (sub)design, missing
+    // answers included.
+    let n_rows = domain.map_or(design.len(), |d| d.iter().filter(|&&b| b).count());
     let n_dom: usize = ft.n.iter().sum();
     let categories = labels
         .iter()
@@ -59,7 +62,7 @@ pub fn frequencies(
         .map(|(k, lab)| {
             let p = &ft.proportions[k];
             // Kept as an invalid argument, as the command line has always reported it.
-            let iv = prop_interval(method, p, n_dom, level)
+            let iv = prop_interval(method, p, (n_dom, n_rows), level)
                 .map_err(|e| AnalysisError::InvalidArgument(e.to_string()))?;
             Ok(CategoryReport {
                 category: lab.clone(),
@@ -77,11 +80,11 @@ pub fn frequencies(
     })
 }
 
-/// The interval of proportion `e` estimated from `n` observations.
+/// The interval of proportion `e` estimated from `n` answers among `rows` rows of the (sub)design.
 fn prop_interval(
     method: PropInterval,
     e: &Estimate,
-    n: usize,
+    (n, rows): (usize, usize),
     level: f64,
 ) -> Result<ci::Interval, AnalysisError> {
     let p = e.estimate;
@@ -91,7 +94,7 @@ fn prop_interval(
         n as f64
     };
     match method {
-        PropInterval::KornGraubard => ci::korn_graubard(p, e.se, n.max(2), e.df, level),
+        PropInterval::KornGraubard => ci::korn_graubard(p, e.se, rows.max(2), e.df, level),
         PropInterval::Logit => ci::logit(p, e.se, n as f64, e.df, level),
         PropInterval::Wilson => ci::wilson(p * n_eff, n_eff, level),
         PropInterval::ClopperPearson => ci::clopper_pearson(p * n_eff, n_eff, level),
@@ -221,13 +224,25 @@ pub fn split_groups(y: &[f64], codes: &[u32], groups: usize) -> Vec<Vec<f64>> {
     g
 }
 
+/// Whether a rank test uses its exact p-value: R's `exact = NULL` (auto), `TRUE` or `FALSE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Exact {
+    /// R's default: exact for small samples without ties.
+    #[default]
+    Auto,
+    /// Exact (an error where there is no exact p-value: ties, or samples too large).
+    Yes,
+    /// The normal (Mann–Whitney) or t (Spearman) approximation.
+    No,
+}
+
 /// A test comparing groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupTest {
     /// Welch two-sample t-test (two groups).
     Welch,
-    /// Mann–Whitney U (two groups).
-    MannWhitney,
+    /// Mann–Whitney U (two groups), R's `wilcox.test(exact = ...)`.
+    MannWhitney(Exact),
     /// Kruskal–Wallis.
     KruskalWallis,
 }
@@ -240,9 +255,13 @@ pub fn group_test(
 ) -> Result<GroupTestReport, AnalysisError> {
     let (method, r) = match test {
         GroupTest::Welch => ("ttest", hypothesis::welch_t_test(&groups[0], &groups[1])?),
-        GroupTest::MannWhitney => (
+        GroupTest::MannWhitney(exact) => (
             "mannwhitney",
-            hypothesis::mann_whitney(&groups[0], &groups[1])?,
+            match exact {
+                Exact::Auto => hypothesis::wilcox_test(&groups[0], &groups[1])?,
+                Exact::Yes => hypothesis::mann_whitney_exact(&groups[0], &groups[1])?,
+                Exact::No => hypothesis::mann_whitney(&groups[0], &groups[1])?,
+            },
         ),
         GroupTest::KruskalWallis => ("kruskal", hypothesis::kruskal_wallis(groups)?),
     };
@@ -253,11 +272,16 @@ pub fn group_test(
     })
 }
 
-/// Spearman rank correlation of `x` and `y`.
-pub fn spearman(x: &[f64], y: &[f64]) -> Result<AssociationReport, AnalysisError> {
+/// Spearman rank correlation of `x` and `y`, R's `cor.test(method = "spearman", exact = ...)`.
+pub fn spearman(x: &[f64], y: &[f64], exact: Exact) -> Result<AssociationReport, AnalysisError> {
+    let r = match exact {
+        Exact::Auto => hypothesis::cor_test_spearman(x, y)?,
+        Exact::Yes => hypothesis::spearman_exact(x, y)?,
+        Exact::No => hypothesis::spearman(x, y)?,
+    };
     Ok(AssociationReport {
         method: "spearman",
-        result: TestReport::from(&hypothesis::spearman(x, y)?),
+        result: TestReport::from(&r),
     })
 }
 
@@ -287,11 +311,7 @@ pub fn padjust(p: &[f64], method: PAdjust, alpha: f64) -> Result<PadjustReport, 
     Ok(PadjustReport {
         rejected: adjusted.iter().filter(|q| **q <= alpha).count(),
         adjusted,
-        adjustment: match method {
-            PAdjust::Holm => "holm",
-            PAdjust::Bonferroni => "bonferroni",
-            PAdjust::BenjaminiHochberg => "bh",
-        },
+        adjustment: method.as_str(),
         alpha,
         method: "padjust",
     })

@@ -354,7 +354,7 @@ pub struct AssociationReport {
 pub struct PadjustReport {
     /// Adjusted p-values in input order.
     pub adjusted: Vec<f64>,
-    /// `holm`, `bonferroni` or `bh`.
+    /// R's name of the method: `holm`, `hochberg`, `hommel`, `bonferroni`, `BH` or `BY`.
     pub adjustment: &'static str,
     /// The significance level.
     pub alpha: f64,
