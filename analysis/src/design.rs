@@ -312,6 +312,8 @@ pub struct Design {
     pub(crate) calibrations: Vec<Calibration>,
     /// How strata with a single PSU enter the variance.
     pub(crate) lonely_psu: LonelyPsu,
+    /// R's `options(survey.adjust.domain.lonely = TRUE)`.
+    pub(crate) adjust_domain_lonely: bool,
     /// R's `degf`: PSUs minus strata among the rows with a non-zero sampling weight (calibration
     /// changes the weights but not the sampling weights `degf` reads, so this is fixed at build).
     pub(crate) degf: f64,
@@ -327,6 +329,7 @@ pub struct DesignBuilder {
     fpc1: Option<Fpc>,
     fpc2: Option<Fpc>,
     lonely_psu: LonelyPsu,
+    adjust_domain_lonely: bool,
 }
 
 fn index_codes(codes: &[u64]) -> (Vec<u32>, usize) {
@@ -436,6 +439,15 @@ impl DesignBuilder {
     /// `options(survey.lonely.psu = ...)`); default [`LonelyPsu::Fail`].
     pub fn lonely_psu(mut self, policy: LonelyPsu) -> Self {
         self.lonely_psu = policy;
+        self
+    }
+
+    /// R's `options(survey.adjust.domain.lonely = TRUE)` (default `FALSE`, as in R): a stratum with two
+    /// or more PSUs of which only one has rows in a domain is lonely for that domain's estimates. It
+    /// changes what `Average` and `Adjust` do there (see the README); under `Fail`, `Remove` and
+    /// `Certainty` R only warns, and the variance is the same.
+    pub fn adjust_domain_lonely(mut self, on: bool) -> Self {
+        self.adjust_domain_lonely = on;
         self
     }
 
@@ -556,6 +568,7 @@ impl DesignBuilder {
             ssu,
             calibrations: Vec::new(),
             lonely_psu: self.lonely_psu,
+            adjust_domain_lonely: self.adjust_domain_lonely,
         })
     }
 }
@@ -692,6 +705,107 @@ impl Design {
         }
     }
 
+    /// True when the rows of the subset an estimate uses (its domain, less rows missing in the
+    /// variable) change the stage-1 combination, as they do in R, where `svyby` and `na.rm = TRUE`
+    /// estimate on a subset design: a lonely stratum without rows in the subset is not visited (so
+    /// `Fail` does not fail there), `Average` averages over the strata present in the subset, and
+    /// with `adjust_domain_lonely` a stratum with one PSU in the subset is lonely.
+    pub(crate) fn subset_matters(&self) -> bool {
+        self.lonely_psu == LonelyPsu::Average
+            || self.adjust_domain_lonely
+            || (self.lonely_psu == LonelyPsu::Fail && !self.lonely_strata().is_empty())
+    }
+
+    /// The rows of the subset `keep` accepts, when [`Self::subset_matters`] (else `None`: the
+    /// whole design's combination is the same).
+    pub(crate) fn subset_mask(&self, keep: impl Fn(usize) -> bool) -> Option<Vec<bool>> {
+        self.subset_matters()
+            .then(|| (0..self.len()).map(keep).collect())
+    }
+
+    /// [`Self::stratum_scales`] for an estimate on the rows `subset` (R's `onestage` on the subset
+    /// design; `None`: every row).
+    pub(crate) fn stratum_scales_in(&self, subset: Option<&[bool]>) -> Result<StratumScales> {
+        let Some(sub) = subset.filter(|_| self.subset_matters()) else {
+            return self.stratum_scales();
+        };
+        let h_n = self.n_strata();
+        let mut present = vec![false; h_n];
+        let mut in_subset = vec![0usize; h_n];
+        let mut seen = vec![false; self.n_psu];
+        for (i, &inside) in sub.iter().enumerate() {
+            if !inside {
+                continue;
+            }
+            let h = self.stratum[i] as usize;
+            present[h] = true;
+            let u = self.psu.as_ref().map_or(i, |p| p[i] as usize);
+            if !seen[u] {
+                seen[u] = true;
+                in_subset[h] += 1;
+            }
+        }
+        let mut scale = vec![0.0; h_n];
+        let mut grand_centred = vec![false; h_n];
+        let (mut strata, mut lonely) = (0usize, 0usize);
+        for (h, &nh) in self.psus_in_stratum.iter().enumerate() {
+            if !present[h] {
+                continue;
+            }
+            strata += 1;
+            let f = self.stage_one_f(h);
+            if f < 1e-7 {
+                continue;
+            }
+            let domain_lonely = self.adjust_domain_lonely && nh >= 2 && in_subset[h] == 1;
+            if nh >= 2 && !domain_lonely {
+                scale[h] = f * nh as f64 / (nh as f64 - 1.0);
+                continue;
+            }
+            match self.lonely_psu {
+                LonelyPsu::Fail if nh < 2 => {
+                    return Err(AnalysisError::LonelyPsu {
+                        stratum: h,
+                        stage: 1,
+                    })
+                }
+                LonelyPsu::Average => lonely += 1,
+                // R 4.1.1 leaves the domain's single PSU uncentred among the padded zeros, with the
+                // stratum's usual scale; for the influence values of a mean, share or ratio (which
+                // sum to 0) that is centring at the grand mean, as the crate's `Adjust` does.
+                LonelyPsu::Adjust if domain_lonely => {
+                    scale[h] = f * nh as f64 / (nh as f64 - 1.0);
+                    grand_centred[h] = true;
+                }
+                LonelyPsu::Adjust => {
+                    scale[h] = f;
+                    grand_centred[h] = true;
+                }
+                // R only warns: the stratum keeps its usual contribution.
+                LonelyPsu::Fail | LonelyPsu::Remove | LonelyPsu::Certainty if domain_lonely => {
+                    scale[h] = f * nh as f64 / (nh as f64 - 1.0);
+                }
+                LonelyPsu::Fail | LonelyPsu::Remove | LonelyPsu::Certainty => {}
+            }
+        }
+        let factor = if self.lonely_psu == LonelyPsu::Average && lonely > 0 {
+            if lonely >= strata {
+                return Err(AnalysisError::LonelyPsu {
+                    stratum: 0,
+                    stage: 1,
+                });
+            }
+            strata as f64 / (strata - lonely) as f64
+        } else {
+            1.0
+        };
+        Ok(StratumScales {
+            scale,
+            grand_centred,
+            factor,
+        })
+    }
+
     /// Stage-1 scale per stratum, (1 − n_h/N_h) · n_h/(n_h − 1), with the lonely-PSU policy applied as
     /// R's `onestrat` does: a single PSU gets scale 1 − f_h and is centred at the grand mean under
     /// `Adjust`, contributes nothing under `Remove`/`Certainty`, and is replaced by the average of the
@@ -804,6 +918,15 @@ impl Design {
     /// Covariance matrix (m × m, row-major) of the estimated totals Σ z_i of `m` influence columns:
     /// R's `svyrecvar`. An estimator's variance is the variance of the total of its influence values.
     pub fn total_covariance(&self, cols: &[Vec<f64>]) -> Result<Vec<f64>> {
+        self.total_covariance_in(cols, None)
+    }
+
+    /// [`Self::total_covariance`] of an estimate on the rows `subset` (see [`Self::subset_matters`]).
+    pub(crate) fn total_covariance_in(
+        &self,
+        cols: &[Vec<f64>],
+        subset: Option<&[bool]>,
+    ) -> Result<Vec<f64>> {
         let m = cols.len();
         let n = self.len();
         for c in cols {
@@ -811,7 +934,7 @@ impl Design {
         }
         let mut cols = cols.to_vec();
         self.residualise(&mut cols)?;
-        let scales = self.stratum_scales()?;
+        let scales = self.stratum_scales_in(subset)?;
         // PSU totals, row-major n_psu × m.
         let mut t = vec![0.0; self.n_psu * m];
         match &self.psu {

@@ -167,7 +167,8 @@ impl Design {
     /// svymean, na.rm = TRUE)`. `df` is the (domain's) design degrees of freedom, R's `degf`.
     pub fn mean(&self, y: &[f64], domain: Option<&[bool]>) -> Result<Estimate> {
         let (m, z, n, sw) = self.mean_influence(y, domain)?;
-        let v = self.total_variance(z)?;
+        let subset = self.subset_mask(|i| active(domain, i) && !y[i].is_nan());
+        let v = self.total_covariance_in(&[z], subset.as_deref())?[0];
         let vsrs = self.srs_variance_of_mean(y, domain, m, sw);
         Ok(Estimate {
             estimate: m,
@@ -201,7 +202,8 @@ impl Design {
         if n == 0 {
             return Err(AnalysisError::InsufficientData { needed: 1, got: 0 });
         }
-        let var = self.total_variance(z)?;
+        let subset = self.subset_mask(|i| active(domain, i) && !y[i].is_nan());
+        let var = self.total_covariance_in(&[z], subset.as_deref())?[0];
         let mean = if sw > 0.0 { t / sw } else { 0.0 };
         let vsrs = self.srs_variance_of_mean(y, domain, mean, sw) * sw * sw;
         Ok(Estimate {
@@ -250,7 +252,8 @@ impl Design {
                 }
             })
             .collect();
-        let v = self.total_variance(z)?;
+        let subset = self.subset_mask(ok);
+        let v = self.total_covariance_in(&[z], subset.as_deref())?[0];
         Ok(Estimate {
             estimate: r,
             se: v.sqrt(),
@@ -369,9 +372,12 @@ impl Design {
         let k = levels;
         // The shortcuts centre every stratum at its own mean, so a policy that recentres a lonely PSU
         // at the grand mean takes the general path.
-        let sparse = self.calibrations.is_empty()
-            && self.ssu.is_none()
-            && !self.stratum_scales()?.any_grand_centred();
+        // Where the rows of the subset change the combination of strata (see
+        // `Design::subset_matters`), the general path takes them into account.
+        let subset = self.subset_mask(|i| (codes[i] as usize) < k && active(domain, i));
+        let scales = self.stratum_scales_in(subset.as_deref())?;
+        let sparse =
+            self.calibrations.is_empty() && self.ssu.is_none() && !scales.any_grand_centred();
         // With PSUs and no calibration the variance needs the weighted cell sums per PSU anyway; the
         // cell totals and counts are their column sums, so one pass over the data does both.
         let psu_cells = match (&self.psu, sparse) {
@@ -388,7 +394,7 @@ impl Design {
         // A calibrated design of single-unit PSUs: the sums per (stratum, calibration cell,
         // answer) group give the covariance (see `grouped`), in the same one pass.
         let grouped = match psu_cells {
-            None if !sparse => self.slot_groups(codes, k, domain),
+            None if !sparse && subset.is_none() => self.slot_groups(codes, k, domain),
             _ => None,
         };
         let (wsum, nsum) = match (&psu_cells, &grouped) {
@@ -419,10 +425,14 @@ impl Design {
         }
         let p: Vec<f64> = wsum.iter().map(|w| w / pop).collect();
         let (cov_tot, cov_prop) = match (psu_cells, grouped) {
-            (Some(cells), _) => self.frequency_cov_psu(cells.by_psu, k, &p, pop)?,
+            (Some(cells), _) => self.frequency_cov_psu(cells.by_psu, k, &p, pop, &scales),
             (None, Some(g)) => self.frequency_cov_grouped(&g, &p, pop)?,
-            (None, None) if sparse => self.frequency_cov_independent(codes, k, domain, &p, pop)?,
-            (None, None) => self.frequency_cov_dense(codes, k, domain, &p, pop)?,
+            (None, None) if sparse => {
+                self.frequency_cov_independent(codes, k, domain, &p, pop, &scales)
+            }
+            (None, None) => {
+                self.frequency_cov_dense(codes, k, domain, &p, pop, subset.as_deref())?
+            }
         };
         let df = self.degrees_of_freedom_in(domain);
         let totals = (0..k)
@@ -460,6 +470,7 @@ impl Design {
         domain: Option<&[bool]>,
         p: &[f64],
         pop: f64,
+        subset: Option<&[bool]>,
     ) -> Result<(Vec<f64>, Vec<f64>)> {
         let inside = |i: usize| (codes[i] as usize) < k && active(domain, i);
         let mut cols = Vec::with_capacity(2 * k);
@@ -492,9 +503,9 @@ impl Design {
         // Only the two diagonal blocks are used, and each entry of a covariance depends on its
         // two columns alone, so two k-column calls give the same numbers as one 2k-column call
         // with half the products per unit (a raked page runs this for every question).
-        let prop = self.total_covariance(&cols[k..])?;
+        let prop = self.total_covariance_in(&cols[k..], subset)?;
         cols.truncate(k);
-        let tot = self.total_covariance(&cols)?;
+        let tot = self.total_covariance_in(&cols, subset)?;
         Ok((tot, prop))
     }
 
@@ -506,8 +517,8 @@ impl Design {
         k: usize,
         p: &[f64],
         pop: f64,
-    ) -> Result<(Vec<f64>, Vec<f64>)> {
-        let scales = self.stratum_scales()?;
+        scales: &crate::design::StratumScales,
+    ) -> (Vec<f64>, Vec<f64>) {
         let mut tp = vec![0.0; a.len()];
         for (row_t, row_a) in tp.chunks_exact_mut(k).zip(a.chunks_exact(k)) {
             let b: f64 = row_a.iter().sum();
@@ -520,16 +531,16 @@ impl Design {
             k,
             &self.psu_stratum,
             &self.psus_in_stratum,
-            &scales,
+            scales,
         );
         let prop = crate::design::between_psu_covariance(
             &tp,
             k,
             &self.psu_stratum,
             &self.psus_in_stratum,
-            &scales,
+            scales,
         );
-        Ok((tot, prop))
+        (tot, prop)
     }
 
     /// Covariances when every observation is its own PSU (no clusters, no calibration).
@@ -540,8 +551,8 @@ impl Design {
         domain: Option<&[bool]>,
         p: &[f64],
         pop: f64,
-    ) -> Result<(Vec<f64>, Vec<f64>)> {
-        let scales = self.stratum_scales()?;
+        scales: &crate::design::StratumScales,
+    ) -> (Vec<f64>, Vec<f64>) {
         let inside = |i: usize| (codes[i] as usize) < k && active(domain, i);
         // Every observation is a PSU and touches one cell, so Σ t tᵀ per stratum needs only
         // Σw·1[j], Σw²·1[j], Σw and Σw² per stratum.
@@ -579,7 +590,7 @@ impl Design {
                 }
             }
         }
-        Ok((tot, prop))
+        (tot, prop)
     }
 }
 
@@ -730,7 +741,7 @@ mod frequency_path_tests {
                     prop_assert!((ft.totals[j].estimate - wsum[j]).abs() <= 1e-9 * pop);
                     prop_assert!((ft.proportions[j].estimate - p[j]).abs() <= 1e-12);
                 }
-                let (tot, prop) = d.frequency_cov_dense(&codes, k, domain, &p, pop).expect("dense");
+                let (tot, prop) = d.frequency_cov_dense(&codes, k, domain, &p, pop, None).expect("dense");
                 for c in 0..k * k {
                     prop_assert!((ft.total_cov[c] - tot[c]).abs() <= 1e-9 * (1.0 + tot[c].abs()), "total cov {c}");
                     prop_assert!((ft.proportion_cov[c] - prop[c]).abs() <= 1e-12, "share cov {c}");
@@ -775,7 +786,7 @@ mod frequency_path_tests {
             let pop: f64 = wsum.iter().sum();
             let p: Vec<f64> = wsum.iter().map(|x| x / pop).collect();
             let (tot, prop) = d
-                .frequency_cov_dense(&codes, k, domain, &p, pop)
+                .frequency_cov_dense(&codes, k, domain, &p, pop, None)
                 .expect("dense");
             for c in 0..k * k {
                 assert!((ft.total_cov[c] - tot[c]).abs() <= 1e-9 * (1.0 + tot[c].abs()));

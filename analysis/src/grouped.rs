@@ -375,8 +375,11 @@ mod tests {
         assert_eq!(totals, wsum);
         let pop: f64 = wsum.iter().sum();
         let p: Vec<f64> = wsum.iter().map(|w| w / pop).collect();
+        // The rows of the subset R would estimate on (see `Design::subset_matters`).
+        let subset =
+            d.subset_mask(|i| (s.codes[i] as usize) < K && domain.is_none_or(|m| m[i]));
         let (tot, prop) = d
-            .frequency_cov_dense(&s.codes, K, domain, &p, pop)
+            .frequency_cov_dense(&s.codes, K, domain, &p, pop, subset.as_deref())
             .expect("per-unit path");
         for (fast, slow) in [(&ft.total_cov, &tot), (&ft.proportion_cov, &prop)] {
             for x in 0..K {

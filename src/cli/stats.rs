@@ -57,6 +57,10 @@ pub struct Common {
     /// What the variance does with a stratum that has one PSU (R `options(survey.lonely.psu = ...)`).
     #[arg(long, value_enum, default_value_t = LonelyPsuArg::Fail)]
     pub lonely_psu: LonelyPsuArg,
+    /// With --by: a stratum with a single PSU in a domain is lonely for that domain, as R's
+    /// `options(survey.adjust.domain.lonely = TRUE)` (changes `average` and `adjust`).
+    #[arg(long)]
+    pub adjust_domain_lonely: bool,
     /// Confidence level, strictly between 0 and 1.
     #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
     pub level: f64,
@@ -627,7 +631,9 @@ fn load(common: &Common) -> Result<Loaded> {
         }
         None => vec![1.0; n],
     };
-    let mut b = Design::builder(weights).lonely_psu(common.lonely_psu.into());
+    let mut b = Design::builder(weights)
+        .lonely_psu(common.lonely_psu.into())
+        .adjust_domain_lonely(common.adjust_domain_lonely);
     let mut strata_labels = Vec::new();
     if let Some(s) = &common.strata {
         let (codes, labels) = frame.codes_u64(s)?;

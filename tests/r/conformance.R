@@ -118,7 +118,22 @@ write_data <- function(name, d) {
 }
 
 # --- Estimates --------------------------------------------------------------------------------
-estimates <- function(name, des, totals = TRUE, domains = TRUE, tables = TRUE) {
+estimates <- function(name, des, totals = TRUE, domains = TRUE, tables = TRUE, whole = TRUE) {
+  if (whole) whole_sample(name, des, totals)
+  if (domains) domain_estimates(name, des, totals)
+  if (tables) {
+    x2 <- svychisq(~g + h, des, statistic = "F")
+    put(name, "chisq.F", c(x2$statistic, x2$parameter, x2$p.value))
+    x1 <- svychisq(~g + h, des, statistic = "Chisq")
+    put(name, "chisq.first", c(x1$statistic, x1$p.value))
+    # The Pearson X² on the table scaled to the design's rows (missing included), as svychisq.
+    N <- nrow(des)
+    pearson <- suppressWarnings(chisq.test(svytable(~g + h, des, Ntotal = N), correct = FALSE))
+    put(name, "chisq.pearson", pearson$statistic)
+  }
+}
+
+whole_sample <- function(name, des, totals) {
   m <- svymean(~y, des, na.rm = TRUE, deff = TRUE)
   put(name, "mean", c(coef(m), SE(m), deff(m)))
   if (totals) {
@@ -138,13 +153,17 @@ estimates <- function(name, des, totals = TRUE, domains = TRUE, tables = TRUE) {
   }
   q <- svyquantile(~y, des, c(0.25, 0.5, 0.75), na.rm = TRUE, ci = TRUE)$y
   for (i in 1:3) put(name, paste0("quantile.", i), q[i, c(1, 2, 3, 4)])
-  if (domains) {
+}
+
+domain_estimates <- function(name, des, totals) {
     for (lev in c("p", "q")) {
       sub <- subset(des, dom == lev)
       dm <- svymean(~y, sub, na.rm = TRUE, deff = TRUE)
       put(name, paste0("domain.", lev, ".mean"), c(coef(dm), SE(dm), deff(dm)))
-      dt <- svytotal(~y, sub, na.rm = TRUE)
-      put(name, paste0("domain.", lev, ".total"), c(coef(dt), SE(dt)))
+      if (totals) {
+        dt <- svytotal(~y, sub, na.rm = TRUE)
+        put(name, paste0("domain.", lev, ".total"), c(coef(dt), SE(dt)))
+      }
       dr <- svyratio(~y, ~x, sub, na.rm = TRUE)
       put(name, paste0("domain.", lev, ".ratio"), c(coef(dr), SE(dr)))
       dq <- svyquantile(~y, sub, c(0.25, 0.5, 0.75), na.rm = TRUE, ci = TRUE)$y
@@ -154,20 +173,10 @@ estimates <- function(name, des, totals = TRUE, domains = TRUE, tables = TRUE) {
         put(name, paste0("domain.", lev, ".ciprop.", method, ".a"), c(coef(ci), attr(ci, "ci")))
       }
       # svyby gives the same as the subset (checked here so the reference cannot drift).
-      by <- svyby(~y, ~dom, des, svymean, na.rm = TRUE)
+      by <- suppressWarnings(svyby(~y, ~dom, des, svymean, na.rm = TRUE))
       stopifnot(abs(coef(by)[lev] - coef(dm)) < 1e-12)
+      stopifnot(abs(SE(by)[match(lev, c("p", "q"))] - SE(dm)) < 1e-12)
     }
-  }
-  if (tables) {
-    x2 <- svychisq(~g + h, des, statistic = "F")
-    put(name, "chisq.F", c(x2$statistic, x2$parameter, x2$p.value))
-    x1 <- svychisq(~g + h, des, statistic = "Chisq")
-    put(name, "chisq.first", c(x1$statistic, x1$p.value))
-    # The Pearson X² on the table scaled to the design's rows (missing included), as svychisq.
-    N <- nrow(des)
-    pearson <- suppressWarnings(chisq.test(svytable(~g + h, des, Ntotal = N), correct = FALSE))
-    put(name, "chisq.pearson", pearson$statistic)
-  }
 }
 
 weighting <- function(name, des, d) {
@@ -221,6 +230,39 @@ for (policy in c("remove", "certainty", "average", "adjust")) {
   estimates(name, d, totals = policy != "adjust", domains = FALSE)
 }
 options(survey.lonely.psu = "fail")
+
+# Domains that leave a stratum out or keep one PSU of it, under each policy and with
+# options(survey.adjust.domain.lonely = TRUE). Domain p has no row in the lonely stratum 3 and a
+# single PSU in strata 1 and 4; the domain is given per PSU.
+lonelydom <- local({
+  psus <- c(3, 4, 1, 2, 3)
+  dom <- list(c("p", "q", "q"), c("p", "p", "q", "q"), "q", c("p", "q"), c("q", "q", "p"))
+  rows <- list()
+  for (h in seq_along(psus)) for (p in seq_len(psus[h])) {
+    m <- sample(3:6, 1)
+    rows[[length(rows) + 1]] <- data.frame(stratum = h, psu = p, w = runif(1, 5, 30))[rep(1, m), ]
+  }
+  d <- respondents(do.call(rbind, rows))
+  d$dom <- unlist(mapply(function(h, p) dom[[h]][p], d$stratum, d$psu))
+  d
+})
+write_data("lonelydom", lonelydom)
+for (adl in c(FALSE, TRUE)) for (policy in c("fail", "remove", "certainty", "average", "adjust")) {
+  options(survey.lonely.psu = policy, survey.adjust.domain.lonely = adl)
+  name <- paste0("lonelydom_", policy, if (adl) "_adl" else "")
+  spec(name, paste0("data=lonelydom;strata=stratum;cluster=psu;weights=w;lonely=", policy,
+                    ";adl=", adl))
+  d <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = lonelydom, nest = TRUE)
+  if (policy == "fail") {
+    # Domain p never meets the lonely stratum, so R estimates it even under "fail".
+    sub <- subset(d, dom == "p")
+    dm <- suppressWarnings(svymean(~y, sub, na.rm = TRUE, deff = TRUE))
+    put(name, "domain.p.mean", c(coef(dm), SE(dm), deff(dm)))
+  } else {
+    suppressWarnings(estimates(name, d, totals = policy != "adjust", tables = FALSE))
+  }
+}
+options(survey.lonely.psu = "fail", survey.adjust.domain.lonely = FALSE)
 
 write_data("zero", zero)
 spec("zero", "strata=stratum;cluster=psu;weights=w")
