@@ -147,7 +147,9 @@ fn ratio_estimate(
 
 impl Design {
     /// Weighted cross-tab of `row_codes` (levels `rows`) by `col_codes` (levels `cols`); codes out of range
-    /// (missing, don't know) are left out as a domain. Includes Rao–Scott tests as in R's `svychisq`.
+    /// (missing, don't know) are left out as a domain. Includes Rao–Scott tests as R's
+    /// `svychisq(~r + c, design, statistic = "F")` (second order, the default) and `statistic =
+    /// "Chisq"` (first order); the Pearson X² is on the table scaled to every row of the (sub)design.
     pub fn crosstab(
         &self,
         row_codes: &[u32],

@@ -164,7 +164,10 @@ impl Design {
         Ok(self.with_calibration(new_w, cal))
     }
 
-    /// Rake to several margins by iterative proportional fitting (Deming & Stephan 1940; R `rake`).
+    /// Rake to several margins by iterative proportional fitting (Deming & Stephan 1940; R
+    /// `rake(design, list(~a, ~b), list(pop_a, pop_b), control = list(maxit, epsilon))`, SEs as
+    /// `svyrecvar` after it). `opts` is our stopping rule, not R's default `maxit = 10, epsilon = 1`:
+    /// see the README.
     /// Errors when margin totals disagree (relative 1e-6), a populated category has no sample units, or the
     /// sample has a category the margin lacks. Non-convergence is reported, not an error.
     pub fn rake(&self, margins: &[Margin], opts: RakeOptions) -> Result<(Design, RakeReport)> {
@@ -218,7 +221,8 @@ impl Design {
         Ok((self.with_calibration(w, cal), report))
     }
 
-    /// Linear calibration / GREG (Deville & Särndal 1992; R `calibrate(calfun = "linear")`): weights
+    /// Linear calibration / GREG (Deville & Särndal 1992; R `calibrate(design, ~x1 + x2,
+    /// c(`(Intercept)` = N, x1 = T1, x2 = T2), calfun = "linear")`): weights
     /// w = d(1 + xᵀλ) that reproduce the population `totals` of the auxiliary `columns` exactly.
     /// Include a column of ones to calibrate the population size.
     pub fn calibrate_linear(&self, columns: &[Vec<f64>], totals: &[f64]) -> Result<Design> {
