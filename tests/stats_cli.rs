@@ -424,13 +424,20 @@ fn the_share_of_the_stratum_variable_itself_ends_with_zero_width_intervals() {
                 .args(["--ci", ci, "--format", format])
                 .output()
                 .expect("binary runs");
-            assert!(out.status.success(), "{ci} {format}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{ci} {format}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             if format == "json" {
                 let v: Value = serde_json::from_slice(&out.stdout).expect("json");
                 for c in v["result"]["categories"].as_array().expect("categories") {
                     let p = f(&c["proportion"]);
                     if ci == "korn-graubard" || ci == "logit" {
-                        assert!((f(&c["ci"][0]) - p).abs() < 1e-7 && (f(&c["ci"][1]) - p).abs() < 1e-7, "{ci}: {c}");
+                        assert!(
+                            (f(&c["ci"][0]) - p).abs() < 1e-7 && (f(&c["ci"][1]) - p).abs() < 1e-7,
+                            "{ci}: {c}"
+                        );
                     }
                 }
             }
@@ -441,8 +448,19 @@ fn the_share_of_the_stratum_variable_itself_ends_with_zero_width_intervals() {
 #[test]
 fn a_confidence_level_outside_zero_to_one_is_one_error_line() {
     for level in ["1.5", "-0.5", "0", "1", "NaN"] {
-        let e = stats_err(&["mean", "--data", &data("apistrat.csv"), "--var", "api00", "--level", level]);
-        assert!(e.contains("--level") && e.contains("between 0 and 1"), "{level}: {e}");
+        let e = stats_err(&[
+            "mean",
+            "--data",
+            &data("apistrat.csv"),
+            "--var",
+            "api00",
+            "--level",
+            level,
+        ]);
+        assert!(
+            e.contains("--level") && e.contains("between 0 and 1"),
+            "{level}: {e}"
+        );
     }
 }
 
@@ -450,11 +468,17 @@ fn a_confidence_level_outside_zero_to_one_is_one_error_line() {
 fn an_infinite_or_nan_value_is_one_error_line_naming_row_and_column() {
     let (_d, path) = csv_file("y,w\n1,1\ninf,2\n3,1\n");
     let e = stats_err(&["mean", "--data", &path, "--var", "y"]);
-    assert!(e.contains("data row 2") && e.contains("'y'") && e.contains("not a finite number"), "{e}");
+    assert!(
+        e.contains("data row 2") && e.contains("'y'") && e.contains("not a finite number"),
+        "{e}"
+    );
     for bad in ["inf", "NaN", "-inf"] {
         let (_d, path) = csv_file(&format!("y,w\n1,1\n2,{bad}\n3,1\n"));
         let e = stats_err(&["mean", "--data", &path, "--var", "y", "--weights", "w"]);
-        assert!(e.contains("'w'") && e.contains("not a finite number") && !e.contains("missing"), "{bad}: {e}");
+        assert!(
+            e.contains("'w'") && e.contains("not a finite number") && !e.contains("missing"),
+            "{bad}: {e}"
+        );
     }
 }
 
@@ -469,10 +493,14 @@ fn a_single_row_without_strata_says_the_sample_has_one_psu() {
 fn population_counts_with_a_certainty_unit_of_size_one_are_read_as_r_reads_them() {
     // R's as.fpc: all values ≥ 1 with some > 1 are population sizes; N = 1 is a certainty stratum.
     let (_d, path) = csv_file("y,s,N\n1,a,10\n3,a,10\n2,b,20\n6,b,20\n5,c,1\n");
-    let v = stats(&["mean", "--data", &path, "--var", "y", "--strata", "s", "--fpc", "N"]);
+    let v = stats(&[
+        "mean", "--data", &path, "--var", "y", "--strata", "s", "--fpc", "N",
+    ]);
     assert!(f(&v["result"]["se"]) > 0.0, "{v}");
     let (_d, path) = csv_file("y,s,N\n1,a,0.5\n3,a,2\n");
-    let e = stats_err(&["mean", "--data", &path, "--var", "y", "--strata", "s", "--fpc", "N"]);
+    let e = stats_err(&[
+        "mean", "--data", &path, "--var", "y", "--strata", "s", "--fpc", "N",
+    ]);
     assert!(e.contains("'N'") && e.contains("population sizes"), "{e}");
 }
 
@@ -486,8 +514,21 @@ fn rank_tests_use_r_defaults_exact_for_small_samples_without_ties() {
     let v = stats(&["mannwhitney", "--data", &path, "--var", "v", "--group", "g"]);
     close(f(&v["result"]["statistic"]), "35");
     close(f(&v["result"]["p_value"]), "0.2544");
-    let approx = stats(&["mannwhitney", "--data", &path, "--var", "v", "--group", "g", "--exact", "no"]);
-    assert!((f(&approx["result"]["p_value"]) - 0.2544).abs() > 1e-4, "{approx}");
+    let approx = stats(&[
+        "mannwhitney",
+        "--data",
+        &path,
+        "--var",
+        "v",
+        "--group",
+        "g",
+        "--exact",
+        "no",
+    ]);
+    assert!(
+        (f(&approx["result"]["p_value"]) - 0.2544).abs() > 1e-4,
+        "{approx}"
+    );
 }
 
 #[test]
@@ -555,7 +596,8 @@ mod no_input_panics {
             (col.clone()).prop_map(|c| vec!["--weights".into(), c.into()]),
             (col.clone()).prop_map(|c| vec!["--strata".into(), c.into()]),
             (col.clone()).prop_map(|c| vec!["--cluster".into(), c.into()]),
-            (col.clone(), col.clone()).prop_map(|(a, b)| vec!["--cluster".into(), format!("{a},{b}")]),
+            (col.clone(), col.clone())
+                .prop_map(|(a, b)| vec!["--cluster".into(), format!("{a},{b}")]),
             (col.clone()).prop_map(|c| vec!["--fpc".into(), c.into()]),
             (col.clone()).prop_map(|c| vec!["--by".into(), c.into()]),
             prop::sample::select(vec!["fail", "remove", "certainty", "average", "adjust"])
@@ -570,18 +612,87 @@ mod no_input_panics {
         prop_oneof![
             col().prop_map(|c| vec!["mean".into(), "--var".into(), c]),
             col().prop_map(|c| vec!["total".into(), "--var".into(), c]),
-            (col(), col()).prop_map(|(a, b)| vec!["ratio".into(), "--num".into(), a, "--den".into(), b]),
-            (col(), prop::sample::select(vec!["korn-graubard", "logit", "wilson", "clopper-pearson"]))
-                .prop_map(|(c, m)| vec!["prop".into(), "--var".into(), c, "--ci".into(), m.into()]),
-            col().prop_map(|c| vec!["quantile".into(), "--var".into(), c, "--probs".into(), "0,0.5,1".into()]),
-            (col(), col()).prop_map(|(a, b)| vec!["crosstab".into(), "--rows".into(), a, "--cols".into(), b]),
-            (col(), col()).prop_map(|(a, b)| vec!["ttest".into(), "--var".into(), a, "--group".into(), b]),
-            (col(), col()).prop_map(|(a, b)| vec!["mannwhitney".into(), "--var".into(), a, "--group".into(), b]),
-            (col(), col()).prop_map(|(a, b)| vec!["kruskal".into(), "--var".into(), a, "--group".into(), b]),
-            (col(), col()).prop_map(|(a, b)| vec!["spearman".into(), "--x".into(), a, "--y".into(), b]),
-            col().prop_map(|c| vec!["padjust".into(), "--pvalues".into(), c, "--method".into(), "hommel".into()]),
-            (col(), col()).prop_map(|(a, b)| vec!["alpha".into(), "--items".into(), format!("{a},{b}")]),
-            (col(), col()).prop_map(|(a, b)| vec!["calibrate".into(), "--population".into(), "100".into(), "--total-of".into(), format!("{a}=50"), "--var".into(), b]),
+            (col(), col()).prop_map(|(a, b)| vec![
+                "ratio".into(),
+                "--num".into(),
+                a,
+                "--den".into(),
+                b
+            ]),
+            (
+                col(),
+                prop::sample::select(vec!["korn-graubard", "logit", "wilson", "clopper-pearson"])
+            )
+                .prop_map(|(c, m)| vec![
+                    "prop".into(),
+                    "--var".into(),
+                    c,
+                    "--ci".into(),
+                    m.into()
+                ]),
+            col().prop_map(|c| vec![
+                "quantile".into(),
+                "--var".into(),
+                c,
+                "--probs".into(),
+                "0,0.5,1".into()
+            ]),
+            (col(), col()).prop_map(|(a, b)| vec![
+                "crosstab".into(),
+                "--rows".into(),
+                a,
+                "--cols".into(),
+                b
+            ]),
+            (col(), col()).prop_map(|(a, b)| vec![
+                "ttest".into(),
+                "--var".into(),
+                a,
+                "--group".into(),
+                b
+            ]),
+            (col(), col()).prop_map(|(a, b)| vec![
+                "mannwhitney".into(),
+                "--var".into(),
+                a,
+                "--group".into(),
+                b
+            ]),
+            (col(), col()).prop_map(|(a, b)| vec![
+                "kruskal".into(),
+                "--var".into(),
+                a,
+                "--group".into(),
+                b
+            ]),
+            (col(), col()).prop_map(|(a, b)| vec![
+                "spearman".into(),
+                "--x".into(),
+                a,
+                "--y".into(),
+                b
+            ]),
+            col().prop_map(|c| vec![
+                "padjust".into(),
+                "--pvalues".into(),
+                c,
+                "--method".into(),
+                "hommel".into()
+            ]),
+            (col(), col()).prop_map(|(a, b)| vec![
+                "alpha".into(),
+                "--items".into(),
+                format!("{a},{b}")
+            ]),
+            (col(), col()).prop_map(|(a, b)| vec![
+                "calibrate".into(),
+                "--population".into(),
+                "100".into(),
+                "--total-of".into(),
+                format!("{a}=50"),
+                "--var".into(),
+                b
+            ]),
         ]
     }
 

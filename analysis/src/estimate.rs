@@ -139,13 +139,7 @@ impl Design {
     /// Variance of the mean under SRS without replacement, for the design effect (R `svymean(deff = TRUE)`:
     /// `svyvar(x)/n · (Σw − n)/Σw`), where n counts the observations with a non-zero weight, as R's
     /// `nobs <- sum(weights(design) != 0)` does: a row of weight 0 is not an observation of the SRS.
-    fn srs_variance_of_mean(
-        &self,
-        y: &[f64],
-        domain: Option<&[bool]>,
-        mean: f64,
-        sw: f64,
-    ) -> f64 {
+    fn srs_variance_of_mean(&self, y: &[f64], domain: Option<&[bool]>, mean: f64, sw: f64) -> f64 {
         let mut ss = 0.0;
         let mut n = 0usize;
         for (i, (&w, &v)) in self.weights.iter().zip(y).enumerate() {

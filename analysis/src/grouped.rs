@@ -376,8 +376,7 @@ mod tests {
         let pop: f64 = wsum.iter().sum();
         let p: Vec<f64> = wsum.iter().map(|w| w / pop).collect();
         // The rows of the subset R would estimate on (see `Design::subset_matters`).
-        let subset =
-            d.subset_mask(|i| (s.codes[i] as usize) < K && domain.is_none_or(|m| m[i]));
+        let subset = d.subset_mask(|i| (s.codes[i] as usize) < K && domain.is_none_or(|m| m[i]));
         let (tot, prop) = d
             .frequency_cov_dense(&s.codes, K, domain, &p, pop, subset.as_deref())
             .expect("per-unit path");

@@ -17,9 +17,7 @@ const TOL: f64 = 1e-6;
 fn dir() -> PathBuf {
     std::env::var_os("INSIKT_R_CONFORMANCE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/r/conformance")
-        })
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/r/conformance"))
 }
 
 /// A data file: columns by name, as text.
@@ -32,14 +30,21 @@ impl Data {
     fn read(name: &str) -> Data {
         let path = dir().join(format!("{name}.csv"));
         let mut rdr = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+        let header: Vec<String> = rdr
+            .headers()
+            .expect("conformance data")
+            .iter()
+            .map(String::from)
+            .collect();
         let mut cols: HashMap<String, Vec<String>> =
             header.iter().map(|h| (h.clone(), Vec::new())).collect();
         let mut rows = 0;
         for rec in rdr.records() {
-            let rec = rec.unwrap();
+            let rec = rec.expect("conformance data");
             for (h, v) in header.iter().zip(rec.iter()) {
-                cols.get_mut(h).unwrap().push(v.to_string());
+                cols.get_mut(h)
+                    .expect("conformance data")
+                    .push(v.to_string());
             }
             rows += 1;
         }
@@ -49,7 +54,13 @@ impl Data {
     fn num(&self, name: &str) -> Vec<f64> {
         self.cols[name]
             .iter()
-            .map(|v| if v == "NA" { f64::NAN } else { v.parse().unwrap() })
+            .map(|v| {
+                if v == "NA" {
+                    f64::NAN
+                } else {
+                    v.parse().expect("conformance data")
+                }
+            })
             .collect()
     }
 
@@ -78,9 +89,9 @@ fn reference() -> BTreeMap<String, BTreeMap<String, String>> {
     for line in text.lines() {
         let mut parts = line.splitn(3, '\t');
         let (d, k, v) = (
-            parts.next().unwrap(),
-            parts.next().unwrap(),
-            parts.next().unwrap(),
+            parts.next().expect("conformance data"),
+            parts.next().expect("conformance data"),
+            parts.next().expect("conformance data"),
         );
         out.entry(d.into()).or_default().insert(k.into(), v.into());
     }
@@ -98,9 +109,10 @@ struct Checker {
 impl Checker {
     fn value(&mut self, design: &str, key: &str, refs: &BTreeMap<String, String>, got: f64) {
         let want: f64 = match refs.get(key) {
-            Some(v) => v.parse().unwrap(),
+            Some(v) => v.parse().expect("conformance data"),
             None => {
-                self.failures.push(format!("{design} {key}: no reference value"));
+                self.failures
+                    .push(format!("{design} {key}: no reference value"));
                 return;
             }
         };
@@ -135,10 +147,17 @@ impl Checker {
         q: &analysis::QuantileEstimate,
         sorted: &[f64],
     ) {
-        let r = |i: usize| -> f64 { refs[&format!("{key}.{i}")].parse().unwrap() };
+        let r = |i: usize| -> f64 {
+            refs[&format!("{key}.{i}")]
+                .parse()
+                .expect("conformance data")
+        };
         self.value(design, &format!("{key}.1"), refs, q.estimate);
         let mut se_differs = false;
-        for (i, got, edge) in [(2, q.lower, sorted[0]), (3, q.upper, sorted[sorted.len() - 1])] {
+        for (i, got, edge) in [
+            (2, q.lower, sorted[0]),
+            (3, q.upper, sorted[sorted.len() - 1]),
+        ] {
             if r(i).is_nan() && got == edge {
                 self.documented("R: NaN where the interval for P(Y ≤ q) leaves [0, 1]");
                 se_differs = true;
@@ -175,7 +194,7 @@ fn build(spec: &str) -> (Data, Design) {
     }
     if let Some(c) = fields.get("cluster") {
         let mut stages = c.split(',');
-        b = b.clusters(data.codes_u64(stages.next().unwrap()));
+        b = b.clusters(data.codes_u64(stages.next().expect("conformance data")));
         if let Some(ssu) = stages.next() {
             b = b.subclusters(data.codes_u64(ssu));
         }
@@ -187,7 +206,7 @@ fn build(spec: &str) -> (Data, Design) {
         }
     }
     if let Some(p) = fields.get("lonely") {
-        b = b.lonely_psu(p.parse::<LonelyPsu>().unwrap());
+        b = b.lonely_psu(p.parse::<LonelyPsu>().expect("conformance data"));
     }
     if let Some(a) = fields.get("adl") {
         b = b.adjust_domain_lonely(*a == "TRUE");
@@ -199,8 +218,8 @@ fn build(spec: &str) -> (Data, Design) {
 /// (sub)design, as `use_cases::results::methods` computes them for `insikt stats prop`.
 fn ciprop(method: &str, p: f64, se: f64, rows: usize, df: f64) -> [f64; 2] {
     let iv = match method {
-        "logit" => ci::logit(p, se, rows as f64, df, LEVEL).unwrap(),
-        "beta" => ci::korn_graubard(p, se, rows, df, LEVEL).unwrap(),
+        "logit" => ci::logit(p, se, rows as f64, df, LEVEL).expect("conformance data"),
+        "beta" => ci::korn_graubard(p, se, rows, df, LEVEL).expect("conformance data"),
         _ => {
             let t = analysis::dist::qt(1.0 - (1.0 - LEVEL) / 2.0, df);
             ci::Interval {
@@ -225,15 +244,25 @@ fn whole_sample(
     sorted: &[f64],
 ) {
     let (y, x) = (data.num("y"), data.num("x"));
-    let m = d.mean(&y, None).unwrap();
-    c.values(name, "mean", refs, &[m.estimate, m.se, m.deff.unwrap()]);
+    let m = d.mean(&y, None).expect("conformance data");
+    c.values(
+        name,
+        "mean",
+        refs,
+        &[m.estimate, m.se, m.deff.expect("conformance data")],
+    );
     if refs.contains_key("total.1") {
-        let t = d.total(&y, None).unwrap();
-        c.values(name, "total", refs, &[t.estimate, t.se, t.deff.unwrap()]);
+        let t = d.total(&y, None).expect("conformance data");
+        c.values(
+            name,
+            "total",
+            refs,
+            &[t.estimate, t.se, t.deff.expect("conformance data")],
+        );
     }
-    let r = d.ratio(&y, &x, None).unwrap();
+    let r = d.ratio(&y, &x, None).expect("conformance data");
     c.values(name, "ratio", refs, &[r.estimate, r.se]);
-    let ft = d.frequencies(g, 3, None).unwrap();
+    let ft = d.frequencies(g, 3, None).expect("conformance data");
     for (k, lev) in ["a", "b", "c"].iter().enumerate() {
         let e = &ft.proportions[k];
         c.values(name, &format!("prop.{lev}"), refs, &[e.estimate, e.se]);
@@ -242,7 +271,12 @@ fn whole_sample(
             c.values(name, &format!("ciprop.{method}.{lev}"), refs, &iv);
         }
     }
-    for (i, q) in d.quantiles(&y, probs, None, LEVEL).unwrap().iter().enumerate() {
+    for (i, q) in d
+        .quantiles(&y, probs, None, LEVEL)
+        .expect("conformance data")
+        .iter()
+        .enumerate()
+    {
         c.quantile(name, &format!("quantile.{}", i + 1), refs, q, sorted);
     }
 }
@@ -279,30 +313,40 @@ fn check_design(c: &mut Checker, name: &str, refs: &BTreeMap<String, String>) {
             let mask: Vec<bool> = dom.iter().map(|&v| v == j as u32).collect();
             let dm = Some(mask.as_slice());
             let key = |k: &str| format!("domain.{lev}.{k}");
-            let m = d.mean(&y, dm).unwrap();
-            c.values(name, &key("mean"), refs, &[m.estimate, m.se, m.deff.unwrap()]);
+            let m = d.mean(&y, dm).expect("conformance data");
+            c.values(
+                name,
+                &key("mean"),
+                refs,
+                &[m.estimate, m.se, m.deff.expect("conformance data")],
+            );
             if !has(&key("ratio")) {
                 // Only the mean (e.g. under "fail", where the other domain meets the lonely stratum).
                 break;
             }
             if has(&key("total")) {
-                let t = d.total(&y, dm).unwrap();
+                let t = d.total(&y, dm).expect("conformance data");
                 c.values(name, &key("total"), refs, &[t.estimate, t.se]);
             }
-            let r = d.ratio(&y, &x, dm).unwrap();
+            let r = d.ratio(&y, &x, dm).expect("conformance data");
             c.values(name, &key("ratio"), refs, &[r.estimate, r.se]);
             let within = sorted(dm);
-            for (i, q) in d.quantiles(&y, &probs, dm, LEVEL).unwrap().iter().enumerate() {
+            for (i, q) in d
+                .quantiles(&y, &probs, dm, LEVEL)
+                .expect("conformance data")
+                .iter()
+                .enumerate()
+            {
                 let k = key(&format!("quantile.{}", i + 1));
                 c.quantile(name, &k, refs, q, &within);
             }
-            let ft = d.frequencies(&g, 3, dm).unwrap();
+            let ft = d.frequencies(&g, 3, dm).expect("conformance data");
             let e = &ft.proportions[0];
             let rows = mask.iter().filter(|&&b| b).count();
             for method in ["logit", "beta"] {
                 let [lo, hi] = ciprop(method, e.estimate, e.se, rows, e.df);
                 let k = key(&format!("ciprop.{method}.a"));
-                let r_upper: f64 = refs[&format!("{k}.3")].parse().unwrap();
+                let r_upper: f64 = refs[&format!("{k}.3")].parse().expect("conformance data");
                 if method == "logit" && r_upper.is_nan() && e.df == 1.0 {
                     // confint.svyglm turns t on 1 df into the normal level 1 − 2Φ(t), which
                     // rounds to 1: R prints (0, NaN); the crate's t interval is finite.
@@ -319,7 +363,7 @@ fn check_design(c: &mut Checker, name: &str, refs: &BTreeMap<String, String>) {
 
     if has("chisq.F") {
         let h = data.cat("h", &["u", "v"]);
-        let ct = d.crosstab(&g, 3, &h, 2, None).unwrap();
+        let ct = d.crosstab(&g, 3, &h, 2, None).expect("conformance data");
         let rs = &ct.rao_scott;
         c.values(name, "chisq.F", refs, &[rs.f, rs.ndf, rs.ddf, rs.p_value]);
         c.values(name, "chisq.first", refs, &[rs.pearson, rs.first_order_p]);
@@ -327,8 +371,13 @@ fn check_design(c: &mut Checker, name: &str, refs: &BTreeMap<String, String>) {
     }
 
     if let Some(w) = refs.get("weighting") {
-        let mut parts = w.split('\t').map(|v| v.parse::<f64>().unwrap());
-        let (n_pop, tx) = (parts.next().unwrap(), parts.next().unwrap());
+        let mut parts = w
+            .split('\t')
+            .map(|v| v.parse::<f64>().expect("conformance data"));
+        let (n_pop, tx) = (
+            parts.next().expect("conformance data"),
+            parts.next().expect("conformance data"),
+        );
         let r1 = data.cat("r1", &["r1a", "r1b", "r1c"]);
         let r2 = data.cat("r2", &["r2a", "r2b"]);
         let m1 = Margin {
@@ -343,19 +392,27 @@ fn check_design(c: &mut Checker, name: &str, refs: &BTreeMap<String, String>) {
             tolerance: 1e-12,
             max_iterations: 1000,
         };
-        let (raked, rep) = d.rake(&[m1.clone(), m2], opts).unwrap();
+        let (raked, rep) = d.rake(&[m1.clone(), m2], opts).expect("conformance data");
         assert!(rep.converged, "{name}: raking did not converge");
-        let (rm, rt) = (raked.mean(&y, None).unwrap(), raked.total(&y, None).unwrap());
+        let (rm, rt) = (
+            raked.mean(&y, None).expect("conformance data"),
+            raked.total(&y, None).expect("conformance data"),
+        );
         c.values(name, "rake.mean", refs, &[rm.estimate, rm.se]);
         c.values(name, "rake.total", refs, &[rt.estimate, rt.se]);
-        let ps = d.post_stratify(&m1.codes, &m1.targets).unwrap();
-        let (pm, pt) = (ps.mean(&y, None).unwrap(), ps.total(&y, None).unwrap());
+        let ps = d
+            .post_stratify(&m1.codes, &m1.targets)
+            .expect("conformance data");
+        let (pm, pt) = (
+            ps.mean(&y, None).expect("conformance data"),
+            ps.total(&y, None).expect("conformance data"),
+        );
         c.values(name, "poststratify.mean", refs, &[pm.estimate, pm.se]);
         c.values(name, "poststratify.total", refs, &[pt.estimate, pt.se]);
         let cal = d
             .calibrate_linear(&[vec![1.0; d.len()], x.clone()], &[n_pop, tx])
-            .unwrap();
-        let cm = cal.mean(&y, None).unwrap();
+            .expect("conformance data");
+        let cm = cal.mean(&y, None).expect("conformance data");
         c.values(name, "calibrate.mean", refs, &[cm.estimate, cm.se]);
     }
 }
@@ -377,18 +434,32 @@ fn survey_estimates_on_random_designs_agree_with_r_survey_to_1e6() {
     );
     // The documented differences stay few: they are edge cases, not the bulk of the values.
     let documented: usize = c.documented.values().sum();
-    assert!(documented * 8 < c.checked, "documented differences: {:?}", c.documented);
-    println!("{} values agree with R; documented differences: {:?}", c.checked - documented, c.documented);
+    assert!(
+        documented * 8 < c.checked,
+        "documented differences: {:?}",
+        c.documented
+    );
+    println!(
+        "{} values agree with R; documented differences: {:?}",
+        c.checked - documented,
+        c.documented
+    );
     // Every line of the reference was used (a renamed key must not pass silently).
     let lines: usize = refs
         .values()
-        .map(|v| v.keys().filter(|k| *k != "spec" && *k != "weighting").count())
+        .map(|v| {
+            v.keys()
+                .filter(|k| *k != "spec" && *k != "weighting")
+                .count()
+        })
         .sum();
     assert_eq!(c.checked, lines, "reference values left unchecked");
 }
 
 fn nums(s: &str) -> Vec<f64> {
-    s.split_whitespace().map(|v| v.parse().unwrap()).collect()
+    s.split_whitespace()
+        .map(|v| v.parse().expect("conformance data"))
+        .collect()
 }
 
 #[test]
@@ -399,22 +470,23 @@ fn classical_tests_agree_with_base_r_defaults() {
     for line in text.lines() {
         let mut parts = line.split('\t');
         let (name, input, want) = (
-            parts.next().unwrap(),
-            parts.next().unwrap(),
-            nums(parts.next().unwrap()),
+            parts.next().expect("conformance data"),
+            parts.next().expect("conformance data"),
+            nums(parts.next().expect("conformance data")),
         );
         let groups: Vec<Vec<f64>> = input.split('|').map(nums).collect();
-        let got: Vec<f64> = match name.split('.').next().unwrap() {
+        let got: Vec<f64> = match name.split('.').next().expect("conformance data") {
             "wilcox" => {
-                let r = hypothesis::wilcox_test(&groups[0], &groups[1]).unwrap();
+                let r = hypothesis::wilcox_test(&groups[0], &groups[1]).expect("conformance data");
                 vec![r.statistic, r.p_value]
             }
             "spearman" => {
-                let r = hypothesis::cor_test_spearman(&groups[0], &groups[1]).unwrap();
+                let r = hypothesis::cor_test_spearman(&groups[0], &groups[1])
+                    .expect("conformance data");
                 vec![r.statistic, r.estimate, r.p_value]
             }
             "kruskal" => {
-                let r = hypothesis::kruskal_wallis(&groups).unwrap();
+                let r = hypothesis::kruskal_wallis(&groups).expect("conformance data");
                 vec![r.statistic, r.df, r.p_value]
             }
             "padjust" => {
@@ -427,7 +499,7 @@ fn classical_tests_agree_with_base_r_defaults() {
                     "BY" => PAdjust::BenjaminiYekutieli,
                     other => panic!("unknown method {other}"),
                 };
-                hypothesis::p_adjust(&groups[0], method).unwrap()
+                hypothesis::p_adjust(&groups[0], method).expect("conformance data")
             }
             other => panic!("unknown test {other}"),
         };

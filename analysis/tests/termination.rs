@@ -23,7 +23,9 @@ fn ends<F: FnOnce() + Send + 'static>(what: &str, f: F) -> Result<(), String> {
     });
     match rx.recv_timeout(BOUND) {
         Ok(()) => Ok(()),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(format!("{what}: still running after {BOUND:?}")),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            Err(format!("{what}: still running after {BOUND:?}"))
+        }
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(format!("{what}: panicked")),
     }
 }
@@ -68,44 +70,42 @@ fn case() -> impl Strategy<Value = Case> {
             prop::sample::select(LonelyPsu::ALL.to_vec()),
             prop_oneof![Just(0.95), Just(0.5), Just(0.999999), 0.01f64..0.99],
         )
-            .prop_map(
-                |(weights, sk, sv, ck, cv, yk, yv, gk, gv, policy, level)| {
-                    let n = weights.len();
-                    let strata: Vec<u64> = match sk {
-                        0 => vec![0; n],
-                        1 => (0..n as u64).collect(),
-                        _ => sv,
-                    };
-                    let clusters = match ck {
-                        0 => None,
-                        1 => Some(vec![7; n]),
-                        _ => Some(cv),
-                    };
-                    let y = match yk {
-                        0 => vec![3.0; n],
-                        1 => yv,
-                        _ => yv
-                            .iter()
-                            .enumerate()
-                            .map(|(i, v)| if i % 3 == 0 { f64::NAN } else { *v })
-                            .collect(),
-                    };
-                    let codes = match gk {
-                        0 => vec![0; n],
-                        1 => strata.iter().map(|s| (*s % 3) as u32).collect(),
-                        _ => gv,
-                    };
-                    Case {
-                        weights,
-                        strata,
-                        clusters,
-                        y,
-                        codes,
-                        policy,
-                        level,
-                    }
-                },
-            )
+            .prop_map(|(weights, sk, sv, ck, cv, yk, yv, gk, gv, policy, level)| {
+                let n = weights.len();
+                let strata: Vec<u64> = match sk {
+                    0 => vec![0; n],
+                    1 => (0..n as u64).collect(),
+                    _ => sv,
+                };
+                let clusters = match ck {
+                    0 => None,
+                    1 => Some(vec![7; n]),
+                    _ => Some(cv),
+                };
+                let y = match yk {
+                    0 => vec![3.0; n],
+                    1 => yv,
+                    _ => yv
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| if i % 3 == 0 { f64::NAN } else { *v })
+                        .collect(),
+                };
+                let codes = match gk {
+                    0 => vec![0; n],
+                    1 => strata.iter().map(|s| (*s % 3) as u32).collect(),
+                    _ => gv,
+                };
+                Case {
+                    weights,
+                    strata,
+                    clusters,
+                    y,
+                    codes,
+                    policy,
+                    level,
+                }
+            })
     })
 }
 
@@ -187,7 +187,10 @@ fn the_share_of_the_stratum_variable_itself_has_a_zero_width_interval() {
     // search used to run for ever here (R's svyciprop gives (0.5, 0.5) from qbeta(Inf, Inf); the
     // interval of a quantity without sampling variance is the estimate itself).
     let strata: Vec<u64> = (0..60).map(|i| i % 3).collect();
-    let w: Vec<f64> = strata.iter().map(|&s| [10.0, 25.0, 40.0][s as usize]).collect();
+    let w: Vec<f64> = strata
+        .iter()
+        .map(|&s| [10.0, 25.0, 40.0][s as usize])
+        .collect();
     let codes: Vec<u32> = strata.iter().map(|&s| s as u32).collect();
     ends("stratum shares", move || {
         let d = Design::builder(w).strata(strata).build().unwrap();
@@ -199,8 +202,16 @@ fn the_share_of_the_stratum_variable_itself_has_a_zero_width_interval() {
                 ci::korn_graubard(e.estimate, e.se, 60, e.df, 0.95).unwrap(),
                 ci::logit(e.estimate, e.se, 60.0, e.df, 0.95).unwrap(),
             ] {
-                assert!((iv.lower - e.estimate).abs() < 1e-7, "{iv:?} vs {}", e.estimate);
-                assert!((iv.upper - e.estimate).abs() < 1e-7, "{iv:?} vs {}", e.estimate);
+                assert!(
+                    (iv.lower - e.estimate).abs() < 1e-7,
+                    "{iv:?} vs {}",
+                    e.estimate
+                );
+                assert!(
+                    (iv.upper - e.estimate).abs() < 1e-7,
+                    "{iv:?} vs {}",
+                    e.estimate
+                );
             }
         }
     })
@@ -210,10 +221,15 @@ fn the_share_of_the_stratum_variable_itself_has_a_zero_width_interval() {
 #[test]
 fn confidence_levels_outside_the_open_unit_interval_are_refused() {
     for level in [0.0, 1.0, 1.5, -0.5, f64::NAN] {
-        assert!(ci::korn_graubard(0.3, 0.05, 100, 50.0, level).is_err(), "{level}");
+        assert!(
+            ci::korn_graubard(0.3, 0.05, 100, 50.0, level).is_err(),
+            "{level}"
+        );
         assert!(ci::logit(0.3, 0.05, 100.0, 50.0, level).is_err(), "{level}");
         assert!(ci::wilson(30.0, 100.0, level).is_err(), "{level}");
         let d = Design::builder(vec![1.0; 4]).build().unwrap();
-        assert!(d.quantiles(&[1.0, 2.0, 3.0, 4.0], &[0.5], None, level).is_err());
+        assert!(d
+            .quantiles(&[1.0, 2.0, 3.0, 4.0], &[0.5], None, level)
+            .is_err());
     }
 }

@@ -577,7 +577,14 @@ fn explain(
     let file = frame.path.display();
     match e {
         AnalysisError::LonelyPsu { stage: 1, .. } if common.strata.is_none() => {
-            anyhow!("{file}: the sample has only one PSU ({}); no variance can be estimated from it", if common.cluster.is_empty() { "one data row" } else { "one cluster" })
+            anyhow!(
+                "{file}: the sample has only one PSU ({}); no variance can be estimated from it",
+                if common.cluster.is_empty() {
+                    "one data row"
+                } else {
+                    "one cluster"
+                }
+            )
         }
         AnalysisError::LonelyPsu { stratum, stage: 1 } => {
             let label = strata_labels
