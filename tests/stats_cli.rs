@@ -731,3 +731,19 @@ mod no_input_panics {
         }
     }
 }
+
+#[test]
+fn raking_sweeps_and_tolerance_are_bounded_with_one_error_line() {
+    let (_m, margin) = csv_file("g,Freq\na,60\nb,40\n");
+    let (_d, path) = csv_file("y,g\n1,a\n2,b\n3,a\n");
+    let spec = format!("g={margin}");
+    for (opt, val) in [
+        ("--max-iter", "0"),
+        ("--max-iter", "18446744073709551615"),
+        ("--tolerance", "0"),
+        ("--tolerance", "-1"),
+    ] {
+        let e = stats_err(&["rake", "--data", &path, "--margin", &spec, opt, val]);
+        assert!(e.contains(opt), "{opt} {val}: {e}");
+    }
+}

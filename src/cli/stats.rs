@@ -23,6 +23,9 @@ use crate::use_cases::results::report::{
     PropReport, QuantileReport, RakingReport, RatioReport, VariableReport, WeightedReport,
 };
 
+/// Most raking sweeps `insikt stats rake --max-iter` accepts.
+const MAX_RAKE_SWEEPS: usize = 100_000;
+
 /// Arguments of `insikt stats <method>`.
 #[derive(clap::Args, Debug)]
 pub struct StatsArgs {
@@ -244,8 +247,9 @@ pub enum Method {
         /// COLUMN=FILE.csv with rows `category,total` (repeat for each margin).
         #[arg(long = "margin", required = true)]
         margins: Vec<String>,
-        /// Relative tolerance on the margins.
-        #[arg(long, default_value_t = 1e-8)]
+        /// Relative tolerance on the margins (R's rake stops at an absolute error below 1 after at
+        /// most 10 sweeps by default; this iterates to convergence and reports whether it got there).
+        #[arg(long, default_value_t = 1e-8, allow_negative_numbers = true)]
         tolerance: f64,
         /// Maximum raking sweeps.
         #[arg(long, default_value_t = 200)]
@@ -983,6 +987,14 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
                 .map(|m| read_margin(&l.frame, m))
                 .collect::<Result<Vec<_>>>()?;
             let ms: Vec<Margin> = parsed.iter().map(|m| m.margin.clone()).collect();
+            // Raking stops after at most `max_iter` sweeps whatever the margins; the bound keeps a
+            // typo (or margins that cannot be met) from running for hours.
+            if !(1..=MAX_RAKE_SWEEPS).contains(&max_iter) {
+                bail!("--max-iter {max_iter}: give between 1 and {MAX_RAKE_SWEEPS} sweeps");
+            }
+            if !(tolerance.is_finite() && tolerance > 0.0) {
+                bail!("--tolerance {tolerance}: a tolerance must be a positive number");
+            }
             let opts = RakeOptions {
                 tolerance,
                 max_iterations: max_iter,
