@@ -1038,17 +1038,23 @@ fn psus_minus_strata(
     n_strata: usize,
     keep: impl Fn(usize) -> bool,
 ) -> f64 {
-    let mut seen_psu = vec![false; n_psu];
+    // Without clusters every row is its own PSU, so rows are counted without a bitmap of n.
+    let mut seen_psu = vec![false; if psu.is_some() { n_psu } else { 0 }];
     let mut seen_stratum = vec![false; n_strata];
     let (mut psus, mut strata) = (0usize, 0usize);
     for (i, &h) in stratum.iter().enumerate() {
         if !keep(i) {
             continue;
         }
-        let u = psu.map_or(i, |p| p[i] as usize);
-        if !seen_psu[u] {
-            seen_psu[u] = true;
-            psus += 1;
+        match psu {
+            Some(p) => {
+                let u = p[i] as usize;
+                if !seen_psu[u] {
+                    seen_psu[u] = true;
+                    psus += 1;
+                }
+            }
+            None => psus += 1,
         }
         if !seen_stratum[h as usize] {
             seen_stratum[h as usize] = true;
@@ -1304,6 +1310,23 @@ mod tests {
             d.total(&[1.0, 2.0], None),
             Err(AnalysisError::LonelyPsu { .. })
         ));
+    }
+
+    #[test]
+    fn fpc_columns_are_read_as_r_as_fpc_reads_them() {
+        // A certainty unit (N = 1) beside larger counts: population sizes, over all stages together.
+        let got = Fpc::from_stages(vec![vec![1.0, 10.0], vec![5.0, 5.0]]).unwrap();
+        assert!(
+            matches!(got[0], Fpc::PopulationSize(_)) && matches!(got[1], Fpc::PopulationSize(_))
+        );
+        // A fully sampled stratum (fraction 1) beside smaller fractions: fractions.
+        let got = Fpc::from_stages(vec![vec![1.0, 0.2]]).unwrap();
+        assert!(matches!(got[0], Fpc::Fraction(_)));
+        // R: "Must have all fpc>=1 or all fpc<=1" for a mixture, and for every value exactly 1.
+        assert!(Fpc::from_stages(vec![vec![0.5, 2.0]]).is_err());
+        assert!(Fpc::from_stages(vec![vec![0.5], vec![20.0]]).is_err());
+        assert!(Fpc::from_stages(vec![vec![1.0, 1.0]]).is_err());
+        assert!(Fpc::from_stages(vec![vec![f64::NAN, 2.0]]).is_err());
     }
 
     #[test]
