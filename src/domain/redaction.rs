@@ -85,9 +85,14 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}").expect("a valid pattern")
 });
 
+// Word boundaries here are ASCII ones, `(?-u:\b)`: a Unicode `\b` makes the regex crate leave its
+// fast lazy DFA for the slow engine on any text with å, ä or ö (benches/focus_groups.rs: twice
+// the target), and the digits and Latin letters these patterns end on are ASCII anyway.
+
 // 10 or 12 digits: (century) YYMMDD, an optional - or + (over 100 years old), four digits.
 static PERSONAL_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(19|20)?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})\b").expect("a valid pattern")
+    Regex::new(r"(?-u:\b)(19|20)?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})(?-u:\b)")
+        .expect("a valid pattern")
 });
 
 // National numbers start with a trunk 0 and a non-zero area digit, then 6–8 more digits with
@@ -95,20 +100,22 @@ static PERSONAL_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 // international ones start +46 or 0046, optionally with "(0)".
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:\+46|\b0046)[\s\-]?(?:\(0\)[\s\-]?)?[1-9](?:[\s\-/]?\d){6,8}\b|\b0[1-9](?:[\s\-/]?\d){6,8}\b",
+        r"(?:\+46|(?-u:\b)0046)[\s\-]?(?:\(0\)[\s\-]?)?[1-9](?:[\s\-/]?\d){6,8}(?-u:\b)|(?-u:\b)0[1-9](?:[\s\-/]?\d){6,8}(?-u:\b)",
     )
     .expect("a valid pattern")
 });
 
-// "Storgatan 12", "Björkvägen 3B", "Lilla Nygatan 5", "Drottning Kristinas väg 14 A".
+// "Storgatan 12", "Björkvägen 3B", "Lilla Nygatan 5", "Drottning Kristinas väg 14 A". No
+// leading `\b` (it would have to be a Unicode one, "Östra"): the leftmost match already starts
+// at the beginning of the word, and `scan` checks that no letter comes before it.
 static STREET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"\b(?:(?:Lilla|Stora|Norra|Södra|Östra|Västra|Gamla|Nya|Sankt|S:t)\s)?",
+        r"(?:(?:Lilla|Stora|Norra|Södra|Östra|Västra|Gamla|Nya|Sankt|S:t)\s)?",
         r"(?:\p{L}{2,}(?:gatan|gata|vägen|väg|gränd|gränden|torget|torg|backe|backen|",
         r"stigen|allén|allé|plan|platsen|gången|leden|kajen|promenaden|esplanaden)",
         r"|\p{Lu}\p{L}+\s(?:\p{Lu}\p{L}+\s)?",
         r"(?:gata|väg|gränd|torg|allé|backe|plan|stig))",
-        r"\s\d{1,4}(?:[a-h]|\s?[A-H])?\b",
+        r"\s\d{1,4}(?:[a-h]|\s?[A-H])?(?-u:\b)",
     ))
     .expect("a valid pattern")
 });
@@ -116,50 +123,93 @@ static STREET: LazyLock<Regex> = LazyLock::new(|| {
 /// A scanner for one session: the fixed patterns plus that session's participant names.
 #[derive(Debug, Clone)]
 pub struct Scanner {
-    names: Option<Regex>,
+    /// Each name as lower-case words, longest first.
+    names: Vec<Vec<String>>,
 }
 
 impl Scanner {
     /// A scanner that also flags these names (case-insensitive, whole words). A name of several
-    /// words ("Anna Berg") is flagged whole and by each word of two letters or more, since a
-    /// transcript says "Anna" far more often than the full name.
+    /// words ("Anna Berg", "Anna-Karin") is flagged whole and by each word of two letters or
+    /// more, since a transcript says "Anna" far more often than the full name.
     pub fn new<S: AsRef<str>>(participant_names: &[S]) -> Scanner {
-        let mut words: Vec<String> = Vec::new();
+        let mut names: Vec<Vec<String>> = Vec::new();
         for name in participant_names {
-            let name = name
+            let words: Vec<String> = name
                 .as_ref()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            if name.chars().count() >= 2 {
-                words.push(name.clone());
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            if words.len() > 1 {
+                names.push(words.clone());
             }
-            for part in name.split([' ', '-']) {
-                if part.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
-                    words.push(part.to_owned());
+            for word in words {
+                if word.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+                    names.push(vec![word]);
                 }
             }
         }
-        // Longest first, so "Anna Berg" wins over "Anna" where both match.
-        words.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        words.dedup();
-        let names = (!words.is_empty()).then(|| {
-            let alternatives: Vec<String> = words
-                .iter()
-                .map(|w| regex::escape(w).replace(' ', r"\s+"))
-                .collect();
-            Regex::new(&format!(r"(?i)\b(?:{})\b", alternatives.join("|")))
-                .expect("escaped names form a valid pattern")
-        });
+        names.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        names.dedup();
         Scanner { names }
+    }
+
+    /// Names by words: the text's words (runs of letters and digits) compared in lower case,
+    /// a name of several words matching consecutive words with only spaces or hyphens between.
+    /// Words, not a regex: whole-word matching needs Unicode word boundaries, which the regex
+    /// crate runs on its slow engine.
+    fn find_names(&self, text: &str, found: &mut Vec<(Kind, Range<usize>)>) {
+        if self.names.is_empty() {
+            return;
+        }
+        let mut words: Vec<(usize, usize)> = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices() {
+            match (c.is_alphanumeric(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    words.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            words.push((s, text.len()));
+        }
+        let lower: Vec<String> = words
+            .iter()
+            .map(|&(s, e)| text[s..e].to_lowercase())
+            .collect();
+        let mut i = 0;
+        while i < words.len() {
+            let hit = self.names.iter().find(|name| {
+                i + name.len() <= words.len()
+                    && name.iter().zip(&lower[i..]).all(|(n, w)| n == w)
+                    && (i + 1..i + name.len()).all(|j| {
+                        text[words[j - 1].1..words[j].0]
+                            .chars()
+                            .all(|c| c.is_whitespace() || c == '-')
+                    })
+            });
+            match hit {
+                Some(name) => {
+                    found.push((Kind::Name, words[i].0..words[i + name.len() - 1].1));
+                    i += name.len();
+                }
+                None => i += 1,
+            }
+        }
     }
 
     /// Every finding in `text`, in order, without overlaps: where two kinds overlap the more
     /// specific one (in [`Kind::ALL`] order) is kept.
     pub fn scan(&self, text: &str) -> Vec<Finding> {
         let mut found: Vec<(Kind, Range<usize>)> = Vec::new();
-        for m in EMAIL.find_iter(text) {
-            found.push((Kind::Email, m.range()));
+        if text.contains('@') {
+            for m in EMAIL.find_iter(text) {
+                found.push((Kind::Email, m.range()));
+            }
         }
         for c in PERSONAL_NUMBER.captures_iter(text) {
             let whole = c.get(0).expect("group 0 always matches");
@@ -173,13 +223,15 @@ impl Scanner {
             }
         }
         for m in STREET.find_iter(text) {
-            found.push((Kind::StreetAddress, m.range()));
-        }
-        if let Some(names) = &self.names {
-            for m in names.find_iter(text) {
-                found.push((Kind::Name, m.range()));
+            if !text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
+                found.push((Kind::StreetAddress, m.range()));
             }
         }
+        self.find_names(text, &mut found);
         // Keep the more specific kind, then the earlier and longer match.
         found.sort_by(|(ka, a), (kb, b)| {
             ka.cmp(kb)
@@ -449,6 +501,30 @@ mod tests {
             .map(|f| f.text)
             .collect();
         assert_eq!(found, ["åsa", "Öberg", "ÅSA ÖBERG", "li"]);
+    }
+
+    #[test]
+    fn hyphenated_names_and_names_inside_longer_words() {
+        let scanner = Scanner::new(&["Anna-Karin Berg", "Anna Berg"]);
+        let found: Vec<_> = scanner
+            .scan("Anna-Karin Berg, anna berg, Anna Bergström och Karin; Annas bok")
+            .into_iter()
+            .map(|f| f.text)
+            .collect();
+        // "Anna Bergström": not the name "Anna Berg", but still the first name Anna.
+        assert_eq!(found, ["Anna-Karin Berg", "anna berg", "Anna", "Karin"]);
+    }
+
+    #[test]
+    fn a_street_word_inside_a_longer_word_is_not_an_address() {
+        assert_eq!(
+            kinds("Östra Storgatan 5 och Lillgatan 3"),
+            [
+                (Kind::StreetAddress, "Östra Storgatan 5".to_owned()),
+                (Kind::StreetAddress, "Lillgatan 3".to_owned())
+            ]
+        );
+        assert!(kinds("12Storgatan 5").is_empty());
     }
 
     #[test]
