@@ -298,6 +298,29 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn kappa_stays_in_its_range_is_symmetric_in_the_coders_and_alpha_is_at_most_one(
+            pairs in proptest::collection::vec((0u8..4, 0u8..4), 2..60)
+        ) {
+            let a: Vec<u8> = pairs.iter().map(|p| p.0).collect();
+            let b: Vec<u8> = pairs.iter().map(|p| p.1).collect();
+            if let Ok(k) = cohen_kappa(&a, &b) {
+                // κ runs from −p_e / (1 − p_e) (no agreement at all) to 1.
+                proptest::prop_assert!(k.kappa <= 1.0 + 1e-12);
+                proptest::prop_assert!(k.kappa >= -k.expected / (1.0 - k.expected) - 1e-9);
+                proptest::prop_assert!(k.se.is_finite() && k.se0.is_finite());
+                let swapped = cohen_kappa(&b, &a).unwrap();
+                proptest::prop_assert!((swapped.kappa - k.kappa).abs() < 1e-12);
+            }
+            let units: Vec<Vec<Option<u8>>> =
+                pairs.iter().map(|p| vec![Some(p.0), Some(p.1)]).collect();
+            if let Ok(alpha) = krippendorff_alpha_nominal(&units) {
+                proptest::prop_assert!(alpha.alpha <= 1.0 + 1e-12);
+            }
+        }
+    }
+
     #[test]
     fn alpha_reproduces_krippendorffs_binary_two_observer_example() {
         // Krippendorff (2011), section A: binary data, two observers, ten units; α = 0.095.

@@ -571,6 +571,25 @@ mod tests {
         assert_eq!(kinds(&valid), [(Kind::PersonalNumber, valid.clone())]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn scanning_any_text_gives_ordered_disjoint_findings_on_char_boundaries(
+            text in "([0-9 +()/-]|[a-zåäöA-ZÅÄÖ]{1,8}|@|\\.|gatan|vägen|Anna|\n){0,60}"
+        ) {
+            let found = Scanner::new(&["Anna Berg", "Åsa"]).scan(&text);
+            for pair in found.windows(2) {
+                proptest::prop_assert!(pair[0].bytes.end <= pair[1].bytes.start);
+            }
+            for f in &found {
+                proptest::prop_assert_eq!(&text[f.bytes.clone()], f.text.as_str());
+                let chars: String = text.chars().skip(f.chars.start).take(f.chars.len()).collect();
+                proptest::prop_assert_eq!(chars, f.text.clone());
+            }
+            let redacted = redact(&text, &found, Lang::Sv);
+            proptest::prop_assert_eq!(redacted.matches("[borttaget: ").count(), found.len());
+        }
+    }
+
     #[test]
     fn kinds_have_stable_keys() {
         for kind in Kind::ALL {
