@@ -12,6 +12,7 @@
     reason = "parallel-array numeric kernels read closer to the formulas"
 )]
 
+pub mod agreement;
 pub mod backlog;
 pub mod bootstrap;
 pub mod ci;
@@ -25,6 +26,7 @@ mod grouped;
 pub mod hypothesis;
 pub mod linalg;
 pub mod priority;
+pub mod qualitative;
 pub mod sampling;
 pub mod tables;
 pub mod waves;
