@@ -403,7 +403,7 @@ pub fn ahp_page(
                         }
                     }
                 }
-                button type="submit" class="button" { (l.t("Beräkna vikterna", "Compute the weights")) }
+                button type="submit" class="button" id="ahp-compute" { (l.t("Beräkna vikterna", "Compute the weights")) }
             }
             @if let Some(o) = outcome {
                 h2 id="result" { (l.t("Resultat", "Result")) }
@@ -441,7 +441,7 @@ pub fn ahp_page(
                         input type="hidden" name=(pair_field(&j.a, &j.b)) value=(saaty_code(j.value));
                     }
                     (describe_fields(v, problems, l))
-                    button type="submit" class="button" { (l.t("Spara förinställningen", "Save the preset")) }
+                    button type="submit" class="button" id="ahp-save" { (l.t("Spara förinställningen", "Save the preset")) }
                 }
             }
         },
