@@ -272,13 +272,17 @@ fn drinks(n: usize) -> Vec<Vec<f64>> {
 
 /// Each criterion judged 9 times as important as the next, and the last 9 times the first: a cycle.
 fn cyclic(n: usize) -> Vec<Vec<f64>> {
-    let mut a = vec![vec![1.0; n]; n];
-    for i in 0..n {
-        let j = (i + 1) % n;
-        a[i][j] = 9.0;
-        a[j][i] = 1.0 / 9.0;
-    }
-    a
+    (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| match j {
+                    _ if j == (i + 1) % n => 9.0,
+                    _ if i == (j + 1) % n => 1.0 / 9.0,
+                    _ => 1.0,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The AHP page's query for matrix `a` over the criteria.

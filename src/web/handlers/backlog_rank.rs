@@ -54,9 +54,10 @@ pub async fn show(
     q: web::Query<OpenQuery>,
 ) -> Result<HttpResponse, AppError> {
     let index = opened(&state, &q).await?;
-    let bottom = match Designers::allows(auth.user.role) {
-        true => preset_view::publish_form(&ctx, &index),
-        false => maud::html! {},
+    let bottom = if Designers::allows(auth.user.role) {
+        preset_view::publish_form(&ctx, &index)
+    } else {
+        maud::html! {}
     };
     let top = preset_view::index_header(&ctx, &index);
     Ok(html(view::ranked(&ctx, index.shown.ranked(), top, bottom)))
