@@ -118,3 +118,57 @@ test('the management view, an evidence page reached by keyboard, the report and 
   await Promise.all([page.waitForNavigation(), snapshot.click()]);
   await checkPage(t, page, 'backlog-snapshot');
 });
+
+// The ranking presets as the demo researcher maintains them: the list (the demo's default and AHP
+// presets), the AHP comparison answered and saved with the keyboard alone (Tab to a select, Home
+// picks "9 – need extremely more important", Enter computes; the name typed, Enter saves), the
+// result with its consistency ratio, a refused preset form with its error summary, and /backlog
+// ranked live with a chosen preset — axe-core, 320 px and screenshots for each.
+test('ranking presets and the AHP comparison, by keyboard', async (t) => {
+  const page = await browser.newPage();
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel('Användarnamn').fill('researcher');
+  await page.getByLabel('Lösenord').fill(app.accounts.researcher);
+  await press(page, 'Logga in');
+
+  await page.goto(`${app.url}/backlog/presets`);
+  const main = () => page.locator('main').innerText();
+  assert.match(await main(), /Standard/);
+  assert.match(await main(), /Behov först \(AHP\)/);
+  await checkPage(t, page, 'backlog-presets');
+
+  await page.goto(`${app.url}/backlog/presets/ahp`);
+  await checkPage(t, page, 'backlog-ahp-form');
+  await tabTo(page, 'ahp_need__reach');
+  await page.keyboard.press('Home');
+  assert.equal(await page.locator('#ahp_need__reach').inputValue(), '9');
+  await tabTo(page, 'ahp-compute');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  assert.match(page.url(), /ahp_need__reach=9/);
+  assert.match(await main(), /Konsistenskvot/);
+  assert.equal(await page.locator('caption', { hasText: 'Vikter från jämförelserna' }).count(), 1);
+  await checkPage(t, page, 'backlog-ahp-result');
+
+  await tabTo(page, 'name');
+  await page.keyboard.type('Tangentbordets vikter');
+  await tabTo(page, 'ahp-save');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  assert.match(page.url(), /\/backlog\/presets$/);
+  assert.match(await main(), /Tangentbordets vikter/);
+
+  // A refused preset: every weight 0 gives the error summary, linked to the weights.
+  await page.goto(`${app.url}/backlog/presets/new`);
+  await page.getByLabel('Namn', { exact: true }).fill('Noll');
+  for (const input of await page.locator('input[name^="w_"]').all()) await input.fill('0');
+  await press(page, 'Spara förinställningen');
+  assert.equal(await page.locator('.error-summary a[href="#weights"]').count(), 1);
+  await checkPage(t, page, 'backlog-preset-error');
+
+  // /backlog ranked now with the AHP preset chosen in the select.
+  await page.goto(`${app.url}/backlog`);
+  assert.match(await main(), /Publicerad backlogg/);
+  await page.locator('#preset').selectOption({ label: 'Behov först (AHP)' });
+  await press(page, 'Visa');
+  assert.match(await main(), /Aktuell rangordning/);
+  await checkPage(t, page, 'backlog-live-preset');
+});

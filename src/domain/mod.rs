@@ -2,6 +2,7 @@
 
 pub mod backlog;
 pub mod backlog_followup;
+pub mod backlog_preset;
 pub mod expr;
 pub mod lang;
 pub mod local_time;

@@ -21,6 +21,9 @@ pub struct StoredSnapshot {
     pub seed: i64,
     /// The frozen ranking with its inputs, as JSON.
     pub content: String,
+    /// The preset the ranking's weights came from (`None`: weights given directly, or a snapshot
+    /// published before presets existed).
+    pub preset_name: Option<String>,
 }
 
 /// Store a snapshot and return its id.
@@ -28,6 +31,7 @@ pub fn insert(
     conn: &mut DbConnection,
     published_by: &str,
     seed: u64,
+    preset_name: Option<&str>,
     content: &str,
 ) -> Result<String, StorageError> {
     let row = StoredSnapshot {
@@ -37,6 +41,7 @@ pub fn insert(
         seed: i64::try_from(seed)
             .map_err(|e| StorageError::Corrupt(format!("snapshot seed: {e}")))?,
         content: content.to_owned(),
+        preset_name: preset_name.map(str::to_owned),
     };
     diesel::insert_into(backlog_snapshots::table)
         .values(&row)
@@ -48,6 +53,18 @@ pub fn insert(
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<StoredSnapshot>, StorageError> {
     Ok(backlog_snapshots::table
         .find(id)
+        .select(StoredSnapshot::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The newest snapshot (what `/backlog` opens on).
+pub fn latest(conn: &mut DbConnection) -> Result<Option<StoredSnapshot>, StorageError> {
+    Ok(backlog_snapshots::table
+        .order((
+            backlog_snapshots::published_at.desc(),
+            backlog_snapshots::id.desc(),
+        ))
         .select(StoredSnapshot::as_select())
         .first(conn)
         .optional()?)

@@ -26,6 +26,7 @@ macro_rules! insert_chunked {
 pub mod audit;
 pub mod backlog;
 pub mod backlog_followup;
+pub mod backlog_presets;
 pub mod backlog_snapshots;
 pub mod deliveries;
 pub mod fieldwork;

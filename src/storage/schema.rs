@@ -367,5 +367,25 @@ diesel::table! {
         published_at -> Timestamp,
         seed -> BigInt,
         content -> Text,
+        preset_name -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Named presets of the ranking model: criteria weights as a JSON map, optionally the AHP
+    /// judgements they came from.
+    backlog_presets (id) {
+        id -> Text,
+        name -> Text,
+        name_key -> Text,
+        description_sv -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        weights -> Text,
+        ahp -> Nullable<Text>,
+        is_default -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_by -> Text,
+        updated_at -> Timestamp,
     }
 }

@@ -407,3 +407,21 @@ impl From<crate::use_cases::backlog::followup::FollowupError> for AppError {
         }
     }
 }
+
+// --- backlog presets ---
+
+impl From<crate::use_cases::backlog::presets::PresetError> for AppError {
+    fn from(e: crate::use_cases::backlog::presets::PresetError) -> Self {
+        use crate::use_cases::backlog::presets::PresetError;
+        match e {
+            PresetError::NotFound(_) => AppError::NotFound,
+            PresetError::Ranking(r) => r.into(),
+            PresetError::Storage(s) => s.into(),
+            other => match (&other, other.message()) {
+                (PresetError::NameTaken(_), Some(m)) => AppError::Conflict(m),
+                (_, Some(m)) => AppError::BadRequest(m),
+                _ => AppError::Unexpected(anyhow::Error::new(other)),
+            },
+        }
+    }
+}

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod backlog;
 pub mod backlog_followup;
+pub mod backlog_presets;
 pub mod backlog_rank;
 pub mod designer;
 pub mod fieldwork;

@@ -178,6 +178,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     analyses(cfg);
     backlog_routes(cfg);
     backlog_followup_routes(cfg);
+    backlog_preset_routes(cfg);
+}
+
+/// The ranking model's named presets and the AHP comparison page (issue 14 item 4).
+fn backlog_preset_routes(cfg: &mut web::ServiceConfig) {
+    use super::handlers::backlog_presets as presets;
+    cfg.route("/backlog/presets", web::get().to(presets::list))
+        .route("/backlog/presets", web::post().to(presets::create))
+        .route("/backlog/presets/new", web::get().to(presets::new))
+        .route("/backlog/presets/ahp", web::get().to(presets::ahp))
+        .route("/backlog/presets/{id}/edit", web::get().to(presets::edit))
+        .route("/backlog/presets/{id}", web::post().to(presets::update))
+        .route(
+            "/backlog/presets/{id}/delete",
+            web::post().to(presets::delete),
+        )
+        .route(
+            "/backlog/presets/{id}/default",
+            web::post().to(presets::make_default),
+        );
 }
 
 /// The backlog's candidate areas and their catalogue (issue 14 item 1).

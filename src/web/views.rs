@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod backlog;
 pub mod backlog_followup;
+pub mod backlog_presets;
 pub mod backlog_rank;
 pub mod charts;
 pub mod designer;

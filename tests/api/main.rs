@@ -12,6 +12,7 @@ mod analyses;
 mod auth;
 mod backlog;
 mod backlog_followup;
+mod backlog_presets;
 mod backlog_ranking;
 mod designer;
 mod fieldwork;

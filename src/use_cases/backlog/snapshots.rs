@@ -29,6 +29,8 @@ pub struct Snapshot {
     pub ranked: RankedBacklog,
     /// The stored JSON (what "identical" compares).
     pub content: String,
+    /// The preset the weights came from, as named when published (`None`: weights given directly).
+    pub preset_name: Option<String>,
 }
 
 /// The JSON a ranking is frozen as.
@@ -47,6 +49,7 @@ fn parse(row: storage::backlog_snapshots::StoredSnapshot) -> Result<Snapshot, Ra
         published_at: row.published_at,
         ranked,
         content: row.content,
+        preset_name: row.preset_name,
     })
 }
 
@@ -57,21 +60,40 @@ pub fn publish(
     actor: Actor<'_>,
     settings: &RankingSettings,
 ) -> Result<String, RankingError> {
+    publish_as(conn, cache, actor, settings, None)
+}
+
+/// [`publish`], recording the name of the preset the weights came from beside the content (the
+/// weights themselves are in the content's settings).
+pub fn publish_as(
+    conn: &mut DbConnection,
+    cache: &ResultsCache,
+    actor: Actor<'_>,
+    settings: &RankingSettings,
+    preset_name: Option<&str>,
+) -> Result<String, RankingError> {
     let ranked = ranking::rank(conn, cache, settings)?;
     if ranked.areas.is_empty() {
         return Err(RankingError::NoAreas);
     }
     let content = content_of(&ranked)?;
     storage::transaction(conn, |c| {
-        let id = storage::backlog_snapshots::insert(c, actor.name, settings.seed, &content)?;
+        let id = storage::backlog_snapshots::insert(
+            c,
+            actor.name,
+            settings.seed,
+            preset_name,
+            &content,
+        )?;
         actor.record(
             c,
             "backlog.snapshot_published",
             &id,
             &format!(
-                "{} area(s), seed {}, weights {:?}",
+                "{} area(s), seed {}, preset {}, weights {:?}",
                 ranked.areas.len(),
                 settings.seed,
+                preset_name.unwrap_or("–"),
                 settings.weights
             ),
         )?;
@@ -85,6 +107,13 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<Snapshot>, RankingError> {
         .into_iter()
         .map(parse)
         .collect()
+}
+
+/// The newest snapshot (`None`: nothing is published yet).
+pub fn latest(conn: &mut DbConnection) -> Result<Option<Snapshot>, RankingError> {
+    storage::backlog_snapshots::latest(conn)?
+        .map(parse)
+        .transpose()
 }
 
 /// The snapshot with `id` (`None`: there is none).

@@ -14,6 +14,7 @@ pub mod answers;
 pub mod backlog;
 pub mod followup;
 pub mod population;
+pub mod presets;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -110,6 +111,9 @@ pub enum DemoError {
     /// The demo backlog could not be ranked and published (a bug in the shipped data).
     #[error(transparent)]
     Ranking(#[from] crate::use_cases::backlog::ranking::RankingError),
+    /// The demo presets did not store or publish (a bug in the shipped presets).
+    #[error(transparent)]
+    Preset(#[from] crate::use_cases::backlog::presets::PresetError),
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -208,12 +212,14 @@ pub fn seed(
         )?;
         report.areas = backlog::seed(c, actor)?;
         followup::seed(c, actor)?;
-        // One published ranking with the default settings: a manager who logs in sees it at once.
-        crate::use_cases::backlog::snapshots::publish(
+        presets::seed(c, actor)?;
+        // One published ranking with the default preset: a manager who logs in sees it at once.
+        crate::use_cases::backlog::presets::publish(
             c,
             &crate::use_cases::results::cache::ResultsCache::new(),
             actor,
-            &crate::use_cases::backlog::ranking::RankingSettings::default(),
+            None,
+            None,
         )?;
         report.accounts = demo_accounts(c, argon2, actor)?;
         let today = storage::now().date().to_string();

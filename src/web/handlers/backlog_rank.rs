@@ -9,66 +9,97 @@ use serde::Deserialize;
 use super::home::html;
 use crate::domain::lang::Msg;
 use crate::use_cases::backlog::catalogue::Kind;
-use crate::use_cases::backlog::ranking::{self, RankedBacklog, RankingSettings};
+use crate::use_cases::backlog::presets::{self, BacklogIndex, Opening};
+use crate::use_cases::backlog::ranking::{self, RankingSettings};
 use crate::use_cases::backlog::snapshots;
 use crate::web::access::{Authorized, Designers, Policy, ResultReaders};
 use crate::web::error::AppError;
 use crate::web::forms::{CsrfForm, PageCtx, Who};
+use crate::web::views::backlog_presets as preset_view;
 use crate::web::views::backlog_rank as view;
 use crate::web::AppState;
 
-async fn ranked(state: &web::Data<AppState>) -> Result<RankedBacklog, AppError> {
-    let cache = state.results.clone();
-    state
-        .run(move |c| ranking::rank(c, &cache, &RankingSettings::default()))
-        .await
+/// What `/backlog`, its report and evidence pages were asked for: `?preset=<id>` (or `?live=1`
+/// for the default preset) ranks now; without either the latest published snapshot is shown.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OpenQuery {
+    /// Preset id (empty: the default).
+    pub preset: String,
+    /// Any value: a live ranking.
+    pub live: String,
 }
 
-/// `GET /backlog`.
+impl OpenQuery {
+    fn opening(&self) -> Opening {
+        let preset = Some(self.preset.trim().to_owned()).filter(|p| !p.is_empty());
+        Opening {
+            live: preset.is_some() || !self.live.is_empty(),
+            preset,
+        }
+    }
+}
+
+async fn opened(state: &web::Data<AppState>, q: &OpenQuery) -> Result<BacklogIndex, AppError> {
+    let cache = state.results.clone();
+    let opening = q.opening();
+    state.run(move |c| presets::open(c, &cache, &opening)).await
+}
+
+/// `GET /backlog`: the latest published snapshot as stored, or a live ranking with a preset.
 pub async fn show(
     auth: Authorized<ResultReaders>,
     ctx: PageCtx,
     state: web::Data<AppState>,
+    q: web::Query<OpenQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let r = ranked(&state).await?;
-    Ok(html(view::ranked(
-        &ctx,
-        &r,
-        Designers::allows(auth.user.role),
-    )))
+    let index = opened(&state, &q).await?;
+    let bottom = if Designers::allows(auth.user.role) {
+        preset_view::publish_form(&ctx, &index)
+    } else {
+        maud::html! {}
+    };
+    let top = preset_view::index_header(&ctx, &index);
+    Ok(html(view::ranked(&ctx, index.shown.ranked(), top, bottom)))
 }
 
-/// `GET /backlog/report`.
+/// `GET /backlog/report`: the same ranking as `/backlog` on one printable page.
 pub async fn report(
     _auth: Authorized<ResultReaders>,
     ctx: PageCtx,
     state: web::Data<AppState>,
+    q: web::Query<OpenQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let r = ranked(&state).await?;
-    Ok(html(view::report(&ctx, &r)))
+    let index = opened(&state, &q).await?;
+    Ok(html(view::report(&ctx, index.shown.ranked())))
 }
 
-/// `GET /backlog/areas/{key}/evidence`.
+/// `GET /backlog/areas/{key}/evidence`: an area of the ranking `/backlog` shows.
 pub async fn evidence(
     _auth: Authorized<ResultReaders>,
     ctx: PageCtx,
     state: web::Data<AppState>,
     key: web::Path<String>,
+    q: web::Query<OpenQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let r = ranked(&state).await?;
+    let index = opened(&state, &q).await?;
+    let r = index.shown.ranked();
     let area = r
         .areas
         .iter()
         .find(|a| a.key == *key)
         .ok_or(AppError::NotFound)?;
-    Ok(html(view::evidence(&ctx, &r, area)))
+    Ok(html(view::evidence(&ctx, r, area)))
 }
 
-/// The publish form: criteria weights and the SEK per e-service contact; an empty field keeps the
-/// default.
+/// The publish form: a preset (empty: the default) and the SEK per e-service contact; an empty
+/// field keeps the default. Typed criteria weights (`w_need` …, no preset) are still accepted from
+/// scripts and publish with no preset name.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PublishForm {
+    /// Preset id.
+    pub preset: String,
     /// Weight of need.
     pub w_need: String,
     /// Weight of reach.
@@ -101,6 +132,18 @@ fn number(field: &str, raw: &str, default: f64) -> Result<f64, AppError> {
 }
 
 impl PublishForm {
+    fn typed_weights(&self) -> bool {
+        [
+            &self.w_need,
+            &self.w_reach,
+            &self.w_benefit,
+            &self.w_cost,
+            &self.w_feasibility,
+        ]
+        .iter()
+        .any(|w| !w.trim().is_empty())
+    }
+
     fn settings(&self) -> Result<RankingSettings, AppError> {
         let d = RankingSettings::default();
         let fields = [
@@ -133,12 +176,25 @@ pub async fn publish(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<PublishForm>,
 ) -> Result<HttpResponse, AppError> {
-    let settings = form.settings()?;
     let who = Who::of(&auth, &req);
     let cache = state.results.clone();
-    let id = state
-        .run(move |c| snapshots::publish(c, &cache, who.actor(), &settings))
-        .await?;
+    let id = if form.preset.trim().is_empty() && form.typed_weights() {
+        let settings = form.settings()?;
+        state
+            .run(move |c| snapshots::publish(c, &cache, who.actor(), &settings))
+            .await?
+    } else {
+        let d = RankingSettings::default().sek_per_eservice_contact;
+        let sek = number(
+            "sek_per_eservice_contact",
+            &form.sek_per_eservice_contact,
+            d,
+        )?;
+        let preset = Some(form.preset.trim().to_owned()).filter(|p| !p.is_empty());
+        state
+            .run(move |c| presets::publish(c, &cache, who.actor(), preset.as_deref(), Some(sek)))
+            .await?
+    };
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/backlog/snapshots/{id}")))
         .finish())

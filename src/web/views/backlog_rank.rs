@@ -6,12 +6,12 @@
 use maud::{html, Markup};
 
 use super::charts::percent;
-use super::layout::{self, csrf_field};
+use super::layout;
 use crate::domain::lang::Msg;
 use crate::domain::local_time::display_short;
 use crate::use_cases::backlog::ranking::{
     criterion_label, status_label, BenefitChannel, ExplanationStep, Figure, Payback, RankedArea,
-    RankedBacklog, RankingSettings, StepKind, ThreeWay, CRITERIA,
+    RankedBacklog, StepKind, ThreeWay,
 };
 use crate::use_cases::backlog::snapshots::{Comparison, Snapshot};
 use crate::web::forms::PageCtx;
@@ -261,30 +261,9 @@ fn ranked_body(r: &RankedBacklog, l: Lang, report: bool) -> Markup {
     }
 }
 
-/// The publish form (researchers and admins): criteria weights and the cost per e-service contact.
-fn publish_form(ctx: &PageCtx) -> Markup {
-    let l = ctx.lang;
-    let d = RankingSettings::default();
-    html! {
-        form method="post" action="/backlog/publish" class="stack" {
-            (csrf_field(&ctx.csrf))
-            fieldset {
-                legend { (l.t("Publicera backloggen (fryser rangordningen med alla indata)", "Publish the backlog (freezes the ranking with all its inputs)")) }
-                @for (i, (name, _)) in CRITERIA.iter().enumerate() {
-                    @let id = format!("w_{name}");
-                    label for=(id) { (l.t("Vikt", "Weight")) ": " (l.pick(&criterion_label(name))) }
-                    input type="text" inputmode="decimal" id=(id) name=(id) value=(d.weights[i]);
-                }
-                label for="sek_per_eservice_contact" { (l.t("Kr per e-tjänstekontakt", "SEK per e-service contact")) }
-                input type="text" inputmode="decimal" id="sek_per_eservice_contact" name="sek_per_eservice_contact" value=(d.sek_per_eservice_contact);
-            }
-            button type="submit" { (l.t("Publicera", "Publish")) }
-        }
-    }
-}
-
-/// `GET /backlog`: the ranked backlog for management.
-pub fn ranked(ctx: &PageCtx, r: &RankedBacklog, can_publish: bool) -> Markup {
+/// `GET /backlog`: the ranked backlog for management; `top` says what is shown (a snapshot or a live
+/// ranking) and chooses a preset, `bottom` is the publish form (empty for those who cannot publish).
+pub fn ranked(ctx: &PageCtx, r: &RankedBacklog, top: Markup, bottom: Markup) -> Markup {
     let l = ctx.lang;
     let title = l.t(
         "Prioriterad e-tjänstebacklogg",
@@ -303,13 +282,14 @@ pub fn ranked(ctx: &PageCtx, r: &RankedBacklog, can_publish: bool) -> Markup {
             )) }
             p { a href="/backlog/report" { (l.t("Utskriftsvänlig rapport (en A4-sida)", "Printable report (one A4 page)")) }
                 " · " a href="/backlog/snapshots" { (l.t("Publicerade ögonblicksbilder", "Published snapshots")) } }
+            (top)
             @if r.areas.is_empty() {
                 p { (l.t("Det finns inga kandidatområden att rangordna ännu.", "There are no candidate areas to rank yet.")) }
             } @else {
                 (ranked_body(r, l, false))
                 h2 { (l.t("Antaganden", "Assumptions")) }
                 (assumptions(r, l))
-                @if can_publish { (publish_form(ctx)) }
+                (bottom)
             }
         },
     )
@@ -359,7 +339,9 @@ pub fn snapshots(ctx: &PageCtx, list: &[Snapshot], can_publish: bool) -> Markup 
                     }
                 }
             }
-            @if can_publish { (publish_form(ctx)) }
+            @if can_publish {
+                p { a href="/backlog" { (l.t("Publicera från backloggsidan", "Publish from the backlog page")) } }
+            }
         },
     )
 }
@@ -376,7 +358,10 @@ pub fn snapshot(ctx: &PageCtx, s: &Snapshot) -> Markup {
                 a href="/backlog/snapshots" { (l.t("Publicerade", "Published")) } }
             h1 { (title) }
             p { (l.t("Publicerad", "Published")) " " (display_short(s.published_at, &ctx.zone)) " "
-                (l.t("av", "by")) " " (s.published_by) ". "
+                (l.t("av", "by")) " " (s.published_by) ", "
+                (l.t("förinställning", "preset")) " "
+                @match &s.preset_name { Some(n) => { "”" (n) "”" } None => { (l.t("ingen", "none")) } }
+                ". "
                 a href={ "/backlog/snapshots/" (s.id) "/export/csv" } { (l.t("Ladda ned CSV", "Download CSV")) } " · "
                 a href={ "/backlog/snapshots/" (s.id) "/export/xlsx" } { (l.t("Ladda ned XLSX", "Download XLSX")) } }
             (ranked_body(&s.ranked, l, false))
@@ -398,6 +383,10 @@ pub fn comparison(ctx: &PageCtx, old: &Snapshot, new: &Snapshot, c: &Comparison)
             p class="breadcrumb" { a href="/backlog/snapshots" { (l.t("Publicerade", "Published")) } }
             h1 { (title) }
             p { (display_short(old.published_at, &ctx.zone)) " → " (display_short(new.published_at, &ctx.zone)) }
+            @if old.preset_name != new.preset_name {
+                p { (l.t("Förinställning", "Preset")) ": "
+                    (old.preset_name.as_deref().unwrap_or("–")) " → " (new.preset_name.as_deref().unwrap_or("–")) }
+            }
             div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
                 caption { (l.t("Rangförändringar", "Rank moves")) }
                 thead { tr {
