@@ -240,3 +240,102 @@ async fn a_snapshot_published_with_five_weights_before_equity_still_opens() {
     assert!(csv.contains("equity,equity_flags_sv,equity_flags_en"), "{csv}");
     assert!(csv.contains("65 år och äldre: mindre redo för e-tjänst"), "{csv}");
 }
+
+/// MaxDiff and Kano answers for respondent i on top of [`answers`]: in task t the item at
+/// position t mod k is best and the next one worst; five in eight find status tracking
+/// one-dimensional (like it / dislike its absence), the rest a must-be (expect it / dislike).
+fn priority_answers(i: usize, tasks: &[Vec<usize>], version: usize, items: &[String]) -> Vec<Cell> {
+    let mut out = answers(i);
+    out.push(cell("area_maxdiff.version", None, Some(version as f64)));
+    for (t, task) in tasks.iter().enumerate() {
+        let (best, worst) = (task[t % task.len()], task[(t + 1) % task.len()]);
+        out.push(cell(&format!("area_maxdiff.t{}.best", t + 1), Some(&items[best]), None));
+        out.push(cell(&format!("area_maxdiff.t{}.worst", t + 1), Some(&items[worst]), None));
+    }
+    let functional = if i % 8 < 5 { "like" } else { "expect" };
+    out.push(cell("kano_status_tracking.functional", Some(functional), None));
+    out.push(cell("kano_status_tracking.dysfunctional", Some("dislike"), None));
+    out
+}
+
+#[actix_web::test]
+async fn the_evidence_shows_the_areas_maxdiff_score_and_kano_category_from_its_linked_questions() {
+    let app = TestApp::spawn().await;
+    app.publish_survey(NEEDS, &SurveyOptions::default());
+    let (mut shown, mut best, mut worst) = (0u64, 0i64, 0i64);
+    {
+        let mut conn = app.db.get().unwrap();
+        insikt::use_cases::demo::backlog::seed(&mut conn, Actor::SYSTEM).unwrap();
+        let s = insikt::storage::surveys::find_version(&mut conn, "eservice-needs", 1)
+            .unwrap()
+            .unwrap();
+        let q = s.survey.question("area_maxdiff").unwrap();
+        let design = insikt::domain::survey::maxdiff::design_for(&s.survey, q)
+            .unwrap()
+            .unwrap();
+        let items: Vec<String> = s
+            .survey
+            .choice_list("areas_md")
+            .unwrap()
+            .iter()
+            .map(|c| c.value.clone())
+            .collect();
+        let preschool = items.iter().position(|v| v == "preschool").unwrap();
+        for i in 0..RESPONDENTS {
+            let version = i % design.versions.len();
+            let tasks = &design.versions[version];
+            for (t, task) in tasks.iter().enumerate() {
+                if task.contains(&preschool) {
+                    shown += 1;
+                    best += i64::from(task[t % task.len()] == preschool);
+                    worst += i64::from(task[(t + 1) % task.len()] == preschool);
+                }
+            }
+            let out = responses::insert_response(
+                &mut conn,
+                &NewResponse {
+                    survey_id: s.survey_id.clone(),
+                    version_id: s.id.clone(),
+                    idempotency_key: uuid::Uuid::new_v4().to_string(),
+                    mode: Mode::Web,
+                    language: "sv".into(),
+                    seed: i as i64,
+                    started_at: insikt::storage::now(),
+                    cells: priority_answers(i, tasks, version, &items),
+                    max_responses: None,
+                    draft_id: None,
+                    invitation: None,
+                    quotas: Vec::new(),
+                },
+            )
+            .unwrap();
+            assert!(matches!(out, SubmitOutcome::Stored { .. }), "{out:?}");
+        }
+    }
+    app.create_user("person", "manager");
+    app.login("person", GOOD_PASSWORD).await;
+    let ranked = rank(&app, &RankingSettings::default());
+    let preschool = ranked.areas.iter().find(|a| a.key == "preschool").unwrap();
+    let m = preschool.evidence.maxdiff.as_ref().expect("MaxDiff linked and answered");
+    assert_eq!(m.shown, shown);
+    assert!((m.score - (best - worst) as f64 / shown as f64).abs() < 1e-12, "{m:?}");
+    assert!(m.low < m.score && m.score < m.high, "{m:?}");
+    assert_eq!(m.respondents, RESPONDENTS);
+    let kano = preschool
+        .evidence
+        .kano
+        .iter()
+        .find(|k| k.question == "kano_status_tracking")
+        .expect("the linked feature is classified");
+    assert_eq!(kano.category, ranking::KanoCategory::O);
+    assert_eq!(kano.n, RESPONDENTS);
+    assert!((kano.better - 50.0 / 80.0).abs() < 1e-12 && (kano.worse + 1.0).abs() < 1e-12);
+    // Features nobody answered are left out rather than shown empty.
+    assert_eq!(preschool.evidence.kano.len(), 1);
+
+    let (status, page) = app.get_html("/backlog/areas/preschool/evidence").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("MaxDiff-poäng") && page.contains("endimensionell"));
+    let (_, list) = app.get_html("/backlog").await;
+    assert!(list.contains("MaxDiff: ") && list.contains("Kano: "));
+}
