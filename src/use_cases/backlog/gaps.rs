@@ -190,6 +190,13 @@ impl Gap {
         self.flagged && !self.measure.is_need() && self.difference.estimate < 0.0
     }
 
+    /// Flagged, and a concern: readiness lower than the rest's, or need greater (a group with
+    /// less need or more readiness is flagged too, but is no reason for worry).
+    pub fn concern(&self) -> bool {
+        self.left_behind()
+            || (self.flagged && self.measure.is_need() && self.difference.estimate > 0.0)
+    }
+
     /// The flag in words: which group, which way, on what.
     pub fn words(&self) -> Msg {
         let higher = self.difference.estimate > 0.0;
@@ -241,6 +248,26 @@ impl AreaGaps {
     /// The flagged comparisons.
     pub fn flagged(&self) -> impl Iterator<Item = &Gap> {
         self.gaps.iter().filter(|g| g.flagged)
+    }
+
+    /// The flagged comparisons, concerns first (lower readiness, then greater need), each kind
+    /// by the size of the difference, largest first; then the other flags.
+    pub fn flags_by_concern(&self) -> Vec<&Gap> {
+        let mut out: Vec<&Gap> = self.flagged().collect();
+        let order = |g: &Gap| match (g.left_behind(), g.concern()) {
+            (true, _) => 0,
+            (false, true) => 1,
+            _ => 2,
+        };
+        out.sort_by(|a, b| {
+            order(a).cmp(&order(b)).then(
+                b.difference
+                    .estimate
+                    .abs()
+                    .total_cmp(&a.difference.estimate.abs()),
+            )
+        });
+        out
     }
 }
 
@@ -618,7 +645,19 @@ mod tests {
         assert!(need.words().sv.contains("större behov"));
         let mut ahead = gap("65+", GapMeasure::Digital, 0.6, 0.2, 0.001);
         ahead.flagged = true;
-        assert!(!ahead.left_behind());
+        assert!(!ahead.left_behind() && !ahead.concern());
+        assert!(need.concern());
+        let mut less = gap("65+", GapMeasure::Reach, 0.1, -0.2, 0.001);
+        less.flagged = true;
+        assert!(!less.concern());
+        let area = AreaGaps {
+            gaps: vec![less.clone(), ahead.clone(), need.clone(), g.clone()],
+            ..AreaGaps::default()
+        };
+        let order: Vec<&Gap> = area.flags_by_concern();
+        assert_eq!(order[0], &g, "lower readiness first");
+        assert_eq!(order[1], &need, "then greater need");
+        assert_eq!(order[2], &less, "then the rest by size (0.2 = 0.2: stable)");
     }
 
     #[test]

@@ -275,7 +275,8 @@ pub fn export(
         a.gaps
             .as_ref()
             .map(|g| {
-                g.flagged()
+                g.flags_by_concern()
+                    .into_iter()
                     .map(|gap| {
                         let w = gap.words();
                         if en {

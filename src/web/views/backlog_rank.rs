@@ -140,9 +140,19 @@ fn p_value(p: f64, l: Lang) -> String {
     }
 }
 
-/// The flagged gaps in words (at most `max`, then how many more).
-fn equity_flags(g: &AreaGaps, l: Lang, max: usize) -> Markup {
-    let flagged: Vec<&Gap> = g.flagged().collect();
+/// The flagged gaps in words, concerns first (at most `max`, then how many more); `compact`
+/// gives the two estimates without their intervals (the management view's column).
+fn equity_flags(g: &AreaGaps, l: Lang, max: usize, compact: bool) -> Markup {
+    let flagged = g.flags_by_concern();
+    let value = |gap: &Gap, f: &Figure| {
+        if !compact {
+            gap_value(gap, f, l)
+        } else if gap.measure.is_share() {
+            percent(f.estimate)
+        } else {
+            dec(f.estimate, 2, l)
+        }
+    };
     html! {
         @if flagged.is_empty() {
             (l.t("Inga flaggade skillnader för grupper som inte får lämnas efter.", "No flagged differences for groups that must not be left behind."))
@@ -150,8 +160,8 @@ fn equity_flags(g: &AreaGaps, l: Lang, max: usize) -> Markup {
             strong { (l.t("Jämlikhetsflagga", "Equity flag")) ": " }
             @for (i, gap) in flagged.iter().take(max).enumerate() {
                 @if i > 0 { "; " }
-                (l.pick(&gap.words())) " (" (gap_value(gap, &gap.group_figure, l)) " " (l.t("mot", "vs")) " "
-                (gap_value(gap, &gap.rest_figure, l)) ")"
+                (l.pick(&gap.words())) ": " (value(gap, &gap.group_figure)) " " (l.t("mot", "vs")) " "
+                (value(gap, &gap.rest_figure))
             }
             @if flagged.len() > max {
                 "; " (l.t("och", "and")) " " (flagged.len() - max) " " (l.t("till", "more"))
@@ -273,7 +283,7 @@ fn evidence_cells(a: &RankedArea, l: Lang) -> Markup {
                 @if !e.kano.is_empty() { li { "Kano: " @for (i, k) in e.kano.iter().enumerate() {
                     @if i > 0 { ", " } (l.pick(&k.label())) " – " (l.pick(&kano_label(k.category)))
                 } } }
-                @if let Some(g) = &a.gaps { li { (equity_flags(g, l, 3)) } }
+                @if let Some(g) = &a.gaps { li { (equity_flags(g, l, 3, true)) } }
             }
         }
     }
@@ -675,8 +685,8 @@ fn gaps_section(r: &RankedBacklog, a: &RankedArea, l: Lang) -> Markup {
     html! {
         h2 id="equity" { (l.t("Grupper som inte får lämnas efter", "Groups that must not be left behind")) }
         p { (l.t(
-            "Varje grupp jämförs med övriga som besvarat samma bakgrundsfråga, med rangordningens vikter: behov (andel som haft ärendet, vikt) och digital beredskap (skulle använda e-tjänst, föredrar e-tjänst). Skillnaden testas med designbaserat t-test (linjäriserat standardfel för skillnaden mellan två domäner). p-värdena för områdets alla jämförelser justeras med Holms metod; en skillnad flaggas när det justerade p-värdet är under 0,05. Jämförelser med färre än ",
-            "Each group is compared with the rest who answered the same background question, with the ranking's weights: need (share who had the errand, importance) and digital readiness (would use an e-service, prefers the e-service). The difference is tested with a design-based t test (linearised standard error of a difference between two domains). The p-values of all the area's comparisons are adjusted with Holm's method; a difference is flagged when its adjusted p-value is below 0.05. Comparisons with fewer than "
+            "Varje grupp jämförs med övriga som besvarat samma bakgrundsfråga, viktat som rangordningen: behov (andel som haft ärendet, vikt) och digital beredskap (skulle använda e-tjänst, föredrar e-tjänst). Skillnaden testas med designbaserat t-test (linjäriserat standardfel för skillnaden mellan två domäner). p-värdena för områdets alla jämförelser justeras med Holms metod; en skillnad flaggas när det justerade p-värdet är under 0,05. Jämförelser med färre än ",
+            "Each group is compared with the rest who answered the same background question, weighted as the ranking is: need (share who had the errand, importance) and digital readiness (would use an e-service, prefers the e-service). The difference is tested with a design-based t test (linearised standard error of a difference between two domains). The p-values of all the area's comparisons are adjusted with Holm's method; a difference is flagged when its adjusted p-value is below 0.05. Comparisons with fewer than "
         )) (gaps::MIN_N) (l.t(" svar i gruppen eller bland övriga testas inte.", " answers in the group or the rest are not tested.")) }
         @if found.identified.is_empty() && found.missing.is_empty() {
             p { (l.t("Inga grupper beräknade: det finns inga enkätsvar i rangordningen, eller ögonblicksbilden publicerades innan grupperna beräknades.", "No groups computed: the ranking has no survey answers, or the snapshot was published before groups were computed.")) }
@@ -697,7 +707,7 @@ fn gaps_section(r: &RankedBacklog, a: &RankedArea, l: Lang) -> Markup {
         @match &a.gaps {
             None => {}
             Some(g) => {
-                p { (equity_flags(g, l, usize::MAX)) }
+                p { (equity_flags(g, l, usize::MAX, false)) }
                 h3 { (l.t("Jämlikhet i rangordningen", "Equity in the ranking")) }
                 p { (l.t(
                     "Jämlikhet = minus den största exponeringen för att lämnas efter: för varje grupp vars beredskap (skulle använda e-tjänst, annars föredrar e-tjänst) är flaggat lägre än övrigas, andelen i gruppen som haft ärendet × hur många procentenheter färre i gruppen som skulle använda e-tjänsten. 0 är bäst (ingen grupp lämnas efter). Bara flaggade skillnader räknas. Jämlikheten hålls fast i bootstrap (beräknas en gång på hela urvalet).",
