@@ -217,5 +217,8 @@ fn in_the_needs_survey_the_old_have_more_impairment_and_home_care_and_less_e_ser
         _ => None,
     };
     let (young, older) = by_age(&low);
-    assert!(older >= young + 0.15, "low confidence: {young:.3} vs {older:.3}");
+    assert!(
+        older >= young + 0.15,
+        "low confidence: {young:.3} vs {older:.3}"
+    );
 }

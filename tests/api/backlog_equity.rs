@@ -37,9 +37,20 @@ fn answers(i: usize) -> Vec<Cell> {
     let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
     let would = if old(i) == (i % 5 == 0) { "yes" } else { "no" };
     vec![
-        cell("age_group", Some(["25_34", "65_74", "75_plus"][usize::from(old(i)) + usize::from(old(i) && i % 2 == 1)]), None),
+        cell(
+            "age_group",
+            Some(
+                ["25_34", "65_74", "75_plus"]
+                    [usize::from(old(i)) + usize::from(old(i) && i % 2 == 1)],
+            ),
+            None,
+        ),
         cell("district", Some(["bromma", "farsta"][i % 2]), None),
-        cell("impairment", Some(["yes", "no", "no", "no", "no"][i % 5]), None),
+        cell(
+            "impairment",
+            Some(["yes", "no", "no", "no", "no"][i % 5]),
+            None,
+        ),
         cell("confidence_overall", None, Some(1.0 + (i % 5) as f64)),
         cell("errands_12m.preschool", None, flag(i % 2 == 0)),
         cell("errands_12m.civil_wedding", None, flag(i % 3 == 0)),
@@ -126,20 +137,27 @@ async fn an_area_where_the_old_would_use_the_e_service_far_less_is_flagged_in_wo
     // Equity = −(share of the old who had the errand × the 60-point shortfall) = −0.5 × 0.6.
     let equity = preschool.values[equity_index()];
     assert!((equity + 0.3).abs() < 1e-9, "equity {equity}");
-    let wedding = ranked.areas.iter().find(|a| a.key == "civil_wedding").unwrap();
+    let wedding = ranked
+        .areas
+        .iter()
+        .find(|a| a.key == "civil_wedding")
+        .unwrap();
     assert!(wedding.gaps.as_ref().unwrap().flagged().next().is_none());
     assert_eq!(wedding.values[equity_index()], 0.0);
 
     let (status, page) = app.get_html("/backlog").await;
     assert_eq!(status, 200, "{page}");
     assert!(
-        page.contains("Jämlikhetsflagga") && page.contains("65 år och äldre: mindre redo för e-tjänst"),
+        page.contains("Jämlikhetsflagga")
+            && page.contains("65 år och äldre: mindre redo för e-tjänst"),
         "the flag in words on the management view"
     );
     let (status, page) = app.get_html("/backlog/areas/preschool/evidence").await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Grupper som inte får lämnas efter") && page.contains("Holms metod"));
-    assert!(page.contains("identifieras av frågan") && page.contains("<code>confidence_overall</code>"));
+    assert!(
+        page.contains("identifieras av frågan") && page.contains("<code>confidence_overall</code>")
+    );
     assert!(page.contains("Jämlikhetsvärde"));
 }
 
@@ -160,7 +178,11 @@ async fn the_equity_weight_moves_an_area_that_leaves_a_group_behind_down_the_ran
     );
     // Every area with survey evidence and no flagged shortfall now outranks it.
     let preschool = rank_of(&b);
-    for area in b.areas.iter().filter(|x| !x.no_evidence && x.key != "preschool") {
+    for area in b
+        .areas
+        .iter()
+        .filter(|x| !x.no_evidence && x.key != "preschool")
+    {
         assert_eq!(area.values[equity_index()], 0.0, "{}", area.key);
         assert!(area.rank < preschool, "{} at {}", area.key, area.rank);
     }
@@ -207,7 +229,10 @@ async fn a_snapshot_published_with_five_weights_before_equity_still_opens() {
         e.remove("kano");
     }
     let content = old.to_string();
-    assert!(!content.contains("equity"), "the fixture has no trace of equity");
+    assert!(
+        !content.contains("equity"),
+        "the fixture has no trace of equity"
+    );
     let id = {
         let mut conn = app.db.get().unwrap();
         insikt::storage::backlog_snapshots::insert(&mut conn, "earlier", 14, &content).unwrap()
@@ -216,7 +241,10 @@ async fn a_snapshot_published_with_five_weights_before_equity_still_opens() {
         let mut conn = app.db.get().unwrap();
         snapshots::get(&mut conn, &id).unwrap().unwrap()
     };
-    assert_eq!(snap.ranked.settings.weights[..5], RankingSettings::default().weights[..5]);
+    assert_eq!(
+        snap.ranked.settings.weights[..5],
+        RankingSettings::default().weights[..5]
+    );
     assert_eq!(snap.ranked.settings.weights[5], 0.0, "equity weighs 0");
     assert!(snap.ranked.areas.iter().all(|a| a.gaps.is_none()));
 
@@ -232,13 +260,26 @@ async fn a_snapshot_published_with_five_weights_before_equity_still_opens() {
         .get_html(&format!("/backlog/snapshots/compare?a={id}&b={new}"))
         .await;
     assert_eq!(status, 200, "{cmp}");
-    assert!(cmp.contains("Jämlikhet"), "the new criterion's weight is listed as a change");
-    let res = app.get(&format!("/backlog/snapshots/{id}/export/csv")).await;
+    assert!(
+        cmp.contains("Jämlikhet"),
+        "the new criterion's weight is listed as a change"
+    );
+    let res = app
+        .get(&format!("/backlog/snapshots/{id}/export/csv"))
+        .await;
     assert_eq!(res.status().as_u16(), 200);
-    let res = app.get(&format!("/backlog/snapshots/{new}/export/csv")).await;
+    let res = app
+        .get(&format!("/backlog/snapshots/{new}/export/csv"))
+        .await;
     let csv = res.text().await.unwrap();
-    assert!(csv.contains("equity,equity_flags_sv,equity_flags_en"), "{csv}");
-    assert!(csv.contains("65 år och äldre: mindre redo för e-tjänst"), "{csv}");
+    assert!(
+        csv.contains("equity,equity_flags_sv,equity_flags_en"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("65 år och äldre: mindre redo för e-tjänst"),
+        "{csv}"
+    );
 }
 
 /// MaxDiff and Kano answers for respondent i on top of [`answers`]: in task t the item at
@@ -249,12 +290,28 @@ fn priority_answers(i: usize, tasks: &[Vec<usize>], version: usize, items: &[Str
     out.push(cell("area_maxdiff.version", None, Some(version as f64)));
     for (t, task) in tasks.iter().enumerate() {
         let (best, worst) = (task[t % task.len()], task[(t + 1) % task.len()]);
-        out.push(cell(&format!("area_maxdiff.t{}.best", t + 1), Some(&items[best]), None));
-        out.push(cell(&format!("area_maxdiff.t{}.worst", t + 1), Some(&items[worst]), None));
+        out.push(cell(
+            &format!("area_maxdiff.t{}.best", t + 1),
+            Some(&items[best]),
+            None,
+        ));
+        out.push(cell(
+            &format!("area_maxdiff.t{}.worst", t + 1),
+            Some(&items[worst]),
+            None,
+        ));
     }
     let functional = if i % 8 < 5 { "like" } else { "expect" };
-    out.push(cell("kano_status_tracking.functional", Some(functional), None));
-    out.push(cell("kano_status_tracking.dysfunctional", Some("dislike"), None));
+    out.push(cell(
+        "kano_status_tracking.functional",
+        Some(functional),
+        None,
+    ));
+    out.push(cell(
+        "kano_status_tracking.dysfunctional",
+        Some("dislike"),
+        None,
+    ));
     out
 }
 
@@ -316,9 +373,16 @@ async fn the_evidence_shows_the_areas_maxdiff_score_and_kano_category_from_its_l
     app.login("person", GOOD_PASSWORD).await;
     let ranked = rank(&app, &RankingSettings::default());
     let preschool = ranked.areas.iter().find(|a| a.key == "preschool").unwrap();
-    let m = preschool.evidence.maxdiff.as_ref().expect("MaxDiff linked and answered");
+    let m = preschool
+        .evidence
+        .maxdiff
+        .as_ref()
+        .expect("MaxDiff linked and answered");
     assert_eq!(m.shown, shown);
-    assert!((m.score - (best - worst) as f64 / shown as f64).abs() < 1e-12, "{m:?}");
+    assert!(
+        (m.score - (best - worst) as f64 / shown as f64).abs() < 1e-12,
+        "{m:?}"
+    );
     assert!(m.low < m.score && m.score < m.high, "{m:?}");
     assert_eq!(m.respondents, RESPONDENTS);
     let kano = preschool

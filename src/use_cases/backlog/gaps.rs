@@ -45,7 +45,9 @@ pub const MIN_N: usize = 10;
 pub const ALPHA: f64 = 0.05;
 
 /// The kinds of group that must not be left behind (issue 14).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupKind {
     /// Aged 65 or older.
@@ -117,7 +119,9 @@ pub struct GroupsFound {
 }
 
 /// What is compared between a group and the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum GapMeasure {
     /// Need: share who had the errand.
@@ -315,12 +319,7 @@ fn is_refusal(label: &str) -> bool {
     matches!(label, "no_answer" | "dont_know" | "prefer_not")
 }
 
-fn groups_of(
-    kind: GroupKind,
-    key: &str,
-    survey: &Survey,
-    column: &Column,
-) -> Option<Vec<Group>> {
+fn groups_of(kind: GroupKind, key: &str, survey: &Survey, column: &Column) -> Option<Vec<Group>> {
     let one = |members: Vec<bool>, rest: Vec<bool>, gkey: &str, label: Msg| Group {
         kind,
         key: gkey.to_owned(),
@@ -352,13 +351,8 @@ fn groups_of(
                 .iter()
                 .filter(|l| !is_refusal(l) && l.as_str() != "outside")
                 .map(|d| {
-                    let (m, r) = split_categorical(c, |l| {
-                        if is_refusal(l) {
-                            None
-                        } else {
-                            Some(l == d)
-                        }
-                    });
+                    let (m, r) =
+                        split_categorical(c, |l| if is_refusal(l) { None } else { Some(l == d) });
                     one(m, r, &format!("district:{d}"), choice_label(survey, key, d))
                 })
                 .collect(),
@@ -426,7 +420,11 @@ fn choice_values(data: &VersionData, key: &str, value: &str) -> Option<Vec<f64>>
         return None;
     };
     let code = c.labels.iter().position(|l| l == value)? as u32;
-    let dk = c.labels.iter().position(|l| l == "dont_know").map(|i| i as u32);
+    let dk = c
+        .labels
+        .iter()
+        .position(|l| l == "dont_know")
+        .map(|i| i as u32);
     Some(indicator(
         c.codes.len(),
         |i| c.codes[i] < DONT_KNOW && Some(c.codes[i]) != dk,
@@ -446,7 +444,17 @@ fn reach_values(data: &VersionData, key: &str, item: &str) -> Option<Vec<f64>> {
         }
         Column::Numeric(c) => {
             let y = c.substantive();
-            Some(y.iter().map(|v| if v.is_nan() { f64::NAN } else { f64::from(u8::from(*v > 0.0)) }).collect())
+            Some(
+                y.iter()
+                    .map(|v| {
+                        if v.is_nan() {
+                            f64::NAN
+                        } else {
+                            f64::from(u8::from(*v > 0.0))
+                        }
+                    })
+                    .collect(),
+            )
         }
         Column::Categorical(_) => {
             choice_values(data, key, "yes").or_else(|| choice_values(data, key, "1"))
@@ -641,7 +649,10 @@ mod tests {
         assert!(g.words().en.contains("less ready"), "{:?}", g.words());
         let mut need = gap("65+", GapMeasure::Reach, 0.4, 0.2, 0.001);
         need.flagged = true;
-        assert!(!need.left_behind(), "more need is not readiness left behind");
+        assert!(
+            !need.left_behind(),
+            "more need is not readiness left behind"
+        );
         assert!(need.words().sv.contains("större behov"));
         let mut ahead = gap("65+", GapMeasure::Digital, 0.6, 0.2, 0.001);
         ahead.flagged = true;
@@ -697,7 +708,12 @@ mod tests {
     fn age_groups_split_at_65_by_the_leading_number_and_refusals_are_in_neither() {
         let c = analysis::data::Categorical {
             codes: vec![0, 1, 2, 3, DONT_KNOW, analysis::data::MISSING],
-            labels: vec!["16_24".into(), "65_74".into(), "75_plus".into(), "no_answer".into()],
+            labels: vec![
+                "16_24".into(),
+                "65_74".into(),
+                "75_plus".into(),
+                "no_answer".into(),
+            ],
         };
         let (m, r) = split_categorical(&c, |l| leading_number(l).map(|a| a >= 65));
         assert_eq!(m, [false, true, true, false, false, false]);
@@ -720,13 +736,22 @@ mod tests {
         };
         // Would use: 20% in the group, 70% in the rest. Preference: 50% in both.
         let would: Vec<f64> = (0..n)
-            .map(|i| if i < 60 { f64::from(u8::from(i % 5 == 0)) } else { f64::from(u8::from(i % 10 < 7)) })
+            .map(|i| {
+                if i < 60 {
+                    f64::from(u8::from(i % 5 == 0))
+                } else {
+                    f64::from(u8::from(i % 10 < 7))
+                }
+            })
             .collect();
         let digital: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i % 2 == 0))).collect();
         let out = area_gaps(
             &design,
             std::slice::from_ref(&g),
-            &[(GapMeasure::WouldUse, would), (GapMeasure::Digital, digital)],
+            &[
+                (GapMeasure::WouldUse, would),
+                (GapMeasure::Digital, digital),
+            ],
         );
         assert_eq!(out.gaps.len(), 2);
         let w = &out.gaps[0];

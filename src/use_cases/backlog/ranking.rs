@@ -45,8 +45,8 @@ use crate::domain::backlog::{Area, Channel, LinkRole, Status};
 use crate::domain::lang::Msg;
 use crate::storage::{self, DbConnection, StorageError};
 use crate::use_cases::results::cache::{ResultsCache, VersionData};
-use crate::use_cases::results::query::{self, ResultsQuery, Weighting};
 use crate::use_cases::results::maxdiff::MaxDiffResult;
+use crate::use_cases::results::query::{self, ResultsQuery, Weighting};
 use crate::use_cases::results::{population, ResultsError};
 
 use super::gaps::{self, AreaGaps, Group, GroupsFound};
@@ -780,14 +780,7 @@ pub fn rank(
         }
         None => return rank_without_data(stored, survey, ignored_links, settings),
     };
-    finish(
-        stored,
-        per_area,
-        surveyed,
-        survey,
-        ignored_links,
-        settings,
-    )
+    finish(stored, per_area, surveyed, survey, ignored_links, settings)
 }
 
 /// The survey side of a ranking: the design and data the measures come from, the MaxDiff
@@ -905,11 +898,7 @@ fn finish(
                         .clone()
                 })
                 .collect();
-            let g = gaps::area_gaps(
-                &design,
-                &groups,
-                &gaps::measure_values(d, &links.first),
-            );
+            let g = gaps::area_gaps(&design, &groups, &gaps::measure_values(d, &links.first));
             Some((m, g))
         })
         .collect();
@@ -951,8 +940,7 @@ fn finish(
             .filter_map(|b| Some(b.as_ref()?.1.npv.point))
             .collect(),
     );
-    let has_evidence =
-        |m: &Option<Measured>| m.as_ref().is_some_and(|m| m.evidence.any());
+    let has_evidence = |m: &Option<Measured>| m.as_ref().is_some_and(|m| m.evidence.any());
     let equity_floor = lowest(
         measured
             .iter()

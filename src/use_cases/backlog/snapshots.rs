@@ -311,7 +311,11 @@ pub fn export(
                 Value::Number(b.map_or(nan, |b| b.yearly_saving.high)),
                 Value::Number(b.map_or(nan, |b| b.npv.point)),
                 Value::Text(if a.no_evidence { "yes" } else { "no" }.into()),
-                Value::Number(equity_at.and_then(|i| a.values.get(i).copied()).unwrap_or(nan)),
+                Value::Number(
+                    equity_at
+                        .and_then(|i| a.values.get(i).copied())
+                        .unwrap_or(nan),
+                ),
                 Value::Text(flags(a, false)),
                 Value::Text(flags(a, true)),
             ]

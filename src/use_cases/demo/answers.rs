@@ -167,28 +167,37 @@ fn it_habits(answers: &mut AnswerMap, a: usize, wave: Wave, rng: &mut impl Rng) 
 /// The needs survey's errands: (area, yearly probability by age class).
 const ERRANDS: [(&str, [f64; 7]); 11] = [
     ("preschool", [0.06, 0.25, 0.22, 0.05, 0.02, 0.01, 0.01]),
-    ("adult_education", [0.15, 0.10, 0.07, 0.05, 0.03, 0.01, 0.01]),
+    (
+        "adult_education",
+        [0.15, 0.10, 0.07, 0.05, 0.03, 0.01, 0.01],
+    ),
     ("civil_wedding", [0.03, 0.06, 0.03, 0.02, 0.01, 0.01, 0.01]),
-    ("resident_parking", [0.08, 0.15, 0.15, 0.15, 0.14, 0.12, 0.08]),
-    ("building_permit", [0.01, 0.03, 0.05, 0.06, 0.06, 0.04, 0.02]),
-    ("heat_pump_permit", [0.01, 0.01, 0.03, 0.04, 0.04, 0.03, 0.02]),
+    (
+        "resident_parking",
+        [0.08, 0.15, 0.15, 0.15, 0.14, 0.12, 0.08],
+    ),
+    (
+        "building_permit",
+        [0.01, 0.03, 0.05, 0.06, 0.06, 0.04, 0.02],
+    ),
+    (
+        "heat_pump_permit",
+        [0.01, 0.01, 0.03, 0.04, 0.04, 0.03, 0.02],
+    ),
     ("radon_lookup", [0.01, 0.02, 0.03, 0.03, 0.03, 0.02, 0.01]),
     ("home_care", [0.01, 0.01, 0.02, 0.04, 0.08, 0.18, 0.35]),
     ("income_support", [0.06, 0.05, 0.04, 0.03, 0.03, 0.02, 0.02]),
     ("sfi", [0.05, 0.06, 0.04, 0.02, 0.01, 0.01, 0.01]),
-    ("disability_services", [0.03, 0.03, 0.03, 0.04, 0.05, 0.06, 0.08]),
+    (
+        "disability_services",
+        [0.03, 0.03, 0.03, 0.04, 0.05, 0.06, 0.08],
+    ),
 ];
 
 /// The needs survey's background and per-area answers for person `p` (age class `a`): impairment,
 /// digital confidence, errands, importance where the errand was had, would-use and channel.
 /// Questions the survey does not have are left out.
-fn needs(
-    survey: &Survey,
-    answers: &mut AnswerMap,
-    p: &Person,
-    a: usize,
-    rng: &mut impl Rng,
-) {
+fn needs(survey: &Survey, answers: &mut AnswerMap, p: &Person, a: usize, rng: &mut impl Rng) {
     let has = |k: &str| survey.question(k).is_some();
     // Impairment: 10% before 65, 25% from 65 (the 15-point gap the equity gaps should find).
     let impaired = yes(rng, if a >= 5 { 0.25 } else { 0.10 });

@@ -770,8 +770,13 @@ fn gaps_section(r: &RankedBacklog, a: &RankedArea, l: Lang) -> Markup {
 fn missing_why(kind: GroupKind, l: Lang) -> &'static str {
     match kind {
         GroupKind::Age65Plus => l.t("frågar efter ålder", "asks for age"),
-        GroupKind::Impairment => l.t("frågar efter funktionsnedsättning", "asks about functional impairment"),
+        GroupKind::Impairment => l.t(
+            "frågar efter funktionsnedsättning",
+            "asks about functional impairment",
+        ),
         GroupKind::District => l.t("frågar efter stadsdel", "asks for the district"),
-        GroupKind::LowDigitalConfidence => l.t("frågar efter digital vana", "asks about digital confidence"),
+        GroupKind::LowDigitalConfidence => {
+            l.t("frågar efter digital vana", "asks about digital confidence")
+        }
     }
 }
