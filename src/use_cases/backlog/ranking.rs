@@ -883,7 +883,7 @@ fn finish(
     } = surveyed;
     // Kano features are usually shared by every area: classify each once.
     let mut kano: BTreeMap<String, Option<KanoFigure>> = BTreeMap::new();
-    let measured: Vec<Option<(Measured, AreaGaps)>> = per_area
+    let measured: Vec<Option<Measured>> = per_area
         .iter()
         .map(|links| {
             let d = data.as_ref()?;
@@ -898,17 +898,19 @@ fn finish(
                         .clone()
                 })
                 .collect();
-            let g = gaps::area_gaps(&design, &groups, &gaps::measure_values(d, &links.first));
-            Some((m, g))
+            Some(m)
         })
         .collect();
-    let (measured, area_gaps): (Vec<Option<Measured>>, Vec<Option<AreaGaps>>) = measured
-        .into_iter()
-        .map(|x| match x {
-            Some((m, g)) => (Some(m), Some(g)),
-            None => (None, None),
-        })
-        .unzip();
+    let area_gaps: Vec<Option<AreaGaps>> = match &data {
+        Some(d) => {
+            let links: Vec<&LinkMap> = per_area.iter().map(|l| &l.first).collect();
+            gaps::for_areas(&design, &groups, d, &links)
+                .into_iter()
+                .map(Some)
+                .collect()
+        }
+        None => vec![None; per_area.len()],
+    };
     let benefits: Vec<Option<(BenefitInput, BenefitResult)>> = stored
         .iter()
         .zip(&measured)
