@@ -152,6 +152,10 @@ async fn an_area_where_the_old_would_use_the_e_service_far_less_is_flagged_in_wo
             && page.contains("65 år och äldre: mindre redo för e-tjänst"),
         "the flag in words on the management view"
     );
+    assert!(
+        page.contains("Holms justering"),
+        "the assumptions name the adjustment"
+    );
     let (status, page) = app.get_html("/backlog/areas/preschool/evidence").await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Grupper som inte får lämnas efter") && page.contains("Holms metod"));
@@ -206,6 +210,8 @@ async fn a_group_the_survey_cannot_identify_is_named_and_nothing_is_assumed() {
         page.contains("Med funktionsnedsättning: kan inte identifieras"),
         "the page says the group is missing"
     );
+    let (_, list) = app.get_html("/backlog").await;
+    assert!(list.contains("kan inte identifieras i enkäten: Med funktionsnedsättning"));
 }
 
 #[actix_web::test]

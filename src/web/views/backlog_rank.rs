@@ -264,6 +264,24 @@ fn assumptions(r: &RankedBacklog, l: Lang) -> Markup {
             dt { (l.t("Osäkerhet", "Uncertainty")) }
             dd { (s.replicates) " " (l.t("bootstrapreplikat, frö", "bootstrap replicates, seed")) " " (s.seed) ", "
                  (percent(s.level)) " " (l.t("rangintervall", "rank intervals")) }
+            @if !r.groups.identified.is_empty() || !r.groups.missing.is_empty() {
+                dt { (l.t("Grupper som inte får lämnas efter", "Groups not to be left behind")) }
+                dd {
+                    @for (i, (kind, _)) in r.groups.identified.iter().enumerate() {
+                        @if i > 0 { ", " } (l.pick(&kind.label()))
+                    }
+                    @if !r.groups.missing.is_empty() {
+                        "; " (l.t("kan inte identifieras i enkäten", "cannot be identified in the survey")) ": "
+                        @for (i, kind) in r.groups.missing.iter().enumerate() {
+                            @if i > 0 { ", " } (l.pick(&kind.label()))
+                        }
+                    }
+                    ". " (l.t(
+                        "Skillnader mot övriga testas designbaserat och flaggas efter Holms justering (5 %) per område; jämlikheten hålls fast i bootstrap.",
+                        "Differences from the rest are tested design-based and flagged after Holm's adjustment (5%) per area; equity is held fixed in the bootstrap."
+                    ))
+                }
+            }
         }
     }
 }
