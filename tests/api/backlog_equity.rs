@@ -258,10 +258,21 @@ async fn a_snapshot_published_with_five_weights_before_equity_still_opens() {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Ansöka om förskoleplats"));
     // Compared with a snapshot published now, and exported.
-    let res = app.post_form("/backlog", "/backlog/publish", &[]).await;
+    let res = app
+        .post_form("/backlog", "/backlog/publish", &[("w_equity", "2")])
+        .await;
     assert_eq!(res.status().as_u16(), 303);
     let new = res.headers()["location"].to_str().unwrap().to_owned();
     let new = new.trim_start_matches("/backlog/snapshots/");
+    let published = {
+        let mut conn = app.db.get().unwrap();
+        snapshots::get(&mut conn, new).unwrap().unwrap()
+    };
+    assert_eq!(
+        published.ranked.settings.weights[equity_index()],
+        2.0,
+        "the form's equity weight"
+    );
     let (status, cmp) = app
         .get_html(&format!("/backlog/snapshots/compare?a={id}&b={new}"))
         .await;

@@ -184,7 +184,7 @@ pub struct Gap {
 }
 
 impl Gap {
-    /// The group's name in `lang`'s pick.
+    /// The group's name.
     pub fn label(&self) -> Msg {
         Msg::new(self.label_sv.clone(), self.label_en.clone())
     }
@@ -314,7 +314,7 @@ fn split_categorical(
     )
 }
 
-/// Background answers that are no answer at all ("prefer not to say", "outside the city").
+/// Background answers that are no answer at all ("prefer not to say", "don't know").
 fn is_refusal(label: &str) -> bool {
     matches!(label, "no_answer" | "dont_know" | "prefer_not")
 }
@@ -353,7 +353,12 @@ fn groups_of(kind: GroupKind, key: &str, survey: &Survey, column: &Column) -> Op
                 .map(|d| {
                     let (m, r) =
                         split_categorical(c, |l| if is_refusal(l) { None } else { Some(l == d) });
-                    one(m, r, &format!("district:{d}"), choice_label(survey, key, d))
+                    let name = choice_label(survey, key, d);
+                    let label = Msg::new(
+                        format!("Stadsdel {}", name.sv),
+                        format!("District {}", name.en),
+                    );
+                    one(m, r, &format!("district:{d}"), label)
                 })
                 .collect(),
         ),
