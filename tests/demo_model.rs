@@ -170,3 +170,55 @@ fn weighted_margins_match_the_city_figures_while_the_unweighted_phone_share_is_o
         );
     }
 }
+
+#[test]
+fn in_the_needs_survey_the_old_have_more_impairment_and_home_care_and_less_e_service_readiness() {
+    let s = insikt::formats::survey_file::load_file(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/surveys/eservice-needs.toml"
+    )))
+    .expect("eservice-needs loads");
+    let cells = population::cells();
+    let rows = simulate(&s, Wave::EserviceNeeds, SEED);
+    let old = |i: usize| matches!(cells[i].age_group.as_str(), "65_74" | "75_plus");
+    // Unweighted shares within each age side (the model is per person, so weighting is not the
+    // point here).
+    let by_age = |f: &dyn Fn(&AnswerMap) -> Option<bool>| {
+        let mut n = [[0usize; 2]; 2];
+        for (i, a) in &rows {
+            if let Some(x) = f(a) {
+                n[usize::from(old(*i))][usize::from(x)] += 1;
+            }
+        }
+        let p = |side: [usize; 2]| side[1] as f64 / (side[0] + side[1]) as f64;
+        (p(n[0]), p(n[1]))
+    };
+    let impaired = |a: &AnswerMap| match a.get("impairment").map(Value::to_text).as_deref() {
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        _ => None,
+    };
+    let (young, older) = by_age(&impaired);
+    assert!(
+        (older - young - 0.15).abs() <= 0.04,
+        "impairment {young:.3} before 65, {older:.3} from 65"
+    );
+    let (young, older) = by_age(&|a| {
+        a.get("preschool_would_use")
+            .map(|v| v.to_text())
+            .filter(|v| v != "dont_know")
+            .map(|v| v == "yes")
+    });
+    assert!(older + 0.15 <= young, "would use: {young:.3} vs {older:.3}");
+    let (young, older) = by_age(&|a| selected(a, "errands_12m", "home_care"));
+    assert!(older >= young + 0.10, "home care: {young:.3} vs {older:.3}");
+    let low = |a: &AnswerMap| match a.get("confidence_overall") {
+        Some(Value::Number(x)) => Some(*x <= 2.0),
+        _ => None,
+    };
+    let (young, older) = by_age(&low);
+    assert!(
+        older >= young + 0.15,
+        "low confidence: {young:.3} vs {older:.3}"
+    );
+}

@@ -80,8 +80,9 @@ test('backlog catalogue and benefits follow-up pages, and a follow-up by keyboar
 });
 
 // The management view as the demo manager sees it: the ranked backlog with its score-breakdown
-// and rank-interval charts, an area's evidence page (reached with the keyboard alone), the
-// printable report and the published snapshot — axe-core, 320 px and screenshots for each.
+// and rank-interval charts, an area's evidence page (reached with the keyboard alone) with its
+// equity section and every group comparison opened by keyboard, the printable report and the
+// published snapshot — axe-core, 320 px and screenshots for each.
 test('the management view, an evidence page reached by keyboard, the report and a snapshot', async (t) => {
   assert.ok(app.accounts.manager, 'the demo prints the manager account');
   const page = await browser.newPage();
@@ -108,6 +109,21 @@ test('the management view, an evidence page reached by keyboard, the report and 
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   assert.ok(page.url().endsWith(href), `Enter opened ${href}`);
   await checkPage(t, page, 'backlog-evidence');
+
+  // The groups that must not be left behind: flags in words, and every comparison behind a
+  // disclosure opened with the keyboard (Tab to its summary, Enter).
+  assert.match(await page.locator('main').innerText(), /Grupper som inte får lämnas efter/);
+  assert.match(await page.locator('main').innerText(), /Jämlikhetsflagga: /);
+  let opened = false;
+  for (let i = 0; i < 400 && !opened; i += 1) {
+    await page.keyboard.press('Tab');
+    opened = await page.evaluate(() => document.activeElement
+      && document.activeElement.tagName === 'SUMMARY');
+  }
+  assert.ok(opened, 'Tab reaches the summary of every comparison');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('details').getAttribute('open'), '', 'Enter opens it');
+  await checkPage(t, page, 'backlog-evidence-gaps');
 
   await page.goto(`${app.url}/backlog/report`);
   await checkPage(t, page, 'backlog-report');

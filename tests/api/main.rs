@@ -11,6 +11,7 @@ mod admin;
 mod analyses;
 mod auth;
 mod backlog;
+mod backlog_equity;
 mod backlog_followup;
 mod backlog_presets;
 mod backlog_ranking;

@@ -5,6 +5,7 @@
 
 pub mod catalogue;
 pub mod followup;
+pub mod gaps;
 pub mod presets;
 pub mod ranking;
 pub mod snapshots;

@@ -1,6 +1,7 @@
 //! The ranked backlog: per area the need and demand measures from its linked questions (through the
-//! results use case's weighted design), the benefit calculation, the weighted ranking over need,
-//! reach, benefit, cost and feasibility, the bootstrap rank interval and the ±50% weight sensitivity.
+//! results use case's weighted design), the benefit calculation, the gaps for groups that must not
+//! be left behind ([`super::gaps`]), the weighted ranking over need, reach, benefit, cost,
+//! feasibility and equity, the bootstrap rank interval and the ±50% weight sensitivity.
 //!
 //! Choices worth knowing when reading a ranking:
 //! - **One survey version.** The bootstrap resamples one design, so every survey measure comes from
@@ -13,7 +14,18 @@
 //! - **Benefit in the bootstrap.** The benefit criterion is the NPV at the shift's point estimate and
 //!   is held fixed in the replicates (its own interval is shown beside it); need and reach are
 //!   recomputed in every replicate.
-//! - **Equity** (gaps for groups) is not a criterion yet.
+//! - **Equity** is the sixth criterion (higher is better): minus the largest *left-behind
+//!   exposure* of any group that must not be left behind (65+, functional impairment, each
+//!   district, low digital confidence), where exposure = the group's share who had the errand ×
+//!   how many percentage points fewer of the group than of the rest would use the e-service,
+//!   counted only when that shortfall is significant after Holm's adjustment over the area's
+//!   comparisons. 0 (the best) when no group is left behind. The definition and the tests are in
+//!   [`super::gaps`]. Equity is held **fixed** in the bootstrap (computed once on the full
+//!   sample), like the benefit. Areas without evidence get the lowest equity of the measured
+//!   areas, as on the other survey criteria.
+//! - **MaxDiff and Kano** come from the results use case's methods and are unweighted, as on the
+//!   results pages (they count choices); they are shown as evidence, not ranked on.
+//! - **Old snapshots** stored five weights (no equity): they load with an equity weight of 0.
 
 use std::collections::BTreeMap;
 
@@ -26,14 +38,18 @@ use analysis::backlog::{
 pub use analysis::backlog::{
     Channel as BenefitChannel, ExplanationStep, Payback, StepKind, ThreeWay,
 };
+pub use analysis::priority::KanoCategory;
 use analysis::{Column, Design, Estimate, DONT_KNOW};
 
 use crate::domain::backlog::{Area, Channel, LinkRole, Status};
 use crate::domain::lang::Msg;
 use crate::storage::{self, DbConnection, StorageError};
 use crate::use_cases::results::cache::{ResultsCache, VersionData};
+use crate::use_cases::results::maxdiff::MaxDiffResult;
 use crate::use_cases::results::query::{self, ResultsQuery, Weighting};
 use crate::use_cases::results::{population, ResultsError};
+
+use super::gaps::{self, AreaGaps, Group, GroupsFound};
 
 /// Why no ranking could be computed.
 #[derive(Debug, thiserror::Error)]
@@ -75,12 +91,13 @@ impl RankingError {
 }
 
 /// The criteria of the ranking model, in column order.
-pub const CRITERIA: [(&str, Direction); 5] = [
+pub const CRITERIA: [(&str, Direction); 6] = [
     ("need", Direction::HigherIsBetter),
     ("reach", Direction::HigherIsBetter),
     ("benefit", Direction::HigherIsBetter),
     ("cost", Direction::LowerIsBetter),
     ("feasibility", Direction::HigherIsBetter),
+    ("equity", Direction::HigherIsBetter),
 ];
 
 /// A criterion's name for people.
@@ -91,6 +108,10 @@ pub fn criterion_label(name: &str) -> Msg {
         "benefit" => Msg::fixed("Nytta (nuvärde)", "Benefit (net present value)"),
         "cost" => Msg::fixed("Utvecklingskostnad", "Development cost"),
         "feasibility" => Msg::fixed("Genomförbarhet", "Feasibility"),
+        "equity" => Msg::fixed(
+            "Jämlikhet (ingen grupp lämnas efter)",
+            "Equity (no group left behind)",
+        ),
         other => Msg::new(other.to_owned(), other.to_owned()),
     }
 }
@@ -98,8 +119,11 @@ pub fn criterion_label(name: &str) -> Msg {
 /// Everything a ranking depends on besides the data: what a snapshot freezes.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RankingSettings {
-    /// Weight per criterion of [`CRITERIA`], in that order (unnormalised, non-negative).
-    pub weights: [f64; 5],
+    /// Weight per criterion of [`CRITERIA`], in that order (unnormalised, non-negative). Reads the
+    /// five weights of snapshots published before equity was a criterion (equity weighs 0 then),
+    /// and a map by criterion name.
+    #[serde(deserialize_with = "weights_compat")]
+    pub weights: [f64; 6],
     /// SEK one e-service contact costs; the other channels keep the city's ratios (1/50/70/90/110).
     pub sek_per_eservice_contact: f64,
     /// SEK per staff hour for the handling time freed; `None` when the contact costs already
@@ -124,7 +148,7 @@ pub struct RankingSettings {
 impl Default for RankingSettings {
     fn default() -> Self {
         RankingSettings {
-            weights: [0.3, 0.2, 0.25, 0.1, 0.15],
+            weights: [0.3, 0.2, 0.25, 0.1, 0.15, 0.1],
             // Illustrative: a phone contact then costs 50 × 2 = 100 SEK.
             sek_per_eservice_contact: 2.0,
             staff_hour_sek: None,
@@ -137,6 +161,45 @@ impl Default for RankingSettings {
             population_table: None,
         }
     }
+}
+
+/// The stored criteria weights: six numbers in [`CRITERIA`] order, the five of a snapshot from
+/// before equity (equity weighs 0), or a map by criterion name (a criterion not named weighs 0).
+fn weights_compat<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[f64; 6], D::Error> {
+    use serde::de::Error;
+    use serde::Deserialize;
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        List(Vec<f64>),
+        Named(BTreeMap<String, f64>),
+    }
+    let mut out = [0.0; 6];
+    match Stored::deserialize(d)? {
+        Stored::List(v) if v.len() == 5 || v.len() == 6 => out[..v.len()].copy_from_slice(&v),
+        Stored::List(v) => {
+            return Err(D::Error::invalid_length(
+                v.len(),
+                &"5 or 6 criteria weights",
+            ))
+        }
+        Stored::Named(m) => {
+            for (name, w) in m {
+                let i = CRITERIA
+                    .iter()
+                    .position(|(n, _)| *n == name)
+                    .ok_or_else(|| D::Error::custom(format!("unknown criterion '{name}'")))?;
+                out[i] = w;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
+fn f64_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 impl RankingSettings {
@@ -196,17 +259,20 @@ impl RankingSettings {
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Figure {
     /// Point estimate.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub estimate: f64,
     /// Lower 95% limit.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub low: f64,
     /// Upper 95% limit.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub high: f64,
     /// Respondents behind it.
     pub n: usize,
 }
 
 impl Figure {
-    fn of(e: &Estimate) -> Figure {
+    pub(crate) fn of(e: &Estimate) -> Figure {
         let (low, high) = e.ci(0.95);
         Figure {
             estimate: e.estimate,
@@ -243,6 +309,73 @@ pub struct Evidence {
     pub opportunity: Option<f64>,
     /// Weighted share preferring the e-service channel.
     pub digital: Option<Figure>,
+    /// The area's MaxDiff score (unweighted, as on the results page).
+    #[serde(default)]
+    pub maxdiff: Option<MaxDiffFigure>,
+    /// The Kano category of each linked feature (unweighted, as on the results page).
+    #[serde(default)]
+    pub kano: Vec<KanoFigure>,
+}
+
+/// An area's MaxDiff item: best − worst per time shown, in [−1, 1], with the 95% interval the
+/// results page gives (from the logit) and how often it was shown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MaxDiffFigure {
+    /// The MaxDiff question.
+    pub question: String,
+    /// The area's item.
+    pub item: String,
+    /// (best − worst) / times shown.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub score: f64,
+    /// Lower 95% limit (NaN when the logit has no interval).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub low: f64,
+    /// Upper 95% limit.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub high: f64,
+    /// Times the item was shown.
+    pub shown: u64,
+    /// Respondents with at least one answered task.
+    pub respondents: usize,
+}
+
+/// One Kano feature linked to the area: its modal category and Better/Worse coefficients.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KanoFigure {
+    /// The Kano question.
+    pub question: String,
+    /// The feature (sv).
+    pub label_sv: String,
+    /// The feature (en).
+    pub label_en: String,
+    /// Modal category.
+    pub category: KanoCategory,
+    /// Better = (A + O) / (A + O + M + I).
+    pub better: f64,
+    /// Worse = −(O + M) / (A + O + M + I).
+    pub worse: f64,
+    /// Answer pairs classified.
+    pub n: usize,
+}
+
+impl KanoFigure {
+    /// The feature's name.
+    pub fn label(&self) -> Msg {
+        Msg::new(self.label_sv.clone(), self.label_en.clone())
+    }
+}
+
+/// A Kano category for people (Berger et al. 1993).
+pub fn kano_label(c: KanoCategory) -> Msg {
+    match c {
+        KanoCategory::A => Msg::fixed("attraktiv", "attractive"),
+        KanoCategory::O => Msg::fixed("endimensionell", "one-dimensional"),
+        KanoCategory::M => Msg::fixed("grundkrav", "must-be"),
+        KanoCategory::I => Msg::fixed("likgiltig", "indifferent"),
+        KanoCategory::R => Msg::fixed("omvänd", "reverse"),
+        KanoCategory::Q => Msg::fixed("tveksam", "questionable"),
+    }
 }
 
 impl Evidence {
@@ -294,6 +427,10 @@ pub struct RankedArea {
     pub stable_top: bool,
     /// No survey evidence: ranked on the fixed criteria, the survey criteria at the lowest level.
     pub no_evidence: bool,
+    /// Gaps for groups that must not be left behind (`None`: no survey data or a snapshot from
+    /// before they were computed).
+    #[serde(default)]
+    pub gaps: Option<AreaGaps>,
 }
 
 /// The ranked backlog.
@@ -315,9 +452,21 @@ pub struct RankedBacklog {
     pub dropped_replicates: usize,
     /// Links to other survey versions, not used: `area key: survey/version/question`.
     pub ignored_links: Vec<String>,
+    /// Which groups that must not be left behind the survey identifies (empty in snapshots from
+    /// before the gaps were computed).
+    #[serde(default)]
+    pub groups: GroupsFound,
 }
 
-type LinkMap = BTreeMap<LinkRole, (String, String)>;
+/// The first link of each role: question key and item.
+pub(crate) type LinkMap = BTreeMap<LinkRole, (String, String)>;
+
+/// An area's links in the ranked version: the first of each role, and every Kano feature.
+#[derive(Debug, Clone, Default)]
+struct AreaLinks {
+    first: LinkMap,
+    kano: Vec<String>,
+}
 
 fn to_channels(a: &Area) -> (Channels<f64>, Channels<f64>) {
     let [phone, email, letter, visit, web] =
@@ -545,6 +694,7 @@ pub fn rank(
             areas: Vec::new(),
             dropped_replicates: 0,
             ignored_links: Vec::new(),
+            groups: GroupsFound::default(),
         });
     }
     let mut all_links = Vec::with_capacity(stored.len());
@@ -564,11 +714,11 @@ pub fn rank(
         .max_by(|a, b| a.1.cmp(b.1).then(a.0 .1.cmp(&b.0 .1)))
         .map(|(k, _)| k.clone());
     let mut ignored_links = Vec::new();
-    let per_area: Vec<LinkMap> = stored
+    let per_area: Vec<AreaLinks> = stored
         .iter()
         .zip(&all_links)
         .map(|(a, links)| {
-            let mut m = LinkMap::new();
+            let mut m = AreaLinks::default();
             for l in links {
                 let l = &l.link;
                 if Some((l.survey_key.clone(), l.version)) != survey {
@@ -581,15 +731,19 @@ pub fn rank(
                     ));
                     continue;
                 }
+                if l.role == LinkRole::KanoFeature && !m.kano.contains(&l.question_key) {
+                    m.kano.push(l.question_key.clone());
+                }
                 // The first link of a role counts (the area page lists them all).
-                m.entry(l.role)
+                m.first
+                    .entry(l.role)
                     .or_insert_with(|| (l.question_key.clone(), l.item.clone()));
             }
             m
         })
         .collect();
     let table = weighting(conn, settings)?;
-    let (design, data, weighting_used) = match &survey {
+    let surveyed = match &survey {
         Some((key, version)) => {
             let v = storage::surveys::find_version(conn, key, *version)?
                 .ok_or_else(|| ResultsError::NotFound(format!("{key}/{version}")))?;
@@ -613,20 +767,31 @@ pub fn rank(
                 q.weighting.kind().to_owned(),
                 prepared.diagnostics.table_name.clone(),
             );
-            (prepared.design, data, used)
+            let maxdiff = crate::use_cases::results::maxdiff::scores(&prepared);
+            let (groups, found) = gaps::find_groups(&data);
+            Surveyed {
+                design: prepared.design,
+                data: Some(data),
+                weighting: used,
+                maxdiff,
+                groups,
+                found,
+            }
         }
         None => return rank_without_data(stored, survey, ignored_links, settings),
     };
-    finish(
-        stored,
-        per_area,
-        design,
-        Some(data),
-        weighting_used,
-        survey,
-        ignored_links,
-        settings,
-    )
+    finish(stored, per_area, surveyed, survey, ignored_links, settings)
+}
+
+/// The survey side of a ranking: the design and data the measures come from, the MaxDiff
+/// scores of the version and the groups its background questions identify.
+struct Surveyed {
+    design: Design,
+    data: Option<std::sync::Arc<VersionData>>,
+    weighting: (String, Option<String>),
+    maxdiff: Vec<MaxDiffResult>,
+    groups: Vec<Group>,
+    found: GroupsFound,
 }
 
 /// The ranking when no survey data exists: only the fixed criteria tell areas apart.
@@ -638,35 +803,114 @@ fn rank_without_data(
 ) -> Result<RankedBacklog, RankingError> {
     // Two rows in one stratum: a design the bootstrap accepts; no measure reads it.
     let design = Design::builder(vec![1.0; 2]).build()?;
-    let per_area = vec![LinkMap::new(); stored.len()];
-    let used = ("design".to_owned(), None);
-    finish(
-        stored,
-        per_area,
+    let per_area = vec![AreaLinks::default(); stored.len()];
+    let surveyed = Surveyed {
         design,
-        None,
-        used,
-        survey,
-        ignored_links,
-        settings,
-    )
+        data: None,
+        weighting: ("design".to_owned(), None),
+        maxdiff: Vec::new(),
+        groups: Vec::new(),
+        found: GroupsFound::default(),
+    };
+    finish(stored, per_area, surveyed, survey, ignored_links, settings)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The area's MaxDiff figure from the version's scores.
+fn maxdiff_of(scores: &[MaxDiffResult], links: &LinkMap) -> Option<MaxDiffFigure> {
+    let (q, item) = links.get(&LinkRole::MaxDiffItem)?;
+    let result = scores.iter().find(|r| &r.key == q)?;
+    let (_, s) = result.items.iter().find(|(v, _)| v == item)?;
+    Some(MaxDiffFigure {
+        question: q.clone(),
+        item: item.clone(),
+        score: s.score,
+        low: s.ci.0,
+        high: s.ci.1,
+        shown: s.method.n,
+        respondents: result.respondents,
+    })
+}
+
+/// The Kano classification of feature `key` over every row (unweighted, as on the results page).
+fn kano_of(data: &VersionData, key: &str) -> Option<KanoFigure> {
+    use analysis::priority::{kano_classify, KanoAnswer};
+    let (Some(Column::Categorical(f)), Some(Column::Categorical(d))) = (
+        data.loaded.data.column(&format!("{key}.functional")),
+        data.loaded.data.column(&format!("{key}.dysfunctional")),
+    ) else {
+        return None;
+    };
+    let answer = |c: &analysis::data::Categorical, row: usize| {
+        c.labels
+            .get(c.codes[row] as usize)
+            .and_then(|v| KanoAnswer::parse(&v.replace('_', "-")))
+    };
+    let pairs: Vec<(KanoAnswer, KanoAnswer)> = (0..f.codes.len())
+        .filter_map(|row| Some((answer(f, row)?, answer(d, row)?)))
+        .collect();
+    let s = kano_classify(&pairs).ok()?;
+    let label = data
+        .survey
+        .question(key)
+        .map(|q| q.label.clone())
+        .unwrap_or_default();
+    Some(KanoFigure {
+        question: key.to_owned(),
+        label_sv: label.get_or("sv", "en").to_owned(),
+        label_en: label.get_or("en", "sv").to_owned(),
+        category: s.category,
+        better: s.better,
+        worse: s.worse,
+        n: pairs.len(),
+    })
+}
+
 fn finish(
     stored: Vec<storage::backlog::StoredArea>,
-    per_area: Vec<LinkMap>,
-    design: Design,
-    data: Option<std::sync::Arc<VersionData>>,
-    weighting_used: (String, Option<String>),
+    per_area: Vec<AreaLinks>,
+    surveyed: Surveyed,
     survey: Option<(String, u32)>,
     ignored_links: Vec<String>,
     settings: &RankingSettings,
 ) -> Result<RankedBacklog, RankingError> {
+    let Surveyed {
+        design,
+        data,
+        weighting: weighting_used,
+        maxdiff,
+        groups,
+        found,
+    } = surveyed;
+    // Kano features are usually shared by every area: classify each once.
+    let mut kano: BTreeMap<String, Option<KanoFigure>> = BTreeMap::new();
     let measured: Vec<Option<Measured>> = per_area
         .iter()
-        .map(|links| data.as_ref().map(|d| measure(&design, d, links)))
+        .map(|links| {
+            let d = data.as_ref()?;
+            let mut m = measure(&design, d, &links.first);
+            m.evidence.maxdiff = maxdiff_of(&maxdiff, &links.first);
+            m.evidence.kano = links
+                .kano
+                .iter()
+                .filter_map(|q| {
+                    kano.entry(q.clone())
+                        .or_insert_with(|| kano_of(d, q))
+                        .clone()
+                })
+                .collect();
+            Some(m)
+        })
         .collect();
+    let area_gaps: Vec<Option<AreaGaps>> = match &data {
+        Some(d) => {
+            let links: Vec<&LinkMap> = per_area.iter().map(|l| &l.first).collect();
+            gaps::for_areas(&design, &groups, d, &links)
+                .into_iter()
+                .map(Some)
+                .collect()
+        }
+        None => vec![None; per_area.len()],
+    };
     let benefits: Vec<Option<(BenefitInput, BenefitResult)>> = stored
         .iter()
         .zip(&measured)
@@ -698,12 +942,26 @@ fn finish(
             .filter_map(|b| Some(b.as_ref()?.1.npv.point))
             .collect(),
     );
+    let has_evidence = |m: &Option<Measured>| m.as_ref().is_some_and(|m| m.evidence.any());
+    let equity_floor = lowest(
+        measured
+            .iter()
+            .zip(&area_gaps)
+            .filter(|(m, _)| has_evidence(m))
+            .filter_map(|(_, g)| Some(g.as_ref()?.equity))
+            .collect(),
+    );
     let floor = |x: f64| if x.is_finite() { x } else { 0.0 };
     let sources: Vec<Vec<CriterionSource>> = stored
         .iter()
         .zip(&measured)
         .zip(&benefits)
-        .map(|((a, m), b)| {
+        .zip(&area_gaps)
+        .map(|(((a, m), b), g)| {
+            let equity = match g {
+                Some(g) if has_evidence(m) => g.equity,
+                _ => floor(equity_floor),
+            };
             let m = m.as_ref();
             vec![
                 match m.and_then(|m| m.need.clone()) {
@@ -717,6 +975,8 @@ fn finish(
                 CriterionSource::Fixed(b.as_ref().map_or(floor(benefit_floor), |b| b.1.npv.point)),
                 CriterionSource::Fixed(a.area.development_cost as f64),
                 CriterionSource::Fixed(f64::from(a.area.feasibility.score)),
+                // Held fixed in the replicates (module notes).
+                CriterionSource::Fixed(equity),
             ]
         })
         .collect();
@@ -731,7 +991,13 @@ fn finish(
     let unc = rank_uncertainty(&design, &criteria, &sources, &options)?;
     let sens = sensitivity(&unc.values, &criteria, &DEFAULT_FACTORS, settings.top_k)?;
     let mut areas: Vec<RankedArea> = Vec::with_capacity(stored.len());
-    for (i, ((a, m), b)) in stored.iter().zip(measured).zip(benefits).enumerate() {
+    for (i, (((a, m), b), g)) in stored
+        .iter()
+        .zip(measured)
+        .zip(benefits)
+        .zip(area_gaps)
+        .enumerate()
+    {
         let evidence = m.map(|m| m.evidence).unwrap_or_default();
         let u = &unc.areas[i];
         areas.push(RankedArea {
@@ -753,6 +1019,7 @@ fn finish(
             p_top_k: u.p_top_k,
             max_rank_move: sens.max_rank_move[i],
             stable_top: sens.stable_top.contains(&i),
+            gaps: g,
         });
     }
     areas.sort_by_key(|a| a.rank);
@@ -765,6 +1032,7 @@ fn finish(
         areas,
         dropped_replicates: unc.dropped_replicates,
         ignored_links,
+        groups: found,
     })
 }
 
@@ -774,4 +1042,43 @@ pub fn status_label(code: &str) -> Msg {
         |_| Msg::new(code.to_owned(), code.to_owned()),
         |s| s.label(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings_json(weights: &str) -> String {
+        let mut v = serde_json::to_value(RankingSettings::default()).unwrap();
+        v["weights"] = serde_json::from_str(weights).unwrap();
+        v.to_string()
+    }
+
+    #[test]
+    fn settings_stored_with_five_weights_before_equity_read_back_with_equity_at_zero() {
+        let s: RankingSettings =
+            serde_json::from_str(&settings_json("[0.3, 0.2, 0.25, 0.1, 0.15]")).unwrap();
+        assert_eq!(s.weights, [0.3, 0.2, 0.25, 0.1, 0.15, 0.0]);
+        assert_eq!(s.criteria()[5].name, "equity");
+        assert_eq!(s.criteria()[5].weight, 0.0);
+    }
+
+    #[test]
+    fn settings_round_trip_with_six_weights_and_read_weights_named_by_criterion() {
+        let d = RankingSettings::default();
+        let back: RankingSettings =
+            serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(back, d);
+        let named: RankingSettings =
+            serde_json::from_str(&settings_json(r#"{"need": 2, "equity": 1}"#)).unwrap();
+        assert_eq!(named.weights, [2.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn settings_with_a_wrong_number_of_weights_or_an_unknown_criterion_are_refused() {
+        for bad in ["[1, 2, 3, 4]", "[1, 2, 3, 4, 5, 6, 7]", r#"{"needs": 1}"#] {
+            let r = serde_json::from_str::<RankingSettings>(&settings_json(bad));
+            assert!(r.is_err(), "{bad}");
+        }
+    }
 }

@@ -268,7 +268,7 @@ pub fn compare(old: &RankedBacklog, new: &RankedBacklog) -> Comparison {
 }
 
 /// The export's columns.
-pub const EXPORT_COLUMNS: [&str; 14] = [
+pub const EXPORT_COLUMNS: [&str; 17] = [
     "rank",
     "key",
     "name_sv",
@@ -283,6 +283,9 @@ pub const EXPORT_COLUMNS: [&str; 14] = [
     "yearly_saving_high_sek",
     "npv_sek",
     "no_survey_evidence",
+    "equity",
+    "equity_flags_sv",
+    "equity_flags_en",
 ];
 
 /// The snapshot as a CSV or XLSX file, audited.
@@ -296,6 +299,26 @@ pub fn export(
         return Ok(None);
     };
     let nan = f64::NAN;
+    let equity_at = snap.ranked.criteria.iter().position(|c| c == "equity");
+    let flags = |a: &ranking::RankedArea, en: bool| {
+        a.gaps
+            .as_ref()
+            .map(|g| {
+                g.flags_by_concern()
+                    .into_iter()
+                    .map(|gap| {
+                        let w = gap.words();
+                        if en {
+                            w.en
+                        } else {
+                            w.sv
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default()
+    };
     let rows: Vec<Vec<Value>> = snap
         .ranked
         .areas
@@ -317,6 +340,13 @@ pub fn export(
                 Value::Number(b.map_or(nan, |b| b.yearly_saving.high)),
                 Value::Number(b.map_or(nan, |b| b.npv.point)),
                 Value::Text(if a.no_evidence { "yes" } else { "no" }.into()),
+                Value::Number(
+                    equity_at
+                        .and_then(|i| a.values.get(i).copied())
+                        .unwrap_or(nan),
+                ),
+                Value::Text(flags(a, false)),
+                Value::Text(flags(a, true)),
             ]
         })
         .collect();

@@ -5,7 +5,11 @@
 //! the figures in the city's 2009 survey (phone ~70%, e-mail ~45%, e-service ~24%, visit ~24%;
 //! e-ID 47/39/11; broadband ~90%), with a plausible shift in the 2026 wave. Response propensity
 //! falls steeply with age and is lower in some districts, and the old prefer the phone, so the
-//! unweighted phone share is visibly too low. Every other question gets a plausible generic answer
+//! unweighted phone share is visibly too low. In the needs survey, impairment is about 15
+//! percentage points more common from 65 on, digital confidence falls with age and impairment,
+//! errands follow the stage of life (preschool at 25–44, home care at 75+), and the willingness
+//! to use an e-service and the preference for it follow digital confidence, so the backlog's
+//! equity gaps have something real to find. Every other question gets a plausible generic answer
 //! of its kind. All randomness comes from the caller's seeded generator.
 
 use rand::seq::SliceRandom;
@@ -157,6 +161,128 @@ fn it_habits(answers: &mut AnswerMap, a: usize, wave: Wave, rng: &mut impl Rng) 
             ways[rng.gen_range(0..ways.len())]
         };
         answers.insert("contact_first".into(), text(first));
+    }
+}
+
+/// The needs survey's errands: (area, yearly probability by age class).
+const ERRANDS: [(&str, [f64; 7]); 11] = [
+    ("preschool", [0.06, 0.25, 0.22, 0.05, 0.02, 0.01, 0.01]),
+    (
+        "adult_education",
+        [0.15, 0.10, 0.07, 0.05, 0.03, 0.01, 0.01],
+    ),
+    ("civil_wedding", [0.03, 0.06, 0.03, 0.02, 0.01, 0.01, 0.01]),
+    (
+        "resident_parking",
+        [0.08, 0.15, 0.15, 0.15, 0.14, 0.12, 0.08],
+    ),
+    (
+        "building_permit",
+        [0.01, 0.03, 0.05, 0.06, 0.06, 0.04, 0.02],
+    ),
+    (
+        "heat_pump_permit",
+        [0.01, 0.01, 0.03, 0.04, 0.04, 0.03, 0.02],
+    ),
+    ("radon_lookup", [0.01, 0.02, 0.03, 0.03, 0.03, 0.02, 0.01]),
+    ("home_care", [0.01, 0.01, 0.02, 0.04, 0.08, 0.18, 0.35]),
+    ("income_support", [0.06, 0.05, 0.04, 0.03, 0.03, 0.02, 0.02]),
+    ("sfi", [0.05, 0.06, 0.04, 0.02, 0.01, 0.01, 0.01]),
+    (
+        "disability_services",
+        [0.03, 0.03, 0.03, 0.04, 0.05, 0.06, 0.08],
+    ),
+];
+
+/// The needs survey's background and per-area answers for person `p` (age class `a`): impairment,
+/// digital confidence, errands, importance where the errand was had, would-use and channel.
+/// Questions the survey does not have are left out.
+fn needs(survey: &Survey, answers: &mut AnswerMap, p: &Person, a: usize, rng: &mut impl Rng) {
+    let has = |k: &str| survey.question(k).is_some();
+    // Impairment: 10% before 65, 25% from 65 (the 15-point gap the equity gaps should find).
+    let impaired = yes(rng, if a >= 5 { 0.25 } else { 0.10 });
+    if has("impairment") {
+        let v = if yes(rng, 0.03) {
+            "no_answer"
+        } else if impaired {
+            "yes"
+        } else {
+            "no"
+        };
+        answers.insert("impairment".into(), text(v));
+    }
+    // Digital confidence 1–5: falls with age and with an impairment.
+    const CONFIDENCE: [f64; 7] = [4.4, 4.3, 4.1, 3.8, 3.4, 2.7, 2.1];
+    let latent = CONFIDENCE[a] - if impaired { 0.8 } else { 0.0 }
+        + (rng.gen::<f64>() + rng.gen::<f64>() - 1.0) * 1.6;
+    let confidence = latent.round().clamp(1.0, 5.0);
+    if has("confidence_overall") {
+        let v = if yes(rng, 0.02) {
+            text(DONT_KNOW)
+        } else {
+            Value::Number(confidence)
+        };
+        answers.insert("confidence_overall".into(), v);
+    }
+    // Three districts with more newly arrived residents: more SFI and income support.
+    let arrival = matches!(
+        p.district.as_str(),
+        "rinkeby_kista" | "spanga_tensta" | "skarholmen"
+    );
+    let mut had = Vec::new();
+    for (area, by_age) in ERRANDS {
+        let mut prob = by_age[a];
+        if impaired && matches!(area, "home_care" | "disability_services") {
+            prob *= 2.5;
+        }
+        if arrival && matches!(area, "sfi" | "income_support") {
+            prob *= 2.5;
+        }
+        if yes(rng, prob) {
+            had.push(area);
+        }
+    }
+    if has("errands_12m") {
+        let v = if had.is_empty() {
+            "none".to_owned()
+        } else {
+            had.join(" ")
+        };
+        answers.insert("errands_12m".into(), Value::Text(v));
+    }
+    // Readiness for an e-service follows confidence: 15% at 1, 75% at 5.
+    let ready = (0.15 + 0.15 * (confidence - 1.0)) - if impaired { 0.10 } else { 0.0 };
+    for (area, _) in ERRANDS {
+        let importance = format!("{area}_importance");
+        if has(&importance) && had.contains(&area) {
+            let v = (3.0 + 2.0 * rng.gen::<f64>()).round().min(5.0);
+            answers.insert(importance, Value::Number(v));
+        }
+        let would = format!("{area}_would_use");
+        if has(&would) {
+            let u: f64 = rng.gen();
+            let v = if u < ready {
+                "yes"
+            } else if u < ready + 0.15 {
+                "maybe"
+            } else if u < ready + 0.19 {
+                DONT_KNOW
+            } else {
+                "no"
+            };
+            answers.insert(would, text(v));
+        }
+        let channel = format!("{area}_channel");
+        if has(&channel) {
+            let v = if yes(rng, 0.8 * ready) {
+                "eservice"
+            } else if yes(rng, 0.35 + 0.07 * a as f64) {
+                "phone"
+            } else {
+                ["email", "visit", "letter"][rng.gen_range(0..3)]
+            };
+            answers.insert(channel, text(v));
+        }
     }
 }
 
@@ -396,6 +522,9 @@ pub fn answers(
         }
         if matches!(wave, Wave::ItHabits2025 | Wave::ItHabits2026) {
             it_habits(&mut answers, age_index(p), wave, rng);
+        }
+        if wave == Wave::EserviceNeeds {
+            needs(survey, &mut answers, p, age_index(p), rng);
         }
     }
     fill_generic(survey, &mut answers, rng);

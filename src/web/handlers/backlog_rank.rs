@@ -110,6 +110,8 @@ pub struct PublishForm {
     pub w_cost: String,
     /// Weight of feasibility.
     pub w_feasibility: String,
+    /// Weight of equity.
+    pub w_equity: String,
     /// SEK per e-service contact.
     pub sek_per_eservice_contact: String,
 }
@@ -139,6 +141,7 @@ impl PublishForm {
             &self.w_benefit,
             &self.w_cost,
             &self.w_feasibility,
+            &self.w_equity,
         ]
         .iter()
         .any(|w| !w.trim().is_empty())
@@ -152,6 +155,7 @@ impl PublishForm {
             &self.w_benefit,
             &self.w_cost,
             &self.w_feasibility,
+            &self.w_equity,
         ];
         let mut weights = d.weights;
         for (i, raw) in fields.iter().enumerate() {

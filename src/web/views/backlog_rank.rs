@@ -1,7 +1,8 @@
 //! The management view of the ranked backlog (`/backlog`), an area's evidence page with the benefit
 //! calculation step by step, and the one-page printable report. Every chart is an accessible SVG
 //! with the same figures in a table beside it; nothing needs JavaScript. Published snapshots are
-//! listed, shown with the same body, compared and exported.
+//! listed, shown with the same body, compared and exported. Equity flags (gaps for groups that
+//! must not be left behind) are written in words, never shown by colour alone.
 
 use maud::{html, Markup};
 
@@ -9,9 +10,10 @@ use super::charts::percent;
 use super::layout;
 use crate::domain::lang::Msg;
 use crate::domain::local_time::display_short;
+use crate::use_cases::backlog::gaps::{self, AreaGaps, Gap, GroupKind};
 use crate::use_cases::backlog::ranking::{
-    criterion_label, status_label, BenefitChannel, ExplanationStep, Figure, Payback, RankedArea,
-    RankedBacklog, StepKind, ThreeWay,
+    criterion_label, kano_label, status_label, BenefitChannel, ExplanationStep, Figure,
+    MaxDiffFigure, Payback, RankedArea, RankedBacklog, StepKind, ThreeWay,
 };
 use crate::use_cases::backlog::snapshots::{Comparison, Snapshot};
 use crate::web::forms::PageCtx;
@@ -82,6 +84,91 @@ fn mean_figure(f: &Figure, l: Lang) -> String {
     )
 }
 
+/// A MaxDiff score as `0,42 (0,35–0,49; visad 812 gånger)`.
+fn maxdiff_figure(m: &MaxDiffFigure, l: Lang) -> String {
+    let ci = if m.low.is_finite() && m.high.is_finite() {
+        format!("{}–{}; ", dec(m.low, 2, l), dec(m.high, 2, l))
+    } else {
+        String::new()
+    };
+    format!(
+        "{} ({ci}{} {} {})",
+        dec(m.score, 2, l),
+        l.t("visad", "shown"),
+        m.shown,
+        l.t("gånger", "times")
+    )
+}
+
+/// A gap's value for the group or the rest: a share in percent or a mean.
+fn gap_value(g: &Gap, f: &Figure, l: Lang) -> String {
+    if g.measure.is_share() {
+        share_figure(f)
+    } else {
+        mean_figure(f, l)
+    }
+}
+
+/// A difference: percentage points for shares, scale points for means, with its 95% CI.
+fn gap_difference(g: &Gap, l: Lang) -> String {
+    let d = &g.difference;
+    if g.measure.is_share() {
+        let pp = |x: f64| dec(x * 100.0, 1, l);
+        format!(
+            "{} {} ({}–{})",
+            pp(d.estimate),
+            l.t("p.e.", "pp"),
+            pp(d.low),
+            pp(d.high)
+        )
+    } else {
+        format!(
+            "{} ({}–{})",
+            dec(d.estimate, 2, l),
+            dec(d.low, 2, l),
+            dec(d.high, 2, l)
+        )
+    }
+}
+
+fn p_value(p: f64, l: Lang) -> String {
+    if p < 0.001 {
+        format!("< {}", dec(0.001, 3, l))
+    } else {
+        dec(p, 3, l)
+    }
+}
+
+/// The flagged gaps in words, concerns first (at most `max`, then how many more); `compact`
+/// gives the two estimates without their intervals (the management view's column).
+fn equity_flags(g: &AreaGaps, l: Lang, max: usize, compact: bool) -> Markup {
+    let flagged = g.flags_by_concern();
+    let value = |gap: &Gap, f: &Figure| {
+        if !compact {
+            gap_value(gap, f, l)
+        } else if gap.measure.is_share() {
+            percent(f.estimate)
+        } else {
+            dec(f.estimate, 2, l)
+        }
+    };
+    html! {
+        @if flagged.is_empty() {
+            (l.t("Inga flaggade skillnader för grupper som inte får lämnas efter.", "No flagged differences for groups that must not be left behind."))
+        } @else {
+            strong { (l.t("Jämlikhetsflagga", "Equity flag")) ": " }
+            @for (i, gap) in flagged.iter().take(max).enumerate() {
+                @if i > 0 { "; " }
+                (l.pick(&gap.words())) ": " (value(gap, &gap.group_figure)) " " (l.t("mot", "vs")) " "
+                (value(gap, &gap.rest_figure))
+            }
+            @if flagged.len() > max {
+                "; " (l.t("och", "and")) " " (flagged.len() - max) " " (l.t("till", "more"))
+            }
+        }
+    }
+}
+
 fn three(t: &ThreeWay) -> String {
     format!("{} ({} – {})", sek(t.point), sek(t.low), sek(t.high))
 }
@@ -106,7 +193,7 @@ fn breakdown_chart(r: &RankedBacklog, l: Lang) -> Markup {
                     @let x: f64 = a.contributions[..j].iter().map(|c| c.max(0.0) * scale).sum();
                     @let w = c.max(0.0) * scale;
                     rect x=(format!("{x:.2}")) y=(y + 15.0) width=(format!("{w:.2}")) height="14"
-                        class=(format!("seg seg-{}", j % 5)) {}
+                        class=(format!("seg seg-{}", j % 6)) {}
                     @if w > 12.0 {
                         text x=(format!("{:.2}", x + w / 2.0)) y=(y + 26.0) class="seg-text" text-anchor="middle" { (j + 1) }
                     }
@@ -176,6 +263,24 @@ fn assumptions(r: &RankedBacklog, l: Lang) -> Markup {
             dt { (l.t("Osäkerhet", "Uncertainty")) }
             dd { (s.replicates) " " (l.t("bootstrapreplikat, frö", "bootstrap replicates, seed")) " " (s.seed) ", "
                  (percent(s.level)) " " (l.t("rangintervall", "rank intervals")) }
+            @if !r.groups.identified.is_empty() || !r.groups.missing.is_empty() {
+                dt { (l.t("Grupper som inte får lämnas efter", "Groups not to be left behind")) }
+                dd {
+                    @for (i, (kind, _)) in r.groups.identified.iter().enumerate() {
+                        @if i > 0 { ", " } (l.pick(&kind.label()))
+                    }
+                    @if !r.groups.missing.is_empty() {
+                        "; " (l.t("kan inte identifieras i enkäten", "cannot be identified in the survey")) ": "
+                        @for (i, kind) in r.groups.missing.iter().enumerate() {
+                            @if i > 0 { ", " } (l.pick(&kind.label()))
+                        }
+                    }
+                    ". " (l.t(
+                        "Skillnader mot övriga testas designbaserat och flaggas efter Holms justering (5 %) per område; jämlikheten hålls fast i bootstrap.",
+                        "Differences from the rest are tested design-based and flagged after Holm's adjustment (5%) per area; equity is held fixed in the bootstrap."
+                    ))
+                }
+            }
         }
     }
 }
@@ -191,6 +296,11 @@ fn evidence_cells(a: &RankedArea, l: Lang) -> Markup {
                 @if let Some(f) = &e.would_use { li { (l.t("Skulle använda", "Would use")) ": " (share_figure(f)) } }
                 @if let Some(o) = e.opportunity { li { (l.t("Möjlighetspoäng", "Opportunity score")) ": " (dec(o, 2, l)) } }
                 @if let Some(f) = &e.digital { li { (l.t("Föredrar e-tjänst", "Prefer e-service")) ": " (share_figure(f)) } }
+                @if let Some(m) = &e.maxdiff { li { "MaxDiff: " (maxdiff_figure(m, l)) } }
+                @if !e.kano.is_empty() { li { "Kano: " @for (i, k) in e.kano.iter().enumerate() {
+                    @if i > 0 { ", " } (l.pick(&k.label())) " – " (l.pick(&kano_label(k.category)))
+                } } }
+                @if let Some(g) = &a.gaps { li { (equity_flags(g, l, 3, true)) } }
             }
         }
     }
@@ -277,8 +387,8 @@ pub fn ranked(ctx: &PageCtx, r: &RankedBacklog, top: Markup, bottom: Markup) -> 
                 a href="/backlog/areas" { (l.t("Kandidatområden", "Candidate areas")) } }
             h1 { (title) }
             p { (l.t(
-                "Områdena rangordnade efter behov, räckvidd, nytta, kostnad och genomförbarhet. Rangintervallet visar hur mycket rangen kan variera med urvalet; områden utan enkätunderlag rangordnas på de fasta kriterierna.",
-                "The areas ranked by need, reach, benefit, cost and feasibility. The rank interval shows how much the rank could vary with the sample; areas without survey evidence are ranked on the fixed criteria."
+                "Områdena rangordnade efter behov, räckvidd, nytta, kostnad, genomförbarhet och jämlikhet (att ingen grupp lämnas efter). Rangintervallet visar hur mycket rangen kan variera med urvalet; områden utan enkätunderlag rangordnas på de fasta kriterierna. Jämlikhetsflaggor står i ord under Underlag.",
+                "The areas ranked by need, reach, benefit, cost, feasibility and equity (no group left behind). The rank interval shows how much the rank could vary with the sample; areas without survey evidence are ranked on the fixed criteria. Equity flags are written out under Evidence."
             )) }
             p { a href="/backlog/report" { (l.t("Utskriftsvänlig rapport (en A4-sida)", "Printable report (one A4 page)")) }
                 " · " a href="/backlog/snapshots" { (l.t("Publicerade ögonblicksbilder", "Published snapshots")) } }
@@ -514,12 +624,34 @@ pub fn evidence(ctx: &PageCtx, r: &RankedBacklog, a: &RankedArea) -> Markup {
                         @if let Some(f) = &e.satisfaction { tr { th scope="row" { (l.t("Nöjdhet (medel)", "Satisfaction (mean)")) } td { (mean_figure(f, l)) } } }
                         @if let Some(o) = e.opportunity { tr { th scope="row" { (l.t("Möjlighetspoäng", "Opportunity score")) } td { (dec(o, 2, l)) } } }
                         @if let Some(f) = &e.digital { tr { th scope="row" { (l.t("Andel som föredrar e-tjänst", "Share preferring the e-service")) } td { (share_figure(f)) } } }
+                        @if let Some(m) = &e.maxdiff { tr { th scope="row" { (l.t("MaxDiff-poäng (bäst − sämst per visning, −1 till 1; oviktad)", "MaxDiff score (best − worst per time shown, −1 to 1; unweighted)")) }
+                            td { (maxdiff_figure(m, l)) ", n = " (m.respondents) } } }
                     }
                 } }
+                @if !e.kano.is_empty() {
+                    div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Kano-tabell", "Kano table")) { table class="data" {
+                        caption { (l.t("Kano-kategori per egenskap (oviktad, som på resultatsidan)", "Kano category per feature (unweighted, as on the results page)")) }
+                        thead { tr {
+                            th scope="col" { (l.t("Egenskap", "Feature")) }
+                            th scope="col" { (l.t("Kategori", "Category")) }
+                            th scope="col" { "Better" }
+                            th scope="col" { "Worse" }
+                            th scope="col" { "n" }
+                        } }
+                        tbody { @for k in &e.kano { tr {
+                            th scope="row" { (l.pick(&k.label())) }
+                            td { (l.pick(&kano_label(k.category))) }
+                            td { (dec(k.better, 2, l)) }
+                            td { (dec(k.worse, 2, l)) }
+                            td { (k.n) }
+                        } } }
+                    } }
+                }
                 @if let Some((k, v)) = &r.survey {
                     p { a href={ "/results/" (k) "/" (v) } { (l.t("Se alla resultat för enkäten", "See all results of the survey")) } }
                 }
             }
+            (gaps_section(r, a, l))
             h2 { (l.t("Nyttokalkyl", "Benefit calculation")) }
             @match &a.benefit {
                 None => { p { (l.t("Ingen nyttokalkyl: andelen som skulle använda en e-tjänst är inte mätt.", "No benefit calculation: the share who would use an e-service is not measured.")) } }
@@ -549,4 +681,108 @@ pub fn evidence(ctx: &PageCtx, r: &RankedBacklog, a: &RankedArea) -> Markup {
             }
         },
     )
+}
+
+/// The evidence page's section on groups that must not be left behind: which groups the survey
+/// identifies (and which it cannot), the flagged gaps in words, every comparison in a table, and
+/// how the equity criterion was computed.
+fn gaps_section(r: &RankedBacklog, a: &RankedArea, l: Lang) -> Markup {
+    let found = &r.groups;
+    html! {
+        h2 id="equity" { (l.t("Grupper som inte får lämnas efter", "Groups that must not be left behind")) }
+        p { (l.t(
+            "Varje grupp jämförs med övriga som besvarat samma bakgrundsfråga, viktat som rangordningen: behov (andel som haft ärendet, vikt) och digital beredskap (skulle använda e-tjänst, föredrar e-tjänst). Skillnaden testas med designbaserat t-test (linjäriserat standardfel för skillnaden mellan två domäner). p-värdena för områdets alla jämförelser justeras med Holms metod; en skillnad flaggas när det justerade p-värdet är under 0,05. Jämförelser med färre än ",
+            "Each group is compared with the rest who answered the same background question, weighted as the ranking is: need (share who had the errand, importance) and digital readiness (would use an e-service, prefers the e-service). The difference is tested with a design-based t test (linearised standard error of a difference between two domains). The p-values of all the area's comparisons are adjusted with Holm's method; a difference is flagged when its adjusted p-value is below 0.05. Comparisons with fewer than "
+        )) (gaps::MIN_N) (l.t(" svar i gruppen eller bland övriga testas inte.", " answers in the group or the rest are not tested.")) }
+        @if found.identified.is_empty() && found.missing.is_empty() {
+            p { (l.t("Inga grupper beräknade: det finns inga enkätsvar i rangordningen, eller ögonblicksbilden publicerades innan grupperna beräknades.", "No groups computed: the ranking has no survey answers, or the snapshot was published before groups were computed.")) }
+        } @else {
+            ul {
+                @for (kind, q) in &found.identified {
+                    li { (l.pick(&kind.label())) ": " (l.t("identifieras av frågan", "identified by the question")) " " code { (q) } }
+                }
+                @for kind in &found.missing {
+                    li { strong { (l.pick(&kind.label())) ": " (l.t("kan inte identifieras", "cannot be identified")) } " – "
+                        (l.t("enkäten har ingen fråga som", "the survey has no question that")) " "
+                        (missing_why(*kind, l)) " (" (l.t("letade efter", "looked for")) " "
+                        @for (i, k) in kind.question_keys().iter().enumerate() { @if i > 0 { ", " } code { (k) } }
+                        "). " (l.t("Inget antas om gruppen.", "Nothing is assumed about the group.")) }
+                }
+            }
+        }
+        @match &a.gaps {
+            None => {}
+            Some(g) => {
+                p { (equity_flags(g, l, usize::MAX, false)) }
+                h3 { (l.t("Jämlikhet i rangordningen", "Equity in the ranking")) }
+                p { (l.t(
+                    "Jämlikhet = minus den största exponeringen för att lämnas efter: för varje grupp vars beredskap (skulle använda e-tjänst, annars föredrar e-tjänst) är flaggat lägre än övrigas, andelen i gruppen som haft ärendet × hur många procentenheter färre i gruppen som skulle använda e-tjänsten. 0 är bäst (ingen grupp lämnas efter). Bara flaggade skillnader räknas. Jämlikheten hålls fast i bootstrap (beräknas en gång på hela urvalet).",
+                    "Equity = minus the largest exposure to being left behind: for each group whose readiness (would use an e-service, else prefers the e-service) is flagged as lower than the rest's, the group's share who had the errand × how many percentage points fewer of the group would use the e-service. 0 is best (no group left behind). Only flagged differences count. Equity is held fixed in the bootstrap (computed once on the full sample)."
+                )) }
+                @if g.exposures.is_empty() {
+                    p { (l.t("Ingen grupp har flaggat lägre beredskap: jämlikhet 0.", "No group has a flagged lower readiness: equity 0.")) }
+                } @else {
+                    div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Exponering per grupp", "Exposure per group")) { table class="data" {
+                        caption { (l.t("Exponering per grupp (störst först)", "Exposure per group (largest first)")) }
+                        thead { tr {
+                            th scope="col" { (l.t("Grupp", "Group")) }
+                            th scope="col" { (l.t("Andel som haft ärendet", "Share who had the errand")) }
+                            th scope="col" { (l.t("Underskott i beredskap", "Readiness shortfall")) }
+                            th scope="col" { (l.t("Exponering", "Exposure")) }
+                        } }
+                        tbody { @for x in &g.exposures { tr {
+                            th scope="row" { (l.t(&x.label_sv, &x.label_en)) }
+                            td { (percent(x.need)) }
+                            td { (dec(x.shortfall * 100.0, 1, l)) " " (l.t("p.e.", "pp")) }
+                            td { (dec(x.exposure, 3, l)) }
+                        } } }
+                    } }
+                    p { (l.t("Jämlikhetsvärde", "Equity value")) ": " (dec(g.equity, 3, l)) }
+                }
+                @if !g.gaps.is_empty() {
+                    details {
+                        summary { (l.t("Alla jämförelser", "Every comparison")) " (" (g.gaps.len()) ")" }
+                        div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Alla jämförelser", "Every comparison")) { table class="data" {
+                            caption { (l.t("Grupp mot övriga: skattning (95 % KI, n), skillnad (95 % KI), p justerat enligt Holm", "Group vs the rest: estimate (95% CI, n), difference (95% CI), Holm-adjusted p")) }
+                            thead { tr {
+                                th scope="col" { (l.t("Grupp", "Group")) }
+                                th scope="col" { (l.t("Mått", "Measure")) }
+                                th scope="col" { (l.t("Gruppen", "The group")) }
+                                th scope="col" { (l.t("Övriga", "The rest")) }
+                                th scope="col" { (l.t("Skillnad", "Difference")) }
+                                th scope="col" { (l.t("p (Holm)", "p (Holm)")) }
+                                th scope="col" { (l.t("Flagga", "Flag")) }
+                            } }
+                            tbody { @for gap in &g.gaps { tr {
+                                th scope="row" { (l.pick(&gap.label())) }
+                                td { (l.pick(&gap.measure.label())) }
+                                td { (gap_value(gap, &gap.group_figure, l)) }
+                                td { (gap_value(gap, &gap.rest_figure, l)) }
+                                td { (gap_difference(gap, l)) }
+                                td { (p_value(gap.p_holm, l)) }
+                                td { @if gap.flagged { strong { (l.t("flaggad", "flagged")) } } @else { (l.t("nej", "no")) } }
+                            } } }
+                        } }
+                    }
+                }
+                @if g.untested > 0 {
+                    p { (g.untested) " " (l.t("jämförelser testades inte (för få svar).", "comparisons were not tested (too few answers).")) }
+                }
+            }
+        }
+    }
+}
+
+fn missing_why(kind: GroupKind, l: Lang) -> &'static str {
+    match kind {
+        GroupKind::Age65Plus => l.t("frågar efter ålder", "asks for age"),
+        GroupKind::Impairment => l.t(
+            "frågar efter funktionsnedsättning",
+            "asks about functional impairment",
+        ),
+        GroupKind::District => l.t("frågar efter stadsdel", "asks for the district"),
+        GroupKind::LowDigitalConfidence => {
+            l.t("frågar efter digital vana", "asks about digital confidence")
+        }
+    }
 }
