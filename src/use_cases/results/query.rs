@@ -381,7 +381,7 @@ pub fn prepare_loaded(
     let n_all = data.len();
     let domain = filter_mask(&data, &query.filters)?;
     let n = domain.iter().filter(|&&b| b).count();
-    let lonely_strata = lonely_strata(&data);
+    let lonely_strata = data.strata.lonely();
     let stratified =
         !matches!(query.weighting, Weighting::Unweighted) && data.loaded.design.is_weighted();
     if stratified && query.lonely_psu == LonelyPsu::Fail && !lonely_strata.is_empty() {
@@ -458,24 +458,10 @@ pub fn prepare_loaded(
     })
 }
 
-/// The sampling design with the lonely-PSU policy.
+/// The sampling design with the lonely-PSU policy, on the strata numbered at load.
 fn design_with_policy(data: &VersionData, policy: LonelyPsu) -> Result<Design, AnalysisError> {
-    data.loaded.design(policy)
-}
-
-/// Strata (of the design) with exactly one response.
-fn lonely_strata(data: &VersionData) -> Vec<String> {
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    for s in &data.loaded.design.strata {
-        *count.entry(s.as_str()).or_default() += 1;
-    }
-    let mut out: Vec<String> = count
-        .into_iter()
-        .filter(|&(_, c)| c == 1)
-        .map(|(s, _)| s.to_owned())
-        .collect();
-    out.sort();
-    out
+    data.loaded
+        .design_with_strata(data.strata.codes.clone(), policy)
 }
 
 /// Rows kept by `filters`.
@@ -514,8 +500,14 @@ fn filter_mask(data: &VersionData, filters: &Filters) -> Result<Vec<bool>, Resul
         }
     }
     if !filters.strata.is_empty() {
-        for (row, s) in data.loaded.design.strata.iter().enumerate() {
-            keep[row] &= filters.strata.contains(s);
+        let wanted: Vec<bool> = data
+            .strata
+            .names
+            .iter()
+            .map(|s| filters.strata.contains(s))
+            .collect();
+        for (row, &code) in data.strata.codes.iter().enumerate() {
+            keep[row] &= wanted[code as usize];
         }
     }
     Ok(keep)
@@ -852,18 +844,18 @@ label = { sv = "Bil?", en = "Car?" }
         let mut loaded = super::super::pivot(&survey, &cells);
         loaded.design.strata = vec!["a".into(), "a".into(), "b".into()];
         loaded.design.weights = vec![2.0, 2.0, 5.0];
-        Arc::new(VersionData {
-            version_id: "v".into(),
+        Arc::new(VersionData::new(
+            "v".into(),
             survey,
             loaded,
-            modes: vec![Some(Mode::Web); 3],
-            submitted: vec![PrimitiveDateTime::MIN; 3],
-            stamp: crate::storage::results::ResultsStamp {
+            vec![Some(Mode::Web); 3],
+            vec![PrimitiveDateTime::MIN; 3],
+            crate::storage::results::ResultsStamp {
                 responses: 3,
                 last_submitted: None,
                 exclusions: 0,
             },
-        })
+        ))
     }
 
     #[test]
