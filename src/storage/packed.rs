@@ -1,6 +1,6 @@
 //! The packed form of a response's answers: one JSON object per response (answer key → value)
 //! in `response_answers_packed`, beside the long-format `answers` table. The first load of a
-//! version's results reads it ([`each_packed_cell`]): one row per response instead of one per
+//! version's results reads it ([`each_packed`]): one row per response instead of one per
 //! answer, which is what kept that load over a second (see BENCHMARKS.md, issue 13). `answers`
 //! stays the source of truth; every writer of `answers` writes or deletes the packed row in the
 //! same transaction, and [`diverging_responses`] is the check the tests run over every path.
@@ -46,13 +46,29 @@ pub fn unpack(
     de.end()
 }
 
-/// Call `each(response id, answer key, text, number)` for every answer cell of the responses
-/// `responses::rows_for_version` reads, in **no particular order** (a response's cells come
-/// together, in key order), from the packed form: one row per response.
-pub fn each_packed_cell(
+/// One response's packed answers as read, borrowed from its row.
+pub struct PackedAnswers<'a> {
+    response: &'a str,
+    packed: &'a str,
+}
+
+impl PackedAnswers<'_> {
+    /// Call `each(key, text, number)` for every cell, in key order.
+    pub fn each_cell(
+        &self,
+        each: impl FnMut(&str, Option<&str>, Option<f64>),
+    ) -> Result<(), StorageError> {
+        unpack(self.packed, each).map_err(|e| corrupt(self.response, &e))
+    }
+}
+
+/// Call `each(response id, its answers)` for every response `responses::rows_for_version`
+/// reads, in **no particular order**, from the packed form: one row per response, where the
+/// long format has one per answer.
+pub fn each_packed(
     conn: &mut DbConnection,
     version_id: &str,
-    mut each: impl FnMut(&str, &str, Option<&str>, Option<f64>),
+    mut each: impl FnMut(&str, PackedAnswers<'_>) -> Result<(), StorageError>,
 ) -> Result<(), StorageError> {
     let excluded = response_exclusions::table
         .filter(response_exclusions::excluded.eq(true))
@@ -67,10 +83,13 @@ pub fn each_packed_cell(
         .load_iter::<(String, String), DefaultLoadingMode>(conn)?;
     for row in rows {
         let (response, packed) = row?;
-        unpack(&packed, |key, text, number| {
-            each(&response, key, text, number)
-        })
-        .map_err(|e| corrupt(&response, &e))?;
+        each(
+            &response,
+            PackedAnswers {
+                response: &response,
+                packed: &packed,
+            },
+        )?;
     }
     Ok(())
 }

@@ -878,7 +878,7 @@ pub fn rows_for_version(
 /// Call `each(response id, answer key, text, number)` for every answer cell of the responses
 /// [`rows_for_version`] reads, streaming, in **no particular order**, from the long-format
 /// `answers` table: the reference for the packed read the results use
-/// ([`super::packed::each_packed_cell`]), which reads 43 times fewer rows. Asking for an order cost
+/// ([`super::packed::each_packed`]), which reads 43 times fewer rows. Asking for an order cost
 /// more than everything else the first load of a version does: SQLite walks the version's
 /// responses (their version index, in insertion order) and each one's answers (the primary
 /// key), so `ORDER BY response_id` sorted every answer row in a temporary B-tree (4.3 million

@@ -240,22 +240,33 @@ pub fn load_version_from(
         .collect();
     let mut builder = columns::ColumnBuilder::new(survey, rows.len());
     let mut has_cells = vec![false; rows.len()];
-    // The cells of one response come together in practice: look its row up once.
-    let mut last: (String, Option<usize>) = (String::new(), None);
-    let place = |response: &str, key: &str, text: Option<&str>, number: Option<f64>| {
-        if last.0 != response {
-            last.0.clear();
-            last.0.push_str(response);
-            last.1 = index.get(response).copied();
-        }
-        if let Some(row) = last.1 {
-            has_cells[row] = true;
-            builder.add(row, key, text, number);
-        }
-    };
     match source {
-        CellSource::Packed => storage::packed::each_packed_cell(conn, version_id, place)?,
-        CellSource::LongFormat => storage::responses::each_answer(conn, version_id, place)?,
+        CellSource::Packed => {
+            storage::packed::each_packed(conn, version_id, |response, answers| {
+                let Some(&row) = index.get(response) else {
+                    return Ok(());
+                };
+                answers.each_cell(|key, text, number| {
+                    has_cells[row] = true;
+                    builder.add(row, key, text, number);
+                })
+            })?;
+        }
+        CellSource::LongFormat => {
+            // The cells of one response come together in practice: look its row up once.
+            let mut last: (String, Option<usize>) = (String::new(), None);
+            storage::responses::each_answer(conn, version_id, |response, key, text, number| {
+                if last.0 != response {
+                    last.0.clear();
+                    last.0.push_str(response);
+                    last.1 = index.get(response).copied();
+                }
+                if let Some(row) = last.1 {
+                    has_cells[row] = true;
+                    builder.add(row, key, text, number);
+                }
+            })?;
+        }
     }
     let all = has_cells.iter().all(|&h| h);
     let data = builder.finish((!all).then_some(has_cells.as_slice()));
