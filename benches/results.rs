@@ -307,9 +307,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function("first_load_of_columns_from_sqlite_long_format", |b| {
         b.iter(|| {
             let mut conn = db.get().expect("connection");
-            let (loaded, _) =
-                load_version_from(&mut conn, &version.survey, &version.id, CellSource::LongFormat)
-                    .expect("load");
+            let (loaded, _) = load_version_from(
+                &mut conn,
+                &version.survey,
+                &version.id,
+                CellSource::LongFormat,
+            )
+            .expect("load");
             assert_eq!(loaded.response_ids.len(), N);
             loaded
         })

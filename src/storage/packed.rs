@@ -402,7 +402,12 @@ mod tests {
         for (g, w) in got.iter().zip(&want) {
             assert_eq!(g.key, w.key);
             assert_eq!(g.text, w.text);
-            assert_eq!(g.number.map(f64::to_bits), w.number.map(f64::to_bits), "{}", w.key);
+            assert_eq!(
+                g.number.map(f64::to_bits),
+                w.number.map(f64::to_bits),
+                "{}",
+                w.key
+            );
         }
     }
 
@@ -423,7 +428,13 @@ mod tests {
 
     #[test]
     fn a_damaged_packed_form_is_an_error_not_a_short_response() {
-        for bad in ["", "[1]", r#"{"a":[1]}"#, r#"{"a":[null,"x"]}"#, r#"{"a":1}x"#] {
+        for bad in [
+            "",
+            "[1]",
+            r#"{"a":[1]}"#,
+            r#"{"a":[null,"x"]}"#,
+            r#"{"a":1}x"#,
+        ] {
             assert!(unpack(bad, |_, _, _| {}).is_err(), "{bad}");
         }
     }

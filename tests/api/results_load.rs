@@ -388,7 +388,11 @@ async fn every_path_that_writes_answers_keeps_the_packed_answers_equal_to_the_an
     let before = packed_rows(&app);
     redo_packing_migration(&app);
     assert_packed_equals_long(&app, "the migration's backfill");
-    assert_eq!(packed_rows(&app).len(), before.len(), "one packed row per response");
+    assert_eq!(
+        packed_rows(&app).len(),
+        before.len(),
+        "one packed row per response"
+    );
 
     // And a divergence is seen: one answer row changed behind the packed form's back.
     change_one_answer_row(&app);
@@ -403,13 +407,17 @@ async fn every_path_that_writes_answers_keeps_the_packed_answers_equal_to_the_an
 
 /// `(response id, packed)` of every packed row.
 fn packed_rows(app: &TestApp) -> Vec<(String, String)> {
-    run_sql(app, &[], "SELECT response_id || ' ' || packed AS line FROM response_answers_packed")
-        .into_iter()
-        .map(|l| {
-            let (id, p) = l.split_once(' ').unwrap();
-            (id.to_owned(), p.to_owned())
-        })
-        .collect()
+    run_sql(
+        app,
+        &[],
+        "SELECT response_id || ' ' || packed AS line FROM response_answers_packed",
+    )
+    .into_iter()
+    .map(|l| {
+        let (id, p) = l.split_once(' ').unwrap();
+        (id.to_owned(), p.to_owned())
+    })
+    .collect()
 }
 
 /// Drop the packed table and run the migration that makes it again, backfill included.
@@ -430,8 +438,10 @@ fn redo_packing_migration(app: &TestApp) {
 fn change_one_answer_row(app: &TestApp) {
     run_sql(
         app,
-        &["UPDATE answers SET value_text = 'changed' WHERE answer_key = 'has_car' \
-           AND response_id = (SELECT MIN(response_id) FROM answers WHERE answer_key = 'has_car')"],
+        &[
+            "UPDATE answers SET value_text = 'changed' WHERE answer_key = 'has_car' \
+           AND response_id = (SELECT MIN(response_id) FROM answers WHERE answer_key = 'has_car')",
+        ],
         "",
     );
 }

@@ -150,7 +150,11 @@ impl ColumnBuilder {
         let next = self.cursor + 1;
         let at = if self.keys.get(next).is_some_and(|(k, _)| same(k, key)) {
             next
-        } else if self.keys.get(self.cursor).is_some_and(|(k, _)| same(k, key)) {
+        } else if self
+            .keys
+            .get(self.cursor)
+            .is_some_and(|(k, _)| same(k, key))
+        {
             self.cursor
         } else {
             self.keys
