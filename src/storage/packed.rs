@@ -13,7 +13,7 @@
 //! backfill).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use diesel::connection::DefaultLoadingMode;
@@ -120,6 +120,7 @@ pub fn diverging_responses(conn: &mut DbConnection) -> Result<Vec<String>, Stora
     let ids: Vec<String> = super::schema::responses::table
         .select(super::schema::responses::id)
         .load(conn)?;
+    let known: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let packed: HashMap<String, String> = response_answers_packed::table
         .select((
             response_answers_packed::response_id,
@@ -130,9 +131,10 @@ pub fn diverging_responses(conn: &mut DbConnection) -> Result<Vec<String>, Stora
         .collect();
     let mut out: Vec<String> = packed
         .keys()
-        .filter(|id| !ids.contains(id))
+        .filter(|id| !known.contains(id.as_str()))
         .cloned()
         .collect();
+    drop(known);
     for id in ids {
         let mut want = long.remove(&id).unwrap_or_default();
         want.sort_by(|a, b| a.key.cmp(&b.key));
