@@ -1,7 +1,8 @@
 //! Results page benchmarks on a synthetic 40-question survey with 100,000 responses: the whole
 //! page's figures for one weighting and filter (and the unweighted page as the same run's
 //! baseline), raking to district × age × gender, one cross-tab with Rao–Scott on the prepared
-//! design, and the first load of a version's columns from a seeded SQLite file. Run:
+//! design, and the first load of a version's columns from a seeded SQLite file (from the packed
+//! answers, and from the long-format answers as the same run's baseline). Run:
 //! `cargo bench --bench results`.
 
 use std::fmt::Write as _;
@@ -19,7 +20,7 @@ use insikt::use_cases::results::methods;
 use insikt::use_cases::results::page::{page_of, Figures, ResultsPage};
 use insikt::use_cases::results::population::PopulationTable;
 use insikt::use_cases::results::query::{prepare_loaded, ResultsQuery, Weighting};
-use insikt::use_cases::results::{DesignColumns, LoadedResponses};
+use insikt::use_cases::results::{load_version_from, CellSource, DesignColumns, LoadedResponses};
 
 const N: usize = 100_000;
 const QUESTIONS: usize = 40;
@@ -80,18 +81,18 @@ fn data() -> Arc<VersionData> {
         data: SurveyData { columns },
         design: DesignColumns::unweighted(N),
     };
-    Arc::new(VersionData {
-        version_id: "v".into(),
+    Arc::new(VersionData::new(
+        "v".into(),
         survey,
         loaded,
-        modes: vec![Some(Mode::Web); N],
-        submitted: vec![time::PrimitiveDateTime::MIN; N],
-        stamp: ResultsStamp {
+        vec![Some(Mode::Web); N],
+        vec![time::PrimitiveDateTime::MIN; N],
+        ResultsStamp {
             responses: N as i64,
             last_submitted: None,
             exclusions: 0,
         },
-    })
+    ))
 }
 
 fn table() -> PopulationTable {
@@ -298,6 +299,22 @@ fn bench(c: &mut Criterion) {
             let cache = ResultsCache::new();
             let loaded = cache.load(&mut conn, &version).expect("load");
             assert_eq!(loaded.len(), N);
+            loaded
+        })
+    });
+    // The baseline of the same run: the same load reading the long-format `answers` table
+    // (43 rows per response) instead of one packed row per response.
+    g.bench_function("first_load_of_columns_from_sqlite_long_format", |b| {
+        b.iter(|| {
+            let mut conn = db.get().expect("connection");
+            let (loaded, _) = load_version_from(
+                &mut conn,
+                &version.survey,
+                &version.id,
+                CellSource::LongFormat,
+            )
+            .expect("load");
+            assert_eq!(loaded.response_ids.len(), N);
             loaded
         })
     });

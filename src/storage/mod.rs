@@ -34,6 +34,7 @@ pub mod health;
 pub mod invitations;
 pub mod meta;
 pub mod migrate;
+pub mod packed;
 pub mod pool;
 pub mod population;
 pub mod quotas;

@@ -1,6 +1,7 @@
 //! What the results pages read besides the answers: the stamp that says whether a version's
 //! cached columns are still current, and completed-response counts per version (for the
-//! results index). The rows and answers themselves: `responses::rows_for_version`, `each_answer`.
+//! results index). The rows and answers themselves:
+//! `responses::rows_for_version`, `packed::each_packed`.
 
 use std::collections::HashMap;
 

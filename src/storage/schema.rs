@@ -216,6 +216,19 @@ diesel::joinable!(invitation_contacts -> invitations (invitation_id));
 diesel::joinable!(samples -> surveys (survey_id));
 
 diesel::table! {
+    /// Each response's answers packed into one JSON object (see `storage::packed`).
+    response_answers_packed (response_id) {
+        response_id -> Text,
+        version_id -> Text,
+        packed -> Text,
+    }
+}
+
+diesel::joinable!(response_answers_packed -> responses (response_id));
+diesel::allow_tables_to_appear_in_same_query!(response_answers_packed, responses);
+diesel::allow_tables_to_appear_in_same_query!(response_answers_packed, response_exclusions);
+
+diesel::table! {
     response_exclusions (response_id) {
         response_id -> Text,
         version_id -> Text,

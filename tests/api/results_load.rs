@@ -214,3 +214,270 @@ async fn the_streamed_first_load_equals_a_straightforward_pivot_of_the_cells_in_
     assert!(same(&data.loaded.data.columns, &ref_columns));
     assert_eq!(data.modes, vec![Some(Mode::Web); 6]);
 }
+
+// ------------------------------------------------- the packed form kept equal to the long form
+
+/// The `answers` rows every response has, with what its packed row holds, disagree nowhere.
+fn assert_packed_equals_long(app: &TestApp, after: &str) {
+    let mut conn = app.db.get().unwrap();
+    let diverging = insikt::storage::packed::diverging_responses(&mut conn).unwrap();
+    assert!(
+        diverging.is_empty(),
+        "after {after}, the packed answers of {diverging:?} differ from their answers rows"
+    );
+}
+
+async fn step(app: &TestApp, page: &str, set: &[(&str, &str)], nav: &str) -> (u16, String) {
+    app.post_fields(
+        "/s/test-survey",
+        &crate::helpers::browser_form(page, set, nav),
+    )
+    .await
+}
+
+/// Answer the respond tests' survey from its first page (car, its age, a comment) and submit;
+/// returns the receipt.
+async fn answer_and_submit(app: &TestApp, first: &str, comment: &str) -> String {
+    let (_, p2) = step(app, first, &[("a.has_car", "yes")], "next").await;
+    let (_, p3) = step(app, &p2, &[("a.car_age", "7")], "next").await;
+    let (_, review) = step(app, &p3, &[("a.comment", comment)], "next").await;
+    let (status, done) = step(app, &review, &[], "submit").await;
+    assert_eq!(status, 200, "{done}");
+    let start = done.find("INS-").expect("a receipt number on the page");
+    done[start..start + 13].to_owned()
+}
+
+async fn start_web(app: &TestApp) -> String {
+    let (_, landing) = app.get_html("/s/test-survey").await;
+    let (status, first) = app
+        .post_fields(
+            "/s/test-survey/start",
+            &crate::helpers::browser_form(&landing, &[], ""),
+        )
+        .await;
+    assert_eq!(status, 200, "{first}");
+    first
+}
+
+#[actix_web::test]
+async fn every_path_that_writes_answers_keeps_the_packed_answers_equal_to_the_answer_rows() {
+    let app = TestApp::spawn().await;
+    app.publish_survey(crate::respond::SURVEY, &SurveyOptions::default());
+    app.publish_survey(SURVEY, &SurveyOptions::default());
+
+    // The batch writer, with every kind of cell: text with quotes and non-ASCII, whole and
+    // fractional numbers, text and number together, neither, and no cells at all.
+    let (_, ids) = submit_all(&app);
+    {
+        let mut conn = app.db.get().unwrap();
+        let v = insikt::storage::surveys::find_version(&mut conn, "last", 1)
+            .unwrap()
+            .unwrap();
+        let odd = vec![
+            text("comment", "\"citat\" – åäö \\ \n ny rad"),
+            number("age", 0.1 + 0.2),
+            number("devices.pc", -1.5e-300),
+            Cell {
+                key: "car".into(),
+                text: Some("dont_know".into()),
+                number: Some(2.5),
+            },
+            Cell {
+                key: "devices.phone".into(),
+                text: None,
+                number: None,
+            },
+        ];
+        let out = responses::insert_response(
+            &mut conn,
+            &NewResponse {
+                survey_id: v.survey_id.clone(),
+                version_id: v.id.clone(),
+                idempotency_key: "odd".into(),
+                mode: Mode::Paper,
+                language: "en".into(),
+                seed: 2,
+                started_at: insikt::storage::now(),
+                cells: odd,
+                max_responses: None,
+                draft_id: None,
+                invitation: None,
+                quotas: Vec::new(),
+            },
+        )
+        .unwrap();
+        assert!(matches!(out, SubmitOutcome::Stored { .. }), "{out:?}");
+    }
+    assert_packed_equals_long(&app, "the batch writer");
+
+    // A respondent on the web, through the group-commit writer.
+    let first = start_web(&app).await;
+    let web_receipt = answer_and_submit(&app, &first, "Bra enkät").await;
+    assert_packed_equals_long(&app, "a web submission");
+
+    // Continue later: a draft, resumed in another browser and submitted.
+    let first = start_web(&app).await;
+    let (_, p2) = step(&app, &first, &[("a.has_car", "yes")], "next").await;
+    let (_, saved) = step(&app, &p2, &[("a.car_age", "4")], "save").await;
+    let marker = "class=\"receipt-number\"><strong>";
+    let at = saved.find(marker).expect("a resume code") + marker.len();
+    let code = saved[at..at + 12].to_owned();
+    app.clear_cookies();
+    let (_, form) = app.get_html("/s/test-survey/resume").await;
+    let (status, resumed) = app
+        .post_fields(
+            "/s/test-survey/resume",
+            &crate::helpers::browser_form(&form, &[("code", &code)], ""),
+        )
+        .await;
+    assert_eq!(status, 200, "{resumed}");
+    let (_, p3) = step(&app, &resumed, &[], "next").await;
+    let (_, review) = step(&app, &p3, &[], "next").await;
+    let (_, done) = step(&app, &review, &[], "submit").await;
+    assert!(done.contains("INS-"), "{done}");
+    assert_packed_equals_long(&app, "a resumed draft's submission");
+
+    // An interviewer's phone entry.
+    app.create_user("ivan", "interviewer");
+    app.login("ivan", crate::helpers::GOOD_PASSWORD).await;
+    let token = app.csrf_token("/interview").await;
+    let (status, first) = app
+        .post_fields(
+            "/s/test-survey/start",
+            &[
+                ("csrf_token".to_owned(), token),
+                ("mode".to_owned(), "phone".to_owned()),
+                ("lang".to_owned(), "sv".to_owned()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{first}");
+    answer_and_submit(&app, &first, "per telefon").await;
+    assert_packed_equals_long(&app, "an interviewer's entry");
+
+    // Erasure at the respondent's request, and the storage-level delete.
+    {
+        let mut conn = app.db.get().unwrap();
+        let reason = insikt::use_cases::answering::ErasureReason::parse("asked by phone").unwrap();
+        insikt::use_cases::answering::erase_response(
+            &mut conn,
+            insikt::use_cases::Actor::SYSTEM,
+            &web_receipt,
+            &reason,
+        )
+        .unwrap();
+        assert!(responses::delete_response(&mut conn, &ids[0]).unwrap());
+    }
+    assert_packed_equals_long(&app, "an erasure and a delete");
+
+    // The demo's responses (written with their invitations' strata and weights).
+    {
+        let mut conn = app.db.get().unwrap();
+        let surveys = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/surveys"));
+        insikt::use_cases::demo::seed(
+            &mut conn,
+            crate::helpers::TEST_ARGON2,
+            insikt::use_cases::Actor::SYSTEM,
+            surveys,
+        )
+        .unwrap();
+    }
+    assert_packed_equals_long(&app, "the demo seeding");
+
+    // The migration's backfill (SQL of its own on each backend) packs what the app would.
+    let before = packed_rows(&app);
+    redo_packing_migration(&app);
+    assert_packed_equals_long(&app, "the migration's backfill");
+    assert_eq!(
+        packed_rows(&app).len(),
+        before.len(),
+        "one packed row per response"
+    );
+
+    // And a divergence is seen: one answer row changed behind the packed form's back.
+    change_one_answer_row(&app);
+    let mut conn = app.db.get().unwrap();
+    assert_eq!(
+        insikt::storage::packed::diverging_responses(&mut conn)
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// `(response id, packed)` of every packed row.
+fn packed_rows(app: &TestApp) -> Vec<(String, String)> {
+    run_sql(
+        app,
+        &[],
+        "SELECT response_id || ' ' || packed AS line FROM response_answers_packed",
+    )
+    .into_iter()
+    .map(|l| {
+        let (id, p) = l.split_once(' ').unwrap();
+        (id.to_owned(), p.to_owned())
+    })
+    .collect()
+}
+
+/// Drop the packed table and run the migration that makes it again, backfill included.
+fn redo_packing_migration(app: &TestApp) {
+    run_sql(
+        app,
+        &[
+            "DROP TABLE response_answers_packed",
+            "DELETE FROM __diesel_schema_migrations WHERE version = '20261208000020'",
+        ],
+        "",
+    );
+    let mut conn = app.db.get().unwrap();
+    let applied = insikt::storage::migrate::run_pending(&mut conn).unwrap();
+    assert_eq!(applied, vec!["20261208000020".to_owned()]);
+}
+
+fn change_one_answer_row(app: &TestApp) {
+    run_sql(
+        app,
+        &[
+            "UPDATE answers SET value_text = 'changed' WHERE answer_key = 'has_car' \
+           AND response_id = (SELECT MIN(response_id) FROM answers WHERE answer_key = 'has_car')",
+        ],
+        "",
+    );
+}
+
+/// Run `statements`, then `query` (a `line` column of text; none when empty), on either backend.
+fn run_sql(app: &TestApp, statements: &[&str], query: &str) -> Vec<String> {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    use insikt::storage::DbConnection;
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text)]
+        line: String,
+    }
+    let mut conn = app.db.get().unwrap();
+    macro_rules! on {
+        ($c:expr) => {{
+            for s in statements {
+                diesel::sql_query(*s).execute($c).unwrap();
+            }
+            if query.is_empty() {
+                Vec::new()
+            } else {
+                diesel::sql_query(query)
+                    .load::<Line>($c)
+                    .unwrap()
+                    .into_iter()
+                    .map(|l| l.line)
+                    .collect()
+            }
+        }};
+    }
+    match &mut *conn {
+        #[cfg(feature = "postgres")]
+        DbConnection::Pg(c) => on!(c),
+        #[cfg(feature = "sqlite")]
+        DbConnection::Sqlite(c) => on!(c),
+    }
+}

@@ -33,9 +33,90 @@ pub struct VersionData {
     pub submitted: Vec<PrimitiveDateTime>,
     /// The stamp the columns were loaded at.
     pub stamp: ResultsStamp,
+    /// The rows' strata, numbered once here rather than hashed again on every page.
+    pub strata: StrataIndex,
+}
+
+/// The strata of a version's rows as numbers: what every page's design, stratum filter, lonely
+/// strata and stratum list need, computed once per load (hashing and sorting 100,000 stratum
+/// names per page was a measurable part of a page, BENCHMARKS.md issue 13).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrataIndex {
+    /// Stratum number per row, numbered in order of first appearance (as
+    /// [`LoadedResponses::design`] numbers them, so the design is the same).
+    pub codes: Vec<u64>,
+    /// Stratum name per number.
+    pub names: Vec<String>,
+    /// Rows per number.
+    pub counts: Vec<usize>,
+    /// The distinct names, sorted (the page's stratum list).
+    pub sorted: Vec<String>,
+}
+
+impl StrataIndex {
+    /// Number the strata of `strata` (one per row).
+    pub fn new(strata: &[String]) -> StrataIndex {
+        let mut numbers: HashMap<&str, u64> = HashMap::new();
+        let mut names = Vec::new();
+        let mut counts: Vec<usize> = Vec::new();
+        let codes = strata
+            .iter()
+            .map(|s| {
+                let code = *numbers.entry(s.as_str()).or_insert_with(|| {
+                    names.push(s.clone());
+                    counts.push(0);
+                    names.len() as u64 - 1
+                });
+                counts[code as usize] += 1;
+                code
+            })
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        StrataIndex {
+            codes,
+            names,
+            counts,
+            sorted,
+        }
+    }
+
+    /// Strata with exactly one row, sorted.
+    pub fn lonely(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .names
+            .iter()
+            .zip(&self.counts)
+            .filter(|&(_, &c)| c == 1)
+            .map(|(s, _)| s.clone())
+            .collect();
+        out.sort();
+        out
+    }
 }
 
 impl VersionData {
+    /// A version's loaded rows, with their strata numbered.
+    pub fn new(
+        version_id: String,
+        survey: Survey,
+        loaded: LoadedResponses,
+        modes: Vec<Option<Mode>>,
+        submitted: Vec<PrimitiveDateTime>,
+        stamp: ResultsStamp,
+    ) -> VersionData {
+        let strata = StrataIndex::new(&loaded.design.strata);
+        VersionData {
+            version_id,
+            survey,
+            loaded,
+            modes,
+            submitted,
+            stamp,
+            strata,
+        }
+    }
+
     /// Rows (responses).
     pub fn len(&self) -> usize {
         self.loaded.response_ids.len()
@@ -107,12 +188,28 @@ fn load_data(
     stamp: ResultsStamp,
 ) -> Result<VersionData, ResultsError> {
     let (loaded, (modes, submitted)) = load_version_with_meta(conn, &version.survey, &version.id)?;
-    Ok(VersionData {
-        version_id: version.id.clone(),
-        survey: version.survey.clone(),
+    Ok(VersionData::new(
+        version.id.clone(),
+        version.survey.clone(),
         loaded,
         modes,
         submitted,
         stamp,
-    })
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strata_are_numbered_by_first_appearance_with_counts_and_the_sorted_list() {
+        let strata: Vec<String> = ["b", "a", "b", "c", "b"].map(String::from).to_vec();
+        let index = StrataIndex::new(&strata);
+        assert_eq!(index.codes, vec![0, 1, 0, 2, 0]);
+        assert_eq!(index.names, vec!["b", "a", "c"]);
+        assert_eq!(index.counts, vec![3, 1, 1]);
+        assert_eq!(index.sorted, vec!["a", "b", "c"]);
+        assert_eq!(index.lonely(), vec!["a", "c"]);
+    }
 }

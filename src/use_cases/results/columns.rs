@@ -148,9 +148,13 @@ impl ColumnBuilder {
     /// The targets of `key` (none for keys no column counts: free text, "other", unknown).
     fn targets(&mut self, key: &str) -> Option<usize> {
         let next = self.cursor + 1;
-        let at = if self.keys.get(next).is_some_and(|(k, _)| k == key) {
+        let at = if self.keys.get(next).is_some_and(|(k, _)| same(k, key)) {
             next
-        } else if self.keys.get(self.cursor).is_some_and(|(k, _)| k == key) {
+        } else if self
+            .keys
+            .get(self.cursor)
+            .is_some_and(|(k, _)| same(k, key))
+        {
             self.cursor
         } else {
             self.keys
@@ -185,7 +189,7 @@ impl ColumnBuilder {
                         codes[row] = match text {
                             None | Some("") => MISSING,
                             Some(DONT_KNOW) => DONT_KNOW_CODE,
-                            Some(t) => match labels.iter().position(|l| l == t) {
+                            Some(t) => match labels.iter().position(|l| same(l, t)) {
                                 Some(code) => {
                                     if code >= *listed {
                                         let seen = &mut first_row[code - *listed];
@@ -263,6 +267,15 @@ impl ColumnBuilder {
             .collect();
         SurveyData { columns }
     }
+}
+
+/// `a == b`, byte by byte: answer keys and choice values are a few bytes long, and a call to
+/// the C library's `memcmp` per comparison (what `==` on strings becomes) was a fifth of the
+/// first load's time with several comparisons per cell (BENCHMARKS.md, issue 13).
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Number the labels outside the choice list in order of the first row they appear at, as

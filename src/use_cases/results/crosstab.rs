@@ -224,9 +224,7 @@ pub fn crosstab(
     let data = cache.load(conn, &stored)?;
     let survey = data.survey.clone();
     let vars = variables(&survey, &data.loaded.data);
-    let mut strata: Vec<String> = data.loaded.design.strata.clone();
-    strata.sort();
-    strata.dedup();
+    let strata = data.strata.sorted.clone();
     let choices = Choices {
         tables: super::population::list_tables(conn)?
             .into_iter()

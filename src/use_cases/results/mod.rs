@@ -1,5 +1,5 @@
 //! Glue between stored responses and the `analysis` crate: load one version's answers (one
-//! streamed, unordered read of the long-format `answers` table, see [`load_version_with_meta`])
+//! streamed, unordered read of each response's packed answers, see [`load_version_with_meta`])
 //! into typed columns ([`columns`]), together with the sampling design the responses came from.
 //!
 //! Design weights: a response to an invitation from a drawn sample carries its stratum and
@@ -153,6 +153,16 @@ impl LoadedResponses {
                 *codes.entry(s.as_str()).or_insert(next)
             })
             .collect();
+        self.design_with_strata(strata, lonely_psu)
+    }
+
+    /// [`LoadedResponses::design`] with the strata already numbered (one number per row, as
+    /// `cache::StrataIndex` numbers them).
+    pub fn design_with_strata(
+        &self,
+        strata: Vec<u64>,
+        lonely_psu: LonelyPsu,
+    ) -> Result<Design, AnalysisError> {
         let mut b = Design::builder(self.design.weights.clone())
             .strata(strata)
             .lonely_psu(lonely_psu);
@@ -188,17 +198,39 @@ pub fn load_version(
 /// Mode (`None`: a stored mode this build does not know) and submission time per loaded row.
 pub type RowMeta = (Vec<Option<Mode>>, Vec<PrimitiveDateTime>);
 
+/// Where the first load reads the answer cells from. Both hold the same cells (every writer
+/// writes both in one transaction); the long format is kept here as the reference the tests
+/// and the benchmark compare the packed read with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellSource {
+    /// One packed row per response (`storage::packed`): what the app reads.
+    Packed,
+    /// One `answers` row per cell, the source of truth: 43 times as many rows to read.
+    LongFormat,
+}
+
 /// [`load_version`], with each row's mode and submission time (what filters need).
 ///
-/// Two reads: the version's responses in id order (the rows), then every answer cell streamed
-/// straight into its column ([`columns::ColumnBuilder`]) in whatever order the database finds
-/// cheapest; no cell is kept. A response without any cell is no row, as in [`pivot`]. A
-/// response stored between the two reads has no row and its cells are skipped: the stamp the
-/// caller read before loading does not count it yet, so the next request loads again.
+/// Two reads: the version's responses in id order (the rows), then every answer cell, read from
+/// each response's packed answers and streamed straight into its column
+/// ([`columns::ColumnBuilder`]) in whatever order the database finds cheapest; no cell is kept.
+/// A response without any cell is no row, as in [`pivot`]. A response stored between the two
+/// reads has no row and its cells are skipped: the stamp the caller read before loading does
+/// not count it yet, so the next request loads again.
 pub fn load_version_with_meta(
     conn: &mut DbConnection,
     survey: &Survey,
     version_id: &str,
+) -> Result<(LoadedResponses, RowMeta), ResultsError> {
+    load_version_from(conn, survey, version_id, CellSource::Packed)
+}
+
+/// [`load_version_with_meta`] reading the cells from `source`.
+pub fn load_version_from(
+    conn: &mut DbConnection,
+    survey: &Survey,
+    version_id: &str,
+    source: CellSource,
 ) -> Result<(LoadedResponses, RowMeta), ResultsError> {
     let rows = storage::responses::rows_for_version(conn, version_id)?;
     let index: HashMap<&str, usize> = rows
@@ -208,19 +240,34 @@ pub fn load_version_with_meta(
         .collect();
     let mut builder = columns::ColumnBuilder::new(survey, rows.len());
     let mut has_cells = vec![false; rows.len()];
-    // The cells of one response come together in practice: look its row up once.
-    let mut last: (String, Option<usize>) = (String::new(), None);
-    storage::responses::each_answer(conn, version_id, |response, key, text, number| {
-        if last.0 != response {
-            last.0.clear();
-            last.0.push_str(response);
-            last.1 = index.get(response).copied();
+    match source {
+        CellSource::Packed => {
+            storage::packed::each_packed(conn, version_id, |response, answers| {
+                let Some(&row) = index.get(response) else {
+                    return Ok(());
+                };
+                answers.each_cell(|key, text, number| {
+                    has_cells[row] = true;
+                    builder.add(row, key, text, number);
+                })
+            })?;
         }
-        if let Some(row) = last.1 {
-            has_cells[row] = true;
-            builder.add(row, key, text, number);
+        CellSource::LongFormat => {
+            // The cells of one response come together in practice: look its row up once.
+            let mut last: (String, Option<usize>) = (String::new(), None);
+            storage::responses::each_answer(conn, version_id, |response, key, text, number| {
+                if last.0 != response {
+                    last.0.clear();
+                    last.0.push_str(response);
+                    last.1 = index.get(response).copied();
+                }
+                if let Some(row) = last.1 {
+                    has_cells[row] = true;
+                    builder.add(row, key, text, number);
+                }
+            })?;
         }
-    })?;
+    }
     let all = has_cells.iter().all(|&h| h);
     let data = builder.finish((!all).then_some(has_cells.as_slice()));
     let rows: Vec<_> = rows

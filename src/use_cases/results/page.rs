@@ -140,9 +140,7 @@ pub fn page_of(prepared: Prepared, tables: Vec<(String, String, Vec<String>)>) -
         .into_iter()
         .flatten()
         .collect();
-    let mut strata: Vec<String> = prepared.data.loaded.design.strata.clone();
-    strata.sort();
-    strata.dedup();
+    let strata = prepared.data.strata.sorted.clone();
     ResultsPage {
         maxdiff: super::maxdiff::scores(&prepared),
         prepared,
@@ -482,9 +480,7 @@ pub fn show(
         .into_iter()
         .map(|t| (t.id, t.name, t.columns))
         .collect();
-    let mut strata: Vec<String> = data.loaded.design.strata.clone();
-    strata.sort();
-    strata.dedup();
+    let strata = data.strata.sorted.clone();
     let query = match query {
         Ok(q) if data.is_empty() => Err(q),
         Ok(q) => Ok(Ok(q)),

@@ -1,0 +1,1 @@
+DROP TABLE response_answers_packed;
