@@ -369,13 +369,13 @@ async fn ahp_shows_the_weights_and_ratio_warns_above_one_tenth_and_saves_a_prese
     }
     let origin = p.ahp.unwrap();
     // Stored as JSON: serde_json's fast float parser may be one ulp off.
-    let (stored, computed) = (
+    let (kept, computed) = (
         origin.consistency_ratio.unwrap(),
         expected.consistency_ratio.unwrap(),
     );
     assert!(
-        (stored - computed).abs() <= 1e-12 * computed.abs(),
-        "{stored} vs {computed}"
+        (kept - computed).abs() <= 1e-12 * computed.abs(),
+        "{kept} vs {computed}"
     );
     assert_eq!(origin.judgements.len(), n * (n - 1) / 2);
     let (_, list) = app.get_html("/backlog/presets?lang=sv").await;
