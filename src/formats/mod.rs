@@ -7,5 +7,6 @@ pub mod backlog_snapshot;
 pub mod cells;
 pub mod email;
 pub mod letters;
+pub mod stats_csv;
 pub mod survey_file;
 pub mod xlsform;
