@@ -4,7 +4,7 @@
 # table, no SEs) and R's survey (read.csv, svydesign, the same estimate with SEs), all in one run.
 #
 # Usage (from the repository root): scripts/bench/stats_csv.sh [DIR] [REPETITIONS]
-# Honours CARGO_TARGET_DIR. Builds `insikt` in release, creates a venv with pandas under the target
+# Honours CARGO_TARGET_DIR and INSIKT (a release binary to use instead of building one). Builds `insikt` in release, creates a venv with pandas under the target
 # directory, writes DIR/survey_1m_44.csv once (deterministic: numpy seed 17) and prints one line per run:
 #   tool  operation  wall_s  peak_rss_MB  load_average
 # Each run is a separate process timed by /usr/bin/time (elapsed, maximum resident set size).
@@ -21,8 +21,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet pandas numpy
 fi
-(cd "$ROOT" && cargo build --release --bin insikt >/dev/null)
-INSIKT="$TARGET/release/insikt"
+# INSIKT=path skips the build (a binary copied out of a shared target directory).
+if [ -z "${INSIKT:-}" ]; then
+  (cd "$ROOT" && cargo build --release --bin insikt >/dev/null)
+  INSIKT="$TARGET/release/insikt"
+fi
 
 # The data: 14 strata of 200 PSUs each, a weight, and 41 questions q0..q40 coded 0..k (k = 1..5).
 # 3 + 41 = 44 columns. The stratum is text (S01..S14) so one design column is strings, as in exports.
