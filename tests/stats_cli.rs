@@ -778,7 +778,10 @@ fn a_row_with_too_many_fields_is_malformed_even_if_its_extra_field_is_not_used()
     let file = temp_csv(b"y,note\n1,a\n2,b,extra\n");
     let path = file.path().display().to_string();
     let e = stats_err(&["mean", "--data", &path, "--var", "y"]);
-    assert!(e.contains("data row 2") && e.contains("malformed CSV"), "{e}");
+    assert!(
+        e.contains("data row 2") && e.contains("malformed CSV"),
+        "{e}"
+    );
 }
 
 #[test]
