@@ -747,3 +747,47 @@ fn raking_sweeps_and_tolerance_are_bounded_with_one_error_line() {
         assert!(e.contains(opt), "{opt} {val}: {e}");
     }
 }
+
+/// A CSV written to a temporary file (kept alive by the returned handle).
+fn temp_csv(bytes: &[u8]) -> tempfile::NamedTempFile {
+    use std::io::Write as _;
+    let mut f = tempfile::Builder::new()
+        .suffix(".csv")
+        .tempfile()
+        .expect("temp file");
+    f.write_all(bytes).expect("write");
+    f
+}
+
+#[test]
+fn a_column_the_command_does_not_use_is_not_decoded_so_invalid_utf8_there_does_not_stop_it() {
+    // R's read.csv reads this file too (it keeps the bytes); only the columns used must be text.
+    let file = temp_csv(b"y,note\n1,ok\n2,\xff\xfe\n3,fine\n");
+    let path = file.path().display().to_string();
+    let r = stats(&["mean", "--data", &path, "--var", "y"]);
+    close(f(&r["result"]["estimate"]), "2");
+    let e = stats_err(&["prop", "--data", &path, "--var", "note"]);
+    assert!(
+        e.contains("data row 2") && e.contains("malformed CSV") && e.contains("'note'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_row_with_too_many_fields_is_malformed_even_if_its_extra_field_is_not_used() {
+    let file = temp_csv(b"y,note\n1,a\n2,b,extra\n");
+    let path = file.path().display().to_string();
+    let e = stats_err(&["mean", "--data", &path, "--var", "y"]);
+    assert!(
+        e.contains("data row 2") && e.contains("malformed CSV"),
+        "{e}"
+    );
+}
+
+#[test]
+fn one_column_can_be_both_the_cluster_and_the_variable() {
+    let file = temp_csv(b"id,w\n1,1\n1,1\n2,1\n3,1\n");
+    let path = file.path().display().to_string();
+    let r = stats(&["mean", "--data", &path, "--var", "id", "--cluster", "id"]);
+    close(f(&r["result"]["estimate"]), "1.75");
+}

@@ -5,7 +5,6 @@
 //! Errors are one line naming the file, row and column (anyhow is allowed here: this is an edge of the app).
 //! "data row N" counts rows after the header, so data row 1 is line 2 of the file.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,10 +12,11 @@ use std::path::{Path, PathBuf};
 use analysis::hypothesis::PAdjust;
 use analysis::priority::KanoAnswer;
 use analysis::{AnalysisError, Design, Fpc, Margin, RakeOptions, TrimBounds};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::formats::stats_csv::{self, Columns, ReadError, Select, StatsCsv, TextColumn};
 use crate::use_cases::results::methods::{self, Domains, Exact, GroupTest};
 use crate::use_cases::results::report::{
     CalibrateReport, CrosstabReport, EstimateReport, PerDomain, PoststratifyReport, PropInterval,
@@ -439,87 +439,74 @@ impl Method {
     }
 }
 
-/// A CSV file held column-wise as text, with the path kept for error messages.
+/// The columns of a CSV file that a command uses, typed as read (see `formats::stats_csv`), with
+/// the path kept for error messages.
 struct Frame {
     path: PathBuf,
-    header: Vec<String>,
-    cols: Vec<Vec<String>>,
+    data: Columns,
 }
 
 impl Frame {
-    fn read(path: &Path) -> Result<Frame> {
-        let mut rdr = csv::Reader::from_path(path)
-            .with_context(|| format!("{}: cannot open", path.display()))?;
-        let header: Vec<String> = rdr
-            .headers()
-            .with_context(|| format!("{}: cannot read header", path.display()))?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let mut cols = vec![Vec::new(); header.len()];
-        for (i, rec) in rdr.records().enumerate() {
-            let rec = rec.with_context(|| {
-                format!("{}: data row {}: malformed CSV", path.display(), i + 1)
-            })?;
-            for (c, v) in cols.iter_mut().zip(rec.iter()) {
-                c.push(v.to_string());
-            }
-        }
+    /// Read the columns `select` names. A missing column is reported when it is asked for, so
+    /// errors come in the order the command checks its inputs.
+    fn read(path: &Path, select: &Select) -> Result<Frame> {
+        let data = stats_csv::read(path, select).map_err(|e| read_error(path, e))?;
         Ok(Frame {
             path: path.to_path_buf(),
-            header,
-            cols,
+            data,
         })
     }
 
     fn rows(&self) -> usize {
-        self.cols.first().map_or(0, Vec::len)
+        self.data.rows
     }
 
-    fn col(&self, name: &str) -> Result<&[String]> {
-        match self.header.iter().position(|h| h == name) {
-            Some(i) => Ok(&self.cols[i]),
-            None => bail!(
+    fn missing(&self, name: &str) -> anyhow::Error {
+        if self.data.has(name) {
+            // A command asked for a column it did not select: a bug here, not bad input.
+            anyhow!(
+                "{}: column '{}' was not read (internal error)",
+                self.path.display(),
+                name
+            )
+        } else {
+            anyhow!(
                 "{}: no column '{}' (columns: {})",
                 self.path.display(),
                 name,
-                self.header.join(", ")
-            ),
+                self.data.header.join(", ")
+            )
         }
+    }
+
+    /// Text column: the cells as written.
+    fn text(&self, name: &str) -> Result<&TextColumn> {
+        self.data.text(name).ok_or_else(|| self.missing(name))
     }
 
     /// Numeric column; empty or `NA` is missing (NaN). Anything else that does not parse is an error.
     fn num(&self, name: &str) -> Result<Vec<f64>> {
-        self.col(name)?
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let t = v.trim();
-                if t.is_empty() || t == "NA" {
-                    return Ok(f64::NAN);
-                }
-                match t.parse::<f64>() {
-                    Ok(x) if x.is_finite() => Ok(x),
-                    // `inf` and `NaN` parse as floats, but no estimate can use them: an infinite
-                    // value would give an infinite or undefined estimate, and NaN is not how a
-                    // CSV says "missing" here (an empty field or NA is).
-                    Ok(_) => Err(anyhow!(
-                        "{}: data row {}, column '{}': '{}' is not a finite number",
-                        self.path.display(),
-                        i + 1,
-                        name,
-                        v
-                    )),
-                    Err(_) => Err(anyhow!(
-                        "{}: data row {}, column '{}': '{}' is not a number",
-                        self.path.display(),
-                        i + 1,
-                        name,
-                        v
-                    )),
-                }
-            })
-            .collect()
+        let col = self.data.number(name).ok_or_else(|| self.missing(name))?;
+        match &col.first_bad {
+            None => Ok(col.values.clone()),
+            // `inf` and `NaN` parse as floats, but no estimate can use them: an infinite
+            // value would give an infinite or undefined estimate, and NaN is not how a
+            // CSV says "missing" here (an empty field or NA is).
+            Some(bad) if bad.parsed => Err(anyhow!(
+                "{}: data row {}, column '{}': '{}' is not a finite number",
+                self.path.display(),
+                bad.row,
+                name,
+                bad.text
+            )),
+            Some(bad) => Err(anyhow!(
+                "{}: data row {}, column '{}': '{}' is not a number",
+                self.path.display(),
+                bad.row,
+                name,
+                bad.text
+            )),
+        }
     }
 
     /// Numeric column that must be complete (design variables).
@@ -538,23 +525,7 @@ impl Frame {
 
     /// Categorical column: codes in order of first appearance (missing = `analysis::MISSING`) and labels.
     fn cat(&self, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
-        let mut labels: Vec<String> = Vec::new();
-        let mut index: HashMap<&str, u32> = HashMap::new();
-        let col = self.col(name)?;
-        let codes = col
-            .iter()
-            .map(|v| {
-                let t = v.trim();
-                if t.is_empty() || t == "NA" {
-                    return analysis::MISSING;
-                }
-                *index.entry(t).or_insert_with(|| {
-                    labels.push(t.to_string());
-                    labels.len() as u32 - 1
-                })
-            })
-            .collect();
-        Ok((codes, labels))
+        Ok(self.text(name)?.categories())
     }
 
     fn codes_u64(&self, name: &str) -> Result<(Vec<u64>, Vec<String>)> {
@@ -568,6 +539,18 @@ impl Frame {
             );
         }
         Ok((c.into_iter().map(u64::from).collect(), l))
+    }
+}
+
+/// The reader's error as the one line the CLI has always printed: the file, then what failed, then
+/// the parser's own words.
+fn read_error(path: &Path, e: ReadError) -> anyhow::Error {
+    let what = format!("{}: {e}", path.display());
+    match e {
+        ReadError::Open(source)
+        | ReadError::Header(source)
+        | ReadError::Malformed { source, .. } => anyhow::Error::new(source).context(what),
+        ReadError::NotUtf8 { source, .. } => anyhow::Error::new(source).context(what),
     }
 }
 
@@ -614,8 +597,25 @@ struct Loaded {
     strata_labels: Vec<String>,
 }
 
-fn load(common: &Common) -> Result<Loaded> {
-    let frame = Frame::read(&common.data)?;
+/// The categories of a text column use the analysis crate's missing code.
+const _: () = assert!(analysis::MISSING == stats_csv::MISSING_CODE);
+
+/// The columns the design options name: weights and fpc as numbers, strata, clusters and the
+/// `--by` column as categories.
+fn design_columns(common: &Common) -> Select {
+    Select::new()
+        .numbers(&common.weights)
+        .texts(&common.strata)
+        .texts(&common.cluster)
+        .numbers(&common.fpc)
+        .texts(&common.by)
+}
+
+/// Read the design's columns and `select`'s, and build the design.
+fn load(common: &Common, select: Select) -> Result<Loaded> {
+    let mut all = design_columns(common);
+    all.extend(select);
+    let frame = Frame::read(&common.data, &all)?;
     let n = frame.rows();
     if n == 0 {
         bail!("{}: no data rows", frame.path.display());
@@ -759,35 +759,59 @@ fn margin_error(
     }
 }
 
+/// The data columns named by `COLUMN=...` specs (margins, totals); a spec without `=` names none
+/// here and is reported where it is parsed.
+fn margin_columns(specs: &[String]) -> Vec<String> {
+    specs
+        .iter()
+        .filter_map(|s| s.split_once('=').map(|(c, _)| c.to_string()))
+        .collect()
+}
+
 /// Read a margin file `category,total` for `COLUMN=FILE` and map the data column onto its categories.
 fn read_margin(frame: &Frame, spec: &str) -> Result<MarginSpec> {
     let (col, file) = spec
         .split_once('=')
         .ok_or_else(|| anyhow!("--margin '{spec}': expected COLUMN=FILE.csv"))?;
-    let mf = Frame::read(Path::new(file))?;
-    if mf.header.len() < 2 {
+    let path = Path::new(file);
+    let opened = StatsCsv::open(path).map_err(|e| read_error(path, e))?;
+    let h = opened.header().to_vec();
+    let select = match h.as_slice() {
+        [cat, total, ..] => Select::new().text(cat).number(total),
+        _ => Select::new(),
+    };
+    let mf = Frame {
+        path: path.to_path_buf(),
+        data: opened.read(&select).map_err(|e| read_error(path, e))?,
+    };
+    if h.len() < 2 {
         bail!("{file}: a margin file needs two columns: category,total");
     }
-    let cats = mf.col(&mf.header[0])?.to_vec();
-    let totals = mf.num_complete(&mf.header[1])?;
-    let data = frame.col(col)?;
+    let cat_col = mf.text(&h[0])?;
+    let cats: Vec<String> = (0..mf.rows()).map(|i| cat_col.get(i).to_string()).collect();
+    let totals = mf.num_complete(&h[1])?;
+    let data = frame.text(col)?;
+    // Each distinct cell is looked up once; the first row whose cell has no category is reported.
+    let position: Vec<Option<u32>> = data
+        .labels
+        .iter()
+        .map(|v| cats.iter().position(|c| c == v.trim()).map(|p| p as u32))
+        .collect();
     let codes = data
+        .codes
         .iter()
         .enumerate()
-        .map(|(i, v)| {
-            cats.iter()
-                .position(|c| c == v.trim())
-                .map(|p| p as u32)
-                .ok_or_else(|| {
-                    anyhow!(
-                        "{}: data row {}, column '{}': category '{}' is not in margin file {}",
-                        frame.path.display(),
-                        i + 1,
-                        col,
-                        v,
-                        file
-                    )
-                })
+        .map(|(i, &c)| {
+            position[c as usize].ok_or_else(|| {
+                anyhow!(
+                    "{}: data row {}, column '{}': category '{}' is not in margin file {}",
+                    frame.path.display(),
+                    i + 1,
+                    col,
+                    data.get(i),
+                    file
+                )
+            })
         })
         .collect::<Result<Vec<u32>>>()?;
     Ok(MarginSpec {
@@ -865,7 +889,7 @@ pub fn run(args: StatsArgs) -> Result<()> {
 /// A comparison of `var` between the groups of `group`: exactly two groups for the two-sample
 /// tests, any number for Kruskal–Wallis.
 fn group_test(data: &Path, var: &str, group: &str, test: GroupTest) -> Result<Value> {
-    let f = Frame::read(data)?;
+    let f = Frame::read(data, &Select::new().number(var).text(group))?;
     let (labels, g) = match test {
         GroupTest::KruskalWallis => groups_of(&f, var, group)?,
         GroupTest::Welch | GroupTest::MannWhitney(_) => two_groups(&f, var, group)?,
@@ -882,7 +906,7 @@ fn value<T: Serialize>(report: &T) -> Result<Value> {
 fn dispatch(method: Method) -> Result<(Common, Value)> {
     Ok(match method {
         Method::Mean { common, var } => {
-            let l = load(&common)?;
+            let l = load(&common, Select::new().number(&var))?;
             let y = l.frame.num(&var)?;
             let result = l.per_domain(&common, |d| {
                 Ok(EstimateReport::new(&l.design.mean(&y, d)?, common.level))
@@ -895,7 +919,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             (common, value(&r)?)
         }
         Method::Total { common, var } => {
-            let l = load(&common)?;
+            let l = load(&common, Select::new().number(&var))?;
             let y = l.frame.num(&var)?;
             let result = l.per_domain(&common, |d| {
                 Ok(EstimateReport::new(&l.design.total(&y, d)?, common.level))
@@ -908,7 +932,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             (common, value(&r)?)
         }
         Method::Ratio { common, num, den } => {
-            let l = load(&common)?;
+            let l = load(&common, Select::new().number(&num).number(&den))?;
             let (y, x) = (l.frame.num(&num)?, l.frame.num(&den)?);
             let result = l.per_domain(&common, |d| {
                 Ok(EstimateReport::new(
@@ -929,7 +953,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             var,
             ci: method,
         } => {
-            let l = load(&common)?;
+            let l = load(&common, Select::new().text(&var))?;
             let (codes, labels) = l.frame.cat(&var)?;
             let ci_method = PropInterval::from(method);
             let result = l.per_domain(&common, |d| {
@@ -944,7 +968,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             (common, value(&r)?)
         }
         Method::Quantile { common, var, probs } => {
-            let l = load(&common)?;
+            let l = load(&common, Select::new().number(&var))?;
             let y = l.frame.num(&var)?;
             let result = l.per_domain(&common, |d| {
                 methods::quantiles(&l.design, &y, &probs, d, common.level)
@@ -957,7 +981,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             (common, value(&r)?)
         }
         Method::Crosstab { common, rows, cols } => {
-            let l = load(&common)?;
+            let l = load(&common, Select::new().text(&rows).text(&cols))?;
             let (rc, rl) = l.frame.cat(&rows)?;
             let (cc, cl) = l.frame.cat(&cols)?;
             let result = l.per_domain(&common, |d| {
@@ -981,7 +1005,10 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             var,
             total,
         } => {
-            let l = load(&common)?;
+            let l = load(
+                &common,
+                Select::new().texts(&margin_columns(&margins)).numbers(&var),
+            )?;
             let parsed = margins
                 .iter()
                 .map(|m| read_margin(&l.frame, m))
@@ -1023,7 +1050,12 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             var,
             total,
         } => {
-            let l = load(&common)?;
+            let l = load(
+                &common,
+                Select::new()
+                    .texts(&margin_columns(std::slice::from_ref(&margin)))
+                    .numbers(&var),
+            )?;
             let specs = [read_margin(&l.frame, &margin)?];
             let m = &specs[0].margin;
             let d = l
@@ -1045,7 +1077,12 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             population,
             var,
         } => {
-            let l = load(&common)?;
+            let l = load(
+                &common,
+                Select::new()
+                    .numbers(&margin_columns(&totals))
+                    .numbers(&var),
+            )?;
             let mut cols = Vec::new();
             let mut targets = Vec::new();
             if let Some(n) = population {
@@ -1104,7 +1141,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             y,
             exact,
         } => {
-            let f = Frame::read(&common.data)?;
+            let f = Frame::read(&common.data, &Select::new().number(&x).number(&y))?;
             let r = methods::spearman(&f.num(&x)?, &f.num(&y)?, exact.into())
                 .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
             (common, value(&r)?)
@@ -1115,7 +1152,13 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             trials,
             scores,
         } => {
-            let f = Frame::read(&common.data)?;
+            let f = Frame::read(
+                &common.data,
+                &Select::new()
+                    .number(&successes)
+                    .number(&trials)
+                    .numbers(&scores),
+            )?;
             let (x, n) = (f.num_complete(&successes)?, f.num_complete(&trials)?);
             let s = scores.as_deref().map(|c| f.num_complete(c)).transpose()?;
             let r = methods::trend(&x, &n, s.as_deref())
@@ -1128,7 +1171,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             method,
             alpha,
         } => {
-            let f = Frame::read(&common.data)?;
+            let f = Frame::read(&common.data, &Select::new().number(&pvalues))?;
             let p = f.num_complete(&pvalues)?;
             if !(0.0..=1.0).contains(&alpha) {
                 bail!("--alpha {alpha}: a significance level must lie between 0 and 1");
@@ -1138,7 +1181,7 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             (common, value(&r)?)
         }
         Method::Alpha { common, items } => {
-            let f = Frame::read(&common.data)?;
+            let f = Frame::read(&common.data, &Select::new().numbers(&items))?;
             let cols = items.iter().map(|c| f.num(c)).collect::<Result<Vec<_>>>()?;
             let r =
                 methods::alpha(items, &cols).map_err(|e| anyhow!("{}: {e}", f.path.display()))?;
@@ -1150,7 +1193,10 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             value: choice,
             respondent,
         } => {
-            let f = Frame::read(&common.data)?;
+            let f = Frame::read(
+                &common.data,
+                &Select::new().text(&item).number(&choice).texts(&respondent),
+            )?;
             let (codes, labels) = f.cat(&item)?;
             let vals = f.num_complete(&choice)?;
             let v8: Vec<i8> = vals.iter().map(|v| *v as i8).collect();
@@ -1180,25 +1226,29 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             dysfunctional,
             feature,
         } => {
-            let f = Frame::read(&common.data)?;
-            let (fc, dc) = (f.col(&functional)?, f.col(&dysfunctional)?);
+            let f = Frame::read(
+                &common.data,
+                &Select::new()
+                    .text(&functional)
+                    .text(&dysfunctional)
+                    .texts(&feature),
+            )?;
+            let (fc, dc) = (f.text(&functional)?, f.text(&dysfunctional)?);
             let feats = match &feature {
                 Some(c) => f.cat(c)?,
                 None => (vec![0; f.rows()], vec!["all".to_string()]),
             };
             let mut pairs = vec![Vec::new(); feats.1.len()];
             for i in 0..f.rows() {
-                if fc[i].trim().is_empty()
-                    || dc[i].trim().is_empty()
-                    || feats.0[i] == analysis::MISSING
-                {
+                let (fv, dv) = (fc.get(i), dc.get(i));
+                if fv.trim().is_empty() || dv.trim().is_empty() || feats.0[i] == analysis::MISSING {
                     continue;
                 }
                 let parse = |col: &str, v: &str| {
                     KanoAnswer::parse(v).ok_or_else(|| anyhow!("{}: data row {}, column '{}': '{}' is not a Kano answer (like, must-be, neutral, live-with, dislike)", f.path.display(), i + 1, col, v))
                 };
                 pairs[feats.0[i] as usize]
-                    .push((parse(&functional, &fc[i])?, parse(&dysfunctional, &dc[i])?));
+                    .push((parse(&functional, fv)?, parse(&dysfunctional, dv)?));
             }
             let r = methods::kano(&feats.1, &pairs)
                 .map_err(|e| anyhow!("{}: {e}", f.path.display()))?;

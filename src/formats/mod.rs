@@ -9,6 +9,7 @@ pub mod cells;
 pub mod email;
 pub mod letters;
 pub mod refi_qda;
+pub mod stats_csv;
 pub mod survey_file;
 pub mod transcript;
 pub mod xlsform;
