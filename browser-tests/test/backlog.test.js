@@ -127,6 +127,13 @@ test('the management view, an evidence page reached by keyboard, the report and 
 
   await page.goto(`${app.url}/backlog/report`);
   await checkPage(t, page, 'backlog-report');
+  // The report promises one A4 page: Chromium prints it with the print stylesheet and the PDF
+  // must hold exactly one page object.
+  await page.emulateMedia({ media: 'print' });
+  const pdf = (await page.pdf({ format: 'A4', printBackground: true })).toString('latin1');
+  const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.equal(pages, 1, `the printed report fits one A4 page (printed ${pages})`);
+  await page.emulateMedia({ media: 'screen' });
 
   await page.goto(`${app.url}/backlog/snapshots`);
   const snapshot = page.locator('tbody th a').first();

@@ -339,6 +339,9 @@ fn ranked_body(r: &RankedBacklog, l: Lang, report: bool) -> Markup {
                 td { (l.pick(&status_label(&a.status))) }
             } } }
         } }
+        // The one-page report keeps the ranked table (its rank-interval column is the chart's data)
+        // and the interval chart; the breakdown and the interval table are on the page.
+        @if !report {
         h2 { (l.t("Poängens delar", "Score breakdown")) }
         (breakdown_chart(r, l))
         div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
@@ -352,8 +355,10 @@ fn ranked_body(r: &RankedBacklog, l: Lang, report: bool) -> Markup {
                 @for c in &a.contributions { td { (dec(*c, 3, l)) } }
             } } }
         } }
+        }
         h2 { (l.t("Hur säker är rangordningen?", "How sure is the ranking?")) }
         (interval_chart(r, l))
+        @if !report {
         div class="table-scroll" tabindex="0" role="region" aria-label=(l.t("Tabell", "Table")) { table class="data" {
             caption { (l.t("Rang, medianrang och 90-procentigt rangintervall", "Rank, median rank and 90% rank interval")) }
             thead { tr {
@@ -368,6 +373,7 @@ fn ranked_body(r: &RankedBacklog, l: Lang, report: bool) -> Markup {
                 td { (a.rank) } td { (a.median_rank) } td { (a.rank_low) "–" (a.rank_high) } td { (a.max_rank_move) }
             } } }
         } }
+        }
     }
 }
 
