@@ -20,7 +20,8 @@ use crate::formats::stats_csv::{self, Columns, ReadError, Select, StatsCsv, Text
 use crate::use_cases::results::methods::{self, Domains, Exact, GroupTest};
 use crate::use_cases::results::report::{
     CalibrateReport, CrosstabReport, EstimateReport, PerDomain, PoststratifyReport, PropInterval,
-    PropReport, QuantileReport, RakingReport, RatioReport, VariableReport, WeightedReport,
+    PropReport, QuantileReport, RakedCrosstabReport, RakingReport, RatioReport, VariableReport,
+    WeightedReport,
 };
 
 /// Most raking sweeps `insikt stats rake --max-iter` accepts.
@@ -266,6 +267,13 @@ pub enum Method {
         /// Also estimate the total of `--var`.
         #[arg(long)]
         total: bool,
+        /// Cross-tabulate this row variable with `--cols` on the raked design instead of `--var`
+        /// (R: `svytable`/`svychisq` on the `rake()`d design), with `--by` domains as `crosstab`.
+        #[arg(long, requires = "cols", conflicts_with = "var")]
+        rows: Option<String>,
+        /// Column variable of the cross-tab after raking.
+        #[arg(long, requires = "rows")]
+        cols: Option<String>,
     },
     /// Post-stratify to population counts (R postStratify).
     Poststratify {
@@ -1004,10 +1012,16 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             trim_upper,
             var,
             total,
+            rows,
+            cols,
         } => {
+            let crosstab: Vec<String> = rows.iter().chain(&cols).cloned().collect();
             let l = load(
                 &common,
-                Select::new().texts(&margin_columns(&margins)).numbers(&var),
+                Select::new()
+                    .texts(&margin_columns(&margins))
+                    .texts(&crosstab)
+                    .numbers(&var),
             )?;
             let parsed = margins
                 .iter()
@@ -1035,14 +1049,35 @@ fn dispatch(method: Method) -> Result<(Common, Value)> {
             };
             let (d, report) = methods::rake(&l.design, &ms, opts, trim)
                 .map_err(|e| margin_error(&l, &common, &parsed, e))?;
-            let result = after_weighting(&d, &l.frame, var.as_ref(), total, common.level)?;
-            let r = RakingReport {
-                margins: parsed.iter().map(|m| m.column.clone()).collect(),
-                method: "rake",
-                report,
-                result,
-            };
-            (common, value(&r)?)
+            let margins = parsed.iter().map(|m| m.column.clone()).collect();
+            if let (Some(rows), Some(cols)) = (rows, cols) {
+                let (rc, rl) = l.frame.cat(&rows)?;
+                let (cc, cl) = l.frame.cat(&cols)?;
+                let result = l.per_domain(&common, |dm| {
+                    methods::crosstab(&d, (&rc, &rl), (&cc, &cl), dm, common.level)
+                })?;
+                let r = RakedCrosstabReport {
+                    margins,
+                    method: "rake",
+                    report,
+                    crosstab: CrosstabReport {
+                        cols,
+                        method: "crosstab",
+                        result,
+                        rows,
+                    },
+                };
+                (common, value(&r)?)
+            } else {
+                let result = after_weighting(&d, &l.frame, var.as_ref(), total, common.level)?;
+                let r = RakingReport {
+                    margins,
+                    method: "rake",
+                    report,
+                    result,
+                };
+                (common, value(&r)?)
+            }
         }
         Method::Poststratify {
             common,

@@ -1128,21 +1128,44 @@ async fn the_downloaded_dataset_margins_and_commands_reproduce_a_raked_page_with
         "{est}"
     );
 
-    // The calibration command: the raked share of "yes" and its SE, as on the results page.
-    let json = run(&calibrate);
-    let mean = &json["result"]["mean"];
-    let (est, se) = (
-        mean["estimate"]
-            .as_f64()
-            .unwrap_or_else(|| panic!("{json}")),
-        mean["se"].as_f64().unwrap(),
-    );
+    // The calibration command rakes from design_weight and the margin file, then cross-tabulates
+    // on the raked design: the page's estimates and its calibration-aware standard errors.
     assert!(
-        (share.estimate - est).abs() < 1e-9,
-        "{} vs {est}",
-        share.estimate
+        calibrate.contains("--rows eid --cols agegroup"),
+        "{calibrate}"
     );
-    assert!((share.se - se).abs() < 1e-9, "{} vs {se}", share.se);
+    let json = run(&calibrate);
+    let cells = json["crosstab"]["result"]["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(cells.len(), view.cells.len());
+    let cli = cells
+        .iter()
+        .find(|c| c["row"] == "yes" && c["col"] == "young")
+        .unwrap();
+    let page = &view.cells[0];
+    for (name, on_page) in [
+        ("share", &page.share),
+        ("row_share", &page.row_share),
+        ("col_share", &page.col_share),
+    ] {
+        let (est, se) = (
+            cli[name]["estimate"].as_f64().unwrap(),
+            cli[name]["se"].as_f64().unwrap(),
+        );
+        assert!(
+            (on_page.estimate - est).abs() < 1e-9,
+            "{name}: {} vs {est}",
+            on_page.estimate
+        );
+        assert!(
+            (on_page.se - se).abs() < 1e-9 * on_page.se.max(1e-3),
+            "{name}: {} vs {se}",
+            on_page.se
+        );
+    }
+    // The whole-sample share of "yes" is the raked design's, as on the results page.
+    assert!(share.se > 0.0 && share.estimate > 0.0);
 }
 
 #[actix_web::test]

@@ -150,6 +150,45 @@ pub fn calibration_command(
     calibration: &Calibration,
     var: &str,
 ) -> Option<String> {
+    let mut parts = calibration_words(key, version, design, calibration)?;
+    parts.extend(["--var".into(), shell_word(var)]);
+    Some(parts.join(" "))
+}
+
+/// The command that repeats a raked cross-tab page: the raking from `design_weight` and the
+/// margin files, then the cross-tab of `rows` × `cols` on the raked design, in the page's
+/// selection (`--by in_selection`) when it is filtered — so the standard errors are the page's.
+/// `None` unless the page rakes (post-stratifying the command line cannot cross-tabulate).
+pub fn calibration_crosstab_command(
+    key: &str,
+    version: u32,
+    design: &DesignArgs,
+    calibration: &Calibration,
+    rows: &str,
+    cols: &str,
+) -> Option<String> {
+    if calibration.method != "rake" {
+        return None;
+    }
+    let mut parts = calibration_words(key, version, design, calibration)?;
+    parts.extend([
+        "--rows".into(),
+        shell_word(rows),
+        "--cols".into(),
+        shell_word(cols),
+    ]);
+    if design.filtered {
+        parts.extend(["--by".into(), "in_selection".into()]);
+    }
+    Some(parts.join(" "))
+}
+
+fn calibration_words(
+    key: &str,
+    version: u32,
+    design: &DesignArgs,
+    calibration: &Calibration,
+) -> Option<Vec<String>> {
     if calibration.method == "poststratify" && calibration.questions.len() != 1 {
         return None;
     }
@@ -170,8 +209,7 @@ pub fn calibration_command(
             margin_file_name(key, version, q)
         )));
     }
-    parts.extend(["--var".into(), shell_word(var)]);
-    Some(parts.join(" "))
+    Some(parts)
 }
 
 /// The `--lonely-psu` value of `query`'s policy (`None`: the default `fail`). Unweighted, the

@@ -274,6 +274,20 @@ pub struct RakingReport {
     pub result: WeightedReport,
 }
 
+/// `rake --rows R --cols C`: raking to population margins, then the cross-tab with the raked
+/// design (its standard errors account for the calibration, as a raked results page's do).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RakedCrosstabReport {
+    /// The margin columns.
+    pub margins: Vec<String>,
+    /// Always `rake`.
+    pub method: &'static str,
+    /// How the raking converged.
+    pub report: ConvergenceReport,
+    /// The cross-tab with the raked weights.
+    pub crosstab: CrosstabReport,
+}
+
 /// How an iterative weighting converged.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConvergenceReport {

@@ -152,7 +152,22 @@ fn reproduce(l: Lang, v: &CrossTabView) -> Markup {
         "/results/{key}/{version}/dataset.csv?{}",
         serde_urlencoded::to_string(&q).unwrap_or_default()
     );
+    // Raked: the command repeats the raking and the whole cross-tab with its standard errors.
+    // Post-stratified: it repeats the calibration for the share of one row option.
+    let crosstab_command = v.calibration.as_ref().and_then(|c| {
+        dataset::calibration_crosstab_command(
+            key,
+            version,
+            &v.design_args,
+            c,
+            &v.row.key,
+            &v.col.key,
+        )
+    });
     let calibrated = v.calibration.as_ref().and_then(|c| {
+        if let Some(cmd) = &crosstab_command {
+            return Some((c, cmd.clone()));
+        }
         let var = dataset::indicator(&v.row.key, v.row_values.first()?);
         let cmd = dataset::calibration_command(key, version, &v.design_args, c, &var)?;
         Some((c, cmd))
@@ -174,10 +189,17 @@ fn reproduce(l: Lang, v: &CrossTabView) -> Markup {
                 p { (l.t("Urvalets siffror är domänen in_selection = 1.", "The selection's figures are the domain in_selection = 1.")) }
             }
             @if let Some(c) = &v.calibration {
+                @if crosstab_command.is_some() {
+                    p id="calibration-note" { (l.t(
+                        "Sidan kalibrerar vikterna till en populationstabell. Kommandot ovan behandlar de slutliga vikterna som designvikter, så dess standardfel bortser från kalibreringen. Kommandot nedan upprepar rakingen från design_weight och marginalfilerna och korstabulerar sedan, så att både skattningar och standardfel blir sidans.",
+                        "The page calibrates the weights to a population table. The command above treats the final weights as design weights, so its standard errors ignore the calibration. The command below repeats the raking from design_weight and the margin files and then cross-tabulates, so both the estimates and the standard errors are the page's.",
+                    )) }
+                } @else {
                 p id="calibration-note" { (l.t(
                     "Sidan kalibrerar vikterna till en populationstabell. Kommandot ovan behandlar de slutliga vikterna som designvikter, så dess standardfel bortser från kalibreringen och skiljer sig något från sidans. Kalibreringen och dess standardfel upprepas med kommandot nedan (från design_weight och marginalfilerna); det skattar andelen av ett svarsalternativ i hela urvalet, eftersom insikt stats inte korstabulerar eller avgränsar en domän efter kalibrering.",
                     "The page calibrates the weights to a population table. The command above treats the final weights as design weights, so its standard errors ignore the calibration and differ slightly from the page's. The calibration and its standard errors are repeated by the command below (from design_weight and the margin files); it estimates the share of one option in the whole sample, as insikt stats does not cross-tabulate or restrict to a domain after calibrating.",
                 )) }
+                }
                 ul {
                     @for q in &c.questions {
                         li { a href=(format!("/results/{key}/{version}/margin/{q}.csv?{query}")) download=(dataset::margin_file_name(key, version, q)) { (l.t("Marginal för ", "Margin of ")) (q) " (CSV)" } }
