@@ -450,6 +450,31 @@ pub(crate) fn strip_cue_markup(text: &str) -> (Option<String>, String) {
     (speaker, out)
 }
 
+/// One timed cue (VTT or SRT) as a segment: the timing line read with `fraction`, then the speaker
+/// and text of the `payload` lines after it; a cue with no text is an error at its timing line.
+pub(crate) fn cue_segment(
+    index: usize,
+    timing: (&str, usize),
+    fraction: Fraction,
+    payload: &[&str],
+    lines: RangeInclusive<usize>,
+) -> Result<Segment, TranscriptError> {
+    let (text_of_timing, timing_line) = timing;
+    let (start_ms, end_ms) = parse_timing(text_of_timing, timing_line, fraction)?;
+    let (speaker, text) = cue_text(payload);
+    if text.is_empty() {
+        return Err(TranscriptError::at(timing_line, Problem::CueWithoutText));
+    }
+    Ok(Segment {
+        index,
+        speaker,
+        start_ms: Some(start_ms),
+        end_ms: Some(end_ms),
+        text,
+        lines,
+    })
+}
+
 /// The speaker and text of a cue's payload lines: a voice tag names the speaker, else a
 /// "Name: text" first line does.
 pub(crate) fn cue_text(payload: &[&str]) -> (Option<String>, String) {

@@ -3,7 +3,7 @@
 //! "Name: text" first line or a `<v Name>` tag names the speaker; `<i>`-style tags and
 //! `{\an8}` positions are dropped.
 
-use super::{cue_text, parse_timing, Fraction, Problem, Segment, TranscriptError};
+use super::{cue_segment, parse_timing, Fraction, Problem, Segment, TranscriptError};
 
 /// Whether a line is an SRT timing line.
 pub(super) fn is_timing(line: &str) -> bool {
@@ -45,19 +45,13 @@ pub(super) fn parse(lines: &[&str]) -> Result<Vec<Segment>, TranscriptError> {
             ));
         };
         let timing_line = start + timing + 1;
-        let (start_ms, end_ms) = parse_timing(timing_text, timing_line, Fraction::CommaOrDot)?;
-        let (speaker, text) = cue_text(&block[timing + 1..]);
-        if text.is_empty() {
-            return Err(TranscriptError::at(timing_line, Problem::CueWithoutText));
-        }
-        out.push(Segment {
-            index: out.len(),
-            speaker,
-            start_ms: Some(start_ms),
-            end_ms: Some(end_ms),
-            text,
-            lines: start + 1..=end,
-        });
+        out.push(cue_segment(
+            out.len(),
+            (timing_text, timing_line),
+            Fraction::CommaOrDot,
+            &block[timing + 1..],
+            start + 1..=end,
+        )?);
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 //! cue is an optional id line, a timing line (`00:01.000 --> 00:04.000` with optional
 //! settings after it) and its text, where `<v Speaker>` names the speaker.
 
-use super::{cue_text, parse_timing, Fraction, Problem, Segment, TranscriptError};
+use super::{cue_segment, Fraction, Problem, Segment, TranscriptError};
 
 /// "WEBVTT", alone or followed by a space or tab and anything.
 pub(super) fn is_header(line: &str) -> bool {
@@ -60,19 +60,13 @@ pub(super) fn parse(lines: &[&str]) -> Result<Vec<Segment>, TranscriptError> {
             ));
         };
         let timing_line = start + timing + 1;
-        let (start_ms, end_ms) = parse_timing(block[timing], timing_line, Fraction::Dot)?;
-        let (speaker, text) = cue_text(&block[timing + 1..]);
-        if text.is_empty() {
-            return Err(TranscriptError::at(timing_line, Problem::CueWithoutText));
-        }
-        out.push(Segment {
-            index: out.len(),
-            speaker,
-            start_ms: Some(start_ms),
-            end_ms: Some(end_ms),
-            text,
-            lines: start + 1..=end,
-        });
+        out.push(cue_segment(
+            out.len(),
+            (block[timing], timing_line),
+            Fraction::Dot,
+            &block[timing + 1..],
+            start + 1..=end,
+        )?);
     }
     Ok(out)
 }
