@@ -3,14 +3,13 @@
 //! flagged, not dropped; interviewers get 403 and visitors the login page.
 
 use insikt::domain::options::SurveyOptions;
-use insikt::domain::response::{Cell, Mode};
-use insikt::storage::responses::{self, NewResponse, SubmitOutcome};
+use insikt::domain::response::Cell;
 use insikt::use_cases::backlog::ranking::{self, RankingSettings};
 use insikt::use_cases::results::cache::ResultsCache;
 use insikt::use_cases::Actor;
 use insikt::web::views::backlog_rank::sek;
 
-use crate::helpers::{TestApp, GOOD_PASSWORD};
+use crate::helpers::{store_web_response, TestApp, GOOD_PASSWORD};
 
 const NEEDS: &str = include_str!("../../surveys/eservice-needs.toml");
 const RESPONDENTS: usize = 40;
@@ -63,25 +62,7 @@ async fn app_as(role: &str) -> TestApp {
             .unwrap()
             .unwrap();
         for i in 0..RESPONDENTS {
-            let out = responses::insert_response(
-                &mut conn,
-                &NewResponse {
-                    survey_id: s.survey_id.clone(),
-                    version_id: s.id.clone(),
-                    idempotency_key: uuid::Uuid::new_v4().to_string(),
-                    mode: Mode::Web,
-                    language: "sv".into(),
-                    seed: i as i64,
-                    started_at: insikt::storage::now(),
-                    cells: answers(i),
-                    max_responses: None,
-                    draft_id: None,
-                    invitation: None,
-                    quotas: Vec::new(),
-                },
-            )
-            .unwrap();
-            assert!(matches!(out, SubmitOutcome::Stored { .. }), "{out:?}");
+            store_web_response(&mut conn, &s, i as i64, answers(i));
         }
     }
     if role != "anonymous" {

@@ -367,3 +367,33 @@ pub fn browser_form(html: &str, set: &[(&str, &str)], nav: &str) -> Vec<(String,
     out.push(("nav".into(), nav.into()));
     out
 }
+
+/// Store one completed web response of `version` with `cells` straight through the storage layer
+/// (as a submission would); `seed` is the response's randomisation seed.
+pub fn store_web_response(
+    conn: &mut insikt::storage::DbConnection,
+    version: &insikt::storage::surveys::StoredVersion,
+    seed: i64,
+    cells: Vec<insikt::domain::response::Cell>,
+) {
+    use insikt::storage::responses::{self, NewResponse, SubmitOutcome};
+    let out = responses::insert_response(
+        conn,
+        &NewResponse {
+            survey_id: version.survey_id.clone(),
+            version_id: version.id.clone(),
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
+            mode: insikt::domain::response::Mode::Web,
+            language: "sv".into(),
+            seed,
+            started_at: insikt::storage::now(),
+            cells,
+            max_responses: None,
+            draft_id: None,
+            invitation: None,
+            quotas: Vec::new(),
+        },
+    )
+    .unwrap();
+    assert!(matches!(out, SubmitOutcome::Stored { .. }), "{out:?}");
+}
